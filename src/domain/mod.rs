@@ -1,0 +1,10 @@
+//! Validated values: once parsed, valid everywhere (no re-validation deeper down).
+
+pub mod codes;
+pub mod dates;
+pub mod id_number;
+pub mod money;
+
+pub use codes::{Category, CodeFormats, InstitutionCode, InstitutionKind, PersonnelCode};
+pub use id_number::IdNumber;
+pub use money::Fen;

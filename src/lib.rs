@@ -1,0 +1,7 @@
+//! jifen (积分): the medical-insurance payment-qualification points system
+//! (医保支付资格记分管理) of the 济宁 notice. Layers: `rules` (pure) ← `store` (diesel)
+//! ← `service` (use-cases, transactions) ← `http` and `cli`.
+
+pub mod domain;
+pub mod error;
+pub mod rules;

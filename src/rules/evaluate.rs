@@ -1,0 +1,351 @@
+//! The engine: one practitioner's facts and the policy packs in, the timeline out.
+//! Pure: no I/O, no clock.
+
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, NaiveDate};
+
+use super::explain::Explanation;
+use super::facts::PractitionerFacts;
+use super::pack::{PackSet, PolicyPack, SanctionKind};
+use super::status::site_intervals;
+use super::timeline::{CountedDeduction, CycleTotal, Sanction, Timeline, Trigger};
+use super::RuleError;
+use crate::domain::dates::add_months;
+
+/// One step of the walk through time: an inspection's deductions, or a failed test.
+enum Step<'a> {
+    Inspection { decided_on: NaiveDate, deductions: Vec<&'a CountedDeduction>, ban_months: Option<u32> },
+    FailedTest { tested_on: NaiveDate },
+}
+
+impl Step<'_> {
+    fn date(&self) -> NaiveDate {
+        match self {
+            Step::Inspection { decided_on, .. } => *decided_on,
+            Step::FailedTest { tested_on } => *tested_on,
+        }
+    }
+}
+
+pub fn evaluate(packs: &PackSet, facts: &PractitionerFacts) -> Result<Timeline, RuleError> {
+    let deductions = count_deductions(packs, facts)?;
+    let finals = final_totals(&deductions);
+    let mut sanctions: Vec<Sanction> = Vec::new();
+
+    // 四: inspections in order of decision date, then of recording; tests after the day's inspections.
+    let mut steps: Vec<Step> = Vec::new();
+    let mut by_inspection: BTreeMap<(NaiveDate, i64), Vec<&CountedDeduction>> = BTreeMap::new();
+    for d in deductions.iter().filter(|d| !d.revoked) {
+        by_inspection.entry((d.decided_on, d.inspection)).or_default().push(d);
+    }
+    for ((decided_on, _), group) in by_inspection {
+        let ban_months = facts
+            .deductions
+            .iter()
+            .filter(|f| group.iter().any(|g| g.id == f.id))
+            .filter_map(|f| f.ban_months)
+            .max();
+        steps.push(Step::Inspection { decided_on, deductions: group, ban_months });
+    }
+    for t in facts.tests.iter().filter(|t| !t.passed) {
+        steps.push(Step::FailedTest { tested_on: t.tested_on });
+    }
+    steps.sort_by_key(|s| (s.date(), matches!(s, Step::FailedTest { .. })));
+
+    let mut running: BTreeMap<i32, u32> = BTreeMap::new();
+    let mut highest_band: BTreeMap<i32, usize> = BTreeMap::new();
+    let mut totals_after: BTreeMap<i64, u32> = BTreeMap::new();
+
+    for step in &steps {
+        let on = step.date();
+        let pack = packs.in_force(on)?;
+        match step {
+            Step::Inspection { deductions: group, ban_months, .. } => {
+                let year = on.year();
+                let before = running.get(&year).copied().unwrap_or(0);
+                let after = before + group.iter().map(|d| d.points).sum::<u32>();
+                running.insert(year, after);
+                for d in group {
+                    totals_after.insert(d.id, after);
+                }
+                let Some((band_idx, band)) = pack.band_for(after) else { continue };
+                // A band applies when the total first enters it; only the highest reached.
+                if highest_band.get(&year).is_some_and(|&h| h >= band_idx) {
+                    continue;
+                }
+                highest_band.insert(year, band_idx);
+                let ids: Vec<i64> = group.iter().map(|d| d.id).collect();
+                let consecutive = band.sanction == SanctionKind::Suspension
+                    && band.min >= pack.consecutive.min_total
+                    && (1..=pack.consecutive.previous_cycles as i32)
+                        .all(|k| finals.get(&(year - k)).is_some_and(|&t| t >= pack.consecutive.min_total));
+                let terminated = termination_in_force(facts, &sanctions, on);
+                if consecutive || band.sanction == SanctionKind::Termination {
+                    let ban = ban_months.unwrap_or(pack.ban.months).min(pack.ban.max_months);
+                    let (trigger, article, zh, en) = if consecutive {
+                        (
+                            Trigger::ConsecutiveCycles,
+                            pack.consecutive.article.clone(),
+                            format!(
+                                "{year}年度累计扣分{after}分，且前{}个记分周期均扣分{}分以上：{}",
+                                pack.consecutive.previous_cycles, pack.consecutive.min_total, pack.consecutive.text
+                            ),
+                            format!(
+                                "cycle {year} total {after} with each of the {} previous cycles at {} or more: agreements terminated",
+                                pack.consecutive.previous_cycles, pack.consecutive.min_total
+                            ),
+                        )
+                    } else {
+                        (
+                            Trigger::Band,
+                            band.article.clone(),
+                            format!("{year}年度累计扣分{after}分：{}", band.text),
+                            format!("cycle {year} total {after} reached {}: agreements terminated", band.min),
+                        )
+                    };
+                    terminate(&mut sanctions, pack, on, ban, after, trigger, article, zh, en, ids);
+                } else if terminated {
+                    // Nothing left to suspend or interview about while terminated.
+                    continue;
+                } else if band.sanction == SanctionKind::Interview {
+                    let institutions = sites_on(facts, on);
+                    sanctions.push(Sanction {
+                        kind: SanctionKind::Interview,
+                        trigger: Trigger::Band,
+                        cycle_year: year,
+                        decided_on: on,
+                        starts_on: on,
+                        ends_on: None,
+                        nominal_ends_on: None,
+                        months: None,
+                        ban_until: None,
+                        total: after,
+                        institutions,
+                        article: band.article.clone(),
+                        explanation: Explanation {
+                            article: band.article.clone(),
+                            policy: pack.id.clone(),
+                            zh: format!("{year}年度累计扣分{after}分：{}", band.text),
+                            en: format!("cycle {year} total {after}: the institution must hold an interview and keep a record"),
+                            deduction_ids: ids,
+                        },
+                    });
+                } else {
+                    let months = band.months.unwrap_or(0);
+                    suspend(&mut sanctions, pack, on, months, after, band.article.clone(), band.text.clone(), ids);
+                }
+            }
+            Step::FailedTest { tested_on } => {
+                let rule = &pack.training_test;
+                terminate(
+                    &mut sanctions,
+                    pack,
+                    *tested_on,
+                    rule.fail_ban_months,
+                    0,
+                    Trigger::TrainingTest,
+                    rule.article.clone(),
+                    format!("{tested_on}医保政策培训测试未合格：{}", rule.text),
+                    "failed the annual training test: agreements terminated, no new agreement for the ban".to_string(),
+                    Vec::new(),
+                );
+            }
+        }
+    }
+
+    let deductions = deductions
+        .into_iter()
+        .map(|mut d| {
+            d.total_after = totals_after.get(&d.id).copied();
+            d
+        })
+        .collect::<Vec<_>>();
+    let cycles = cycles_of(&deductions);
+    let intervals = site_intervals(facts, &sanctions);
+    Ok(Timeline { personnel_code: facts.personnel_code.clone(), deductions, cycles, sanctions, intervals })
+}
+
+/// 四 preamble: each deduction costs its highest item, in the cycle of its decision date.
+fn count_deductions(packs: &PackSet, facts: &PractitionerFacts) -> Result<Vec<CountedDeduction>, RuleError> {
+    let mut out = Vec::with_capacity(facts.deductions.len());
+    for d in &facts.deductions {
+        let (points, item) = packs.points_for(d.decided_on, &d.items, d.chosen_points)?;
+        let pack = packs.in_force(d.decided_on)?;
+        let (zh, en) = if d.revoked {
+            (
+                format!("{}扣{}分已撤销，不计入任何日期", item.article, points),
+                format!("{} points under {} revoked: counts on no date", points, item.article),
+            )
+        } else if d.items.len() > 1 {
+            (
+                format!("同一违规行为涉及{}项情形，按最高分值扣分：{}「{}」扣{}分", d.items.len(), item.article, item.text, points),
+                format!("one act citing {} items costs the highest once: {} = {} points", d.items.len(), item.article, points),
+            )
+        } else {
+            (format!("{}「{}」扣{}分", item.article, item.text, points), format!("{}: {} points", item.article, points))
+        };
+        out.push(CountedDeduction {
+            id: d.id,
+            inspection: d.inspection,
+            institution_code: d.institution_code.clone(),
+            decided_on: d.decided_on,
+            cycle_year: d.decided_on.year(),
+            items: d.items.clone(),
+            points,
+            revoked: d.revoked,
+            total_after: None,
+            explanation: Explanation {
+                article: item.article.clone(),
+                policy: pack.id.clone(),
+                zh,
+                en,
+                deduction_ids: vec![d.id],
+            },
+        });
+    }
+    out.sort_by_key(|d| (d.decided_on, d.inspection, d.id));
+    Ok(out)
+}
+
+fn final_totals(deductions: &[CountedDeduction]) -> BTreeMap<i32, u32> {
+    let mut totals = BTreeMap::new();
+    for d in deductions.iter().filter(|d| !d.revoked) {
+        *totals.entry(d.cycle_year).or_insert(0) += d.points;
+    }
+    totals
+}
+
+fn cycles_of(deductions: &[CountedDeduction]) -> Vec<CycleTotal> {
+    let mut cycles: BTreeMap<i32, CycleTotal> = BTreeMap::new();
+    for d in deductions.iter().filter(|d| !d.revoked) {
+        let c = cycles.entry(d.cycle_year).or_insert(CycleTotal {
+            year: d.cycle_year,
+            total: 0,
+            deduction_ids: Vec::new(),
+            max_single: 0,
+        });
+        c.total += d.points;
+        c.deduction_ids.push(d.id);
+        c.max_single = c.max_single.max(d.points);
+    }
+    cycles.into_values().collect()
+}
+
+fn sites_on(facts: &PractitionerFacts, on: NaiveDate) -> Vec<String> {
+    let mut sites: Vec<String> =
+        facts.registrations.iter().filter(|r| r.in_force_on(on)).map(|r| r.institution_code.clone()).collect();
+    sites.sort();
+    sites.dedup();
+    sites
+}
+
+/// A termination is in force from its date until the person starts a new agreement
+/// (a registration made after it, once any ban is over).
+pub(crate) fn termination_in_force(facts: &PractitionerFacts, sanctions: &[Sanction], on: NaiveDate) -> bool {
+    let Some(t) = sanctions.iter().filter(|s| s.kind == SanctionKind::Termination && s.starts_on <= on).last() else {
+        return false;
+    };
+    let ban_until = t.ban_until.unwrap_or(t.starts_on);
+    !facts
+        .registrations
+        .iter()
+        .any(|r| r.registered_on > t.starts_on && r.in_force_on(on) && r.registered_on.max(ban_until) <= on)
+}
+
+/// 五(一)(二): a suspension of `months` from `on`. A running one is replaced: it ends today,
+/// and the new one runs to the later of the two ends (suspended while any runs).
+#[allow(clippy::too_many_arguments)]
+fn suspend(
+    sanctions: &mut Vec<Sanction>,
+    pack: &PolicyPack,
+    on: NaiveDate,
+    months: u32,
+    total: u32,
+    article: String,
+    text: String,
+    ids: Vec<i64>,
+) {
+    let nominal = add_months(on, months);
+    let mut end = nominal;
+    let mut replaced = None;
+    for s in sanctions.iter_mut().filter(|s| s.kind == SanctionKind::Suspension) {
+        if let Some(e) = s.ends_on.filter(|&e| s.starts_on <= on && on < e) {
+            end = end.max(e);
+            s.ends_on = Some(on);
+            replaced = Some(s.starts_on);
+        }
+    }
+    let year = on.year();
+    let (zh_tail, en_tail) = match replaced {
+        Some(from) => (
+            format!("；取代自{from}起尚未执行完毕的中止，中止至{end}（不含）"),
+            format!("; replaces the rest of the suspension running since {from}; suspended until {end}"),
+        ),
+        None => (format!("，中止至{end}（不含），期满自动恢复"), format!("; back in force on {end} by itself")),
+    };
+    sanctions.push(Sanction {
+        kind: SanctionKind::Suspension,
+        trigger: Trigger::Band,
+        cycle_year: year,
+        decided_on: on,
+        starts_on: on,
+        ends_on: Some(end),
+        nominal_ends_on: Some(nominal),
+        months: Some(months),
+        ban_until: None,
+        total,
+        institutions: Vec::new(),
+        article: article.clone(),
+        explanation: Explanation {
+            article,
+            policy: pack.id.clone(),
+            zh: format!("{year}年度累计扣分{total}分：{text}{zh_tail}"),
+            en: format!("cycle {year} total {total}: all service agreements suspended {months} months{en_tail}"),
+            deduction_ids: ids,
+        },
+    });
+}
+
+/// 五(一)(二), 三(三): termination on `on`, a ban of `ban_months`; any running suspension ends.
+#[allow(clippy::too_many_arguments)]
+fn terminate(
+    sanctions: &mut Vec<Sanction>,
+    pack: &PolicyPack,
+    on: NaiveDate,
+    ban_months: u32,
+    total: u32,
+    trigger: Trigger,
+    article: String,
+    zh: String,
+    en: String,
+    ids: Vec<i64>,
+) {
+    for s in sanctions.iter_mut().filter(|s| s.kind == SanctionKind::Suspension) {
+        if s.ends_on.is_some_and(|e| s.starts_on <= on && on < e) {
+            s.ends_on = Some(on);
+        }
+    }
+    let ban_until = add_months(on, ban_months);
+    sanctions.push(Sanction {
+        kind: SanctionKind::Termination,
+        trigger,
+        cycle_year: on.year(),
+        decided_on: on,
+        starts_on: on,
+        ends_on: None,
+        nominal_ends_on: None,
+        months: None,
+        ban_until: Some(ban_until),
+        total,
+        institutions: Vec::new(),
+        article: article.clone(),
+        explanation: Explanation {
+            article: article.clone(),
+            policy: pack.id.clone(),
+            zh: format!("{zh}；依{}，{ban_until}前不再与其签订服务协议", pack.ban.article),
+            en: format!("{en}; under {} no new agreement before {ban_until}", pack.ban.article),
+            deduction_ids: ids,
+        },
+    });
+}

@@ -1,0 +1,88 @@
+//! An institution agreement's status over time (三(四) passes it on to the staff).
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use super::facts::{InstitutionEvent, InstitutionFacts};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InstitutionStatus {
+    /// Before `agreement_start`.
+    NotStarted,
+    Active,
+    Suspended,
+    Terminated,
+    /// After `agreement_end` (终止).
+    Expired,
+}
+
+impl InstitutionStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InstitutionStatus::NotStarted => "not_started",
+            InstitutionStatus::Active => "active",
+            InstitutionStatus::Suspended => "suspended",
+            InstitutionStatus::Terminated => "terminated",
+            InstitutionStatus::Expired => "expired",
+        }
+    }
+}
+
+/// The institution's suspension periods `[from, until)` and termination date, from its events.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InstitutionPeriods {
+    pub suspensions: Vec<(NaiveDate, Option<NaiveDate>)>,
+    pub terminated_on: Option<NaiveDate>,
+}
+
+impl InstitutionPeriods {
+    pub fn of(facts: &InstitutionFacts) -> Self {
+        let mut p = InstitutionPeriods::default();
+        for e in &facts.events {
+            match *e {
+                InstitutionEvent::Suspend { from, until } => p.suspensions.push((from, until)),
+                // A restore ends every suspension running on that day.
+                InstitutionEvent::Restore { on } => {
+                    for s in p.suspensions.iter_mut() {
+                        if s.0 <= on && s.1.is_none_or(|u| u > on) {
+                            s.1 = Some(on);
+                        }
+                    }
+                }
+                InstitutionEvent::Terminate { on } => {
+                    p.terminated_on = Some(p.terminated_on.map_or(on, |t| t.min(on)));
+                }
+            }
+        }
+        p
+    }
+
+    pub fn suspended_on(&self, d: NaiveDate) -> Option<(NaiveDate, Option<NaiveDate>)> {
+        self.suspensions.iter().copied().find(|&(f, u)| f <= d && u.is_none_or(|u| d < u))
+    }
+
+    pub fn terminated_by(&self, d: NaiveDate) -> bool {
+        self.terminated_on.is_some_and(|t| t <= d)
+    }
+
+    /// Dates where the status may change.
+    pub fn breakpoints(&self) -> impl Iterator<Item = NaiveDate> + '_ {
+        self.suspensions.iter().flat_map(|&(f, u)| std::iter::once(f).chain(u)).chain(self.terminated_on)
+    }
+}
+
+pub fn status_on(facts: &InstitutionFacts, d: NaiveDate) -> InstitutionStatus {
+    let p = InstitutionPeriods::of(facts);
+    if p.terminated_by(d) {
+        InstitutionStatus::Terminated
+    } else if d < facts.agreement_start {
+        InstitutionStatus::NotStarted
+    } else if d > facts.agreement_end {
+        InstitutionStatus::Expired
+    } else if p.suspended_on(d).is_some() {
+        InstitutionStatus::Suspended
+    } else {
+        InstitutionStatus::Active
+    }
+}

@@ -1,0 +1,369 @@
+//! Policy packs: the catalogue, bands, durations and thresholds of one notice, as data
+//! (`data/packs/*.toml`). The engine reads the pack in force on the date it evaluates.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use super::RuleError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SanctionKind {
+    Interview,
+    Suspension,
+    Termination,
+}
+
+impl SanctionKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SanctionKind::Interview => "interview",
+            SanctionKind::Suspension => "suspension",
+            SanctionKind::Termination => "termination",
+        }
+    }
+}
+
+/// One catalogue line (四): `points` fixed, or a range up to `points_max` chosen by the officer.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Item {
+    pub code: String,
+    pub points: u32,
+    pub points_max: Option<u32>,
+    pub article: String,
+    pub text: String,
+}
+
+/// One band of 五(一): the sanction when the cycle total first enters `min..=max`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Band {
+    pub min: u32,
+    pub max: Option<u32>,
+    pub sanction: SanctionKind,
+    pub months: Option<u32>,
+    pub months_max: Option<u32>,
+    pub article: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CycleRule {
+    pub initial_points: u32,
+    pub article: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsecutiveRule {
+    pub min_total: u32,
+    pub previous_cycles: u32,
+    pub article: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct BanRule {
+    pub months: u32,
+    pub max_months: u32,
+    pub article: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrainingTestRule {
+    pub open_book_from_age: i32,
+    pub fail_ban_months: u32,
+    pub article: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgreementRule {
+    pub term_months: u32,
+    pub article: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CascadeRule {
+    pub percent: u32,
+    pub automatic: bool,
+    pub article: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct WatchListRule {
+    pub single_points: u32,
+    pub deduction_count: u32,
+    pub article: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ObjectionRule {
+    pub working_days: u32,
+    pub article: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyPack {
+    pub id: String,
+    pub name: String,
+    pub issuer: String,
+    pub issued_on: NaiveDate,
+    pub effective_from: NaiveDate,
+    /// First day no longer in force.
+    pub effective_until: Option<NaiveDate>,
+    pub cycle: CycleRule,
+    pub items: Vec<Item>,
+    pub bands: Vec<Band>,
+    pub consecutive: ConsecutiveRule,
+    pub ban: BanRule,
+    pub training_test: TrainingTestRule,
+    pub agreement: AgreementRule,
+    pub cascade: CascadeRule,
+    pub watch_list: WatchListRule,
+    pub objection: ObjectionRule,
+}
+
+impl PolicyPack {
+    /// Parses and validates one pack; `source` names the file in errors.
+    pub fn from_toml(source: &str, text: &str) -> Result<Self, RuleError> {
+        let pack: PolicyPack =
+            toml::from_str(text).map_err(|e| RuleError::Pack(format!("{source}: {}", e.to_string().trim())))?;
+        pack.validate(source)?;
+        Ok(pack)
+    }
+
+    fn validate(&self, source: &str) -> Result<(), RuleError> {
+        let err = |m: String| Err(RuleError::Pack(format!("{source}: {m}")));
+        if self.items.is_empty() {
+            return err("no catalogue items".into());
+        }
+        for (i, item) in self.items.iter().enumerate() {
+            let line = format!("items[{i}] (code {:?})", item.code);
+            if item.article.trim().is_empty() {
+                return err(format!("{line} has no article"));
+            }
+            if item.points == 0 || item.points > self.cycle.initial_points {
+                return err(format!("{line}: points must be 1..={}", self.cycle.initial_points));
+            }
+            if item.points_max.is_some_and(|m| m < item.points) {
+                return err(format!("{line}: points_max below points"));
+            }
+            if self.items[..i].iter().any(|o| o.code == item.code) {
+                return err(format!("{line} appears twice"));
+            }
+        }
+        if self.bands.is_empty() {
+            return err("no bands".into());
+        }
+        for (i, band) in self.bands.iter().enumerate() {
+            let line = format!("bands[{i}] (min {})", band.min);
+            if band.article.trim().is_empty() {
+                return err(format!("{line} has no article"));
+            }
+            let last = i + 1 == self.bands.len();
+            match (band.max, last) {
+                (None, false) => return err(format!("{line}: only the last band may be open-ended")),
+                (Some(_), true) => return err(format!("{line}: the last band must have no max")),
+                (Some(max), false) if max < band.min => return err(format!("{line}: max below min")),
+                _ => {}
+            }
+            if let Some(next) = self.bands.get(i + 1) {
+                let max = band.max.unwrap_or(u32::MAX);
+                if next.min != max.saturating_add(1) {
+                    return err(format!("bands[{}] (min {}): gap or overlap after max {max}", i + 1, next.min));
+                }
+            }
+            if band.sanction == SanctionKind::Suspension && band.months.is_none() {
+                return err(format!("{line}: a suspension band needs months"));
+            }
+        }
+        if self.bands.last().is_some_and(|b| b.min > self.cycle.initial_points) {
+            return err("the last band starts above the cycle's points".into());
+        }
+        if self.effective_until.is_some_and(|u| u <= self.effective_from) {
+            return err("effective_until is not after effective_from".into());
+        }
+        if self.ban.max_months < self.ban.months {
+            return err("ban.max_months below ban.months".into());
+        }
+        Ok(())
+    }
+
+    pub fn item(&self, code: &str) -> Option<&Item> {
+        self.items.iter().find(|i| i.code == code)
+    }
+
+    /// The highest band whose `min` the total reaches.
+    pub fn band_for(&self, total: u32) -> Option<(usize, &Band)> {
+        self.bands.iter().enumerate().rev().find(|(_, b)| total >= b.min)
+    }
+
+    pub fn in_force_on(&self, d: NaiveDate) -> bool {
+        d >= self.effective_from && self.effective_until.is_none_or(|u| d < u)
+    }
+}
+
+/// All packs, ordered by date, none overlapping.
+#[derive(Debug, Clone)]
+pub struct PackSet {
+    packs: Vec<PolicyPack>,
+}
+
+impl PackSet {
+    pub fn new(mut packs: Vec<PolicyPack>) -> Result<Self, RuleError> {
+        if packs.is_empty() {
+            return Err(RuleError::Pack("no policy pack".into()));
+        }
+        packs.sort_by_key(|p| p.effective_from);
+        for w in packs.windows(2) {
+            let overlaps = w[0].effective_until.is_none_or(|u| u > w[1].effective_from);
+            if overlaps {
+                return Err(RuleError::Pack(format!(
+                    "packs {} and {} overlap: {} is in force on {}",
+                    w[0].id, w[1].id, w[0].id, w[1].effective_from
+                )));
+            }
+        }
+        Ok(PackSet { packs })
+    }
+
+    /// The packs compiled into the binary from `data/packs/`.
+    pub fn embedded() -> Result<Self, RuleError> {
+        let packs = super::EMBEDDED_PACKS
+            .iter()
+            .map(|(name, text)| PolicyPack::from_toml(name, text))
+            .collect::<Result<Vec<_>, _>>()?;
+        PackSet::new(packs)
+    }
+
+    /// Loads every `*.toml` in a directory (for `JIFEN_PACKS_DIR`).
+    pub fn from_texts(files: &[(String, String)]) -> Result<Self, RuleError> {
+        let packs = files
+            .iter()
+            .map(|(name, text)| PolicyPack::from_toml(name, text))
+            .collect::<Result<Vec<_>, _>>()?;
+        PackSet::new(packs)
+    }
+
+    pub fn in_force(&self, d: NaiveDate) -> Result<&PolicyPack, RuleError> {
+        self.packs.iter().find(|p| p.in_force_on(d)).ok_or(RuleError::NoPolicy(d))
+    }
+
+    /// The newest pack, for rules that need one outside any date (code listings).
+    pub fn latest(&self) -> &PolicyPack {
+        // `new` refuses an empty set.
+        &self.packs[self.packs.len() - 1]
+    }
+
+    pub fn packs(&self) -> &[PolicyPack] {
+        &self.packs
+    }
+
+    /// The points a violation citing `items` costs under the pack in force on `decided_on`:
+    /// the highest item, once (四, preamble). `chosen` is the officer's pick for range items.
+    pub fn points_for(
+        &self,
+        decided_on: NaiveDate,
+        items: &[String],
+        chosen: Option<u32>,
+    ) -> Result<(u32, &Item), RuleError> {
+        let pack = self.in_force(decided_on)?;
+        if items.is_empty() {
+            return Err(RuleError::NoItems);
+        }
+        let mut best: Option<(u32, &Item)> = None;
+        for code in items {
+            let item = pack.item(code).ok_or_else(|| RuleError::UnknownItem(code.clone(), pack.id.clone()))?;
+            let points = match (item.points_max, chosen) {
+                (Some(max), Some(c)) if (item.points..=max).contains(&c) => c,
+                (Some(max), Some(c)) => return Err(RuleError::PointsOutOfRange(code.clone(), c, item.points, max)),
+                _ => item.points,
+            };
+            if best.is_none_or(|(p, _)| points > p) {
+                best = Some((points, item));
+            }
+        }
+        best.ok_or(RuleError::NoItems)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn jining() -> String {
+        include_str!("../../data/packs/jining-2024.toml").to_string()
+    }
+
+    #[test]
+    fn the_embedded_pack_loads_with_23_items() {
+        let set = PackSet::embedded().unwrap();
+        let pack = set.in_force(NaiveDate::from_ymd_opt(2024, 6, 1).unwrap()).unwrap();
+        assert_eq!(pack.items.len(), 23);
+        assert!(set.in_force(NaiveDate::from_ymd_opt(2023, 12, 31).unwrap()).is_err());
+    }
+
+    #[test]
+    fn an_item_without_article_is_refused_by_name() {
+        let text = jining().replacen("article = \"四(一)3\"", "article = \"\"", 1);
+        let e = PolicyPack::from_toml("x.toml", &text).unwrap_err().to_string();
+        assert!(e.contains("x.toml") && e.contains("\"1.3\"") && e.contains("no article"), "{e}");
+    }
+
+    #[test]
+    fn a_band_gap_is_refused() {
+        let text = jining().replacen("min = 9\n", "min = 10\n", 1);
+        let e = PolicyPack::from_toml("x.toml", &text).unwrap_err().to_string();
+        assert!(e.contains("gap or overlap"), "{e}");
+    }
+
+    #[test]
+    fn overlapping_packs_are_refused() {
+        let a = PolicyPack::from_toml("a", &jining()).unwrap();
+        let mut b = a.clone();
+        b.id = "later".into();
+        b.effective_from = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
+        assert!(PackSet::new(vec![a.clone(), b.clone()]).is_err());
+        let mut a2 = a;
+        a2.effective_until = Some(b.effective_from);
+        let set = PackSet::new(vec![b, a2]).unwrap();
+        assert_eq!(set.in_force(NaiveDate::from_ymd_opt(2024, 12, 31).unwrap()).unwrap().id, "jining-2024");
+        assert_eq!(set.in_force(NaiveDate::from_ymd_opt(2025, 1, 1).unwrap()).unwrap().id, "later");
+    }
+
+    /// Catala's date-coverage idea: every day from the first pack on has exactly one pack.
+    #[test]
+    fn every_day_from_2024_to_2030_has_one_pack() {
+        let set = PackSet::embedded().unwrap();
+        let mut d = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+        while d < NaiveDate::from_ymd_opt(2031, 1, 1).unwrap() {
+            let n = set.packs().iter().filter(|p| p.in_force_on(d)).count();
+            assert_eq!(n, 1, "{d}");
+            d = d.succ_opt().unwrap();
+        }
+    }
+
+    #[test]
+    fn points_are_the_highest_item_once() {
+        let set = PackSet::embedded().unwrap();
+        let d = NaiveDate::from_ymd_opt(2024, 6, 1).unwrap();
+        let items = vec!["1.2".to_string(), "3.2".to_string(), "1.1".to_string()];
+        let (p, item) = set.points_for(d, &items, None).unwrap();
+        assert_eq!((p, item.article.as_str()), (3, "四(二)2"));
+        assert!(matches!(set.points_for(d, &["9.9".into()], None), Err(RuleError::UnknownItem(..))));
+        assert!(matches!(set.points_for(d, &[], None), Err(RuleError::NoItems)));
+    }
+}
