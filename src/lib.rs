@@ -5,3 +5,5 @@
 pub mod domain;
 pub mod error;
 pub mod rules;
+pub mod service;
+pub mod store;

@@ -1,0 +1,173 @@
+//! Claims screening (五(二)): may the fund pay for this practitioner's service at this
+//! institution on this date? Answered from an in-memory index of status timelines, kept
+//! current by the write path, so the hot path does no I/O.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use super::App;
+use crate::domain::dates::parse_date;
+use crate::domain::Fen;
+use crate::error::{Error, Result};
+use crate::rules::{SiteStatus, Timeline};
+use crate::store::projections::IntervalRow;
+
+#[derive(Debug, Clone)]
+struct Run {
+    institution_code: Box<str>,
+    from: NaiveDate,
+    until: Option<NaiveDate>,
+    status: SiteStatus,
+}
+
+/// personnel code → that person's runs of site status.
+#[derive(Default)]
+pub struct EligibilityIndex {
+    map: RwLock<HashMap<String, Arc<[Run]>>>,
+}
+
+impl EligibilityIndex {
+    pub fn replace_all(&self, rows: Vec<IntervalRow>) {
+        let mut by: HashMap<String, Vec<Run>> = HashMap::new();
+        for r in rows {
+            let status = SiteStatus::parse(&r.status).unwrap_or(SiteStatus::Unregistered);
+            by.entry(r.personnel_code).or_default().push(Run {
+                institution_code: r.institution_code.into(),
+                from: r.from_on,
+                until: r.until_on,
+                status,
+            });
+        }
+        let map = by.into_iter().map(|(k, v)| (k, Arc::from(v))).collect();
+        if let Ok(mut m) = self.map.write() {
+            *m = map;
+        }
+    }
+
+    pub fn put(&self, t: &Timeline) {
+        let runs: Vec<Run> = t
+            .intervals
+            .iter()
+            .map(|i| Run {
+                institution_code: i.institution_code.as_str().into(),
+                from: i.from,
+                until: i.until,
+                status: i.status,
+            })
+            .collect();
+        if let Ok(mut m) = self.map.write() {
+            m.insert(t.personnel_code.clone(), Arc::from(runs));
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.map.read().map(|m| m.len()).unwrap_or(0)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The site status on a date; `None` when not registered there that day.
+    pub fn site_status(&self, personnel: &str, institution: &str, on: NaiveDate) -> Option<SiteStatus> {
+        let runs = self.map.read().ok()?.get(personnel).cloned()?;
+        runs.iter()
+            .find(|r| &*r.institution_code == institution && r.from <= on && r.until.is_none_or(|u| on < u))
+            .map(|r| r.status)
+    }
+}
+
+/// One claim line.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct ClaimLine {
+    pub personnel_code: String,
+    pub institution_code: String,
+    pub service_date: String,
+    #[serde(default)]
+    pub emergency: bool,
+    /// Yuan, as a decimal string or a number.
+    pub amount: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LineResult {
+    pub payable: bool,
+    pub reason: &'static str,
+    pub status: &'static str,
+    pub article: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckResult {
+    pub lines: Vec<LineResult>,
+    pub refused_amount: Decimal,
+    pub lines_checked: usize,
+    pub lines_refused: usize,
+}
+
+/// 五(二): suspended or terminated → not paid, except emergency and rescue (急诊、抢救).
+pub fn decide(status: Option<SiteStatus>, emergency: bool) -> LineResult {
+    let Some(status) = status else {
+        return LineResult { payable: false, reason: "not_registered", status: "unregistered", article: "三(一)" };
+    };
+    if status.payable() {
+        return LineResult { payable: true, reason: "active", status: status.as_str(), article: "五(二)" };
+    }
+    if status == SiteStatus::Unregistered {
+        return LineResult { payable: false, reason: "not_registered", status: status.as_str(), article: "三(一)" };
+    }
+    let article = match status {
+        SiteStatus::InstitutionSuspended | SiteStatus::InstitutionTerminated | SiteStatus::InstitutionExpired => "三(四)",
+        _ => "五(二)",
+    };
+    if emergency {
+        return LineResult { payable: true, reason: "emergency_exception", status: status.as_str(), article: "五(二)" };
+    }
+    LineResult { payable: false, reason: status.as_str(), status: status.as_str(), article }
+}
+
+fn amount_of(k: usize, v: &Option<serde_json::Value>) -> Result<Fen> {
+    let field = format!("lines[{k}].amount");
+    match v {
+        None | Some(serde_json::Value::Null) => Ok(Fen(0)),
+        Some(serde_json::Value::String(s)) => Fen::parse_yuan(&field, s),
+        Some(serde_json::Value::Number(n)) => Fen::parse_yuan(&field, &n.to_string()),
+        Some(_) => Err(Error::invalid("invalid_amount", &field, "amount is a decimal string", "金额应为十进制数字字符串")),
+    }
+}
+
+impl App {
+    pub fn check_one(&self, line: &ClaimLine, k: usize) -> Result<(LineResult, Fen)> {
+        let date = parse_date(&format!("lines[{k}].service_date"), &line.service_date)?;
+        let amount = amount_of(k, &line.amount)?;
+        let code = line.personnel_code.trim();
+        let inst = line.institution_code.trim();
+        let status = self.index.site_status(code, inst, date);
+        Ok((decide(status, line.emergency), amount))
+    }
+
+    /// Screens a batch; a malformed line refuses the whole request with its row.
+    pub fn check_claims(&self, lines: &[ClaimLine]) -> Result<CheckResult> {
+        let mut out = Vec::with_capacity(lines.len());
+        let mut refused = Fen(0);
+        let mut n_refused = 0;
+        for (k, line) in lines.iter().enumerate() {
+            let (r, amount) = self.check_one(line, k).map_err(|e| match e {
+                Error::Client(c) => Error::Client(c.row(k as u64)),
+                other => other,
+            })?;
+            if !r.payable {
+                n_refused += 1;
+                refused = refused.checked_add(amount).ok_or_else(|| {
+                    Error::invalid("invalid_amount", "amount", "the refused amount overflows", "拒付金额溢出")
+                })?;
+            }
+            out.push(r);
+        }
+        Ok(CheckResult { lines_checked: out.len(), lines: out, refused_amount: refused.to_decimal(), lines_refused: n_refused })
+    }
+}

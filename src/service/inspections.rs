@@ -1,0 +1,233 @@
+//! Inspections (检查) with their violations, under an idempotency key; revocations.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::{person_lock, App};
+use crate::domain::dates::parse_date;
+use crate::error::{ClientError, Error, Kind, Result};
+use crate::rules::Sanction;
+use crate::store::facts::{self, NewDeduction};
+
+/// `POST /inspections`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct NewInspection {
+    pub institution_code: String,
+    pub inspected_on: String,
+    pub decided_on: String,
+    pub violations: Vec<NewViolation>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct NewViolation {
+    pub personnel_code: String,
+    pub items: Vec<String>,
+    pub occurred_on: Option<String>,
+    #[serde(default)]
+    pub note: String,
+    /// For range items of other packs: the officer's choice of points.
+    pub points: Option<u32>,
+    /// 五(二): the officer may set a 2-year ban (24) instead of 1 year (12).
+    pub ban_months: Option<u32>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ViolationResult {
+    pub personnel_code: String,
+    pub items: Vec<String>,
+    pub points: u32,
+    pub deduction_id: i64,
+    pub article: String,
+    /// The person's cycle total after this inspection.
+    pub cycle_total: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct SanctionResult {
+    pub personnel_code: String,
+    #[serde(flatten)]
+    pub sanction: Sanction,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct InspectionResult {
+    pub inspection_id: i64,
+    pub institution_code: String,
+    pub inspected_on: NaiveDate,
+    pub decided_on: NaiveDate,
+    pub violations: Vec<ViolationResult>,
+    /// The sanctions this inspection caused.
+    pub sanctions: Vec<SanctionResult>,
+}
+
+/// `POST /deductions/{id}/revoke`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct RevokeDeduction {
+    pub on: String,
+    pub reason: String,
+}
+
+fn request_hash(req: &NewInspection) -> String {
+    let canonical = serde_json::to_string(req).unwrap_or_default();
+    Sha256::digest(canonical.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl App {
+    pub fn record_inspection(&self, key: Option<&str>, req: &NewInspection) -> Result<InspectionResult> {
+        let inspected_on = parse_date("inspected_on", &req.inspected_on)?;
+        let decided_on = parse_date("decided_on", &req.decided_on)?;
+        if decided_on < inspected_on {
+            return Err(Error::invalid("invalid_period", "decided_on", "decided_on is before inspected_on", "处理决定日期早于检查日期"));
+        }
+        if req.violations.is_empty() {
+            return Err(Error::invalid("no_violations", "violations", "an inspection records at least one violation", "检查应至少记录一项违规行为"));
+        }
+        let inst = req.institution_code.trim().to_ascii_uppercase();
+        let mut parsed = Vec::with_capacity(req.violations.len());
+        for (k, v) in req.violations.iter().enumerate() {
+            let field = |f: &str| format!("violations[{k}].{f}");
+            let code = v.personnel_code.trim().to_ascii_uppercase();
+            let items: Vec<String> = v.items.iter().map(|i| i.trim().to_string()).collect();
+            let (points, item) = self.packs.points_for(decided_on, &items, v.points).map_err(|e| {
+                let mut c = e.into_client();
+                c.field = Some(field("items"));
+                Error::Client(c)
+            })?;
+            let occurred_on = v.occurred_on.as_deref().filter(|s| !s.is_empty()).map(|s| parse_date(&field("occurred_on"), s)).transpose()?;
+            if occurred_on.is_some_and(|o| o > decided_on) {
+                return Err(Error::invalid("invalid_date", &field("occurred_on"), "occurred_on is after decided_on", "违规发生日期晚于处理决定日期"));
+            }
+            let pack = self.packs.in_force(decided_on)?;
+            let ban = v.ban_months;
+            if ban.is_some_and(|b| b < pack.ban.months || b > pack.ban.max_months) {
+                return Err(Error::invalid(
+                    "invalid_ban",
+                    &field("ban_months"),
+                    format!("ban_months is {}..={} (五(二))", pack.ban.months, pack.ban.max_months),
+                    format!("禁止签约期限应为{}-{}个月（五(二)）", pack.ban.months, pack.ban.max_months),
+                ));
+            }
+            parsed.push((code, items, points, item.article.clone(), occurred_on, v.points.filter(|_| item.points_max.is_some()), ban));
+        }
+        let key = key.map(str::to_string).unwrap_or_else(|| format!("auto:{}", uuid_like()));
+        let hash = request_hash(req);
+        let mut locks = vec![format!("k:{key}")];
+        locks.extend(parsed.iter().map(|p| person_lock(&p.0)));
+        self.write(&locks, |c, touched| {
+            if let Some(existing) = facts::inspection_by_key(c, &key)? {
+                if existing.request_hash != hash {
+                    return Err(Error::conflict(
+                        "idempotency_conflict",
+                        "this Idempotency-Key was used with a different body",
+                        "该幂等键已用于内容不同的请求",
+                    ));
+                }
+                return serde_json::from_str(&existing.response).map_err(|e| Error::Internal(e.into()));
+            }
+            if facts::institution(c, &inst)?.is_none() {
+                return Err(Error::invalid(
+                    "unknown_institution",
+                    "institution_code",
+                    format!("institution {inst} is not registered"),
+                    format!("定点医药机构 {inst} 不存在"),
+                ));
+            }
+            for (k, p) in parsed.iter().enumerate() {
+                let regs = facts::registrations_of(c, &p.0)?;
+                if regs.is_empty() {
+                    return Err(Error::Client(
+                        ClientError::new(
+                            Kind::Unprocessable,
+                            "unknown_practitioner",
+                            format!("{} is not registered anywhere", p.0),
+                            format!("{} 未登记备案", p.0),
+                        )
+                        .field(format!("violations[{k}].personnel_code")),
+                    ));
+                }
+            }
+            let inspection_id = facts::insert_inspection(c, &key, &hash, &inst, inspected_on, decided_on)?;
+            let mut ids = Vec::with_capacity(parsed.len());
+            for (k, (code, items, points, _, occurred_on, chosen, ban)) in parsed.iter().enumerate() {
+                let id = facts::insert_deduction(
+                    c,
+                    &NewDeduction {
+                        inspection_id,
+                        seq: k as i32,
+                        personnel_code: code,
+                        institution_code: &inst,
+                        items: items.join(";"),
+                        points: *points as i32,
+                        chosen_points: chosen.map(|p| p as i32),
+                        ban_months: ban.map(|b| b as i32),
+                        occurred_on: *occurred_on,
+                        decided_on,
+                        note: &req.violations[k].note,
+                        recorded_at: crate::store::now(),
+                    },
+                )?;
+                ids.push(id);
+            }
+            let mut people: Vec<&str> = parsed.iter().map(|p| p.0.as_str()).collect();
+            people.sort();
+            people.dedup();
+            let mut sanctions = Vec::new();
+            let mut totals = std::collections::HashMap::new();
+            for person in people {
+                let (_, timeline) = self.recompute(c, touched, person)?;
+                totals.insert(person.to_string(), timeline.total_on(decided_on));
+                for s in timeline.sanctions.iter().filter(|s| s.explanation.deduction_ids.iter().any(|d| ids.contains(d))) {
+                    sanctions.push(SanctionResult { personnel_code: person.to_string(), sanction: s.clone() });
+                }
+            }
+            let violations = parsed
+                .iter()
+                .zip(&ids)
+                .map(|((code, items, points, article, ..), id)| ViolationResult {
+                    personnel_code: code.clone(),
+                    items: items.clone(),
+                    points: *points,
+                    deduction_id: *id,
+                    article: article.clone(),
+                    cycle_total: totals.get(code).copied().unwrap_or(0),
+                })
+                .collect();
+            let result = InspectionResult { inspection_id, institution_code: inst.clone(), inspected_on, decided_on, violations, sanctions };
+            let text = serde_json::to_string(&result).map_err(|e| Error::Internal(e.into()))?;
+            facts::set_inspection_response(c, inspection_id, &text)?;
+            Ok(result)
+        })
+    }
+
+    /// A revocation is retroactive: the deduction counts for no date, and the whole cycle is
+    /// recomputed (六(一)). Returns the person's ledger of the deduction's cycle.
+    pub fn revoke(&self, deduction_id: i64, req: &RevokeDeduction, source: &str) -> Result<super::queries::Ledger> {
+        let on = parse_date("on", &req.on)?;
+        if req.reason.trim().is_empty() {
+            return Err(Error::invalid("missing_field", "reason", "reason must not be empty", "撤销理由不能为空"));
+        }
+        let d = {
+            let mut c = self.conn()?;
+            facts::deduction(&mut c, deduction_id)?.ok_or_else(|| Error::not_found("deduction", "扣分记录"))?
+        };
+        let year = chrono::Datelike::year(&d.decided_on);
+        self.write(&[person_lock(&d.personnel_code)], |c, touched| {
+            if facts::revocation_of(c, deduction_id)?.is_some() {
+                return Err(Error::conflict("already_revoked", "this deduction is already revoked", "该扣分记录已撤销"));
+            }
+            facts::insert_revocation(c, deduction_id, on, req.reason.trim(), source)?;
+            let (facts_now, timeline) = self.recompute(c, touched, &d.personnel_code)?;
+            Ok(super::queries::ledger_of(&facts_now, &timeline, year, &self.packs, c)?)
+        })
+    }
+}
+
+/// A random key for inspections recorded without an Idempotency-Key.
+fn uuid_like() -> String {
+    use rand::RngCore;
+    let mut b = [0u8; 16];
+    rand::thread_rng().fill_bytes(&mut b);
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+

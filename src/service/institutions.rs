@@ -1,0 +1,357 @@
+//! Institution agreements (医保协议): create, suspend, restore, terminate; cascade cases.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use super::{institution_lock, App};
+use crate::domain::dates::parse_date;
+use crate::domain::InstitutionKind;
+use crate::error::{Error, Result};
+use crate::rules::institution::{status_on, InstitutionPeriods};
+use crate::store::facts::{self, Institution, NewInstitutionEvent};
+use crate::store::{projections, DbConn};
+
+/// `POST /institutions`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct NewInstitution {
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+    pub region_code: Option<String>,
+    pub agreement_start: String,
+    pub agreement_end: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct InstitutionView {
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+    pub region_code: String,
+    pub agreement_start: NaiveDate,
+    pub agreement_end: NaiveDate,
+    /// As of `date`.
+    pub status: &'static str,
+    pub date: NaiveDate,
+    pub suspended_until: Option<NaiveDate>,
+    pub history: Vec<InstitutionEventView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct InstitutionEventView {
+    pub id: i64,
+    pub action: String,
+    pub from: NaiveDate,
+    pub until: Option<NaiveDate>,
+    pub reason: String,
+    pub article: String,
+    pub cascade_case_id: Option<i64>,
+}
+
+/// `POST /institutions/{code}/agreement/suspend`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct SuspendInstitution {
+    pub from: String,
+    pub until: Option<String>,
+    pub reason: String,
+    pub article: Option<String>,
+}
+
+/// `POST /institutions/{code}/agreement/restore`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct RestoreInstitution {
+    pub on: String,
+    pub reason: Option<String>,
+}
+
+/// `POST /institutions/{code}/agreement/terminate`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct TerminateInstitution {
+    pub on: String,
+    pub reason: String,
+    pub article: Option<String>,
+}
+
+/// `POST /cascade-cases/{id}/decide`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct DecideCascade {
+    pub decision: String,
+    pub reason: String,
+    pub on: String,
+    pub until: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CascadeCaseView {
+    pub id: i64,
+    pub institution_code: String,
+    pub cycle_year: i32,
+    pub numerator: i32,
+    pub denominator: i32,
+    pub opened_on: NaiveDate,
+    /// `open` or `decided`.
+    pub status: &'static str,
+    pub decision: Option<String>,
+    pub reason: Option<String>,
+    pub decided_on: Option<NaiveDate>,
+    pub until: Option<NaiveDate>,
+    pub article: String,
+}
+
+fn non_empty(field: &str, v: &str) -> Result<()> {
+    if v.trim().is_empty() {
+        return Err(Error::invalid(
+            "missing_field",
+            field,
+            format!("{field} must not be empty"),
+            format!("{field} 不能为空"),
+        ));
+    }
+    Ok(())
+}
+
+impl App {
+    pub fn create_institution(&self, req: &NewInstitution) -> Result<InstitutionView> {
+        let kind = InstitutionKind::parse("kind", &req.kind)?;
+        let code = self.formats.institution_code("code", &req.code, kind)?;
+        non_empty("name", &req.name)?;
+        let start = parse_date("agreement_start", &req.agreement_start)?;
+        let end = parse_date("agreement_end", &req.agreement_end)?;
+        if end < start {
+            return Err(Error::invalid(
+                "invalid_period",
+                "agreement_end",
+                "agreement_end is before agreement_start",
+                "协议截止日期早于开始日期",
+            ));
+        }
+        let region = req.region_code.clone().unwrap_or_else(|| code.region().to_string());
+        if region.len() != 6 || !region.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(Error::invalid("invalid_region", "region_code", "region_code has 6 digits (GB/T 2260)", "区划代码应为6位数字（GB/T 2260）"));
+        }
+        self.write(&[institution_lock(code.as_str())], |c, _| {
+            if facts::institution(c, code.as_str())?.is_some() {
+                return Err(Error::conflict(
+                    "already_exists",
+                    format!("institution {code} already exists"),
+                    format!("定点医药机构 {code} 已存在"),
+                ));
+            }
+            facts::insert_institution(
+                c,
+                &Institution {
+                    code: code.as_str().to_string(),
+                    name: req.name.trim().to_string(),
+                    kind: kind.as_str().to_string(),
+                    region_code: region.clone(),
+                    agreement_start: start,
+                    agreement_end: end,
+                    recorded_at: crate::store::now(),
+                },
+            )?;
+            institution_view(c, code.as_str(), start)
+        })
+    }
+
+    pub fn institution(&self, code: &str, on: NaiveDate) -> Result<InstitutionView> {
+        let mut c = self.conn()?;
+        institution_view(&mut c, code, on)
+    }
+
+    pub fn suspend_institution(&self, code: &str, req: &SuspendInstitution) -> Result<InstitutionView> {
+        let from = parse_date("from", &req.from)?;
+        let until = req.until.as_deref().filter(|s| !s.is_empty()).map(|u| parse_date("until", u)).transpose()?;
+        if until.is_some_and(|u| u <= from) {
+            return Err(Error::invalid("invalid_period", "until", "until must be after from", "恢复日期应晚于中止日期"));
+        }
+        non_empty("reason", &req.reason)?;
+        let article = req.article.clone().unwrap_or_else(|| "三(四)".into());
+        self.institution_event(code, "suspend", from, until, &req.reason, &article, None)
+    }
+
+    pub fn restore_institution(&self, code: &str, req: &RestoreInstitution) -> Result<InstitutionView> {
+        let on = parse_date("on", &req.on)?;
+        let reason = req.reason.clone().unwrap_or_else(|| "恢复医保协议".into());
+        self.institution_event(code, "restore", on, None, &reason, "三(四)", None)
+    }
+
+    pub fn terminate_institution(&self, code: &str, req: &TerminateInstitution) -> Result<InstitutionView> {
+        let on = parse_date("on", &req.on)?;
+        non_empty("reason", &req.reason)?;
+        let article = req.article.clone().unwrap_or_else(|| "三(四)".into());
+        self.institution_event(code, "terminate", on, None, &req.reason, &article, None)
+    }
+
+    /// 三(四): the institution's staff follow its agreement, so everyone registered there is
+    /// recomputed in the same transaction.
+    #[allow(clippy::too_many_arguments)]
+    fn institution_event(
+        &self,
+        code: &str,
+        action: &str,
+        from: NaiveDate,
+        until: Option<NaiveDate>,
+        reason: &str,
+        article: &str,
+        cascade_case_id: Option<i64>,
+    ) -> Result<InstitutionView> {
+        let mut locks = vec![institution_lock(code)];
+        {
+            let mut c = self.conn()?;
+            locks.extend(facts::personnel_at(&mut c, code)?.iter().map(|p| super::person_lock(p)));
+        }
+        self.write(&locks, |c, touched| {
+            let facts_now = facts::institution_facts(c, code)?.ok_or_else(|| Error::not_found("institution", "定点医药机构"))?;
+            let periods = InstitutionPeriods::of(&facts_now);
+            if periods.terminated_by(from) {
+                return Err(Error::conflict(
+                    "institution_terminated",
+                    format!("the agreement of {code} is terminated"),
+                    format!("{code} 的医保协议已解除"),
+                ));
+            }
+            if action == "restore" && periods.suspended_on(from).is_none() {
+                return Err(Error::conflict(
+                    "not_suspended",
+                    format!("the agreement of {code} is not suspended on {from}"),
+                    format!("{code} 的医保协议在{from}未处于中止状态"),
+                ));
+            }
+            facts::insert_institution_event(
+                c,
+                &NewInstitutionEvent {
+                    institution_code: code,
+                    action,
+                    from_on: from,
+                    until_on: until,
+                    reason,
+                    article,
+                    cascade_case_id,
+                    recorded_at: crate::store::now(),
+                },
+            )?;
+            self.recompute_institution(c, touched, code)?;
+            institution_view(c, code, from)
+        })
+    }
+
+    pub fn cascade_cases(&self, region: Option<&str>) -> Result<Vec<CascadeCaseView>> {
+        let mut c = self.conn()?;
+        let rows = facts::cascade_cases_all(&mut c)?;
+        let mut out = Vec::new();
+        for r in rows {
+            if region.is_some_and(|reg| r.institution_code.get(1..7) != Some(reg)) {
+                continue;
+            }
+            out.push(self.case_view(&mut c, r)?);
+        }
+        Ok(out)
+    }
+
+    pub fn cascade_case(&self, id: i64) -> Result<CascadeCaseView> {
+        let mut c = self.conn()?;
+        let row = facts::cascade_case(&mut c, id)?.ok_or_else(|| Error::not_found("cascade case", "联动处理案件"))?;
+        self.case_view(&mut c, row)
+    }
+
+    fn case_view(&self, c: &mut DbConn, r: facts::CascadeCaseRow) -> Result<CascadeCaseView> {
+        let d = facts::cascade_decision(c, r.id)?;
+        Ok(CascadeCaseView {
+            id: r.id,
+            institution_code: r.institution_code,
+            cycle_year: r.cycle_year,
+            numerator: r.numerator,
+            denominator: r.denominator,
+            opened_on: r.opened_on,
+            status: if d.is_some() { "decided" } else { "open" },
+            decision: d.as_ref().map(|d| d.decision.clone()),
+            reason: d.as_ref().map(|d| d.reason.clone()),
+            decided_on: d.as_ref().map(|d| d.decided_on),
+            until: d.as_ref().and_then(|d| d.until_on),
+            article: "五(三)".into(),
+        })
+    }
+
+    /// 五(三): the officer decides to suspend, terminate or take no action, with a reason.
+    pub fn decide_cascade(&self, id: i64, req: &DecideCascade) -> Result<CascadeCaseView> {
+        let on = parse_date("on", &req.on)?;
+        let until = req.until.as_deref().filter(|s| !s.is_empty()).map(|u| parse_date("until", u)).transpose()?;
+        non_empty("reason", &req.reason)?;
+        let decision = req.decision.as_str();
+        if !matches!(decision, "suspend" | "terminate" | "none") {
+            return Err(Error::invalid(
+                "invalid_decision",
+                "decision",
+                "decision is suspend, terminate or none",
+                "处理决定应为 suspend（中止）、terminate（解除）或 none（不处理）",
+            ));
+        }
+        if until.is_some_and(|u| u <= on) {
+            return Err(Error::invalid("invalid_period", "until", "until must be after on", "恢复日期应晚于决定日期"));
+        }
+        let case = {
+            let mut c = self.conn()?;
+            facts::cascade_case(&mut c, id)?.ok_or_else(|| Error::not_found("cascade case", "联动处理案件"))?
+        };
+        let locks = vec![institution_lock(&case.institution_code), format!("case:{id}")];
+        self.write(&locks, |c, _| {
+            if facts::cascade_decision(c, id)?.is_some() {
+                return Err(Error::conflict("already_decided", "this case is already decided", "该案件已作出处理决定"));
+            }
+            facts::insert_cascade_decision(c, id, decision, &req.reason, on, until)
+                .map_err(Error::from)
+        })?;
+        let reason = format!("五(三) 联动处理：{}", req.reason);
+        match decision {
+            "suspend" => {
+                self.institution_event(&case.institution_code, "suspend", on, until, &reason, "五(三)", Some(id))?;
+            }
+            "terminate" => {
+                self.institution_event(&case.institution_code, "terminate", on, None, &reason, "五(三)", Some(id))?;
+            }
+            _ => {}
+        }
+        self.cascade_case(id)
+    }
+
+    /// `GET /institutions/{code}/cascade`.
+    pub fn cascade_figures(&self, code: &str, year: i32) -> Result<crate::rules::cascade::CascadeFigures> {
+        let mut c = self.conn()?;
+        if facts::institution(&mut c, code)?.is_none() {
+            return Err(Error::not_found("institution", "定点医药机构"));
+        }
+        let (num, den) = projections::cascade_counts(&mut c, code, year)?;
+        let pack = self.packs.in_force(crate::domain::dates::year_start(year)).unwrap_or(self.packs.latest());
+        Ok(crate::rules::cascade::figures(pack, code, year, num, den))
+    }
+}
+
+fn institution_view(c: &mut DbConn, code: &str, on: NaiveDate) -> Result<InstitutionView> {
+    let inst = facts::institution(c, code)?.ok_or_else(|| Error::not_found("institution", "定点医药机构"))?;
+    let f = facts::institution_facts(c, code)?.ok_or_else(|| Error::not_found("institution", "定点医药机构"))?;
+    let periods = InstitutionPeriods::of(&f);
+    let history = facts::institution_events_of(c, code)?
+        .into_iter()
+        .map(|e| InstitutionEventView {
+            id: e.id,
+            action: e.action,
+            from: e.from_on,
+            until: e.until_on,
+            reason: e.reason,
+            article: e.article,
+            cascade_case_id: e.cascade_case_id,
+        })
+        .collect();
+    Ok(InstitutionView {
+        code: inst.code,
+        name: inst.name,
+        kind: inst.kind,
+        region_code: inst.region_code,
+        agreement_start: inst.agreement_start,
+        agreement_end: inst.agreement_end,
+        status: status_on(&f, on).as_str(),
+        date: on,
+        suspended_until: periods.suspended_on(on).and_then(|(_, u)| u),
+        history,
+    })
+}

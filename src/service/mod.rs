@@ -1,0 +1,137 @@
+//! Use-cases. Each write is one transaction that takes its locks first, inserts facts,
+//! recomputes the practitioners it touched with the engine and rewrites their projections;
+//! the in-memory eligibility index is updated after the commit.
+
+pub mod eligibility;
+pub mod inspections;
+pub mod institutions;
+pub mod queries;
+pub mod registrations;
+pub mod tokens;
+pub mod training_tests;
+
+use std::sync::Arc;
+
+use chrono::{Datelike, NaiveDate};
+use diesel::Connection;
+
+use crate::domain::CodeFormats;
+use crate::error::{Error, Result};
+use crate::rules::{self, PackSet, PractitionerFacts, SanctionKind, Timeline};
+use crate::store::projections::{self, PractitionerProjection};
+use crate::store::{self, facts, DbConn, Pool};
+pub use eligibility::EligibilityIndex;
+
+/// The application: database, policy packs, code formats and the eligibility index.
+#[derive(Clone)]
+pub struct App {
+    pub pool: Pool,
+    pub packs: Arc<PackSet>,
+    pub formats: Arc<CodeFormats>,
+    pub index: Arc<EligibilityIndex>,
+}
+
+/// What a write changed, to publish once committed.
+#[derive(Default)]
+pub struct Touched {
+    timelines: Vec<Timeline>,
+}
+
+impl App {
+    pub fn open(database_url: &str) -> anyhow::Result<App> {
+        let pool = store::connect(database_url)?;
+        let packs = PackSet::embedded().map_err(|e| anyhow::anyhow!("{e}"))?;
+        let app = App {
+            pool,
+            packs: Arc::new(packs),
+            formats: Arc::new(CodeFormats::embedded()),
+            index: Arc::new(EligibilityIndex::default()),
+        };
+        app.reload_index()?;
+        Ok(app)
+    }
+
+    pub fn conn(&self) -> Result<store::PooledConn> {
+        Ok(self.pool.get()?)
+    }
+
+    /// Rebuilds the eligibility index from the projections.
+    pub fn reload_index(&self) -> Result<()> {
+        let mut conn = self.conn()?;
+        let rows = projections::all_intervals(&mut conn)?;
+        self.index.replace_all(rows);
+        Ok(())
+    }
+
+    /// Runs `f` in one write transaction holding `locks` (see `store::lock_for_write`), then
+    /// publishes the recomputed timelines to the eligibility index.
+    pub fn write<T>(&self, locks: &[String], f: impl FnOnce(&mut DbConn, &mut Touched) -> Result<T>) -> Result<T> {
+        let mut conn = self.conn()?;
+        let mut touched = Touched::default();
+        let out = conn.transaction::<T, Error, _>(|c| {
+            store::lock_for_write(c, locks)?;
+            f(c, &mut touched)
+        })?;
+        for t in &touched.timelines {
+            self.index.put(t);
+        }
+        Ok(out)
+    }
+
+    /// Recomputes one practitioner from the facts and rewrites the projections; opens the
+    /// 五(三) cases the result calls for.
+    pub fn recompute(&self, c: &mut DbConn, touched: &mut Touched, code: &str) -> Result<(PractitionerFacts, Timeline)> {
+        let facts = facts::practitioner_facts(c, code)?.ok_or_else(|| Error::not_found("practitioner", "人员"))?;
+        let timeline = rules::evaluate(&self.packs, &facts)?;
+        let watch = rules::watch_list::triggers(&self.packs, &facts, &timeline)?;
+        projections::replace(c, code, &PractitionerProjection::of(&timeline, &watch))?;
+        self.open_cascade_cases(c, &facts, &timeline)?;
+        touched.timelines.push(timeline.clone());
+        Ok((facts, timeline))
+    }
+
+    /// 五(三): for each site and each year with a personal suspension or termination, open a
+    /// case when the institution's ratio reaches the threshold (once per institution and year).
+    fn open_cascade_cases(&self, c: &mut DbConn, facts: &PractitionerFacts, timeline: &Timeline) -> Result<()> {
+        let mut years: Vec<(i32, NaiveDate)> = timeline
+            .sanctions
+            .iter()
+            .filter(|s| matches!(s.kind, SanctionKind::Suspension | SanctionKind::Termination))
+            .map(|s| (s.starts_on.year(), s.starts_on))
+            .collect();
+        years.sort();
+        years.dedup_by_key(|(y, _)| *y);
+        let mut sites: Vec<&str> = facts.registrations.iter().map(|r| r.institution_code.as_str()).collect();
+        sites.sort();
+        sites.dedup();
+        for (year, on) in years {
+            let pack = self.packs.in_force(on)?;
+            for site in &sites {
+                if !rules::cascade::member_in(facts, site, year) || facts::cascade_case_for(c, site, year)?.is_some() {
+                    continue;
+                }
+                let (num, den) = projections::cascade_counts(c, site, year)?;
+                if rules::cascade::threshold_reached(pack, num, den) {
+                    facts::insert_cascade_case(c, site, year, num as i32, den as i32, on)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Recomputes everyone ever registered at an institution (its agreement changed).
+    pub fn recompute_institution(&self, c: &mut DbConn, touched: &mut Touched, code: &str) -> Result<()> {
+        for p in facts::personnel_at(c, code)? {
+            self.recompute(c, touched, &p)?;
+        }
+        Ok(())
+    }
+}
+
+pub fn person_lock(code: &str) -> String {
+    format!("p:{code}")
+}
+
+pub fn institution_lock(code: &str) -> String {
+    format!("i:{code}")
+}

@@ -1,0 +1,297 @@
+//! Read-side use-cases: status as of a date, the ledger of a cycle, the watch list,
+//! interview orders, public lookups.
+
+use chrono::{Datelike, NaiveDate};
+use serde::Serialize;
+
+use super::App;
+use crate::domain::id_number::{mask_id_number, mask_name};
+use crate::error::{Error, Result};
+use crate::rules::explain::Explanation;
+use crate::rules::timeline::CountedDeduction;
+use crate::rules::watch_list::WatchTrigger;
+use crate::rules::{self, PackSet, PractitionerFacts, Sanction, StatusOnDate, Timeline};
+use crate::store::{facts, projections, DbConn};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PractitionerStatus {
+    pub personnel_code: String,
+    pub name: String,
+    pub category: String,
+    #[serde(flatten)]
+    pub status: StatusOnDate,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LedgerDeduction {
+    #[serde(flatten)]
+    pub deduction: CountedDeduction,
+    pub occurred_on: Option<NaiveDate>,
+    pub note: String,
+    pub revoked_on: Option<NaiveDate>,
+    pub revocation_reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Ledger {
+    pub personnel_code: String,
+    pub year: i32,
+    pub initial_points: u32,
+    pub total: u32,
+    pub remaining: u32,
+    pub deductions: Vec<LedgerDeduction>,
+    /// Sanctions decided in the cycle.
+    pub sanctions: Vec<Sanction>,
+    pub explanation: Explanation,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct WatchPractitioner {
+    pub personnel_code: String,
+    #[serde(flatten)]
+    pub trigger: WatchTrigger,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct WatchEntry {
+    pub institution_code: String,
+    pub cycle_year: i32,
+    pub article: &'static str,
+    pub practitioners: Vec<WatchPractitioner>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct InterviewOrder {
+    pub id: i64,
+    pub institution_code: String,
+    pub personnel_code: String,
+    pub cycle_year: i32,
+    pub ordered_on: NaiveDate,
+    pub held_on: Option<NaiveDate>,
+    pub notes: Option<String>,
+    pub article: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PublicPractitioner {
+    pub personnel_code: String,
+    pub name: String,
+    pub id_number: String,
+    pub category: String,
+    pub date: NaiveDate,
+    pub status: &'static str,
+    pub cycle_year: i32,
+    pub cycle_total: u32,
+    pub remaining: u32,
+    pub suspended_until: Option<NaiveDate>,
+    pub banned_until: Option<NaiveDate>,
+    pub sites: Vec<PublicSite>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PublicSite {
+    pub institution_code: String,
+    pub institution_name: String,
+    pub status: &'static str,
+    pub institution_status: &'static str,
+}
+
+pub(crate) fn ledger_of(
+    f: &PractitionerFacts,
+    t: &Timeline,
+    year: i32,
+    packs: &PackSet,
+    c: &mut DbConn,
+) -> Result<Ledger> {
+    let rows = facts::deductions_of(c, &f.personnel_code)?;
+    let revs = facts::revocations_of(c, &f.personnel_code)?;
+    let deductions: Vec<LedgerDeduction> = t
+        .deductions
+        .iter()
+        .filter(|d| d.cycle_year == year)
+        .map(|d| {
+            let row = rows.iter().find(|r| r.id == d.id);
+            let rev = revs.iter().find(|r| r.deduction_id == d.id);
+            LedgerDeduction {
+                deduction: d.clone(),
+                occurred_on: row.and_then(|r| r.occurred_on),
+                note: row.map(|r| r.note.clone()).unwrap_or_default(),
+                revoked_on: rev.map(|r| r.revoked_on),
+                revocation_reason: rev.map(|r| r.reason.clone()),
+            }
+        })
+        .collect();
+    let cycle = t.cycle(year);
+    let total = cycle.map_or(0, |c| c.total);
+    let pack = packs.in_force(crate::domain::dates::year_start(year)).unwrap_or(packs.latest());
+    let initial = pack.cycle.initial_points;
+    Ok(Ledger {
+        personnel_code: f.personnel_code.clone(),
+        year,
+        initial_points: initial,
+        total,
+        remaining: initial.saturating_sub(total),
+        sanctions: t.sanctions.iter().filter(|s| s.cycle_year == year).cloned().collect(),
+        explanation: Explanation {
+            article: pack.cycle.article.clone(),
+            policy: pack.id.clone(),
+            zh: format!("{year}年度初始分值{initial}分，扣分累计{total}分，剩余{}分；扣分按处理决定日期计入年度，年度末清零", initial.saturating_sub(total)),
+            en: format!("cycle {year}: {initial} points at the start, {total} deducted, {} left; deductions count in the year of their decision and reset on 1 January", initial.saturating_sub(total)),
+            deduction_ids: cycle.map(|c| c.deduction_ids.clone()).unwrap_or_default(),
+        },
+        deductions,
+    })
+}
+
+impl App {
+    /// The facts and the engine's timeline of one practitioner, read now.
+    pub fn timeline(&self, code: &str) -> Result<(PractitionerFacts, Timeline)> {
+        let mut c = self.conn()?;
+        let f = facts::practitioner_facts(&mut c, code)?.ok_or_else(|| Error::not_found("practitioner", "人员"))?;
+        let t = rules::evaluate(&self.packs, &f)?;
+        Ok((f, t))
+    }
+
+    pub fn status(&self, code: &str, on: NaiveDate) -> Result<PractitionerStatus> {
+        let mut c = self.conn()?;
+        let p = facts::practitioner(&mut c, code)?.ok_or_else(|| Error::not_found("practitioner", "人员"))?;
+        drop(c);
+        let (f, t) = self.timeline(code)?;
+        let pack = self.packs.in_force(on).unwrap_or(self.packs.latest());
+        Ok(PractitionerStatus {
+            personnel_code: p.personnel_code,
+            name: p.name,
+            category: p.category,
+            status: rules::status_on(&f, &t, pack.cycle.initial_points, pack.agreement.term_months, on),
+        })
+    }
+
+    pub fn ledger(&self, code: &str, year: i32) -> Result<Ledger> {
+        let (f, t) = self.timeline(code)?;
+        let mut c = self.conn()?;
+        ledger_of(&f, &t, year, &self.packs, &mut c)
+    }
+
+    /// The institutions where a person is or was registered (for tenancy checks).
+    pub fn sites_of(&self, code: &str) -> Result<Vec<String>> {
+        let mut c = self.conn()?;
+        let mut v: Vec<String> = facts::registrations_of(&mut c, code)?.into_iter().map(|r| r.institution_code).collect();
+        v.sort();
+        v.dedup();
+        Ok(v)
+    }
+
+    pub fn deduction_person(&self, id: i64) -> Result<Option<String>> {
+        let mut c = self.conn()?;
+        Ok(facts::deduction(&mut c, id)?.map(|d| d.personnel_code))
+    }
+
+    /// 六(三): institutions on the watch list for a cycle, with the practitioners and
+    /// deductions that put them there.
+    pub fn watch_list(&self, year: i32, region: Option<&str>) -> Result<Vec<WatchEntry>> {
+        let mut c = self.conn()?;
+        let rows = projections::watch_rows(&mut c, year)?;
+        let mut out: Vec<WatchEntry> = Vec::new();
+        for r in rows {
+            if region.is_some_and(|reg| r.institution_code.get(1..7) != Some(reg)) {
+                continue;
+            }
+            let trigger: WatchTrigger = serde_json::from_str(&r.detail).map_err(|e| Error::Internal(e.into()))?;
+            let p = WatchPractitioner { personnel_code: r.personnel_code, trigger };
+            match out.last_mut() {
+                Some(e) if e.institution_code == r.institution_code => e.practitioners.push(p),
+                _ => out.push(WatchEntry {
+                    institution_code: r.institution_code,
+                    cycle_year: year,
+                    article: "六(三)",
+                    practitioners: vec![p],
+                }),
+            }
+        }
+        Ok(out)
+    }
+
+    pub fn interview_orders(&self, institution: Option<&str>, year: Option<i32>) -> Result<Vec<InterviewOrder>> {
+        let mut c = self.conn()?;
+        let rows = projections::interview_orders_list(&mut c, institution, year)?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let rec = facts::interview_record(&mut c, r.id)?;
+            out.push(InterviewOrder {
+                id: r.id,
+                institution_code: r.institution_code,
+                personnel_code: r.personnel_code,
+                cycle_year: r.cycle_year,
+                ordered_on: r.ordered_on,
+                held_on: rec.as_ref().map(|x| x.held_on),
+                notes: rec.map(|x| x.notes),
+                article: "五(一)",
+            });
+        }
+        Ok(out)
+    }
+
+    pub fn interview_order_institution(&self, id: i64) -> Result<Option<String>> {
+        let mut c = self.conn()?;
+        Ok(projections::interview_order(&mut c, id)?.map(|o| o.institution_code))
+    }
+
+    /// 五(一): the institution records that it held the interview.
+    pub fn record_interview(&self, id: i64, held_on: NaiveDate, notes: &str) -> Result<InterviewOrder> {
+        self.write(&[format!("io:{id}")], |c, _| {
+            let o = projections::interview_order(c, id)?.ok_or_else(|| Error::not_found("interview order", "约谈通知"))?;
+            if o.withdrawn {
+                return Err(Error::conflict("withdrawn", "this interview order was withdrawn", "该约谈通知已撤回"));
+            }
+            if held_on < o.ordered_on {
+                return Err(Error::invalid("invalid_date", "held_on", "held_on is before the order", "约谈日期早于约谈通知日期"));
+            }
+            if facts::interview_record(c, id)?.is_some() {
+                return Err(Error::conflict("already_recorded", "this interview is already recorded", "该约谈已记录"));
+            }
+            facts::insert_interview_record(c, id, held_on, notes)?;
+            Ok(InterviewOrder {
+                id,
+                institution_code: o.institution_code,
+                personnel_code: o.personnel_code,
+                cycle_year: o.cycle_year,
+                ordered_on: o.ordered_on,
+                held_on: Some(held_on),
+                notes: Some(notes.to_string()),
+                article: "五(一)",
+            })
+        })
+    }
+
+    /// The public lookup: masked name and ID, no phone.
+    pub fn public_practitioner(&self, code: &str, on: NaiveDate) -> Result<PublicPractitioner> {
+        let mut c = self.conn()?;
+        let p = facts::practitioner(&mut c, code)?.ok_or_else(|| Error::not_found("practitioner", "人员"))?;
+        let s = self.status(code, on)?;
+        let mut sites = Vec::new();
+        for site in &s.status.sites {
+            let inst = facts::institution_facts(&mut c, &site.institution_code)?;
+            let name = facts::institution(&mut c, &site.institution_code)?.map(|i| i.name).unwrap_or_default();
+            sites.push(PublicSite {
+                institution_code: site.institution_code.clone(),
+                institution_name: name,
+                status: site.status.as_str(),
+                institution_status: inst.map_or("unknown", |i| rules::institution::status_on(&i, on).as_str()),
+            });
+        }
+        Ok(PublicPractitioner {
+            personnel_code: p.personnel_code,
+            name: mask_name(&p.name),
+            id_number: mask_id_number(&p.id_number),
+            category: p.category,
+            date: on,
+            status: s.status.status.as_str(),
+            cycle_year: on.year(),
+            cycle_total: s.status.cycle_total,
+            remaining: s.status.remaining,
+            suspended_until: s.status.suspended_until,
+            banned_until: s.status.banned_until,
+            sites,
+        })
+    }
+}

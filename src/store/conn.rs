@@ -1,0 +1,131 @@
+//! One code base, two databases: a `MultiConnection` over SQLite and PostgreSQL, chosen by
+//! the URL (`postgres://…` is PostgreSQL; a bare path or `sqlite://path` is SQLite).
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::r2d2::{self, ManageConnection};
+use diesel::sql_types::BigInt;
+use diesel::{PgConnection, SqliteConnection};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    Postgresql(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DbUrl {
+    Postgres(String),
+    Sqlite(String),
+}
+
+impl DbUrl {
+    pub fn parse(url: &str) -> Self {
+        let u = url.trim();
+        if u.starts_with("postgres://") || u.starts_with("postgresql://") {
+            DbUrl::Postgres(u.to_string())
+        } else {
+            let path = u.strip_prefix("sqlite://").or_else(|| u.strip_prefix("sqlite:")).unwrap_or(u);
+            DbUrl::Sqlite(path.to_string())
+        }
+    }
+
+    pub fn backend(&self) -> &'static str {
+        match self {
+            DbUrl::Postgres(_) => "postgresql",
+            DbUrl::Sqlite(_) => "sqlite",
+        }
+    }
+}
+
+pub type Pool = r2d2::Pool<Manager>;
+pub type PooledConn = r2d2::PooledConnection<Manager>;
+
+#[derive(Debug, Clone)]
+pub struct Manager {
+    url: DbUrl,
+}
+
+impl ManageConnection for Manager {
+    type Connection = DbConn;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<DbConn, r2d2::Error> {
+        match &self.url {
+            DbUrl::Postgres(u) => PgConnection::establish(u).map(DbConn::Postgresql).map_err(r2d2::Error::ConnectionError),
+            DbUrl::Sqlite(path) => {
+                let mut c = SqliteConnection::establish(path).map_err(r2d2::Error::ConnectionError)?;
+                // WAL lets readers run beside the writer; FULL never loses a committed fact.
+                c.batch_execute(
+                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 10000; \
+                     PRAGMA foreign_keys = ON;",
+                )
+                .map_err(r2d2::Error::QueryError)?;
+                Ok(DbConn::Sqlite(c))
+            }
+        }
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), r2d2::Error> {
+        conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, _conn: &mut DbConn) -> bool {
+        false
+    }
+}
+
+/// Runs the pending migrations, then builds the pool.
+pub fn connect(url: &str) -> anyhow::Result<Pool> {
+    let url = DbUrl::parse(url);
+    let manager = Manager { url: url.clone() };
+    let mut first = manager.connect().map_err(|e| anyhow::anyhow!("cannot open the {} database: {e}", url.backend()))?;
+    migrate(&mut first)?;
+    let size = match url {
+        DbUrl::Postgres(_) => 16,
+        DbUrl::Sqlite(_) => 8,
+    };
+    Ok(r2d2::Pool::builder().max_size(size).build(manager)?)
+}
+
+pub fn migrate(conn: &mut DbConn) -> anyhow::Result<usize> {
+    let applied = match conn {
+        DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
+        DbConn::Postgresql(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|v| v.len()),
+    };
+    applied.map_err(|e| anyhow::anyhow!("migrations: {e}"))
+}
+
+/// Takes the write locks a transaction needs before it reads anything. SQLite: the database
+/// write lock (every writer is serialised). PostgreSQL: one transaction-scoped advisory lock
+/// per key (a practitioner, an institution, an idempotency key), in a fixed order.
+pub fn lock_for_write(conn: &mut DbConn, keys: &[String]) -> QueryResult<()> {
+    match conn {
+        DbConn::Sqlite(c) => {
+            diesel::sql_query("UPDATE write_lock SET n = n + 1 WHERE id = 1").execute(c)?;
+        }
+        DbConn::Postgresql(c) => {
+            let mut hashes: Vec<i64> = keys.iter().map(|k| lock_key(k)).collect();
+            hashes.sort_unstable();
+            hashes.dedup();
+            for h in hashes {
+                diesel::sql_query("SELECT pg_advisory_xact_lock($1)").bind::<BigInt, _>(h).execute(c)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// FNV-1a: stable across processes and releases (std's hasher is not).
+fn lock_key(s: &str) -> i64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in s.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h as i64
+}

@@ -1,0 +1,13 @@
+//! The ledger (diesel): append-only facts, projections rewritten with them, and `verify`.
+
+pub mod conn;
+pub mod facts;
+pub mod projections;
+pub mod schema;
+
+pub use conn::{connect, lock_for_write, DbConn, Pool, PooledConn};
+
+/// When a fact was recorded: UTC, as `MultiBackend` has no `Timestamptz`.
+pub fn now() -> chrono::NaiveDateTime {
+    chrono::Utc::now().naive_utc()
+}

@@ -1,0 +1,247 @@
+//! Hand-kept diesel schema, in types both backends share (Text, BigInt, Integer, Date, Bool,
+//! Timestamp). Mirrors `migrations/{sqlite,postgres}`.
+
+diesel::table! {
+    institutions (code) {
+        code -> Text,
+        name -> Text,
+        kind -> Text,
+        region_code -> Text,
+        agreement_start -> Date,
+        agreement_end -> Date,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    institution_events (id) {
+        id -> BigInt,
+        institution_code -> Text,
+        action -> Text,
+        from_on -> Date,
+        until_on -> Nullable<Date>,
+        reason -> Text,
+        article -> Text,
+        cascade_case_id -> Nullable<BigInt>,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    practitioners (personnel_code) {
+        personnel_code -> Text,
+        name -> Text,
+        id_number -> Text,
+        category -> Text,
+        birth_date -> Date,
+        phone -> Nullable<Text>,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    registrations (id) {
+        id -> BigInt,
+        institution_code -> Text,
+        personnel_code -> Text,
+        registered_on -> Date,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    deregistrations (id) {
+        id -> BigInt,
+        registration_id -> BigInt,
+        deregistered_on -> Date,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    inspections (id) {
+        id -> BigInt,
+        idempotency_key -> Text,
+        request_hash -> Text,
+        institution_code -> Text,
+        inspected_on -> Date,
+        decided_on -> Date,
+        response -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    deductions (id) {
+        id -> BigInt,
+        inspection_id -> BigInt,
+        seq -> Integer,
+        personnel_code -> Text,
+        institution_code -> Text,
+        items -> Text,
+        points -> Integer,
+        chosen_points -> Nullable<Integer>,
+        ban_months -> Nullable<Integer>,
+        occurred_on -> Nullable<Date>,
+        decided_on -> Date,
+        note -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    revocations (id) {
+        id -> BigInt,
+        deduction_id -> BigInt,
+        revoked_on -> Date,
+        reason -> Text,
+        source -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    training_tests (id) {
+        id -> BigInt,
+        personnel_code -> Text,
+        tested_on -> Date,
+        cycle_year -> Integer,
+        format -> Text,
+        score -> Nullable<Integer>,
+        passed -> Bool,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    cascade_cases (id) {
+        id -> BigInt,
+        institution_code -> Text,
+        cycle_year -> Integer,
+        numerator -> Integer,
+        denominator -> Integer,
+        opened_on -> Date,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    cascade_decisions (id) {
+        id -> BigInt,
+        case_id -> BigInt,
+        decision -> Text,
+        reason -> Text,
+        decided_on -> Date,
+        until_on -> Nullable<Date>,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    interview_records (id) {
+        id -> BigInt,
+        order_id -> BigInt,
+        held_on -> Date,
+        notes -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    api_tokens (id) {
+        id -> BigInt,
+        token_hash -> Text,
+        role -> Text,
+        institution_code -> Nullable<Text>,
+        region_code -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    write_lock (id) {
+        id -> Integer,
+        n -> BigInt,
+    }
+}
+
+diesel::table! {
+    proj_intervals (personnel_code,institution_code,from_on) {
+        personnel_code -> Text,
+        institution_code -> Text,
+        from_on -> Date,
+        until_on -> Nullable<Date>,
+        status -> Text,
+    }
+}
+
+diesel::table! {
+    proj_cycles (personnel_code,cycle_year) {
+        personnel_code -> Text,
+        cycle_year -> Integer,
+        total -> Integer,
+        deduction_count -> Integer,
+        max_single -> Integer,
+    }
+}
+
+diesel::table! {
+    proj_sanctions (personnel_code,seq) {
+        personnel_code -> Text,
+        seq -> Integer,
+        kind -> Text,
+        cycle_year -> Integer,
+        decided_on -> Date,
+        starts_on -> Date,
+        ends_on -> Nullable<Date>,
+        ban_until -> Nullable<Date>,
+        total -> Integer,
+        article -> Text,
+        detail -> Text,
+    }
+}
+
+diesel::table! {
+    proj_watch (institution_code,cycle_year,personnel_code) {
+        institution_code -> Text,
+        cycle_year -> Integer,
+        personnel_code -> Text,
+        detail -> Text,
+    }
+}
+
+diesel::table! {
+    interview_orders (id) {
+        id -> BigInt,
+        personnel_code -> Text,
+        institution_code -> Text,
+        cycle_year -> Integer,
+        ordered_on -> Date,
+        withdrawn -> Bool,
+    }
+}
+
+diesel::joinable!(deregistrations -> registrations (registration_id));
+diesel::joinable!(revocations -> deductions (deduction_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    institutions,
+    institution_events,
+    practitioners,
+    registrations,
+    deregistrations,
+    inspections,
+    deductions,
+    revocations,
+    training_tests,
+    cascade_cases,
+    cascade_decisions,
+    interview_records,
+    api_tokens,
+    write_lock,
+    proj_intervals,
+    proj_cycles,
+    proj_sanctions,
+    proj_watch,
+    interview_orders,
+);
