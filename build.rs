@@ -17,8 +17,14 @@ fn main() {
     let mut out = String::from("/// The policy packs of `data/packs/`, as (file name, text).\npub static EMBEDDED_PACKS: &[(&str, &str)] = &[\n");
     for n in &names {
         println!("cargo:rerun-if-changed=data/packs/{n}");
-        out.push_str(&format!("    ({n:?}, include_str!(\"{root}/data/packs/{n}\")),\n"));
+        out.push_str(&format!(
+            "    ({n:?}, include_str!(\"{root}/data/packs/{n}\")),\n"
+        ));
     }
     out.push_str("];\n");
-    fs::write(Path::new(&env::var("OUT_DIR").expect("out dir")).join("packs.rs"), out).expect("write packs.rs");
+    fs::write(
+        Path::new(&env::var("OUT_DIR").expect("out dir")).join("packs.rs"),
+        out,
+    )
+    .expect("write packs.rs");
 }

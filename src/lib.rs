@@ -4,6 +4,7 @@
 
 pub mod domain;
 pub mod error;
+pub mod http;
 pub mod rules;
 pub mod service;
 pub mod store;

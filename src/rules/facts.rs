@@ -65,9 +65,16 @@ pub struct TestFact {
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum InstitutionEvent {
     /// `until` is the first day back in force; `None` until a restore.
-    Suspend { from: NaiveDate, until: Option<NaiveDate> },
-    Restore { on: NaiveDate },
-    Terminate { on: NaiveDate },
+    Suspend {
+        from: NaiveDate,
+        until: Option<NaiveDate>,
+    },
+    Restore {
+        on: NaiveDate,
+    },
+    Terminate {
+        on: NaiveDate,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

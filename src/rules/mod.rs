@@ -16,7 +16,10 @@ use chrono::NaiveDate;
 
 use crate::error::{ClientError, Kind};
 pub use evaluate::evaluate;
-pub use facts::{DeductionFact, InstitutionEvent, InstitutionFacts, PractitionerFacts, RegistrationFact, TestFact, TestFormat};
+pub use facts::{
+    DeductionFact, InstitutionEvent, InstitutionFacts, PractitionerFacts, RegistrationFact,
+    TestFact, TestFormat,
+};
 pub use pack::{PackSet, PolicyPack, SanctionKind};
 pub use status::{status_on, PersonalStatus, StatusOnDate};
 pub use timeline::{Sanction, SiteStatus, StatusInterval, Timeline};
@@ -36,14 +39,21 @@ pub enum RuleError {
     #[error("item {0}: {1} points is outside {2}..={3}")]
     PointsOutOfRange(String, u32, u32, u32),
     #[error("a {given:?} test contradicts the age {age}: {required:?} book is required")]
-    FormatContradictsAge { age: i32, required: TestFormat, given: TestFormat, boundary: i32 },
+    FormatContradictsAge {
+        age: i32,
+        required: TestFormat,
+        given: TestFormat,
+        boundary: i32,
+    },
     #[error("a training test is already recorded for {0}")]
     DuplicateTest(i32),
 }
 
 impl RuleError {
     pub fn into_client(self) -> ClientError {
-        let unp = |code, en: String, zh: String, field: &str| ClientError::new(Kind::Unprocessable, code, en, zh).field(field);
+        let unp = |code, en: String, zh: String, field: &str| {
+            ClientError::new(Kind::Unprocessable, code, en, zh).field(field)
+        };
         match &self {
             RuleError::Pack(m) => unp("invalid_policy", m.clone(), format!("政策包错误：{m}"), "policy"),
             RuleError::NoPolicy(d) => unp(

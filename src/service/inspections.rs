@@ -70,18 +70,35 @@ pub struct RevokeDeduction {
 
 fn request_hash(req: &NewInspection) -> String {
     let canonical = serde_json::to_string(req).unwrap_or_default();
-    Sha256::digest(canonical.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(canonical.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 impl App {
-    pub fn record_inspection(&self, key: Option<&str>, req: &NewInspection) -> Result<InspectionResult> {
+    pub fn record_inspection(
+        &self,
+        key: Option<&str>,
+        req: &NewInspection,
+    ) -> Result<InspectionResult> {
         let inspected_on = parse_date("inspected_on", &req.inspected_on)?;
         let decided_on = parse_date("decided_on", &req.decided_on)?;
         if decided_on < inspected_on {
-            return Err(Error::invalid("invalid_period", "decided_on", "decided_on is before inspected_on", "处理决定日期早于检查日期"));
+            return Err(Error::invalid(
+                "invalid_period",
+                "decided_on",
+                "decided_on is before inspected_on",
+                "处理决定日期早于检查日期",
+            ));
         }
         if req.violations.is_empty() {
-            return Err(Error::invalid("no_violations", "violations", "an inspection records at least one violation", "检查应至少记录一项违规行为"));
+            return Err(Error::invalid(
+                "no_violations",
+                "violations",
+                "an inspection records at least one violation",
+                "检查应至少记录一项违规行为",
+            ));
         }
         let inst = req.institution_code.trim().to_ascii_uppercase();
         let mut parsed = Vec::with_capacity(req.violations.len());
@@ -89,14 +106,27 @@ impl App {
             let field = |f: &str| format!("violations[{k}].{f}");
             let code = v.personnel_code.trim().to_ascii_uppercase();
             let items: Vec<String> = v.items.iter().map(|i| i.trim().to_string()).collect();
-            let (points, item) = self.packs.points_for(decided_on, &items, v.points).map_err(|e| {
-                let mut c = e.into_client();
-                c.field = Some(field("items"));
-                Error::Client(c)
-            })?;
-            let occurred_on = v.occurred_on.as_deref().filter(|s| !s.is_empty()).map(|s| parse_date(&field("occurred_on"), s)).transpose()?;
+            let (points, item) = self
+                .packs
+                .points_for(decided_on, &items, v.points)
+                .map_err(|e| {
+                    let mut c = e.into_client();
+                    c.field = Some(field("items"));
+                    Error::Client(c)
+                })?;
+            let occurred_on = v
+                .occurred_on
+                .as_deref()
+                .filter(|s| !s.is_empty())
+                .map(|s| parse_date(&field("occurred_on"), s))
+                .transpose()?;
             if occurred_on.is_some_and(|o| o > decided_on) {
-                return Err(Error::invalid("invalid_date", &field("occurred_on"), "occurred_on is after decided_on", "违规发生日期晚于处理决定日期"));
+                return Err(Error::invalid(
+                    "invalid_date",
+                    &field("occurred_on"),
+                    "occurred_on is after decided_on",
+                    "违规发生日期晚于处理决定日期",
+                ));
             }
             let pack = self.packs.in_force(decided_on)?;
             let ban = v.ban_months;
@@ -104,13 +134,29 @@ impl App {
                 return Err(Error::invalid(
                     "invalid_ban",
                     &field("ban_months"),
-                    format!("ban_months is {}..={} (五(二))", pack.ban.months, pack.ban.max_months),
-                    format!("禁止签约期限应为{}-{}个月（五(二)）", pack.ban.months, pack.ban.max_months),
+                    format!(
+                        "ban_months is {}..={} (五(二))",
+                        pack.ban.months, pack.ban.max_months
+                    ),
+                    format!(
+                        "禁止签约期限应为{}-{}个月（五(二)）",
+                        pack.ban.months, pack.ban.max_months
+                    ),
                 ));
             }
-            parsed.push((code, items, points, item.article.clone(), occurred_on, v.points.filter(|_| item.points_max.is_some()), ban));
+            parsed.push((
+                code,
+                items,
+                points,
+                item.article.clone(),
+                occurred_on,
+                v.points.filter(|_| item.points_max.is_some()),
+                ban,
+            ));
         }
-        let key = key.map(str::to_string).unwrap_or_else(|| format!("auto:{}", uuid_like()));
+        let key = key
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("auto:{}", uuid_like()));
         let hash = request_hash(req);
         let mut locks = vec![format!("k:{key}")];
         locks.extend(parsed.iter().map(|p| person_lock(&p.0)));
@@ -123,7 +169,8 @@ impl App {
                         "该幂等键已用于内容不同的请求",
                     ));
                 }
-                return serde_json::from_str(&existing.response).map_err(|e| Error::Internal(e.into()));
+                return serde_json::from_str(&existing.response)
+                    .map_err(|e| Error::Internal(e.into()));
             }
             if facts::institution(c, &inst)?.is_none() {
                 return Err(Error::invalid(
@@ -147,9 +194,11 @@ impl App {
                     ));
                 }
             }
-            let inspection_id = facts::insert_inspection(c, &key, &hash, &inst, inspected_on, decided_on)?;
+            let inspection_id =
+                facts::insert_inspection(c, &key, &hash, &inst, inspected_on, decided_on)?;
             let mut ids = Vec::with_capacity(parsed.len());
-            for (k, (code, items, points, _, occurred_on, chosen, ban)) in parsed.iter().enumerate() {
+            for (k, (code, items, points, _, occurred_on, chosen, ban)) in parsed.iter().enumerate()
+            {
                 let id = facts::insert_deduction(
                     c,
                     &NewDeduction {
@@ -177,8 +226,15 @@ impl App {
             for person in people {
                 let (_, timeline) = self.recompute(c, touched, person)?;
                 totals.insert(person.to_string(), timeline.total_on(decided_on));
-                for s in timeline.sanctions.iter().filter(|s| s.explanation.deduction_ids.iter().any(|d| ids.contains(d))) {
-                    sanctions.push(SanctionResult { personnel_code: person.to_string(), sanction: s.clone() });
+                for s in timeline
+                    .sanctions
+                    .iter()
+                    .filter(|s| s.explanation.deduction_ids.iter().any(|d| ids.contains(d)))
+                {
+                    sanctions.push(SanctionResult {
+                        personnel_code: person.to_string(),
+                        sanction: s.clone(),
+                    });
                 }
             }
             let violations = parsed
@@ -193,7 +249,14 @@ impl App {
                     cycle_total: totals.get(code).copied().unwrap_or(0),
                 })
                 .collect();
-            let result = InspectionResult { inspection_id, institution_code: inst.clone(), inspected_on, decided_on, violations, sanctions };
+            let result = InspectionResult {
+                inspection_id,
+                institution_code: inst.clone(),
+                inspected_on,
+                decided_on,
+                violations,
+                sanctions,
+            };
             let text = serde_json::to_string(&result).map_err(|e| Error::Internal(e.into()))?;
             facts::set_inspection_response(c, inspection_id, &text)?;
             Ok(result)
@@ -202,23 +265,38 @@ impl App {
 
     /// A revocation is retroactive: the deduction counts for no date, and the whole cycle is
     /// recomputed (六(一)). Returns the person's ledger of the deduction's cycle.
-    pub fn revoke(&self, deduction_id: i64, req: &RevokeDeduction, source: &str) -> Result<super::queries::Ledger> {
+    pub fn revoke(
+        &self,
+        deduction_id: i64,
+        req: &RevokeDeduction,
+        source: &str,
+    ) -> Result<super::queries::Ledger> {
         let on = parse_date("on", &req.on)?;
         if req.reason.trim().is_empty() {
-            return Err(Error::invalid("missing_field", "reason", "reason must not be empty", "撤销理由不能为空"));
+            return Err(Error::invalid(
+                "missing_field",
+                "reason",
+                "reason must not be empty",
+                "撤销理由不能为空",
+            ));
         }
         let d = {
             let mut c = self.conn()?;
-            facts::deduction(&mut c, deduction_id)?.ok_or_else(|| Error::not_found("deduction", "扣分记录"))?
+            facts::deduction(&mut c, deduction_id)?
+                .ok_or_else(|| Error::not_found("deduction", "扣分记录"))?
         };
         let year = chrono::Datelike::year(&d.decided_on);
         self.write(&[person_lock(&d.personnel_code)], |c, touched| {
             if facts::revocation_of(c, deduction_id)?.is_some() {
-                return Err(Error::conflict("already_revoked", "this deduction is already revoked", "该扣分记录已撤销"));
+                return Err(Error::conflict(
+                    "already_revoked",
+                    "this deduction is already revoked",
+                    "该扣分记录已撤销",
+                ));
             }
             facts::insert_revocation(c, deduction_id, on, req.reason.trim(), source)?;
             let (facts_now, timeline) = self.recompute(c, touched, &d.personnel_code)?;
-            Ok(super::queries::ledger_of(&facts_now, &timeline, year, &self.packs, c)?)
+            super::queries::ledger_of(&facts_now, &timeline, year, &self.packs, c)
         })
     }
 }
@@ -230,4 +308,3 @@ fn uuid_like() -> String {
     rand::thread_rng().fill_bytes(&mut b);
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
-

@@ -9,6 +9,7 @@ pub mod queries;
 pub mod registrations;
 pub mod tokens;
 pub mod training_tests;
+pub mod verify;
 
 use std::sync::Arc;
 
@@ -65,7 +66,11 @@ impl App {
 
     /// Runs `f` in one write transaction holding `locks` (see `store::lock_for_write`), then
     /// publishes the recomputed timelines to the eligibility index.
-    pub fn write<T>(&self, locks: &[String], f: impl FnOnce(&mut DbConn, &mut Touched) -> Result<T>) -> Result<T> {
+    pub fn write<T>(
+        &self,
+        locks: &[String],
+        f: impl FnOnce(&mut DbConn, &mut Touched) -> Result<T>,
+    ) -> Result<T> {
         let mut conn = self.conn()?;
         let mut touched = Touched::default();
         let out = conn.transaction::<T, Error, _>(|c| {
@@ -80,8 +85,14 @@ impl App {
 
     /// Recomputes one practitioner from the facts and rewrites the projections; opens the
     /// 五(三) cases the result calls for.
-    pub fn recompute(&self, c: &mut DbConn, touched: &mut Touched, code: &str) -> Result<(PractitionerFacts, Timeline)> {
-        let facts = facts::practitioner_facts(c, code)?.ok_or_else(|| Error::not_found("practitioner", "人员"))?;
+    pub fn recompute(
+        &self,
+        c: &mut DbConn,
+        touched: &mut Touched,
+        code: &str,
+    ) -> Result<(PractitionerFacts, Timeline)> {
+        let facts = facts::practitioner_facts(c, code)?
+            .ok_or_else(|| Error::not_found("practitioner", "人员"))?;
         let timeline = rules::evaluate(&self.packs, &facts)?;
         let watch = rules::watch_list::triggers(&self.packs, &facts, &timeline)?;
         projections::replace(c, code, &PractitionerProjection::of(&timeline, &watch))?;
@@ -92,7 +103,12 @@ impl App {
 
     /// 五(三): for each site and each year with a personal suspension or termination, open a
     /// case when the institution's ratio reaches the threshold (once per institution and year).
-    fn open_cascade_cases(&self, c: &mut DbConn, facts: &PractitionerFacts, timeline: &Timeline) -> Result<()> {
+    fn open_cascade_cases(
+        &self,
+        c: &mut DbConn,
+        facts: &PractitionerFacts,
+        timeline: &Timeline,
+    ) -> Result<()> {
         let mut years: Vec<(i32, NaiveDate)> = timeline
             .sanctions
             .iter()
@@ -101,13 +117,19 @@ impl App {
             .collect();
         years.sort();
         years.dedup_by_key(|(y, _)| *y);
-        let mut sites: Vec<&str> = facts.registrations.iter().map(|r| r.institution_code.as_str()).collect();
+        let mut sites: Vec<&str> = facts
+            .registrations
+            .iter()
+            .map(|r| r.institution_code.as_str())
+            .collect();
         sites.sort();
         sites.dedup();
         for (year, on) in years {
             let pack = self.packs.in_force(on)?;
             for site in &sites {
-                if !rules::cascade::member_in(facts, site, year) || facts::cascade_case_for(c, site, year)?.is_some() {
+                if !rules::cascade::member_in(facts, site, year)
+                    || facts::cascade_case_for(c, site, year)?.is_some()
+                {
                     continue;
                 }
                 let (num, den) = projections::cascade_counts(c, site, year)?;
@@ -120,7 +142,12 @@ impl App {
     }
 
     /// Recomputes everyone ever registered at an institution (its agreement changed).
-    pub fn recompute_institution(&self, c: &mut DbConn, touched: &mut Touched, code: &str) -> Result<()> {
+    pub fn recompute_institution(
+        &self,
+        c: &mut DbConn,
+        touched: &mut Touched,
+        code: &str,
+    ) -> Result<()> {
         for p in facts::personnel_at(c, code)? {
             self.recompute(c, touched, &p)?;
         }

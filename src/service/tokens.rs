@@ -54,7 +54,12 @@ pub fn hash_token(token: &str) -> String {
 
 impl App {
     /// Creates a token; returns the secret, shown once.
-    pub fn create_token(&self, role: Role, institution: Option<&str>, region: Option<&str>) -> Result<String> {
+    pub fn create_token(
+        &self,
+        role: Role,
+        institution: Option<&str>,
+        region: Option<&str>,
+    ) -> Result<String> {
         if role == Role::Hr && institution.is_none() {
             return Err(Error::invalid(
                 "missing_institution",
@@ -65,15 +70,26 @@ impl App {
         }
         let mut bytes = [0u8; 24];
         rand::thread_rng().fill_bytes(&mut bytes);
-        let secret = format!("jf_{}", bytes.iter().map(|b| format!("{b:02x}")).collect::<String>());
+        let secret = format!(
+            "jf_{}",
+            bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
+        );
         let mut conn = self.conn()?;
-        facts::insert_token(&mut conn, &hash_token(&secret), role.as_str(), institution, region)?;
+        facts::insert_token(
+            &mut conn,
+            &hash_token(&secret),
+            role.as_str(),
+            institution,
+            region,
+        )?;
         Ok(secret)
     }
 
     pub fn principal_for(&self, token: &str) -> Result<Option<Principal>> {
         let mut conn = self.conn()?;
-        let Some(row) = facts::token_by_hash(&mut conn, &hash_token(token))? else { return Ok(None) };
+        let Some(row) = facts::token_by_hash(&mut conn, &hash_token(token))? else {
+            return Ok(None);
+        };
         Ok(Role::parse(&row.role).map(|role| Principal {
             token_id: Some(row.id),
             role,

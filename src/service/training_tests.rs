@@ -54,22 +54,40 @@ impl App {
                     .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
                     .filter(|s| (0..=1000).contains(s))
                     .map(|s| s as i32)
-                    .ok_or_else(|| Error::invalid("invalid_score", "score", "score is a whole number 0..1000", "成绩应为0-1000的整数"))?,
+                    .ok_or_else(|| {
+                        Error::invalid(
+                            "invalid_score",
+                            "score",
+                            "score is a whole number 0..1000",
+                            "成绩应为0-1000的整数",
+                        )
+                    })?,
             ),
         };
         let code = req.personnel_code.trim().to_ascii_uppercase();
         let pack = self.packs.in_force(tested_on)?;
         self.write(&[person_lock(&code)], |c, touched| {
-            let p = facts::practitioner(c, &code)?.ok_or_else(|| Error::not_found("practitioner", "人员"))?;
-            let earlier: Vec<TestFact> = facts::practitioner_facts(c, &code)?.map(|f| f.tests).unwrap_or_default();
+            let p = facts::practitioner(c, &code)?
+                .ok_or_else(|| Error::not_found("practitioner", "人员"))?;
+            let earlier: Vec<TestFact> = facts::practitioner_facts(c, &code)?
+                .map(|f| f.tests)
+                .unwrap_or_default();
             rules::training::check(pack, p.birth_date, &earlier, tested_on, format)?;
-            let fact = TestFact { id: 0, tested_on, format, score, passed: req.passed };
+            let fact = TestFact {
+                id: 0,
+                tested_on,
+                format,
+                score,
+                passed: req.passed,
+            };
             let id = facts::insert_test(c, &code, &fact)?;
             let (_, timeline) = self.recompute(c, touched, &code)?;
             let sanctions = timeline
                 .sanctions
                 .into_iter()
-                .filter(|s| s.trigger == rules::timeline::Trigger::TrainingTest && s.decided_on == tested_on)
+                .filter(|s| {
+                    s.trigger == rules::timeline::Trigger::TrainingTest && s.decided_on == tested_on
+                })
                 .collect();
             Ok(TrainingTestView {
                 id,

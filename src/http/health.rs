@@ -1,0 +1,15 @@
+use actix_web::{web, HttpResponse};
+
+use super::State;
+
+/// `GET /healthz`: no token needed.
+pub async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(serde_json::json!({"status": "ok"}))
+}
+
+/// `GET /metrics`: Prometheus text.
+pub async fn metrics(state: web::Data<State>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4")
+        .body(state.metrics.render())
+}

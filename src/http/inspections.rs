@@ -1,0 +1,42 @@
+use actix_web::{web, HttpRequest, HttpResponse};
+
+use super::auth::Auth;
+use super::{json_body, run, State};
+use crate::error::{Error, Result};
+use crate::service::inspections::NewInspection;
+use crate::service::tokens::Role::{Admin, Officer};
+
+/// `POST /inspections` with `Idempotency-Key` (officer of the county, admin).
+pub async fn create(
+    state: web::Data<State>,
+    auth: Auth,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse> {
+    auth.require(&[Admin, Officer])?;
+    let key = match req.headers().get("idempotency-key") {
+        Some(v) => Some(
+            v.to_str()
+                .ok()
+                .map(str::trim)
+                .filter(|k| !k.is_empty() && k.len() <= 200)
+                .ok_or_else(|| {
+                    Error::invalid(
+                        "invalid_idempotency_key",
+                        "Idempotency-Key",
+                        "Idempotency-Key must be 1-200 visible characters",
+                        "幂等键应为1-200个可见字符",
+                    )
+                })?
+                .to_string(),
+        ),
+        None => None,
+    };
+    let body: NewInspection = json_body(&body)?;
+    auth.require_institution(&[Admin, Officer], body.institution_code.trim())?;
+    let result = run(&state, move |app| {
+        app.record_inspection(key.as_deref(), &body)
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(result))
+}

@@ -1,0 +1,100 @@
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+
+use super::auth::Auth;
+use super::{date_or_today, json_body, run, State};
+use crate::error::Result;
+use crate::service::institutions::{
+    NewInstitution, RestoreInstitution, SuspendInstitution, TerminateInstitution,
+};
+use crate::service::tokens::Role::{Admin, Agency, Hr, Officer};
+
+#[derive(Deserialize)]
+pub struct DateQuery {
+    pub date: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct YearQuery {
+    pub year: Option<i32>,
+}
+
+/// `POST /institutions` (admin, agency).
+pub async fn create(state: web::Data<State>, auth: Auth, body: web::Bytes) -> Result<HttpResponse> {
+    auth.require(&[Admin, Agency])?;
+    let req: NewInstitution = json_body(&body)?;
+    let view = run(&state, move |app| app.create_institution(&req)).await?;
+    Ok(HttpResponse::Created().json(view))
+}
+
+/// `GET /institutions/{code}?date=`.
+pub async fn show(
+    state: web::Data<State>,
+    auth: Auth,
+    path: web::Path<String>,
+    q: web::Query<DateQuery>,
+) -> Result<HttpResponse> {
+    let code = path.into_inner();
+    auth.require_institution(&[Admin, Agency, Officer, Hr], &code)?;
+    let on = date_or_today("date", q.date.as_deref())?;
+    Ok(HttpResponse::Ok().json(run(&state, move |app| app.institution(&code, on)).await?))
+}
+
+/// `POST /institutions/{code}/agreement/suspend` (admin, agency, officer of the county).
+pub async fn suspend(
+    state: web::Data<State>,
+    auth: Auth,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse> {
+    let code = path.into_inner();
+    auth.require_institution(&[Admin, Agency, Officer], &code)?;
+    let req: SuspendInstitution = json_body(&body)?;
+    Ok(
+        HttpResponse::Ok()
+            .json(run(&state, move |app| app.suspend_institution(&code, &req)).await?),
+    )
+}
+
+pub async fn restore(
+    state: web::Data<State>,
+    auth: Auth,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse> {
+    let code = path.into_inner();
+    auth.require_institution(&[Admin, Agency, Officer], &code)?;
+    let req: RestoreInstitution = json_body(&body)?;
+    Ok(
+        HttpResponse::Ok()
+            .json(run(&state, move |app| app.restore_institution(&code, &req)).await?),
+    )
+}
+
+pub async fn terminate(
+    state: web::Data<State>,
+    auth: Auth,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse> {
+    let code = path.into_inner();
+    auth.require_institution(&[Admin, Agency, Officer], &code)?;
+    let req: TerminateInstitution = json_body(&body)?;
+    Ok(HttpResponse::Ok()
+        .json(run(&state, move |app| app.terminate_institution(&code, &req)).await?))
+}
+
+/// `GET /institutions/{code}/cascade?year=` — 五(三) figures.
+pub async fn cascade(
+    state: web::Data<State>,
+    auth: Auth,
+    path: web::Path<String>,
+    q: web::Query<YearQuery>,
+) -> Result<HttpResponse> {
+    let code = path.into_inner();
+    auth.require_institution(&[Admin, Agency, Officer, Hr], &code)?;
+    let year = q
+        .year
+        .unwrap_or_else(|| chrono::Datelike::year(&crate::domain::dates::today_china()));
+    Ok(HttpResponse::Ok().json(run(&state, move |app| app.cascade_figures(&code, year)).await?))
+}

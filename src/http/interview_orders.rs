@@ -1,0 +1,72 @@
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+
+use super::auth::Auth;
+use super::{json_body, run, State};
+use crate::domain::dates::parse_date;
+use crate::error::{Error, Result};
+use crate::service::tokens::Role::{Admin, Agency, Hr, Officer};
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    pub institution_code: Option<String>,
+    pub year: Option<i32>,
+}
+
+#[derive(Deserialize)]
+struct RecordBody {
+    held_on: String,
+    #[serde(default)]
+    notes: String,
+}
+
+/// `GET /interview-orders?institution_code=&year=` — hr sees only its own institution.
+pub async fn list(
+    state: web::Data<State>,
+    auth: Auth,
+    q: web::Query<ListQuery>,
+) -> Result<HttpResponse> {
+    auth.require(&[Admin, Agency, Officer, Hr])?;
+    let q = q.into_inner();
+    let inst = match (&auth.0.institution_code, auth.role()) {
+        (Some(own), Hr) => {
+            if q.institution_code.as_deref().is_some_and(|i| i != own) {
+                return Err(Error::not_found("institution", "定点医药机构"));
+            }
+            Some(own.clone())
+        }
+        _ => q.institution_code,
+    };
+    let region = auth.region().map(str::to_string);
+    let mut orders = run(&state, move |app| {
+        app.interview_orders(inst.as_deref(), q.year)
+    })
+    .await?;
+    if let Some(r) = region {
+        orders.retain(|o| o.institution_code.get(1..7) == Some(r.as_str()));
+    }
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "orders": orders })))
+}
+
+/// `POST /interview-orders/{id}/record` (hr of that institution, admin).
+pub async fn record(
+    state: web::Data<State>,
+    auth: Auth,
+    path: web::Path<i64>,
+    body: web::Bytes,
+) -> Result<HttpResponse> {
+    auth.require(&[Admin, Hr])?;
+    let id = path.into_inner();
+    let req: RecordBody = json_body(&body)?;
+    let held_on = parse_date("held_on", &req.held_on)?;
+    let inst = run(&state, move |app| app.interview_order_institution(id))
+        .await?
+        .ok_or_else(|| Error::not_found("interview order", "约谈通知"))?;
+    auth.require_institution(&[Admin, Hr], &inst)?;
+    Ok(HttpResponse::Ok().json(
+        run(&state, move |app| {
+            app.record_interview(id, held_on, &req.notes)
+        })
+        .await?,
+    ))
+}

@@ -1,0 +1,49 @@
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+
+use super::auth::Auth;
+use super::{date_or_today, run, State};
+use crate::error::Result;
+use crate::service::tokens::Role::{Admin, Agency, Hr, Officer};
+
+#[derive(Deserialize)]
+pub struct StatusQuery {
+    pub date: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct LedgerQuery {
+    pub year: Option<i32>,
+}
+
+/// `GET /practitioners/{code}/status?date=`.
+pub async fn status(
+    state: web::Data<State>,
+    auth: Auth,
+    path: web::Path<String>,
+    q: web::Query<StatusQuery>,
+) -> Result<HttpResponse> {
+    let code = path.into_inner().trim().to_ascii_uppercase();
+    let on = date_or_today("date", q.date.as_deref())?;
+    let c = code.clone();
+    let sites = run(&state, move |app| app.sites_of(&c)).await?;
+    auth.require_person(&[Admin, Agency, Officer, Hr], &sites)?;
+    Ok(HttpResponse::Ok().json(run(&state, move |app| app.status(&code, on)).await?))
+}
+
+/// `GET /practitioners/{code}/ledger?year=`.
+pub async fn ledger(
+    state: web::Data<State>,
+    auth: Auth,
+    path: web::Path<String>,
+    q: web::Query<LedgerQuery>,
+) -> Result<HttpResponse> {
+    let code = path.into_inner().trim().to_ascii_uppercase();
+    let year = q
+        .year
+        .unwrap_or_else(|| chrono::Datelike::year(&crate::domain::dates::today_china()));
+    let c = code.clone();
+    let sites = run(&state, move |app| app.sites_of(&c)).await?;
+    auth.require_person(&[Admin, Agency, Officer, Hr], &sites)?;
+    Ok(HttpResponse::Ok().json(run(&state, move |app| app.ledger(&code, year)).await?))
+}

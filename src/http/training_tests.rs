@@ -1,0 +1,14 @@
+use actix_web::{web, HttpResponse};
+
+use super::auth::Auth;
+use super::{json_body, run, State};
+use crate::error::Result;
+use crate::service::tokens::Role::{Admin, Agency};
+use crate::service::training_tests::NewTrainingTest;
+
+/// `POST /training-tests` (agency, admin): 201, or 422 when the format contradicts the age.
+pub async fn create(state: web::Data<State>, auth: Auth, body: web::Bytes) -> Result<HttpResponse> {
+    auth.require(&[Admin, Agency])?;
+    let req: NewTrainingTest = json_body(&body)?;
+    Ok(HttpResponse::Created().json(run(&state, move |app| app.record_test(&req)).await?))
+}

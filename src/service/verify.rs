@@ -1,0 +1,67 @@
+//! `jifen verify`: rebuild every projection from the facts and report any difference from
+//! what is stored.
+
+use serde::Serialize;
+
+use super::App;
+use crate::error::{Error, Result};
+use crate::rules;
+use crate::store::facts;
+use crate::store::projections::{self, PractitionerProjection};
+
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct VerifyReport {
+    pub practitioners: usize,
+    pub differences: Vec<String>,
+}
+
+impl App {
+    pub fn verify(&self) -> Result<VerifyReport> {
+        let mut c = self.conn()?;
+        let codes = facts::all_personnel_codes(&mut c)?;
+        let mut report = VerifyReport {
+            practitioners: codes.len(),
+            differences: Vec::new(),
+        };
+        for code in codes {
+            let f = facts::practitioner_facts(&mut c, &code)?
+                .ok_or_else(|| Error::not_found("practitioner", "人员"))?;
+            let t = rules::evaluate(&self.packs, &f)?;
+            let w = rules::watch_list::triggers(&self.packs, &f, &t)?;
+            let rebuilt = PractitionerProjection::of(&t, &w);
+            let stored = projections::load(&mut c, &code)?;
+            let mut diff = |what: &str, same: bool| {
+                if !same {
+                    report.differences.push(format!(
+                        "{code}: {what} differ from a rebuild from the facts"
+                    ));
+                }
+            };
+            diff("status intervals", rebuilt.intervals == stored.intervals);
+            diff("cycle totals", rebuilt.cycles == stored.cycles);
+            diff("sanctions", rebuilt.sanctions == stored.sanctions);
+            diff("watch-list entries", rebuilt.watch == stored.watch);
+            let mut a = rebuilt.interview_orders.clone();
+            let mut b = stored.interview_orders.clone();
+            a.sort();
+            b.sort();
+            diff("interview orders", a == b);
+            for iv in &stored.intervals {
+                if self
+                    .index
+                    .site_status(&code, &iv.institution_code, iv.from_on)
+                    .map(|s| s.as_str())
+                    != Some(iv.status.as_str())
+                    && !self.index.is_empty()
+                {
+                    report.differences.push(format!(
+                        "{code}: eligibility index differs at {} from {}",
+                        iv.institution_code, iv.from_on
+                    ));
+                    break;
+                }
+            }
+        }
+        Ok(report)
+    }
+}
