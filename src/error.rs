@@ -31,20 +31,8 @@ pub struct ClientError {
 }
 
 impl ClientError {
-    pub fn new(
-        kind: Kind,
-        code: &'static str,
-        message: impl Into<String>,
-        message_zh: impl Into<String>,
-    ) -> Self {
-        ClientError {
-            kind,
-            code,
-            message: message.into(),
-            message_zh: message_zh.into(),
-            field: None,
-            row: None,
-        }
+    pub fn new(kind: Kind, code: &'static str, message: impl Into<String>, message_zh: impl Into<String>) -> Self {
+        ClientError { kind, code, message: message.into(), message_zh: message_zh.into(), field: None, row: None }
     }
     pub fn field(mut self, field: impl Into<String>) -> Self {
         self.field = Some(field.into());
@@ -80,12 +68,7 @@ pub enum Error {
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
-    pub fn invalid(
-        code: &'static str,
-        field: &str,
-        message: impl Into<String>,
-        message_zh: impl Into<String>,
-    ) -> Self {
+    pub fn invalid(code: &'static str, field: &str, message: impl Into<String>, message_zh: impl Into<String>) -> Self {
         Error::Client(ClientError::new(Kind::Unprocessable, code, message, message_zh).field(field))
     }
     pub fn not_found(what: &str, what_zh: &str) -> Self {
@@ -96,20 +79,11 @@ impl Error {
             format!("{what_zh}不存在"),
         ))
     }
-    pub fn conflict(
-        code: &'static str,
-        message: impl Into<String>,
-        message_zh: impl Into<String>,
-    ) -> Self {
+    pub fn conflict(code: &'static str, message: impl Into<String>, message_zh: impl Into<String>) -> Self {
         Error::Client(ClientError::new(Kind::Conflict, code, message, message_zh))
     }
     pub fn forbidden() -> Self {
-        Error::Client(ClientError::new(
-            Kind::Forbidden,
-            "forbidden",
-            "this token may not do that",
-            "无权执行此操作",
-        ))
+        Error::Client(ClientError::new(Kind::Forbidden, "forbidden", "this token may not do that", "无权执行此操作"))
     }
     pub fn client(&self) -> Option<&ClientError> {
         match self {

@@ -9,11 +9,7 @@ use jifen::service::tokens::Role;
 use jifen::service::App;
 
 #[derive(Parser)]
-#[command(
-    name = "jifen",
-    version,
-    about = "医保支付资格记分管理 — payment-qualification points"
-)]
+#[command(name = "jifen", version, about = "医保支付资格记分管理 — payment-qualification points")]
 struct Cli {
     /// `postgres://…` for PostgreSQL; a path or `sqlite://path` for SQLite.
     #[arg(long, global = true, env = "DATABASE_URL", default_value = "jifen.db")]
@@ -59,9 +55,7 @@ enum TokenCommand {
 fn init_logging() {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_env("RUST_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
     if std::env::var("JIFEN_LOG_FORMAT").as_deref() == Ok("json") {
         builder.json().init();
     } else {
@@ -78,10 +72,7 @@ fn main() -> anyhow::Result<()> {
             let listener = TcpListener::bind(&bind).with_context(|| format!("binding {bind}"))?;
             let addr = listener.local_addr()?;
             let admin = std::env::var("JIFEN_ADMIN_TOKEN").ok();
-            println!(
-                "jifen serving http://{addr}/api/v1 (database: {})",
-                backend_of(&cli.database_url)
-            );
+            println!("jifen serving http://{addr}/api/v1 (database: {})", backend_of(&cli.database_url));
             if admin.is_none() {
                 println!("create a token with: jifen token create --role admin   (or set JIFEN_ADMIN_TOKEN)");
             }
@@ -90,10 +81,7 @@ fn main() -> anyhow::Result<()> {
         }
         Command::Migrate => {
             jifen::store::connect(&cli.database_url)?;
-            println!(
-                "database at {} is up to date",
-                backend_of(&cli.database_url)
-            );
+            println!("database at {} is up to date", backend_of(&cli.database_url));
         }
         Command::Verify => {
             let app = App::open(&cli.database_url)?;
@@ -101,26 +89,14 @@ fn main() -> anyhow::Result<()> {
             for d in &report.differences {
                 println!("DIFFERENCE {d}");
             }
-            println!(
-                "verified {} practitioners: {} differences",
-                report.practitioners,
-                report.differences.len()
-            );
+            println!("verified {} practitioners: {} differences", report.practitioners, report.differences.len());
             if !report.differences.is_empty() {
                 std::process::exit(1);
             }
         }
-        Command::Token {
-            command:
-                TokenCommand::Create {
-                    role,
-                    institution,
-                    region,
-                },
-        } => {
-            let role = Role::parse(&role).with_context(|| {
-                format!("unknown role {role}: admin, officer, agency, hr, settlement")
-            })?;
+        Command::Token { command: TokenCommand::Create { role, institution, region } } => {
+            let role = Role::parse(&role)
+                .with_context(|| format!("unknown role {role}: admin, officer, agency, hr, settlement"))?;
             let app = App::open(&cli.database_url)?;
             let token = app
                 .create_token(role, institution.as_deref(), region.as_deref())

@@ -30,13 +30,7 @@ impl Api {
         call("GET", &self.url(path), Some(&self.s.admin), None, &[])
     }
     fn post(&self, path: &str, body: Value) -> (u16, Value) {
-        call(
-            "POST",
-            &self.url(path),
-            Some(&self.s.admin),
-            Some(&body),
-            &[],
-        )
+        call("POST", &self.url(path), Some(&self.s.admin), Some(&body), &[])
     }
     fn institution(&self, region: &str) -> String {
         let code = format!("H{region}{:05}", serial());
@@ -65,13 +59,8 @@ impl Api {
             "violations": violations.iter().map(|(p, items)| json!({"personnel_code": p, "items": items,
                 "occurred_on": decided, "note": "抽查"})).collect::<Vec<_>>()});
         let key = format!("key-{}", serial());
-        let (st, b) = call(
-            "POST",
-            &self.url("/inspections"),
-            Some(&self.s.admin),
-            Some(&body),
-            &[("Idempotency-Key", &key)],
-        );
+        let (st, b) =
+            call("POST", &self.url("/inspections"), Some(&self.s.admin), Some(&body), &[("Idempotency-Key", &key)]);
         assert_eq!(st, 201, "{b}");
         b
     }
@@ -113,84 +102,38 @@ fn a_deduction_from_inspection_to_claims_and_back() {
         );
         assert_eq!(st, 422, "the ID number is still validated");
         let first = api.inspect(&a, "2024-03-12", &[(&p, &["3.2", "1.1"])]);
-        assert_eq!(
-            first["violations"][0]["points"], 3,
-            "highest item once: {first}"
-        );
+        assert_eq!(first["violations"][0]["points"], 3, "highest item once: {first}");
         let r = api.inspect(&a, "2024-04-15", &[(&p, &["1.4"]), (&p, &["3.1"])]);
         assert_eq!(r["violations"][1]["cycle_total"], 7, "{r}");
-        let kinds: Vec<&str> = r["sanctions"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter_map(|s| s["kind"].as_str())
-            .collect();
-        assert_eq!(
-            kinds,
-            ["suspension"],
-            "4 → 7 suspends without an interview: {r}"
-        );
+        let kinds: Vec<&str> = r["sanctions"].as_array().unwrap().iter().filter_map(|s| s["kind"].as_str()).collect();
+        assert_eq!(kinds, ["suspension"], "4 → 7 suspends without an interview: {r}");
 
         let s = api.status(&p, "2024-05-01");
         assert_eq!(s["status"], "suspended", "{s}");
         assert_eq!(s["suspended_until"], "2024-07-15");
-        assert_eq!(
-            (s["cycle_total"].as_u64(), s["remaining"].as_u64()),
-            (Some(7), Some(5))
-        );
-        assert_eq!(
-            api.payable(&p, &a, "2024-05-01", false),
-            (false, "suspended".into())
-        );
-        assert_eq!(
-            api.payable(&p, &a, "2024-05-01", true),
-            (true, "emergency_exception".into())
-        );
-        assert_eq!(
-            api.payable(&p, &a, "2024-07-15", false),
-            (true, "active".into())
-        );
+        assert_eq!((s["cycle_total"].as_u64(), s["remaining"].as_u64()), (Some(7), Some(5)));
+        assert_eq!(api.payable(&p, &a, "2024-05-01", false), (false, "suspended".into()));
+        assert_eq!(api.payable(&p, &a, "2024-05-01", true), (true, "emergency_exception".into()));
+        assert_eq!(api.payable(&p, &a, "2024-07-15", false), (true, "active".into()));
         assert_eq!(api.payable(&p, &b, "2024-05-01", false).1, "not_registered");
 
         let (st, ledger) = api.get(&format!("/practitioners/{p}/ledger?year=2024"));
         assert_eq!(st, 200);
         assert_eq!(ledger["total"], 7);
         assert_eq!(ledger["sanctions"][0]["article"], "五(一)");
-        assert!(
-            ledger["deductions"][0]["explanation"]["zh"]
-                .as_str()
-                .unwrap()
-                .contains("四(二)2"),
-            "{ledger}"
-        );
+        assert!(ledger["deductions"][0]["explanation"]["zh"].as_str().unwrap().contains("四(二)2"), "{ledger}");
 
         // A revocation is retroactive: the past date becomes payable.
         let id = r["violations"][1]["deduction_id"].as_i64().unwrap();
-        let (st, after) = api.post(
-            &format!("/deductions/{id}/revoke"),
-            json!({"on": "2024-06-01", "reason": "复核撤销"}),
-        );
+        let (st, after) =
+            api.post(&format!("/deductions/{id}/revoke"), json!({"on": "2024-06-01", "reason": "复核撤销"}));
         assert_eq!(st, 200, "{after}");
         assert_eq!(after["total"], 4);
-        assert_eq!(
-            after["sanctions"].as_array().map(Vec::len),
-            Some(0),
-            "{after}"
-        );
-        assert_eq!(
-            api.payable(&p, &a, "2024-05-01", false),
-            (true, "active".into())
-        );
-        let (st, again) = api.post(
-            &format!("/deductions/{id}/revoke"),
-            json!({"on": "2024-06-02", "reason": "again"}),
-        );
+        assert_eq!(after["sanctions"].as_array().map(Vec::len), Some(0), "{after}");
+        assert_eq!(api.payable(&p, &a, "2024-05-01", false), (true, "active".into()));
+        let (st, again) = api.post(&format!("/deductions/{id}/revoke"), json!({"on": "2024-06-02", "reason": "again"}));
         assert_eq!((st, code_of(&again)), (409, "already_revoked"));
-        assert!(
-            api.s.app.verify().unwrap().differences.is_empty(),
-            "{}",
-            db.backend
-        );
+        assert!(api.s.app.verify().unwrap().differences.is_empty(), "{}", db.backend);
     }
 }
 
@@ -203,32 +146,14 @@ fn idempotency_keys_replay_or_conflict() {
         let body = json!({"institution_code": a, "inspected_on": "2024-06-06", "decided_on": "2024-06-06",
             "violations": [{"personnel_code": p, "items": ["1.1"], "occurred_on": "2024-06-06", "note": ""}]});
         let h = [("Idempotency-Key", "same-key")];
-        let (s1, b1) = call(
-            "POST",
-            &api.url("/inspections"),
-            Some(&api.s.admin),
-            Some(&body),
-            &h,
-        );
-        let (s2, b2) = call(
-            "POST",
-            &api.url("/inspections"),
-            Some(&api.s.admin),
-            Some(&body),
-            &h,
-        );
+        let (s1, b1) = call("POST", &api.url("/inspections"), Some(&api.s.admin), Some(&body), &h);
+        let (s2, b2) = call("POST", &api.url("/inspections"), Some(&api.s.admin), Some(&body), &h);
         assert_eq!((s1, s2), (201, 201));
         assert_eq!(b1, b2, "same key, same body: the same answer");
         assert_eq!(api.status(&p, "2024-06-06")["cycle_total"], 1);
         let mut other = body.clone();
         other["violations"][0]["items"] = json!(["1.2"]);
-        let (s3, b3) = call(
-            "POST",
-            &api.url("/inspections"),
-            Some(&api.s.admin),
-            Some(&other),
-            &h,
-        );
+        let (s3, b3) = call("POST", &api.url("/inspections"), Some(&api.s.admin), Some(&other), &h);
         assert_eq!((s3, code_of(&b3)), (409, "idempotency_conflict"), "{b3}");
         assert_eq!(api.status(&p, "2024-06-06")["cycle_total"], 1);
     }
@@ -242,11 +167,7 @@ fn bad_input_gets_a_precise_error_and_changes_nothing() {
     let p = api.register(&a, "19800101");
     let n = serial();
     let good_id = common::id_number("19800101", n);
-    let bad_id = format!(
-        "{}{}",
-        &good_id[..17],
-        if good_id.ends_with('1') { '2' } else { '1' }
-    );
+    let bad_id = format!("{}{}", &good_id[..17], if good_id.ends_with('1') { '2' } else { '1' });
     let cases: Vec<(&str, Value, u16, &str, &str)> = vec![
         (
             "/registrations",
@@ -311,13 +232,7 @@ fn bad_input_gets_a_precise_error_and_changes_nothing() {
             "invalid_institution_code",
             "code",
         ),
-        (
-            "/inspections",
-            json!({"institution_code": a}),
-            422,
-            "invalid_body",
-            "inspected_on",
-        ),
+        ("/inspections", json!({"institution_code": a}), 422, "invalid_body", "inspected_on"),
         (
             "/eligibility/check",
             json!({"lines": [{"personnel_code": p, "institution_code": a, "service_date": "2024-13-01"}]}),
@@ -330,18 +245,10 @@ fn bad_input_gets_a_precise_error_and_changes_nothing() {
         let (st, b) = api.post(path, body.clone());
         assert_eq!((st, code_of(&b)), (status, code), "{path} {body}: {b}");
         assert_eq!(b["error"]["field"], field, "{path}: {b}");
-        assert!(
-            !b["error"]["message_zh"].as_str().unwrap_or("").is_empty(),
-            "{b}"
-        );
+        assert!(!b["error"]["message_zh"].as_str().unwrap_or("").is_empty(), "{b}");
     }
-    let (st, b) = call_raw(
-        "POST",
-        &api.url("/inspections"),
-        Some(&api.s.admin),
-        b"{\"institution_code\": ",
-        "application/json",
-    );
+    let (st, b) =
+        call_raw("POST", &api.url("/inspections"), Some(&api.s.admin), b"{\"institution_code\": ", "application/json");
     assert_eq!((st, code_of(&b)), (400, "malformed_json"));
     let (st, b) = api.get("/practitioners/D370811999999/status");
     assert_eq!((st, code_of(&b)), (404, "not_found"));
@@ -390,18 +297,8 @@ fn no_body_makes_a_500() {
     ];
     for path in &posts {
         for body in &bodies {
-            let (st, b) = call_raw(
-                "POST",
-                &api.url(path),
-                Some(&api.s.admin),
-                body,
-                "application/json",
-            );
-            assert!(
-                (400..500).contains(&st),
-                "{path} {:?} → {st} {b}",
-                String::from_utf8_lossy(body)
-            );
+            let (st, b) = call_raw("POST", &api.url(path), Some(&api.s.admin), body, "application/json");
+            assert!((400..500).contains(&st), "{path} {:?} → {st} {b}", String::from_utf8_lossy(body));
             assert!(b["error"]["code"].is_string(), "{path}: {b}");
         }
     }
@@ -415,13 +312,8 @@ fn no_body_makes_a_500() {
         let (st, b) = api.get(&path);
         assert!((200..500).contains(&st) && st != 500, "{path} → {st} {b}");
     }
-    let (st, _) = call(
-        "DELETE",
-        &api.url(&format!("/registrations/{a}/{p}?on=2024-99-01")),
-        Some(&api.s.admin),
-        None,
-        &[],
-    );
+    let (st, _) =
+        call("DELETE", &api.url(&format!("/registrations/{a}/{p}?on=2024-99-01")), Some(&api.s.admin), None, &[]);
     assert_eq!(st, 422);
 }
 
@@ -437,9 +329,7 @@ fn roles_and_tenancy() {
     let r = api.inspect(&a, "2024-05-05", &[(&p, &["1.1"])]);
     let d = r["violations"][0]["deduction_id"].as_i64().unwrap();
     let app = &api.s.app;
-    let tok = |role, inst: Option<&str>, region: Option<&str>| {
-        app.create_token(role, inst, region).unwrap()
-    };
+    let tok = |role, inst: Option<&str>, region: Option<&str>| app.create_token(role, inst, region).unwrap();
     let tokens = [
         ("admin", api.s.admin.clone()),
         ("officer_city", tok(Role::Officer, None, None)),
@@ -455,44 +345,14 @@ fn roles_and_tenancy() {
     // A = allowed (2xx, or 409 for a write an earlier role made), F = 403, N = 404, U = 401.
     let claim = json!({"lines": [{"personnel_code": p, "institution_code": a, "service_date": "2024-05-05"}]});
     let table: Vec<(&str, String, Option<Value>, &str)> = vec![
-        (
-            "GET",
-            format!("/practitioners/{p}/status?date=2024-05-05"),
-            None,
-            "AAAN AANFU",
-        ),
-        (
-            "GET",
-            format!("/practitioners/{q}/ledger?year=2024"),
-            None,
-            "AANA ANAFU",
-        ),
-        (
-            "POST",
-            "/eligibility/check".into(),
-            Some(claim),
-            "AFFF AFFAU",
-        ),
+        ("GET", format!("/practitioners/{p}/status?date=2024-05-05"), None, "AAAN AANFU"),
+        ("GET", format!("/practitioners/{q}/ledger?year=2024"), None, "AANA ANAFU"),
+        ("POST", "/eligibility/check".into(), Some(claim), "AFFF AFFAU"),
         ("GET", "/watch-list?year=2024".into(), None, "AAAA AFFFU"),
         ("GET", "/cascade-cases".into(), None, "AAAA AFFFU"),
-        (
-            "GET",
-            format!("/institutions/{a}/cascade?year=2024"),
-            None,
-            "AAAN AANFU",
-        ),
-        (
-            "GET",
-            "/interview-orders?year=2024".into(),
-            None,
-            "AAAA AAAFU",
-        ),
-        (
-            "GET",
-            format!("/interview-orders?institution_code={b}"),
-            None,
-            "AAAA ANAFU",
-        ),
+        ("GET", format!("/institutions/{a}/cascade?year=2024"), None, "AAAN AANFU"),
+        ("GET", "/interview-orders?year=2024".into(), None, "AAAA AAAFU"),
+        ("GET", format!("/interview-orders?institution_code={b}"), None, "AAAA ANAFU"),
         (
             "POST",
             "/inspections".into(),
@@ -500,12 +360,7 @@ fn roles_and_tenancy() {
             "decided_on": "2024-05-06", "violations": [{"personnel_code": p, "items": ["1.1"]}]})),
             "AAAN FFFFU",
         ),
-        (
-            "POST",
-            format!("/deductions/{d}/revoke"),
-            Some(json!({"on": "2024-06-01", "reason": "r"})),
-            "AAAN FFFFU",
-        ),
+        ("POST", format!("/deductions/{d}/revoke"), Some(json!({"on": "2024-06-01", "reason": "r"})), "AAAN FFFFU"),
         (
             "POST",
             "/training-tests".into(),
@@ -516,10 +371,8 @@ fn roles_and_tenancy() {
         (
             "POST",
             "/institutions".into(),
-            Some(
-                json!({"code": "H37081199999", "name": "n", "kind": "medical",
-            "agreement_start": "2024-01-01", "agreement_end": "2030-01-01"}),
-            ),
+            Some(json!({"code": "H37081199999", "name": "n", "kind": "medical",
+            "agreement_start": "2024-01-01", "agreement_end": "2030-01-01"})),
             "AFFF AFFFU",
         ),
     ];
@@ -554,25 +407,13 @@ fn public_lookup_masks_personal_data() {
     let api = Api::new(&db);
     let a = api.institution("370811");
     let p = api.register(&a, "19800101");
-    let (st, b) = call(
-        "GET",
-        &api.url(&format!("/public/practitioners/{p}?date=2024-01-01")),
-        None,
-        None,
-        &[],
-    );
+    let (st, b) = call("GET", &api.url(&format!("/public/practitioners/{p}?date=2024-01-01")), None, None, &[]);
     assert_eq!(st, 200, "{b}");
     assert_eq!(b["name"], "张*");
     let id = b["id_number"].as_str().unwrap();
     assert!(id.starts_with("370811********") && id.len() == 18, "{id}");
     assert!(!b.to_string().contains("13800000000"), "no phone: {b}");
-    let (st, b) = call(
-        "GET",
-        &api.url(&format!("/public/institutions/{a}?date=2024-01-01")),
-        None,
-        None,
-        &[],
-    );
+    let (st, b) = call("GET", &api.url(&format!("/public/institutions/{a}?date=2024-01-01")), None, None, &[]);
     assert_eq!((st, b["status"].as_str()), (200, Some("active")));
 }
 
@@ -596,43 +437,25 @@ fn institution_agreement_carries_its_staff() {
         assert_eq!((st, v["status"].as_str()), (200, Some("suspended")), "{v}");
         let s = api.status(&p, "2024-03-02");
         assert_eq!(s["status"], "active", "not a personal sanction: {s}");
-        assert_eq!(
-            api.payable(&p, &a, "2024-03-02", false),
-            (false, "institution_suspended".into())
-        );
-        assert_eq!(
-            api.payable(&p, &b, "2024-03-02", false),
-            (true, "active".into())
-        );
-        let (st, v) = api.post(
-            &format!("/institutions/{a}/agreement/restore"),
-            json!({"on": "2024-04-01"}),
-        );
+        assert_eq!(api.payable(&p, &a, "2024-03-02", false), (false, "institution_suspended".into()));
+        assert_eq!(api.payable(&p, &b, "2024-03-02", false), (true, "active".into()));
+        let (st, v) = api.post(&format!("/institutions/{a}/agreement/restore"), json!({"on": "2024-04-01"}));
         assert_eq!((st, v["status"].as_str()), (200, Some("active")), "{v}");
         assert!(api.payable(&p, &a, "2024-04-01", false).0);
-        assert!(
-            !api.payable(&p, &a, "2024-03-31", false).0,
-            "history is kept"
-        );
+        assert!(!api.payable(&p, &a, "2024-03-31", false).0, "history is kept");
         let (st, v) = api.post(
             &format!("/institutions/{a}/agreement/terminate"),
             json!({"on": "2024-09-01", "reason": "解除", "article": "聊城 第三十一条"}),
         );
         assert_eq!((st, v["status"].as_str()), (200, Some("terminated")), "{v}");
-        assert_eq!(
-            api.payable(&p, &a, "2024-09-01", false).1,
-            "institution_terminated"
-        );
+        assert_eq!(api.payable(&p, &a, "2024-09-01", false).1, "institution_terminated");
         assert!(api.s.app.verify().unwrap().differences.is_empty());
     }
 }
 
 fn api_id(api: &Api, code: &str) -> String {
     let mut c = api.s.app.conn().unwrap();
-    jifen::store::facts::practitioner(&mut c, code)
-        .unwrap()
-        .unwrap()
-        .id_number
+    jifen::store::facts::practitioner(&mut c, code).unwrap().unwrap().id_number
 }
 
 #[test]
@@ -646,28 +469,16 @@ fn thirty_percent_opens_a_case_the_officer_decides() {
         }
         let (_, f) = api.get(&format!("/institutions/{a}/cascade?year=2024"));
         assert_eq!(
-            (
-                f["numerator"].as_u64(),
-                f["denominator"].as_u64(),
-                f["threshold_reached"].as_bool()
-            ),
+            (f["numerator"].as_u64(), f["denominator"].as_u64(), f["threshold_reached"].as_bool()),
             (Some(2), Some(10), Some(false)),
             "{f}"
         );
         let (_, cases) = api.get("/cascade-cases");
-        assert!(cases["cases"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|c| c["institution_code"] != a.as_str()));
+        assert!(cases["cases"].as_array().unwrap().iter().all(|c| c["institution_code"] != a.as_str()));
         api.inspect(&a, "2024-05-09", &[(&staff[2], &["12.1"])]);
         let (_, f) = api.get(&format!("/institutions/{a}/cascade?year=2024"));
         assert_eq!(
-            (
-                f["numerator"].as_u64(),
-                f["ratio"].as_str(),
-                f["threshold_reached"].as_bool()
-            ),
+            (f["numerator"].as_u64(), f["ratio"].as_str(), f["threshold_reached"].as_bool()),
             (Some(3), Some("0.3000"), Some(true)),
             "{f}"
         );
@@ -680,25 +491,16 @@ fn thirty_percent_opens_a_case_the_officer_decides() {
             .cloned()
             .expect("case opened");
         assert_eq!(
-            (
-                case["numerator"].as_i64(),
-                case["denominator"].as_i64(),
-                case["status"].as_str()
-            ),
+            (case["numerator"].as_i64(), case["denominator"].as_i64(), case["status"].as_str()),
             (Some(3), Some(10), Some("open"))
         );
         let id = case["id"].as_i64().unwrap();
-        let (st, decided) = api.post(&format!("/cascade-cases/{id}/decide"),
-            json!({"decision": "suspend", "reason": "30%人员被处理", "on": "2024-06-01", "until": "2024-09-01"}));
-        assert_eq!(
-            (st, decided["status"].as_str()),
-            (200, Some("decided")),
-            "{decided}"
+        let (st, decided) = api.post(
+            &format!("/cascade-cases/{id}/decide"),
+            json!({"decision": "suspend", "reason": "30%人员被处理", "on": "2024-06-01", "until": "2024-09-01"}),
         );
-        assert_eq!(
-            api.payable(&staff[5], &a, "2024-06-01", false).1,
-            "institution_suspended"
-        );
+        assert_eq!((st, decided["status"].as_str()), (200, Some("decided")), "{decided}");
+        assert_eq!(api.payable(&staff[5], &a, "2024-06-01", false).1, "institution_suspended");
         assert!(api.payable(&staff[5], &a, "2024-09-01", false).0);
         let (st, again) = api.post(
             &format!("/cascade-cases/{id}/decide"),
@@ -714,10 +516,7 @@ fn thirty_percent_opens_a_case_the_officer_decides() {
             .find(|e| e["institution_code"] == a.as_str())
             .cloned()
             .expect("listed");
-        assert_eq!(
-            entry["practitioners"][0]["personnel_code"],
-            staff[2].as_str()
-        );
+        assert_eq!(entry["practitioners"][0]["personnel_code"], staff[2].as_str());
     }
 }
 
@@ -727,18 +526,11 @@ fn interview_orders_are_recorded_by_the_institution() {
     let api = Api::new(&db);
     let a = api.institution("370811");
     let p = api.register(&a, "19800101");
-    api.inspect(
-        &a,
-        "2024-02-01",
-        &[(&p, &["3.1"]), (&p, &["1.1"]), (&p, &["1.2"])],
-    );
+    api.inspect(&a, "2024-02-01", &[(&p, &["3.1"]), (&p, &["1.1"]), (&p, &["1.2"])]);
     let (_, list) = api.get(&format!("/interview-orders?institution_code={a}&year=2024"));
     let order = list["orders"][0].clone();
     assert_eq!(
-        (
-            order["personnel_code"].as_str(),
-            order["ordered_on"].as_str()
-        ),
+        (order["personnel_code"].as_str(), order["ordered_on"].as_str()),
         (Some(p.as_str()), Some("2024-02-01")),
         "{list}"
     );
@@ -752,11 +544,7 @@ fn interview_orders_are_recorded_by_the_institution() {
         Some(&json!({"held_on": "2024-02-05", "notes": "已约谈"})),
         &[],
     );
-    assert_eq!(
-        (st, rec["held_on"].as_str()),
-        (200, Some("2024-02-05")),
-        "{rec}"
-    );
+    assert_eq!((st, rec["held_on"].as_str()), (200, Some("2024-02-05")), "{rec}");
 }
 
 #[test]
@@ -767,18 +555,25 @@ fn a_batch_of_100_000_claim_lines() {
     let p = api.register(&a, "19800101");
     api.inspect(&a, "2024-04-15", &[(&p, &["6.3"])]);
     let lines: Vec<Value> = (0..100_000)
-        .map(|k| json!({"personnel_code": p, "institution_code": a,
-            "service_date": if k % 2 == 0 { "2024-05-01" } else { "2024-08-01" }, "emergency": false, "amount": "1.01"}))
+        .map(|k| {
+            json!({"personnel_code": p, "institution_code": a,
+            "service_date": if k % 2 == 0 { "2024-05-01" } else { "2024-08-01" }, "emergency": false, "amount": "1.01"})
+        })
         .collect();
     let (st, b) = api.post("/eligibility/check", json!({ "lines": lines }));
     assert_eq!(st, 200);
     assert_eq!(b["lines"].as_array().map(Vec::len), Some(100_000));
     assert_eq!(b["refused_amount"], "50500.00", "exact decimal");
     let (_, m) = call("GET", &api.url("/metrics"), None, None, &[]);
-    assert!(
-        m.as_str()
-            .unwrap_or("")
-            .contains("jifen_eligibility_lines_total 100000"),
-        "{m}"
-    );
+    assert!(m.as_str().unwrap_or("").contains("jifen_eligibility_lines_total 100000"), "{m}");
+}
+
+#[test]
+fn working_days_skip_holidays_and_count_adjusted_weekends() {
+    let db = common::sqlite();
+    let api = Api::new(&db);
+    let (st, b) = api.get("/calendar/working-days?from=2024-09-27&days=10");
+    assert_eq!((st, b["date"].as_str()), (200, Some("2024-10-16")), "{b}");
+    let (st, b) = api.get("/calendar/working-days?from=2026-12-28&days=10");
+    assert_eq!((st, code_of(&b)), (422, "calendar_missing"), "never a guess: {b}");
 }

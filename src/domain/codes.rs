@@ -19,13 +19,8 @@ pub enum Category {
 }
 
 impl Category {
-    pub const ALL: [Category; 5] = [
-        Category::Physician,
-        Category::Nurse,
-        Category::Pharmacist,
-        Category::Technician,
-        Category::Carer,
-    ];
+    pub const ALL: [Category; 5] =
+        [Category::Physician, Category::Nurse, Category::Pharmacist, Category::Technician, Category::Carer];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -50,13 +45,10 @@ impl Category {
     /// Accepts the English name, the 附件1 name (医保医师), its short form (医师) or its number (1–5).
     pub fn parse(field: &str, raw: &str) -> Result<Self, Error> {
         let s = raw.trim();
-        let s = s
-            .trim_start_matches(|c: char| c.is_ascii_digit() || c == '.' || c == '．' || c == '、');
-        let found = Category::ALL.into_iter().find(|c| {
-            s.eq_ignore_ascii_case(c.as_str())
-                || s == c.name_zh()
-                || s == &c.name_zh()["医保".len()..]
-        });
+        let s = s.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.' || c == '．' || c == '、');
+        let found = Category::ALL
+            .into_iter()
+            .find(|c| s.eq_ignore_ascii_case(c.as_str()) || s == c.name_zh() || s == &c.name_zh()["医保".len()..]);
         let by_number = match raw.trim() {
             "1" => Some(Category::Physician),
             "2" => Some(Category::Nurse),
@@ -70,7 +62,9 @@ impl Category {
                 "invalid_category",
                 field,
                 format!("{field}: '{raw}' is not a category (physician, nurse, pharmacist, technician, carer)"),
-                format!("{field}：'{raw}' 不是有效的医保支付资格类别（医保医师、医保护士、医保药师、医保技师、医保照护员）"),
+                format!(
+                    "{field}：'{raw}' 不是有效的医保支付资格类别（医保医师、医保护士、医保药师、医保技师、医保照护员）"
+                ),
             )
         })
     }
@@ -94,9 +88,7 @@ impl InstitutionKind {
     pub fn parse(field: &str, raw: &str) -> Result<Self, Error> {
         match raw.trim() {
             "medical" | "医疗机构" | "定点医疗机构" => Ok(InstitutionKind::Medical),
-            "pharmacy" | "药店" | "零售药店" | "定点零售药店" => {
-                Ok(InstitutionKind::Pharmacy)
-            }
+            "pharmacy" | "药店" | "零售药店" | "定点零售药店" => Ok(InstitutionKind::Pharmacy),
             _ => Err(Error::invalid(
                 "invalid_kind",
                 field,
@@ -127,8 +119,7 @@ impl FormatLine {
         let letters = s.chars().take_while(|c| c.is_ascii_uppercase()).count();
         let (head, tail) = s.split_at(letters);
         let head_ok = if self.prefixes.is_empty() {
-            self.letters
-                .is_some_and(|[lo, hi]| (lo..=hi).contains(&letters))
+            self.letters.is_some_and(|[lo, hi]| (lo..=hi).contains(&letters))
         } else {
             self.prefixes.iter().any(|p| p == head)
         };
@@ -154,21 +145,12 @@ impl CodeFormats {
     pub fn from_toml(text: &str) -> anyhow::Result<Self> {
         let f: FormatFile = toml::from_str(text)?;
         for line in f.practitioner.iter() {
-            anyhow::ensure!(
-                line.category.is_some(),
-                "code_formats.toml: a practitioner line without category"
-            );
+            anyhow::ensure!(line.category.is_some(), "code_formats.toml: a practitioner line without category");
         }
         for line in f.institution.iter() {
-            anyhow::ensure!(
-                line.kind.is_some(),
-                "code_formats.toml: an institution line without kind"
-            );
+            anyhow::ensure!(line.kind.is_some(), "code_formats.toml: an institution line without kind");
         }
-        Ok(CodeFormats {
-            practitioner: f.practitioner,
-            institution: f.institution,
-        })
+        Ok(CodeFormats { practitioner: f.practitioner, institution: f.institution })
     }
 
     pub fn embedded() -> Self {
@@ -179,56 +161,35 @@ impl CodeFormats {
     }
 
     /// Checks a personnel code against its category's format.
-    pub fn personnel_code(
-        &self,
-        field: &str,
-        raw: &str,
-        category: Category,
-    ) -> Result<PersonnelCode, Error> {
+    pub fn personnel_code(&self, field: &str, raw: &str, category: Category) -> Result<PersonnelCode, Error> {
         let s = raw.trim().to_ascii_uppercase();
-        let ok = self
-            .practitioner
-            .iter()
-            .filter(|l| l.category == Some(category))
-            .any(|l| l.matches(&s));
+        let ok = self.practitioner.iter().filter(|l| l.category == Some(category)).any(|l| l.matches(&s));
         if ok {
             Ok(PersonnelCode(s))
         } else {
             Err(Error::invalid(
                 "invalid_personnel_code",
                 field,
-                format!(
-                    "{field}: '{raw}' is not a {} code (national format)",
-                    category.as_str()
-                ),
-                format!(
-                    "{field}：'{raw}' 不符合{}的国家医保信息业务编码格式",
-                    category.name_zh()
-                ),
+                format!("{field}: '{raw}' is not a {} code (national format)", category.as_str()),
+                format!("{field}：'{raw}' 不符合{}的国家医保信息业务编码格式", category.name_zh()),
             ))
         }
     }
 
     /// Checks an institution code against the kind's format.
-    pub fn institution_code(
-        &self,
-        field: &str,
-        raw: &str,
-        kind: InstitutionKind,
-    ) -> Result<InstitutionCode, Error> {
+    pub fn institution_code(&self, field: &str, raw: &str, kind: InstitutionKind) -> Result<InstitutionCode, Error> {
         let s = raw.trim().to_ascii_uppercase();
-        let ok = self
-            .institution
-            .iter()
-            .filter(|l| l.kind == Some(kind))
-            .any(|l| l.matches(&s));
+        let ok = self.institution.iter().filter(|l| l.kind == Some(kind)).any(|l| l.matches(&s));
         if ok {
             Ok(InstitutionCode(s))
         } else {
             Err(Error::invalid(
                 "invalid_institution_code",
                 field,
-                format!("{field}: '{raw}' is not a {} institution code (H/P + 6-digit region + 5 digits)", kind.as_str()),
+                format!(
+                    "{field}: '{raw}' is not a {} institution code (H/P + 6-digit region + 5 digits)",
+                    kind.as_str()
+                ),
                 format!("{field}：'{raw}' 不符合定点医药机构编码格式（H/P + 6位区划 + 5位序号）"),
             ))
         }
@@ -286,62 +247,28 @@ mod tests {
     #[test]
     fn formats_follow_the_data_file() {
         let f = CodeFormats::embedded();
-        assert!(f
-            .personnel_code("c", "D370811000001", Category::Physician)
-            .is_ok());
-        assert!(f
-            .personnel_code("c", "d370811000001", Category::Physician)
-            .is_ok());
-        assert!(f
-            .personnel_code("c", "N370811000001", Category::Nurse)
-            .is_ok());
-        assert!(f
-            .personnel_code("c", "HY370811000001", Category::Pharmacist)
-            .is_ok());
-        assert!(f
-            .personnel_code("c", "Y370811000001", Category::Pharmacist)
-            .is_ok());
-        assert!(f
-            .personnel_code("c", "HJ370811000001", Category::Technician)
-            .is_ok());
-        assert!(f
-            .personnel_code("c", "ZH370811000001", Category::Carer)
-            .is_ok());
-        assert!(f
-            .personnel_code("c", "D37081100001", Category::Physician)
-            .is_err());
-        assert!(f
-            .personnel_code("c", "N370811000001", Category::Physician)
-            .is_err());
-        assert!(f
-            .personnel_code("c", "ABC370811000001", Category::Carer)
-            .is_err());
-        assert!(f
-            .institution_code("c", "H37081100001", InstitutionKind::Medical)
-            .is_ok());
-        assert!(f
-            .institution_code("c", "P37081100001", InstitutionKind::Pharmacy)
-            .is_ok());
-        assert!(f
-            .institution_code("c", "P37081100001", InstitutionKind::Medical)
-            .is_err());
-        assert!(f
-            .institution_code("c", "H3708110001", InstitutionKind::Medical)
-            .is_err());
+        assert!(f.personnel_code("c", "D370811000001", Category::Physician).is_ok());
+        assert!(f.personnel_code("c", "d370811000001", Category::Physician).is_ok());
+        assert!(f.personnel_code("c", "N370811000001", Category::Nurse).is_ok());
+        assert!(f.personnel_code("c", "HY370811000001", Category::Pharmacist).is_ok());
+        assert!(f.personnel_code("c", "Y370811000001", Category::Pharmacist).is_ok());
+        assert!(f.personnel_code("c", "HJ370811000001", Category::Technician).is_ok());
+        assert!(f.personnel_code("c", "ZH370811000001", Category::Carer).is_ok());
+        assert!(f.personnel_code("c", "D37081100001", Category::Physician).is_err());
+        assert!(f.personnel_code("c", "N370811000001", Category::Physician).is_err());
+        assert!(f.personnel_code("c", "ABC370811000001", Category::Carer).is_err());
+        assert!(f.institution_code("c", "H37081100001", InstitutionKind::Medical).is_ok());
+        assert!(f.institution_code("c", "P37081100001", InstitutionKind::Pharmacy).is_ok());
+        assert!(f.institution_code("c", "P37081100001", InstitutionKind::Medical).is_err());
+        assert!(f.institution_code("c", "H3708110001", InstitutionKind::Medical).is_err());
     }
 
     #[test]
     fn categories_accept_the_form_names() {
-        assert_eq!(
-            Category::parse("c", "医保医师").unwrap(),
-            Category::Physician
-        );
+        assert_eq!(Category::parse("c", "医保医师").unwrap(), Category::Physician);
         assert_eq!(Category::parse("c", "护士").unwrap(), Category::Nurse);
         assert_eq!(Category::parse("c", "3").unwrap(), Category::Pharmacist);
-        assert_eq!(
-            Category::parse("c", "4.医保技师").unwrap(),
-            Category::Technician
-        );
+        assert_eq!(Category::parse("c", "4.医保技师").unwrap(), Category::Technician);
         assert_eq!(Category::parse("c", "Carer").unwrap(), Category::Carer);
         assert!(Category::parse("c", "厨师").is_err());
     }

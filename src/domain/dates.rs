@@ -8,8 +8,7 @@ use crate::error::Error;
 /// 2025-01-31 + 1 month = 2025-02-28).
 pub fn add_months(d: NaiveDate, n: u32) -> NaiveDate {
     // chrono's checked_add_months clamps to the last day of the month already.
-    d.checked_add_months(Months::new(n))
-        .unwrap_or(NaiveDate::MAX)
+    d.checked_add_months(Months::new(n)).unwrap_or(NaiveDate::MAX)
 }
 
 /// Whole years of age on `on` for a person born on `birth` (the birthday itself counts).
@@ -23,8 +22,7 @@ pub fn age_on(birth: NaiveDate, on: NaiveDate) -> i32 {
 
 /// Today in China.
 pub fn today_china() -> NaiveDate {
-    let offset = FixedOffset::east_opt(8 * 3600)
-        .unwrap_or_else(|| FixedOffset::east_opt(0).expect("zero offset"));
+    let offset = FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| FixedOffset::east_opt(0).expect("zero offset"));
     Utc::now().with_timezone(&offset).date_naive()
 }
 

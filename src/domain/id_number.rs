@@ -17,40 +17,22 @@ impl IdNumber {
     pub fn parse(field: &str, raw: &str) -> Result<Self, Error> {
         let s = raw.trim().to_ascii_uppercase();
         let bad = |en: &str, zh: &str| {
-            Error::invalid(
-                "invalid_id_number",
-                field,
-                format!("{field}: {en}"),
-                format!("{field}：{zh}"),
-            )
+            Error::invalid("invalid_id_number", field, format!("{field}: {en}"), format!("{field}：{zh}"))
         };
         if s.chars().count() != 18 {
             return Err(bad("an ID number has 18 characters", "身份证号码应为18位"));
         }
         let bytes = s.as_bytes();
         if !bytes[..17].iter().all(u8::is_ascii_digit) {
-            return Err(bad(
-                "the first 17 characters must be digits",
-                "前17位应为数字",
-            ));
+            return Err(bad("the first 17 characters must be digits", "前17位应为数字"));
         }
-        let sum: u32 = bytes[..17]
-            .iter()
-            .zip(WEIGHTS)
-            .map(|(b, w)| u32::from(b - b'0') * w)
-            .sum();
+        let sum: u32 = bytes[..17].iter().zip(WEIGHTS).map(|(b, w)| u32::from(b - b'0') * w).sum();
         let expected = CHECK[(sum % 11) as usize];
         if bytes[17] as char != expected {
-            return Err(bad(
-                "the check digit is wrong (GB 11643)",
-                "校验码错误（GB 11643）",
-            ));
+            return Err(bad("the check digit is wrong (GB 11643)", "校验码错误（GB 11643）"));
         }
         if birth_date_of(&s).is_none() {
-            return Err(bad(
-                "the birth date in the ID number is not a date",
-                "身份证号码中的出生日期无效",
-            ));
+            return Err(bad("the birth date in the ID number is not a date", "身份证号码中的出生日期无效"));
         }
         Ok(IdNumber(s))
     }
@@ -111,11 +93,7 @@ mod tests {
     use super::*;
 
     fn with_check(body: &str) -> String {
-        let sum: u32 = body
-            .bytes()
-            .zip(WEIGHTS)
-            .map(|(b, w)| u32::from(b - b'0') * w)
-            .sum();
+        let sum: u32 = body.bytes().zip(WEIGHTS).map(|(b, w)| u32::from(b - b'0') * w).sum();
         format!("{body}{}", CHECK[(sum % 11) as usize])
     }
 
@@ -123,10 +101,7 @@ mod tests {
     fn accepts_a_valid_number_and_reads_the_birth_date() {
         let s = with_check("37081119800101123");
         let id = IdNumber::parse("id_number", &s).unwrap();
-        assert_eq!(
-            id.birth_date(),
-            NaiveDate::from_ymd_opt(1980, 1, 1).unwrap()
-        );
+        assert_eq!(id.birth_date(), NaiveDate::from_ymd_opt(1980, 1, 1).unwrap());
         assert_eq!(id.masked(), format!("370811********{}", &s[14..]));
     }
 
@@ -142,12 +117,7 @@ mod tests {
         let s = with_check("37081119800101123");
         let last = if s.ends_with('1') { '2' } else { '1' };
         let wrong = format!("{}{last}", &s[..17]);
-        for bad in [
-            wrong.as_str(),
-            "3708111980010112",
-            "37081119801301123X",
-            "A70811198001011234",
-        ] {
+        for bad in [wrong.as_str(), "3708111980010112", "37081119801301123X", "A70811198001011234"] {
             let err = IdNumber::parse("id_number", bad).unwrap_err();
             assert_eq!(err.client().unwrap().code, "invalid_id_number", "{bad}");
         }

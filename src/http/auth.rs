@@ -32,10 +32,7 @@ impl FromRequest for Auth {
             .headers()
             .get("authorization")
             .and_then(|h| h.to_str().ok())
-            .and_then(|h| {
-                h.strip_prefix("Bearer ")
-                    .or_else(|| h.strip_prefix("bearer "))
-            })
+            .and_then(|h| h.strip_prefix("Bearer ").or_else(|| h.strip_prefix("bearer ")))
             .map(|t| t.trim().to_string());
         Box::pin(async move {
             let (Some(state), Some(token)) = (state, token) else {
@@ -52,13 +49,7 @@ impl FromRequest for Auth {
                     region_code: None,
                 }));
             }
-            if let Some(p) = state
-                .tokens
-                .map
-                .read()
-                .ok()
-                .and_then(|m| m.get(&token).cloned())
-            {
+            if let Some(p) = state.tokens.map.read().ok().and_then(|m| m.get(&token).cloned()) {
                 return Ok(Auth(p));
             }
             let app = state.app.clone();
@@ -93,11 +84,7 @@ impl Auth {
     pub fn covers_institution(&self, code: &str) -> bool {
         match self.0.role {
             Role::Admin | Role::Agency => true,
-            Role::Officer => self
-                .0
-                .region_code
-                .as_deref()
-                .is_none_or(|r| code.get(1..7) == Some(r)),
+            Role::Officer => self.0.region_code.as_deref().is_none_or(|r| code.get(1..7) == Some(r)),
             Role::Hr => self.0.institution_code.as_deref() == Some(code),
             Role::Settlement => false,
         }
@@ -116,9 +103,7 @@ impl Auth {
     /// A person is in scope when one of their sites is.
     pub fn require_person(&self, roles: &[Role], sites: &[String]) -> Result<(), Error> {
         self.require(roles)?;
-        if matches!(self.0.role, Role::Admin | Role::Agency)
-            || sites.iter().any(|s| self.covers_institution(s))
-        {
+        if matches!(self.0.role, Role::Admin | Role::Agency) || sites.iter().any(|s| self.covers_institution(s)) {
             Ok(())
         } else {
             Err(Error::not_found("practitioner", "人员"))

@@ -14,11 +14,7 @@ pub async fn list(state: web::Data<State>, auth: Auth) -> Result<HttpResponse> {
     Ok(HttpResponse::Ok().json(serde_json::json!({ "cases": cases })))
 }
 
-pub async fn show(
-    state: web::Data<State>,
-    auth: Auth,
-    path: web::Path<i64>,
-) -> Result<HttpResponse> {
+pub async fn show(state: web::Data<State>, auth: Auth, path: web::Path<i64>) -> Result<HttpResponse> {
     auth.require(&[Admin, Agency, Officer])?;
     let id = path.into_inner();
     let case = run(&state, move |app| app.cascade_case(id)).await?;

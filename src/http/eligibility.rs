@@ -20,13 +20,7 @@ pub async fn check(state: web::Data<State>, auth: Auth, body: web::Bytes) -> Res
     let req: CheckRequest = json_body(&body)?;
     drop(body);
     let result = state.app.check_claims(&req.lines)?;
-    state
-        .metrics
-        .eligibility_lines
-        .fetch_add(result.lines_checked as u64, Ordering::Relaxed);
-    state
-        .metrics
-        .eligibility_refused
-        .fetch_add(result.lines_refused as u64, Ordering::Relaxed);
+    state.metrics.eligibility_lines.fetch_add(result.lines_checked as u64, Ordering::Relaxed);
+    state.metrics.eligibility_refused.fetch_add(result.lines_refused as u64, Ordering::Relaxed);
     Ok(HttpResponse::Ok().json(result))
 }

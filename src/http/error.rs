@@ -50,12 +50,7 @@ pub fn body(c: &ClientError) -> serde_json::Value {
 }
 
 pub fn bad_request(code: &'static str, message: String, message_zh: String) -> Error {
-    Error::Client(ClientError::new(
-        Kind::BadRequest,
-        code,
-        message,
-        message_zh,
-    ))
+    Error::Client(ClientError::new(Kind::BadRequest, code, message, message_zh))
 }
 
 pub fn unauthorized() -> Error {

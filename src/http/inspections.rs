@@ -7,12 +7,7 @@ use crate::service::inspections::NewInspection;
 use crate::service::tokens::Role::{Admin, Officer};
 
 /// `POST /inspections` with `Idempotency-Key` (officer of the county, admin).
-pub async fn create(
-    state: web::Data<State>,
-    auth: Auth,
-    req: HttpRequest,
-    body: web::Bytes,
-) -> Result<HttpResponse> {
+pub async fn create(state: web::Data<State>, auth: Auth, req: HttpRequest, body: web::Bytes) -> Result<HttpResponse> {
     auth.require(&[Admin, Officer])?;
     let key = match req.headers().get("idempotency-key") {
         Some(v) => Some(
@@ -34,9 +29,6 @@ pub async fn create(
     };
     let body: NewInspection = json_body(&body)?;
     auth.require_institution(&[Admin, Officer], body.institution_code.trim())?;
-    let result = run(&state, move |app| {
-        app.record_inspection(key.as_deref(), &body)
-    })
-    .await?;
+    let result = run(&state, move |app| app.record_inspection(key.as_deref(), &body)).await?;
     Ok(HttpResponse::Created().json(result))
 }

@@ -4,9 +4,7 @@ use serde::Deserialize;
 use super::auth::Auth;
 use super::{date_or_today, json_body, run, State};
 use crate::error::Result;
-use crate::service::institutions::{
-    NewInstitution, RestoreInstitution, SuspendInstitution, TerminateInstitution,
-};
+use crate::service::institutions::{NewInstitution, RestoreInstitution, SuspendInstitution, TerminateInstitution};
 use crate::service::tokens::Role::{Admin, Agency, Hr, Officer};
 
 #[derive(Deserialize)]
@@ -50,10 +48,7 @@ pub async fn suspend(
     let code = path.into_inner();
     auth.require_institution(&[Admin, Agency, Officer], &code)?;
     let req: SuspendInstitution = json_body(&body)?;
-    Ok(
-        HttpResponse::Ok()
-            .json(run(&state, move |app| app.suspend_institution(&code, &req)).await?),
-    )
+    Ok(HttpResponse::Ok().json(run(&state, move |app| app.suspend_institution(&code, &req)).await?))
 }
 
 pub async fn restore(
@@ -65,10 +60,7 @@ pub async fn restore(
     let code = path.into_inner();
     auth.require_institution(&[Admin, Agency, Officer], &code)?;
     let req: RestoreInstitution = json_body(&body)?;
-    Ok(
-        HttpResponse::Ok()
-            .json(run(&state, move |app| app.restore_institution(&code, &req)).await?),
-    )
+    Ok(HttpResponse::Ok().json(run(&state, move |app| app.restore_institution(&code, &req)).await?))
 }
 
 pub async fn terminate(
@@ -80,8 +72,7 @@ pub async fn terminate(
     let code = path.into_inner();
     auth.require_institution(&[Admin, Agency, Officer], &code)?;
     let req: TerminateInstitution = json_body(&body)?;
-    Ok(HttpResponse::Ok()
-        .json(run(&state, move |app| app.terminate_institution(&code, &req)).await?))
+    Ok(HttpResponse::Ok().json(run(&state, move |app| app.terminate_institution(&code, &req)).await?))
 }
 
 /// `GET /institutions/{code}/cascade?year=` — 五(三) figures.
@@ -93,8 +84,6 @@ pub async fn cascade(
 ) -> Result<HttpResponse> {
     let code = path.into_inner();
     auth.require_institution(&[Admin, Agency, Officer, Hr], &code)?;
-    let year = q
-        .year
-        .unwrap_or_else(|| chrono::Datelike::year(&crate::domain::dates::today_china()));
+    let year = q.year.unwrap_or_else(|| chrono::Datelike::year(&crate::domain::dates::today_china()));
     Ok(HttpResponse::Ok().json(run(&state, move |app| app.cascade_figures(&code, year)).await?))
 }

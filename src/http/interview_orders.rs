@@ -21,11 +21,7 @@ struct RecordBody {
 }
 
 /// `GET /interview-orders?institution_code=&year=` — hr sees only its own institution.
-pub async fn list(
-    state: web::Data<State>,
-    auth: Auth,
-    q: web::Query<ListQuery>,
-) -> Result<HttpResponse> {
+pub async fn list(state: web::Data<State>, auth: Auth, q: web::Query<ListQuery>) -> Result<HttpResponse> {
     auth.require(&[Admin, Agency, Officer, Hr])?;
     let q = q.into_inner();
     let inst = match (&auth.0.institution_code, auth.role()) {
@@ -38,10 +34,7 @@ pub async fn list(
         _ => q.institution_code,
     };
     let region = auth.region().map(str::to_string);
-    let mut orders = run(&state, move |app| {
-        app.interview_orders(inst.as_deref(), q.year)
-    })
-    .await?;
+    let mut orders = run(&state, move |app| app.interview_orders(inst.as_deref(), q.year)).await?;
     if let Some(r) = region {
         orders.retain(|o| o.institution_code.get(1..7) == Some(r.as_str()));
     }
@@ -63,10 +56,5 @@ pub async fn record(
         .await?
         .ok_or_else(|| Error::not_found("interview order", "约谈通知"))?;
     auth.require_institution(&[Admin, Hr], &inst)?;
-    Ok(HttpResponse::Ok().json(
-        run(&state, move |app| {
-            app.record_interview(id, held_on, &req.notes)
-        })
-        .await?,
-    ))
+    Ok(HttpResponse::Ok().json(run(&state, move |app| app.record_interview(id, held_on, &req.notes)).await?))
 }

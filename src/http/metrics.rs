@@ -19,9 +19,7 @@ pub struct Metrics {
 impl Metrics {
     pub fn observe(&self, method: &str, route: &str, status: u16, elapsed: Duration) {
         if let Ok(mut m) = self.requests.lock() {
-            let e = m
-                .entry((method.to_string(), route.to_string(), status))
-                .or_insert((0, 0.0));
+            let e = m.entry((method.to_string(), route.to_string(), status)).or_insert((0, 0.0));
             e.0 += 1;
             e.1 += elapsed.as_secs_f64();
         }
@@ -32,11 +30,17 @@ impl Metrics {
         out.push_str("# HELP jifen_http_requests_total HTTP requests by route and status.\n# TYPE jifen_http_requests_total counter\n");
         let snapshot = self.requests.lock().map(|m| m.clone()).unwrap_or_default();
         for ((method, route, status), (n, _)) in &snapshot {
-            let _ = writeln!(out, "jifen_http_requests_total{{method=\"{method}\",route=\"{route}\",status=\"{status}\"}} {n}");
+            let _ = writeln!(
+                out,
+                "jifen_http_requests_total{{method=\"{method}\",route=\"{route}\",status=\"{status}\"}} {n}"
+            );
         }
         out.push_str("# HELP jifen_http_request_seconds_sum Time spent answering, by route.\n# TYPE jifen_http_request_seconds_sum counter\n");
         for ((method, route, status), (_, s)) in &snapshot {
-            let _ = writeln!(out, "jifen_http_request_seconds_sum{{method=\"{method}\",route=\"{route}\",status=\"{status}\"}} {s:.6}");
+            let _ = writeln!(
+                out,
+                "jifen_http_request_seconds_sum{{method=\"{method}\",route=\"{route}\",status=\"{status}\"}} {s:.6}"
+            );
         }
         let _ = writeln!(
             out,

@@ -2,6 +2,7 @@
 //! render. Every route is registered in `routes.rs`; a handler file per URL segment.
 
 pub mod auth;
+mod calendar;
 mod cascade_cases;
 mod deductions;
 mod eligibility;
@@ -49,9 +50,7 @@ where
     F: FnOnce(&App) -> Result<T> + Send + 'static,
 {
     let app = state.app.clone();
-    web::block(move || f(&app))
-        .await
-        .map_err(|e| Error::Internal(anyhow::anyhow!("blocking call: {e}")))?
+    web::block(move || f(&app)).await.map_err(|e| Error::Internal(anyhow::anyhow!("blocking call: {e}")))?
 }
 
 /// `?date=` or today in China.
@@ -102,8 +101,7 @@ async fn observe(
     let route = req.match_pattern().unwrap_or_else(|| "unmatched".into());
     let method = req.method().to_string();
     let state = req.app_data::<web::Data<State>>().cloned();
-    let span =
-        tracing::info_span!("request", request_id = %request_id, method = %method, route = %route);
+    let span = tracing::info_span!("request", request_id = %request_id, method = %method, route = %route);
     let started = Instant::now();
     let res = next.call(req).instrument(span.clone()).await?;
     let status = res.status().as_u16();
@@ -120,8 +118,7 @@ async fn observe(
         res.map_into_boxed_body()
     };
     if let Ok(v) = HeaderValue::from_str(&request_id) {
-        res.headers_mut()
-            .insert(HeaderName::from_static("x-request-id"), v);
+        res.headers_mut().insert(HeaderName::from_static("x-request-id"), v);
     }
     Ok(res)
 }
@@ -134,11 +131,7 @@ fn new_request_id() -> String {
 }
 
 /// Builds the server on a bound listener (port 0 in tests).
-pub fn server(
-    app: App,
-    listener: TcpListener,
-    admin_token: Option<String>,
-) -> std::io::Result<actix_web::dev::Server> {
+pub fn server(app: App, listener: TcpListener, admin_token: Option<String>) -> std::io::Result<actix_web::dev::Server> {
     let state = web::Data::new(State {
         app,
         admin_token: admin_token.filter(|t| !t.is_empty()),
@@ -150,22 +143,12 @@ pub fn server(
             .app_data(state.clone())
             .app_data(web::PayloadConfig::new(64 * 1024 * 1024))
             .app_data(web::QueryConfig::default().error_handler(|e, _| {
-                error::bad_request(
-                    "invalid_query",
-                    format!("invalid query: {e}"),
-                    format!("查询参数无效：{e}"),
-                )
-                .into()
+                error::bad_request("invalid_query", format!("invalid query: {e}"), format!("查询参数无效：{e}")).into()
             }))
-            .app_data(
-                web::PathConfig::default()
-                    .error_handler(|_, _| Error::not_found("resource", "资源").into()),
-            )
+            .app_data(web::PathConfig::default().error_handler(|_, _| Error::not_found("resource", "资源").into()))
             .wrap(actix_web::middleware::from_fn(observe))
             .configure(routes::configure)
-            .default_service(web::to(|| async {
-                Err::<HttpResponse, _>(Error::not_found("route", "接口"))
-            }))
+            .default_service(web::to(|| async { Err::<HttpResponse, _>(Error::not_found("route", "接口")) }))
     })
     .listen(listener)?
     .run();

@@ -39,9 +39,7 @@ pub async fn ledger(
     q: web::Query<LedgerQuery>,
 ) -> Result<HttpResponse> {
     let code = path.into_inner().trim().to_ascii_uppercase();
-    let year = q
-        .year
-        .unwrap_or_else(|| chrono::Datelike::year(&crate::domain::dates::today_china()));
+    let year = q.year.unwrap_or_else(|| chrono::Datelike::year(&crate::domain::dates::today_china()));
     let c = code.clone();
     let sites = run(&state, move |app| app.sites_of(&c)).await?;
     auth.require_person(&[Admin, Agency, Officer, Hr], &sites)?;

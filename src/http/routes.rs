@@ -3,73 +3,37 @@
 use actix_web::web;
 
 use super::{
-    cascade_cases, deductions, eligibility, health, inspections, institutions, interview_orders,
+    calendar, cascade_cases, deductions, eligibility, health, inspections, institutions, interview_orders,
     practitioners, public, registrations, training_tests, watch_list,
 };
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/metrics", web::get().to(health::metrics))
-        .service(
-            web::scope("/api/v1")
-                .route("/healthz", web::get().to(health::healthz))
-                .route("/metrics", web::get().to(health::metrics))
-                .route("/institutions", web::post().to(institutions::create))
-                .route("/institutions/{code}", web::get().to(institutions::show))
-                .route(
-                    "/institutions/{code}/agreement/suspend",
-                    web::post().to(institutions::suspend),
-                )
-                .route(
-                    "/institutions/{code}/agreement/restore",
-                    web::post().to(institutions::restore),
-                )
-                .route(
-                    "/institutions/{code}/agreement/terminate",
-                    web::post().to(institutions::terminate),
-                )
-                .route(
-                    "/institutions/{code}/cascade",
-                    web::get().to(institutions::cascade),
-                )
-                .route("/registrations", web::post().to(registrations::create))
-                .route(
-                    "/registrations/{institution_code}/{personnel_code}",
-                    web::delete().to(registrations::delete),
-                )
-                .route("/inspections", web::post().to(inspections::create))
-                .route(
-                    "/deductions/{id}/revoke",
-                    web::post().to(deductions::revoke),
-                )
-                .route("/training-tests", web::post().to(training_tests::create))
-                .route(
-                    "/practitioners/{code}/status",
-                    web::get().to(practitioners::status),
-                )
-                .route(
-                    "/practitioners/{code}/ledger",
-                    web::get().to(practitioners::ledger),
-                )
-                .route("/eligibility/check", web::post().to(eligibility::check))
-                .route("/cascade-cases", web::get().to(cascade_cases::list))
-                .route("/cascade-cases/{id}", web::get().to(cascade_cases::show))
-                .route(
-                    "/cascade-cases/{id}/decide",
-                    web::post().to(cascade_cases::decide),
-                )
-                .route("/watch-list", web::get().to(watch_list::list))
-                .route("/interview-orders", web::get().to(interview_orders::list))
-                .route(
-                    "/interview-orders/{id}/record",
-                    web::post().to(interview_orders::record),
-                )
-                .route(
-                    "/public/practitioners/{code}",
-                    web::get().to(public::practitioner),
-                )
-                .route(
-                    "/public/institutions/{code}",
-                    web::get().to(public::institution),
-                ),
-        );
+    cfg.route("/metrics", web::get().to(health::metrics)).service(
+        web::scope("/api/v1")
+            .route("/healthz", web::get().to(health::healthz))
+            .route("/metrics", web::get().to(health::metrics))
+            .route("/institutions", web::post().to(institutions::create))
+            .route("/institutions/{code}", web::get().to(institutions::show))
+            .route("/institutions/{code}/agreement/suspend", web::post().to(institutions::suspend))
+            .route("/institutions/{code}/agreement/restore", web::post().to(institutions::restore))
+            .route("/institutions/{code}/agreement/terminate", web::post().to(institutions::terminate))
+            .route("/institutions/{code}/cascade", web::get().to(institutions::cascade))
+            .route("/registrations", web::post().to(registrations::create))
+            .route("/registrations/{institution_code}/{personnel_code}", web::delete().to(registrations::delete))
+            .route("/inspections", web::post().to(inspections::create))
+            .route("/deductions/{id}/revoke", web::post().to(deductions::revoke))
+            .route("/training-tests", web::post().to(training_tests::create))
+            .route("/practitioners/{code}/status", web::get().to(practitioners::status))
+            .route("/practitioners/{code}/ledger", web::get().to(practitioners::ledger))
+            .route("/eligibility/check", web::post().to(eligibility::check))
+            .route("/cascade-cases", web::get().to(cascade_cases::list))
+            .route("/cascade-cases/{id}", web::get().to(cascade_cases::show))
+            .route("/cascade-cases/{id}/decide", web::post().to(cascade_cases::decide))
+            .route("/watch-list", web::get().to(watch_list::list))
+            .route("/interview-orders", web::get().to(interview_orders::list))
+            .route("/interview-orders/{id}/record", web::post().to(interview_orders::record))
+            .route("/calendar/working-days", web::get().to(calendar::working_days))
+            .route("/public/practitioners/{code}", web::get().to(public::practitioner))
+            .route("/public/institutions/{code}", web::get().to(public::institution)),
+    );
 }

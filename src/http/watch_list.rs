@@ -12,15 +12,9 @@ pub struct YearQuery {
 }
 
 /// `GET /watch-list?year=` — 六(三).
-pub async fn list(
-    state: web::Data<State>,
-    auth: Auth,
-    q: web::Query<YearQuery>,
-) -> Result<HttpResponse> {
+pub async fn list(state: web::Data<State>, auth: Auth, q: web::Query<YearQuery>) -> Result<HttpResponse> {
     auth.require(&[Admin, Agency, Officer])?;
-    let year = q
-        .year
-        .unwrap_or_else(|| chrono::Datelike::year(&crate::domain::dates::today_china()));
+    let year = q.year.unwrap_or_else(|| chrono::Datelike::year(&crate::domain::dates::today_china()));
     let region = auth.region().map(str::to_string);
     let entries = run(&state, move |app| app.watch_list(year, region.as_deref())).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "year": year, "institutions": entries })))

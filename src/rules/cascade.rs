@@ -22,8 +22,7 @@ pub struct CascadeFigures {
 
 /// Integer arithmetic: reached when numerator × 100 ≥ denominator × percent.
 pub fn threshold_reached(pack: &PolicyPack, numerator: u32, denominator: u32) -> bool {
-    denominator > 0
-        && u64::from(numerator) * 100 >= u64::from(denominator) * u64::from(pack.cascade.percent)
+    denominator > 0 && u64::from(numerator) * 100 >= u64::from(denominator) * u64::from(pack.cascade.percent)
 }
 
 pub fn figures(
@@ -55,19 +54,17 @@ pub fn figures(
 pub fn member_in(facts: &PractitionerFacts, institution_code: &str, year: i32) -> bool {
     let (start, end) = (year_start(year), year_start(year + 1));
     facts.registrations.iter().any(|r| {
-        r.institution_code == institution_code
-            && r.registered_on < end
-            && r.deregistered_on.is_none_or(|e| e > start)
+        r.institution_code == institution_code && r.registered_on < end && r.deregistered_on.is_none_or(|e| e > start)
     })
 }
 
 /// Whether a personal suspension or termination started in `year` (the numerator).
 /// Institution-caused suspensions are not sanctions of the person and never count.
 pub fn sanctioned_in(timeline: &Timeline, year: i32) -> bool {
-    timeline.sanctions.iter().any(|s| {
-        matches!(s.kind, SanctionKind::Suspension | SanctionKind::Termination)
-            && s.starts_on.year() == year
-    })
+    timeline
+        .sanctions
+        .iter()
+        .any(|s| matches!(s.kind, SanctionKind::Suspension | SanctionKind::Termination) && s.starts_on.year() == year)
 }
 
 /// The first day of `year` a person may count in (helper for callers building queries).

@@ -15,14 +15,8 @@ use crate::domain::dates::add_months;
 
 /// One step of the walk through time: an inspection's deductions, or a failed test.
 enum Step<'a> {
-    Inspection {
-        decided_on: NaiveDate,
-        deductions: Vec<&'a CountedDeduction>,
-        ban_months: Option<u32>,
-    },
-    FailedTest {
-        tested_on: NaiveDate,
-    },
+    Inspection { decided_on: NaiveDate, deductions: Vec<&'a CountedDeduction>, ban_months: Option<u32> },
+    FailedTest { tested_on: NaiveDate },
 }
 
 impl Step<'_> {
@@ -43,28 +37,15 @@ pub fn evaluate(packs: &PackSet, facts: &PractitionerFacts) -> Result<Timeline, 
     let mut steps: Vec<Step> = Vec::new();
     let mut by_inspection: BTreeMap<(NaiveDate, i64), Vec<&CountedDeduction>> = BTreeMap::new();
     for d in deductions.iter().filter(|d| !d.revoked) {
-        by_inspection
-            .entry((d.decided_on, d.inspection))
-            .or_default()
-            .push(d);
+        by_inspection.entry((d.decided_on, d.inspection)).or_default().push(d);
     }
     for ((decided_on, _), group) in by_inspection {
-        let ban_months = facts
-            .deductions
-            .iter()
-            .filter(|f| group.iter().any(|g| g.id == f.id))
-            .filter_map(|f| f.ban_months)
-            .max();
-        steps.push(Step::Inspection {
-            decided_on,
-            deductions: group,
-            ban_months,
-        });
+        let ban_months =
+            facts.deductions.iter().filter(|f| group.iter().any(|g| g.id == f.id)).filter_map(|f| f.ban_months).max();
+        steps.push(Step::Inspection { decided_on, deductions: group, ban_months });
     }
     for t in facts.tests.iter().filter(|t| !t.passed) {
-        steps.push(Step::FailedTest {
-            tested_on: t.tested_on,
-        });
+        steps.push(Step::FailedTest { tested_on: t.tested_on });
     }
     steps.sort_by_key(|s| (s.date(), matches!(s, Step::FailedTest { .. })));
 
@@ -76,11 +57,7 @@ pub fn evaluate(packs: &PackSet, facts: &PractitionerFacts) -> Result<Timeline, 
         let on = step.date();
         let pack = packs.in_force(on)?;
         match step {
-            Step::Inspection {
-                deductions: group,
-                ban_months,
-                ..
-            } => {
+            Step::Inspection { deductions: group, ban_months, .. } => {
                 let year = on.year();
                 let before = running.get(&year).copied().unwrap_or(0);
                 let after = before + group.iter().map(|d| d.points).sum::<u32>();
@@ -99,16 +76,11 @@ pub fn evaluate(packs: &PackSet, facts: &PractitionerFacts) -> Result<Timeline, 
                 let ids: Vec<i64> = group.iter().map(|d| d.id).collect();
                 let consecutive = band.sanction == SanctionKind::Suspension
                     && band.min >= pack.consecutive.min_total
-                    && (1..=pack.consecutive.previous_cycles as i32).all(|k| {
-                        finals
-                            .get(&(year - k))
-                            .is_some_and(|&t| t >= pack.consecutive.min_total)
-                    });
+                    && (1..=pack.consecutive.previous_cycles as i32)
+                        .all(|k| finals.get(&(year - k)).is_some_and(|&t| t >= pack.consecutive.min_total));
                 let terminated = termination_in_force(facts, &sanctions, on);
                 if consecutive || band.sanction == SanctionKind::Termination {
-                    let ban = ban_months
-                        .unwrap_or(pack.ban.months)
-                        .min(pack.ban.max_months);
+                    let ban = ban_months.unwrap_or(pack.ban.months).min(pack.ban.max_months);
                     let (trigger, article, zh, en) = if consecutive {
                         (
                             Trigger::ConsecutiveCycles,
@@ -127,24 +99,10 @@ pub fn evaluate(packs: &PackSet, facts: &PractitionerFacts) -> Result<Timeline, 
                             Trigger::Band,
                             band.article.clone(),
                             format!("{year}年度累计扣分{after}分：{}", band.text),
-                            format!(
-                                "cycle {year} total {after} reached {}: agreements terminated",
-                                band.min
-                            ),
+                            format!("cycle {year} total {after} reached {}: agreements terminated", band.min),
                         )
                     };
-                    terminate(
-                        &mut sanctions,
-                        pack,
-                        on,
-                        ban,
-                        after,
-                        trigger,
-                        article,
-                        zh,
-                        en,
-                        ids,
-                    );
+                    terminate(&mut sanctions, pack, on, ban, after, trigger, article, zh, en, ids);
                 } else if terminated {
                     // Nothing left to suspend or interview about while terminated.
                     continue;
@@ -167,22 +125,15 @@ pub fn evaluate(packs: &PackSet, facts: &PractitionerFacts) -> Result<Timeline, 
                             article: band.article.clone(),
                             policy: pack.id.clone(),
                             zh: format!("{year}年度累计扣分{after}分：{}", band.text),
-                            en: format!("cycle {year} total {after}: the institution must hold an interview and keep a record"),
+                            en: format!(
+                                "cycle {year} total {after}: the institution must hold an interview and keep a record"
+                            ),
                             deduction_ids: ids,
                         },
                     });
                 } else {
                     let months = band.months.unwrap_or(0);
-                    suspend(
-                        &mut sanctions,
-                        pack,
-                        on,
-                        months,
-                        after,
-                        band.article.clone(),
-                        band.text.clone(),
-                        ids,
-                    );
+                    suspend(&mut sanctions, pack, on, months, after, band.article.clone(), band.text.clone(), ids);
                 }
             }
             Step::FailedTest { tested_on } => {
@@ -212,20 +163,11 @@ pub fn evaluate(packs: &PackSet, facts: &PractitionerFacts) -> Result<Timeline, 
         .collect::<Vec<_>>();
     let cycles = cycles_of(&deductions);
     let intervals = site_intervals(facts, &sanctions);
-    Ok(Timeline {
-        personnel_code: facts.personnel_code.clone(),
-        deductions,
-        cycles,
-        sanctions,
-        intervals,
-    })
+    Ok(Timeline { personnel_code: facts.personnel_code.clone(), deductions, cycles, sanctions, intervals })
 }
 
 /// 四 preamble: each deduction costs its highest item, in the cycle of its decision date.
-fn count_deductions(
-    packs: &PackSet,
-    facts: &PractitionerFacts,
-) -> Result<Vec<CountedDeduction>, RuleError> {
+fn count_deductions(packs: &PackSet, facts: &PractitionerFacts) -> Result<Vec<CountedDeduction>, RuleError> {
     let mut out = Vec::with_capacity(facts.deductions.len());
     for d in &facts.deductions {
         let (points, item) = packs.points_for(d.decided_on, &d.items, d.chosen_points)?;
@@ -233,10 +175,7 @@ fn count_deductions(
         let (zh, en) = if d.revoked {
             (
                 format!("{}扣{}分已撤销，不计入任何日期", item.article, points),
-                format!(
-                    "{} points under {} revoked: counts on no date",
-                    points, item.article
-                ),
+                format!("{} points under {} revoked: counts on no date", points, item.article),
             )
         } else if d.items.len() > 1 {
             (
@@ -255,10 +194,7 @@ fn count_deductions(
                 ),
             )
         } else {
-            (
-                format!("{}「{}」扣{}分", item.article, item.text, points),
-                format!("{}: {} points", item.article, points),
-            )
+            (format!("{}「{}」扣{}分", item.article, item.text, points), format!("{}: {} points", item.article, points))
         };
         out.push(CountedDeduction {
             id: d.id,
@@ -308,12 +244,8 @@ fn cycles_of(deductions: &[CountedDeduction]) -> Vec<CycleTotal> {
 }
 
 fn sites_on(facts: &PractitionerFacts, on: NaiveDate) -> Vec<String> {
-    let mut sites: Vec<String> = facts
-        .registrations
-        .iter()
-        .filter(|r| r.in_force_on(on))
-        .map(|r| r.institution_code.clone())
-        .collect();
+    let mut sites: Vec<String> =
+        facts.registrations.iter().filter(|r| r.in_force_on(on)).map(|r| r.institution_code.clone()).collect();
     sites.sort();
     sites.dedup();
     sites
@@ -321,21 +253,15 @@ fn sites_on(facts: &PractitionerFacts, on: NaiveDate) -> Vec<String> {
 
 /// A termination is in force from its date until the person starts a new agreement
 /// (a registration made after it, once any ban is over).
-pub(crate) fn termination_in_force(
-    facts: &PractitionerFacts,
-    sanctions: &[Sanction],
-    on: NaiveDate,
-) -> bool {
-    let Some(t) = sanctions
-        .iter()
-        .rfind(|s| s.kind == SanctionKind::Termination && s.starts_on <= on)
-    else {
+pub(crate) fn termination_in_force(facts: &PractitionerFacts, sanctions: &[Sanction], on: NaiveDate) -> bool {
+    let Some(t) = sanctions.iter().rfind(|s| s.kind == SanctionKind::Termination && s.starts_on <= on) else {
         return false;
     };
     let ban_until = t.ban_until.unwrap_or(t.starts_on);
-    !facts.registrations.iter().any(|r| {
-        r.registered_on > t.starts_on && r.in_force_on(on) && r.registered_on.max(ban_until) <= on
-    })
+    !facts
+        .registrations
+        .iter()
+        .any(|r| r.registered_on > t.starts_on && r.in_force_on(on) && r.registered_on.max(ban_until) <= on)
 }
 
 /// 五(一)(二): a suspension of `months` from `on`. A running one is replaced: it ends today,
@@ -354,10 +280,7 @@ fn suspend(
     let nominal = add_months(on, months);
     let mut end = nominal;
     let mut replaced = None;
-    for s in sanctions
-        .iter_mut()
-        .filter(|s| s.kind == SanctionKind::Suspension)
-    {
+    for s in sanctions.iter_mut().filter(|s| s.kind == SanctionKind::Suspension) {
         if let Some(e) = s.ends_on.filter(|&e| s.starts_on <= on && on < e) {
             end = end.max(e);
             s.ends_on = Some(on);
@@ -368,14 +291,9 @@ fn suspend(
     let (zh_tail, en_tail) = match replaced {
         Some(from) => (
             format!("；取代自{from}起尚未执行完毕的中止，中止至{end}（不含）"),
-            format!(
-                "; replaces the rest of the suspension running since {from}; suspended until {end}"
-            ),
+            format!("; replaces the rest of the suspension running since {from}; suspended until {end}"),
         ),
-        None => (
-            format!("，中止至{end}（不含），期满自动恢复"),
-            format!("; back in force on {end} by itself"),
-        ),
+        None => (format!("，中止至{end}（不含），期满自动恢复"), format!("; back in force on {end} by itself")),
     };
     sanctions.push(Sanction {
         kind: SanctionKind::Suspension,
@@ -414,10 +332,7 @@ fn terminate(
     en: String,
     ids: Vec<i64>,
 ) {
-    for s in sanctions
-        .iter_mut()
-        .filter(|s| s.kind == SanctionKind::Suspension)
-    {
+    for s in sanctions.iter_mut().filter(|s| s.kind == SanctionKind::Suspension) {
         if s.ends_on.is_some_and(|e| s.starts_on <= on && on < e) {
             s.ends_on = Some(on);
         }
@@ -439,14 +354,8 @@ fn terminate(
         explanation: Explanation {
             article: article.clone(),
             policy: pack.id.clone(),
-            zh: format!(
-                "{zh}；依{}，{ban_until}前不再与其签订服务协议",
-                pack.ban.article
-            ),
-            en: format!(
-                "{en}; under {} no new agreement before {ban_until}",
-                pack.ban.article
-            ),
+            zh: format!("{zh}；依{}，{ban_until}前不再与其签订服务协议", pack.ban.article),
+            en: format!("{en}; under {} no new agreement before {ban_until}", pack.ban.article),
             deduction_ids: ids,
         },
     });

@@ -59,10 +59,7 @@ impl InstitutionPeriods {
     }
 
     pub fn suspended_on(&self, d: NaiveDate) -> Option<(NaiveDate, Option<NaiveDate>)> {
-        self.suspensions
-            .iter()
-            .copied()
-            .find(|&(f, u)| f <= d && u.is_none_or(|u| d < u))
+        self.suspensions.iter().copied().find(|&(f, u)| f <= d && u.is_none_or(|u| d < u))
     }
 
     pub fn terminated_by(&self, d: NaiveDate) -> bool {
@@ -71,10 +68,7 @@ impl InstitutionPeriods {
 
     /// Dates where the status may change.
     pub fn breakpoints(&self) -> impl Iterator<Item = NaiveDate> + '_ {
-        self.suspensions
-            .iter()
-            .flat_map(|&(f, u)| std::iter::once(f).chain(u))
-            .chain(self.terminated_on)
+        self.suspensions.iter().flat_map(|&(f, u)| std::iter::once(f).chain(u)).chain(self.terminated_on)
     }
 }
 

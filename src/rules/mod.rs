@@ -1,6 +1,7 @@
 //! The pure rules engine of the 济宁 notice (seeds/003): no I/O, no clock, no database.
 //! It takes one practitioner's facts, the policy packs and (for status) a date.
 
+pub mod calendar;
 pub mod cascade;
 pub mod evaluate;
 pub mod explain;
@@ -17,14 +18,13 @@ use chrono::NaiveDate;
 use crate::error::{ClientError, Kind};
 pub use evaluate::evaluate;
 pub use facts::{
-    DeductionFact, InstitutionEvent, InstitutionFacts, PractitionerFacts, RegistrationFact,
-    TestFact, TestFormat,
+    DeductionFact, InstitutionEvent, InstitutionFacts, PractitionerFacts, RegistrationFact, TestFact, TestFormat,
 };
 pub use pack::{PackSet, PolicyPack, SanctionKind};
 pub use status::{status_on, PersonalStatus, StatusOnDate};
 pub use timeline::{Sanction, SiteStatus, StatusInterval, Timeline};
 
-include!(concat!(env!("OUT_DIR"), "/packs.rs"));
+include!(concat!(env!("OUT_DIR"), "/data.rs"));
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RuleError {
@@ -39,14 +39,11 @@ pub enum RuleError {
     #[error("item {0}: {1} points is outside {2}..={3}")]
     PointsOutOfRange(String, u32, u32, u32),
     #[error("a {given:?} test contradicts the age {age}: {required:?} book is required")]
-    FormatContradictsAge {
-        age: i32,
-        required: TestFormat,
-        given: TestFormat,
-        boundary: i32,
-    },
+    FormatContradictsAge { age: i32, required: TestFormat, given: TestFormat, boundary: i32 },
     #[error("a training test is already recorded for {0}")]
     DuplicateTest(i32),
+    #[error("no working-day calendar is loaded for {0}")]
+    CalendarMissing(i32),
 }
 
 impl RuleError {
@@ -94,6 +91,12 @@ impl RuleError {
                 format!("该人员{y}年度已有测试记录（原则上每年1次，三(三)）"),
             )
             .field("tested_on"),
+            RuleError::CalendarMissing(y) => unp(
+                "calendar_missing",
+                format!("no working-day calendar is loaded for {y}; an admin must upload that year's holidays"),
+                format!("未载入{y}年度节假日安排，请管理员上传该年度日历"),
+                "date",
+            ),
         }
     }
 }

@@ -139,8 +139,8 @@ pub struct PolicyPack {
 impl PolicyPack {
     /// Parses and validates one pack; `source` names the file in errors.
     pub fn from_toml(source: &str, text: &str) -> Result<Self, RuleError> {
-        let pack: PolicyPack = toml::from_str(text)
-            .map_err(|e| RuleError::Pack(format!("{source}: {}", e.to_string().trim())))?;
+        let pack: PolicyPack =
+            toml::from_str(text).map_err(|e| RuleError::Pack(format!("{source}: {}", e.to_string().trim())))?;
         pack.validate(source)?;
         Ok(pack)
     }
@@ -156,10 +156,7 @@ impl PolicyPack {
                 return err(format!("{line} has no article"));
             }
             if item.points == 0 || item.points > self.cycle.initial_points {
-                return err(format!(
-                    "{line}: points must be 1..={}",
-                    self.cycle.initial_points
-                ));
+                return err(format!("{line}: points must be 1..={}", self.cycle.initial_points));
             }
             if item.points_max.is_some_and(|m| m < item.points) {
                 return err(format!("{line}: points_max below points"));
@@ -178,40 +175,25 @@ impl PolicyPack {
             }
             let last = i + 1 == self.bands.len();
             match (band.max, last) {
-                (None, false) => {
-                    return err(format!("{line}: only the last band may be open-ended"))
-                }
+                (None, false) => return err(format!("{line}: only the last band may be open-ended")),
                 (Some(_), true) => return err(format!("{line}: the last band must have no max")),
-                (Some(max), false) if max < band.min => {
-                    return err(format!("{line}: max below min"))
-                }
+                (Some(max), false) if max < band.min => return err(format!("{line}: max below min")),
                 _ => {}
             }
             if let Some(next) = self.bands.get(i + 1) {
                 let max = band.max.unwrap_or(u32::MAX);
                 if next.min != max.saturating_add(1) {
-                    return err(format!(
-                        "bands[{}] (min {}): gap or overlap after max {max}",
-                        i + 1,
-                        next.min
-                    ));
+                    return err(format!("bands[{}] (min {}): gap or overlap after max {max}", i + 1, next.min));
                 }
             }
             if band.sanction == SanctionKind::Suspension && band.months.is_none() {
                 return err(format!("{line}: a suspension band needs months"));
             }
         }
-        if self
-            .bands
-            .last()
-            .is_some_and(|b| b.min > self.cycle.initial_points)
-        {
+        if self.bands.last().is_some_and(|b| b.min > self.cycle.initial_points) {
             return err("the last band starts above the cycle's points".into());
         }
-        if self
-            .effective_until
-            .is_some_and(|u| u <= self.effective_from)
-        {
+        if self.effective_until.is_some_and(|u| u <= self.effective_from) {
             return err("effective_until is not after effective_from".into());
         }
         if self.ban.max_months < self.ban.months {
@@ -226,11 +208,7 @@ impl PolicyPack {
 
     /// The highest band whose `min` the total reaches.
     pub fn band_for(&self, total: u32) -> Option<(usize, &Band)> {
-        self.bands
-            .iter()
-            .enumerate()
-            .rev()
-            .find(|(_, b)| total >= b.min)
+        self.bands.iter().enumerate().rev().find(|(_, b)| total >= b.min)
     }
 
     pub fn in_force_on(&self, d: NaiveDate) -> bool {
@@ -273,18 +251,13 @@ impl PackSet {
 
     /// Loads every `*.toml` in a directory (for `JIFEN_PACKS_DIR`).
     pub fn from_texts(files: &[(String, String)]) -> Result<Self, RuleError> {
-        let packs = files
-            .iter()
-            .map(|(name, text)| PolicyPack::from_toml(name, text))
-            .collect::<Result<Vec<_>, _>>()?;
+        let packs =
+            files.iter().map(|(name, text)| PolicyPack::from_toml(name, text)).collect::<Result<Vec<_>, _>>()?;
         PackSet::new(packs)
     }
 
     pub fn in_force(&self, d: NaiveDate) -> Result<&PolicyPack, RuleError> {
-        self.packs
-            .iter()
-            .find(|p| p.in_force_on(d))
-            .ok_or(RuleError::NoPolicy(d))
+        self.packs.iter().find(|p| p.in_force_on(d)).ok_or(RuleError::NoPolicy(d))
     }
 
     /// The newest pack, for rules that need one outside any date (code listings).
@@ -311,19 +284,10 @@ impl PackSet {
         }
         let mut best: Option<(u32, &Item)> = None;
         for code in items {
-            let item = pack
-                .item(code)
-                .ok_or_else(|| RuleError::UnknownItem(code.clone(), pack.id.clone()))?;
+            let item = pack.item(code).ok_or_else(|| RuleError::UnknownItem(code.clone(), pack.id.clone()))?;
             let points = match (item.points_max, chosen) {
                 (Some(max), Some(c)) if (item.points..=max).contains(&c) => c,
-                (Some(max), Some(c)) => {
-                    return Err(RuleError::PointsOutOfRange(
-                        code.clone(),
-                        c,
-                        item.points,
-                        max,
-                    ))
-                }
+                (Some(max), Some(c)) => return Err(RuleError::PointsOutOfRange(code.clone(), c, item.points, max)),
                 _ => item.points,
             };
             if best.is_none_or(|(p, _)| points > p) {
@@ -345,33 +309,22 @@ mod tests {
     #[test]
     fn the_embedded_pack_loads_with_23_items() {
         let set = PackSet::embedded().unwrap();
-        let pack = set
-            .in_force(NaiveDate::from_ymd_opt(2024, 6, 1).unwrap())
-            .unwrap();
+        let pack = set.in_force(NaiveDate::from_ymd_opt(2024, 6, 1).unwrap()).unwrap();
         assert_eq!(pack.items.len(), 23);
-        assert!(set
-            .in_force(NaiveDate::from_ymd_opt(2023, 12, 31).unwrap())
-            .is_err());
+        assert!(set.in_force(NaiveDate::from_ymd_opt(2023, 12, 31).unwrap()).is_err());
     }
 
     #[test]
     fn an_item_without_article_is_refused_by_name() {
         let text = jining().replacen("article = \"四(一)3\"", "article = \"\"", 1);
-        let e = PolicyPack::from_toml("x.toml", &text)
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.contains("x.toml") && e.contains("\"1.3\"") && e.contains("no article"),
-            "{e}"
-        );
+        let e = PolicyPack::from_toml("x.toml", &text).unwrap_err().to_string();
+        assert!(e.contains("x.toml") && e.contains("\"1.3\"") && e.contains("no article"), "{e}");
     }
 
     #[test]
     fn a_band_gap_is_refused() {
         let text = jining().replacen("min = 9\n", "min = 10\n", 1);
-        let e = PolicyPack::from_toml("x.toml", &text)
-            .unwrap_err()
-            .to_string();
+        let e = PolicyPack::from_toml("x.toml", &text).unwrap_err().to_string();
         assert!(e.contains("gap or overlap"), "{e}");
     }
 
@@ -385,18 +338,8 @@ mod tests {
         let mut a2 = a;
         a2.effective_until = Some(b.effective_from);
         let set = PackSet::new(vec![b, a2]).unwrap();
-        assert_eq!(
-            set.in_force(NaiveDate::from_ymd_opt(2024, 12, 31).unwrap())
-                .unwrap()
-                .id,
-            "jining-2024"
-        );
-        assert_eq!(
-            set.in_force(NaiveDate::from_ymd_opt(2025, 1, 1).unwrap())
-                .unwrap()
-                .id,
-            "later"
-        );
+        assert_eq!(set.in_force(NaiveDate::from_ymd_opt(2024, 12, 31).unwrap()).unwrap().id, "jining-2024");
+        assert_eq!(set.in_force(NaiveDate::from_ymd_opt(2025, 1, 1).unwrap()).unwrap().id, "later");
     }
 
     /// Catala's date-coverage idea: every day from the first pack on has exactly one pack.
@@ -418,13 +361,7 @@ mod tests {
         let items = vec!["1.2".to_string(), "3.2".to_string(), "1.1".to_string()];
         let (p, item) = set.points_for(d, &items, None).unwrap();
         assert_eq!((p, item.article.as_str()), (3, "四(二)2"));
-        assert!(matches!(
-            set.points_for(d, &["9.9".into()], None),
-            Err(RuleError::UnknownItem(..))
-        ));
-        assert!(matches!(
-            set.points_for(d, &[], None),
-            Err(RuleError::NoItems)
-        ));
+        assert!(matches!(set.points_for(d, &["9.9".into()], None), Err(RuleError::UnknownItem(..))));
+        assert!(matches!(set.points_for(d, &[], None), Err(RuleError::NoItems)));
     }
 }

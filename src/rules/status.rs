@@ -33,9 +33,10 @@ fn site_status(
     d: NaiveDate,
 ) -> SiteStatus {
     // 五(一)(二): a termination ends every agreement in force that day.
-    if sanctions.iter().any(|s| {
-        s.kind == SanctionKind::Termination && reg.registered_on <= s.starts_on && s.starts_on <= d
-    }) {
+    if sanctions
+        .iter()
+        .any(|s| s.kind == SanctionKind::Termination && reg.registered_on <= s.starts_on && s.starts_on <= d)
+    {
         return SiteStatus::Terminated;
     }
     if d < agreement_start(reg, sanctions) {
@@ -47,9 +48,10 @@ fn site_status(
             return SiteStatus::InstitutionTerminated;
         }
     }
-    if sanctions.iter().any(|s| {
-        s.kind == SanctionKind::Suspension && s.starts_on <= d && s.ends_on.is_some_and(|e| d < e)
-    }) {
+    if sanctions
+        .iter()
+        .any(|s| s.kind == SanctionKind::Suspension && s.starts_on <= d && s.ends_on.is_some_and(|e| d < e))
+    {
         return SiteStatus::Suspended;
     }
     if let Some((facts, p)) = inst {
@@ -69,10 +71,7 @@ pub fn site_intervals(facts: &PractitionerFacts, sanctions: &[Sanction]) -> Vec<
     let mut regs: Vec<&RegistrationFact> = facts.registrations.iter().collect();
     regs.sort_by_key(|r| (r.institution_code.clone(), r.registered_on, r.id));
     for reg in regs {
-        let inst = facts
-            .institutions
-            .iter()
-            .find(|i| i.code == reg.institution_code);
+        let inst = facts.institutions.iter().find(|i| i.code == reg.institution_code);
         let periods = inst.map(InstitutionPeriods::of);
         let inst_pair = inst.zip(periods.as_ref());
         let mut points: BTreeSet<NaiveDate> = BTreeSet::new();
@@ -87,22 +86,15 @@ pub fn site_intervals(facts: &PractitionerFacts, sanctions: &[Sanction]) -> Vec<
             points.extend(i.agreement_end.succ_opt());
         }
         let end = reg.deregistered_on;
-        let cuts: Vec<NaiveDate> = points
-            .into_iter()
-            .filter(|&d| d >= reg.registered_on && end.is_none_or(|e| d < e))
-            .collect();
+        let cuts: Vec<NaiveDate> =
+            points.into_iter().filter(|&d| d >= reg.registered_on && end.is_none_or(|e| d < e)).collect();
         let mut runs: Vec<StatusInterval> = Vec::new();
         for (k, &from) in cuts.iter().enumerate() {
             let until = cuts.get(k + 1).copied().or(end);
             let status = site_status(reg, inst_pair, sanctions, from);
             match runs.last_mut() {
                 Some(last) if last.status == status => last.until = until,
-                _ => runs.push(StatusInterval {
-                    institution_code: reg.institution_code.clone(),
-                    from,
-                    until,
-                    status,
-                }),
+                _ => runs.push(StatusInterval { institution_code: reg.institution_code.clone(), from, until, status }),
             }
         }
         out.extend(runs);
@@ -174,9 +166,9 @@ pub fn status_on(
     let total = timeline.total_on(d);
     let sanctions = &timeline.sanctions;
     let terminated = termination_in_force(facts, sanctions, d);
-    let suspension = sanctions.iter().find(|s| {
-        s.kind == SanctionKind::Suspension && s.starts_on <= d && s.ends_on.is_some_and(|e| d < e)
-    });
+    let suspension = sanctions
+        .iter()
+        .find(|s| s.kind == SanctionKind::Suspension && s.starts_on <= d && s.ends_on.is_some_and(|e| d < e));
     let registered = facts.registrations.iter().any(|r| r.in_force_on(d));
     let status = if terminated {
         PersonalStatus::Terminated
@@ -193,11 +185,7 @@ pub fn status_on(
         .filter_map(|s| s.ban_until)
         .max()
         .filter(|&b| d < b);
-    let mut codes: Vec<&str> = facts
-        .registrations
-        .iter()
-        .map(|r| r.institution_code.as_str())
-        .collect();
+    let mut codes: Vec<&str> = facts.registrations.iter().map(|r| r.institution_code.as_str()).collect();
     codes.sort();
     codes.dedup();
     let sites = codes
@@ -213,11 +201,7 @@ pub fn status_on(
                 .iter()
                 .find(|r| r.institution_code == code && r.in_force_on(d))
                 .map(|r| term_end_on(agreement_start(r, sanctions), term_months, d));
-            SiteOnDate {
-                institution_code: code.to_string(),
-                status,
-                term_ends_on,
-            }
+            SiteOnDate { institution_code: code.to_string(), status, term_ends_on }
         })
         .collect();
     StatusOnDate {
@@ -226,11 +210,7 @@ pub fn status_on(
         cycle_year: d.year(),
         cycle_total: total,
         remaining: initial_points.saturating_sub(total),
-        suspended_until: if terminated {
-            None
-        } else {
-            suspension.and_then(|s| s.ends_on)
-        },
+        suspended_until: if terminated { None } else { suspension.and_then(|s| s.ends_on) },
         banned_until,
         sites,
     }

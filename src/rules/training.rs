@@ -32,10 +32,7 @@ pub fn check(
             boundary: pack.training_test.open_book_from_age,
         });
     }
-    if earlier
-        .iter()
-        .any(|t| t.tested_on.year() == tested_on.year())
-    {
+    if earlier.iter().any(|t| t.tested_on.year() == tested_on.year()) {
         return Err(RuleError::DuplicateTest(tested_on.year()));
     }
     Ok(())

@@ -29,14 +29,8 @@ pub fn triggers(
     for c in &timeline.cycles {
         let pack = packs.in_force(year_start(c.year)).or_else(|_| {
             // A cycle that began before the first pack: read the pack of its first deduction.
-            let first = timeline
-                .deductions
-                .iter()
-                .find(|d| d.cycle_year == c.year)
-                .map(|d| d.decided_on);
-            first.map_or(Err(RuleError::NoPolicy(year_start(c.year))), |d| {
-                packs.in_force(d)
-            })
+            let first = timeline.deductions.iter().find(|d| d.cycle_year == c.year).map(|d| d.decided_on);
+            first.map_or(Err(RuleError::NoPolicy(year_start(c.year))), |d| packs.in_force(d))
         })?;
         let rule = &pack.watch_list;
         let count = c.deduction_ids.len() as u32;
@@ -54,20 +48,11 @@ pub fn triggers(
         institutions.dedup();
         let (zh, en) = if single {
             (
-                format!(
-                    "{}年度出现一次性扣{}分的严重违规",
-                    c.year, rule.single_points
-                ),
-                format!(
-                    "a single {}-point deduction in cycle {}",
-                    rule.single_points, c.year
-                ),
+                format!("{}年度出现一次性扣{}分的严重违规", c.year, rule.single_points),
+                format!("a single {}-point deduction in cycle {}", rule.single_points, c.year),
             )
         } else {
-            (
-                format!("{}年度违规{}项", c.year, count),
-                format!("{count} deductions in cycle {}", c.year),
-            )
+            (format!("{}年度违规{}项", c.year, count), format!("{count} deductions in cycle {}", c.year))
         };
         out.push(WatchTrigger {
             cycle_year: c.year,

@@ -73,19 +73,10 @@ impl EligibilityIndex {
     }
 
     /// The site status on a date; `None` when not registered there that day.
-    pub fn site_status(
-        &self,
-        personnel: &str,
-        institution: &str,
-        on: NaiveDate,
-    ) -> Option<SiteStatus> {
+    pub fn site_status(&self, personnel: &str, institution: &str, on: NaiveDate) -> Option<SiteStatus> {
         let runs = self.map.read().ok()?.get(personnel).cloned()?;
         runs.iter()
-            .find(|r| {
-                &*r.institution_code == institution
-                    && r.from <= on
-                    && r.until.is_none_or(|u| on < u)
-            })
+            .find(|r| &*r.institution_code == institution && r.from <= on && r.until.is_none_or(|u| on < u))
             .map(|r| r.status)
     }
 }
@@ -121,49 +112,26 @@ pub struct CheckResult {
 /// 五(二): suspended or terminated → not paid, except emergency and rescue (急诊、抢救).
 pub fn decide(status: Option<SiteStatus>, emergency: bool) -> LineResult {
     let Some(status) = status else {
-        return LineResult {
-            payable: false,
-            reason: "not_registered",
-            status: "unregistered",
-            article: "三(一)",
-        };
+        return LineResult { payable: false, reason: "not_registered", status: "unregistered", article: "三(一)" };
     };
     if status.payable() {
-        return LineResult {
-            payable: true,
-            reason: "active",
-            status: status.as_str(),
-            article: "五(二)",
-        };
+        return LineResult { payable: true, reason: "active", status: status.as_str(), article: "五(二)" };
     }
     if status == SiteStatus::Unregistered {
-        return LineResult {
-            payable: false,
-            reason: "not_registered",
-            status: status.as_str(),
-            article: "三(一)",
-        };
+        return LineResult { payable: false, reason: "not_registered", status: status.as_str(), article: "三(一)" };
     }
     let article = match status {
-        SiteStatus::InstitutionSuspended
-        | SiteStatus::InstitutionTerminated
-        | SiteStatus::InstitutionExpired => "三(四)",
+        SiteStatus::InstitutionSuspended | SiteStatus::InstitutionTerminated | SiteStatus::InstitutionExpired => {
+            "三(四)"
+        }
         _ => "五(二)",
     };
     if emergency {
         return LineResult {
-            payable: true,
-            reason: "emergency_exception",
-            status: status.as_str(),
-            article: "五(二)",
+            payable: true, reason: "emergency_exception", status: status.as_str(), article: "五(二)"
         };
     }
-    LineResult {
-        payable: false,
-        reason: status.as_str(),
-        status: status.as_str(),
-        article,
-    }
+    LineResult { payable: false, reason: status.as_str(), status: status.as_str(), article }
 }
 
 fn amount_of(k: usize, v: &Option<serde_json::Value>) -> Result<Fen> {
@@ -172,12 +140,9 @@ fn amount_of(k: usize, v: &Option<serde_json::Value>) -> Result<Fen> {
         None | Some(serde_json::Value::Null) => Ok(Fen(0)),
         Some(serde_json::Value::String(s)) => Fen::parse_yuan(&field, s),
         Some(serde_json::Value::Number(n)) => Fen::parse_yuan(&field, &n.to_string()),
-        Some(_) => Err(Error::invalid(
-            "invalid_amount",
-            &field,
-            "amount is a decimal string",
-            "金额应为十进制数字字符串",
-        )),
+        Some(_) => {
+            Err(Error::invalid("invalid_amount", &field, "amount is a decimal string", "金额应为十进制数字字符串"))
+        }
     }
 }
 
@@ -204,12 +169,7 @@ impl App {
             if !r.payable {
                 n_refused += 1;
                 refused = refused.checked_add(amount).ok_or_else(|| {
-                    Error::invalid(
-                        "invalid_amount",
-                        "amount",
-                        "the refused amount overflows",
-                        "拒付金额溢出",
-                    )
+                    Error::invalid("invalid_amount", "amount", "the refused amount overflows", "拒付金额溢出")
                 })?;
             }
             out.push(r);

@@ -70,18 +70,11 @@ pub struct RevokeDeduction {
 
 fn request_hash(req: &NewInspection) -> String {
     let canonical = serde_json::to_string(req).unwrap_or_default();
-    Sha256::digest(canonical.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    Sha256::digest(canonical.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 impl App {
-    pub fn record_inspection(
-        &self,
-        key: Option<&str>,
-        req: &NewInspection,
-    ) -> Result<InspectionResult> {
+    pub fn record_inspection(&self, key: Option<&str>, req: &NewInspection) -> Result<InspectionResult> {
         let inspected_on = parse_date("inspected_on", &req.inspected_on)?;
         let decided_on = parse_date("decided_on", &req.decided_on)?;
         if decided_on < inspected_on {
@@ -106,14 +99,11 @@ impl App {
             let field = |f: &str| format!("violations[{k}].{f}");
             let code = v.personnel_code.trim().to_ascii_uppercase();
             let items: Vec<String> = v.items.iter().map(|i| i.trim().to_string()).collect();
-            let (points, item) = self
-                .packs
-                .points_for(decided_on, &items, v.points)
-                .map_err(|e| {
-                    let mut c = e.into_client();
-                    c.field = Some(field("items"));
-                    Error::Client(c)
-                })?;
+            let (points, item) = self.packs.points_for(decided_on, &items, v.points).map_err(|e| {
+                let mut c = e.into_client();
+                c.field = Some(field("items"));
+                Error::Client(c)
+            })?;
             let occurred_on = v
                 .occurred_on
                 .as_deref()
@@ -134,14 +124,8 @@ impl App {
                 return Err(Error::invalid(
                     "invalid_ban",
                     &field("ban_months"),
-                    format!(
-                        "ban_months is {}..={} (五(二))",
-                        pack.ban.months, pack.ban.max_months
-                    ),
-                    format!(
-                        "禁止签约期限应为{}-{}个月（五(二)）",
-                        pack.ban.months, pack.ban.max_months
-                    ),
+                    format!("ban_months is {}..={} (五(二))", pack.ban.months, pack.ban.max_months),
+                    format!("禁止签约期限应为{}-{}个月（五(二)）", pack.ban.months, pack.ban.max_months),
                 ));
             }
             parsed.push((
@@ -154,9 +138,7 @@ impl App {
                 ban,
             ));
         }
-        let key = key
-            .map(str::to_string)
-            .unwrap_or_else(|| format!("auto:{}", uuid_like()));
+        let key = key.map(str::to_string).unwrap_or_else(|| format!("auto:{}", uuid_like()));
         let hash = request_hash(req);
         let mut locks = vec![format!("k:{key}")];
         locks.extend(parsed.iter().map(|p| person_lock(&p.0)));
@@ -169,8 +151,7 @@ impl App {
                         "该幂等键已用于内容不同的请求",
                     ));
                 }
-                return serde_json::from_str(&existing.response)
-                    .map_err(|e| Error::Internal(e.into()));
+                return serde_json::from_str(&existing.response).map_err(|e| Error::Internal(e.into()));
             }
             if facts::institution(c, &inst)?.is_none() {
                 return Err(Error::invalid(
@@ -194,11 +175,9 @@ impl App {
                     ));
                 }
             }
-            let inspection_id =
-                facts::insert_inspection(c, &key, &hash, &inst, inspected_on, decided_on)?;
+            let inspection_id = facts::insert_inspection(c, &key, &hash, &inst, inspected_on, decided_on)?;
             let mut ids = Vec::with_capacity(parsed.len());
-            for (k, (code, items, points, _, occurred_on, chosen, ban)) in parsed.iter().enumerate()
-            {
+            for (k, (code, items, points, _, occurred_on, chosen, ban)) in parsed.iter().enumerate() {
                 let id = facts::insert_deduction(
                     c,
                     &NewDeduction {
@@ -226,15 +205,10 @@ impl App {
             for person in people {
                 let (_, timeline) = self.recompute(c, touched, person)?;
                 totals.insert(person.to_string(), timeline.total_on(decided_on));
-                for s in timeline
-                    .sanctions
-                    .iter()
-                    .filter(|s| s.explanation.deduction_ids.iter().any(|d| ids.contains(d)))
+                for s in
+                    timeline.sanctions.iter().filter(|s| s.explanation.deduction_ids.iter().any(|d| ids.contains(d)))
                 {
-                    sanctions.push(SanctionResult {
-                        personnel_code: person.to_string(),
-                        sanction: s.clone(),
-                    });
+                    sanctions.push(SanctionResult { personnel_code: person.to_string(), sanction: s.clone() });
                 }
             }
             let violations = parsed
@@ -265,25 +239,14 @@ impl App {
 
     /// A revocation is retroactive: the deduction counts for no date, and the whole cycle is
     /// recomputed (六(一)). Returns the person's ledger of the deduction's cycle.
-    pub fn revoke(
-        &self,
-        deduction_id: i64,
-        req: &RevokeDeduction,
-        source: &str,
-    ) -> Result<super::queries::Ledger> {
+    pub fn revoke(&self, deduction_id: i64, req: &RevokeDeduction, source: &str) -> Result<super::queries::Ledger> {
         let on = parse_date("on", &req.on)?;
         if req.reason.trim().is_empty() {
-            return Err(Error::invalid(
-                "missing_field",
-                "reason",
-                "reason must not be empty",
-                "撤销理由不能为空",
-            ));
+            return Err(Error::invalid("missing_field", "reason", "reason must not be empty", "撤销理由不能为空"));
         }
         let d = {
             let mut c = self.conn()?;
-            facts::deduction(&mut c, deduction_id)?
-                .ok_or_else(|| Error::not_found("deduction", "扣分记录"))?
+            facts::deduction(&mut c, deduction_id)?.ok_or_else(|| Error::not_found("deduction", "扣分记录"))?
         };
         let year = chrono::Datelike::year(&d.decided_on);
         self.write(&[person_lock(&d.personnel_code)], |c, touched| {

@@ -125,10 +125,7 @@ impl App {
                 "协议截止日期早于开始日期",
             ));
         }
-        let region = req
-            .region_code
-            .clone()
-            .unwrap_or_else(|| code.region().to_string());
+        let region = req.region_code.clone().unwrap_or_else(|| code.region().to_string());
         if region.len() != 6 || !region.bytes().all(|b| b.is_ascii_digit()) {
             return Err(Error::invalid(
                 "invalid_region",
@@ -166,18 +163,9 @@ impl App {
         institution_view(&mut c, code, on)
     }
 
-    pub fn suspend_institution(
-        &self,
-        code: &str,
-        req: &SuspendInstitution,
-    ) -> Result<InstitutionView> {
+    pub fn suspend_institution(&self, code: &str, req: &SuspendInstitution) -> Result<InstitutionView> {
         let from = parse_date("from", &req.from)?;
-        let until = req
-            .until
-            .as_deref()
-            .filter(|s| !s.is_empty())
-            .map(|u| parse_date("until", u))
-            .transpose()?;
+        let until = req.until.as_deref().filter(|s| !s.is_empty()).map(|u| parse_date("until", u)).transpose()?;
         if until.is_some_and(|u| u <= from) {
             return Err(Error::invalid(
                 "invalid_period",
@@ -191,21 +179,13 @@ impl App {
         self.institution_event(code, "suspend", from, until, &req.reason, &article, None)
     }
 
-    pub fn restore_institution(
-        &self,
-        code: &str,
-        req: &RestoreInstitution,
-    ) -> Result<InstitutionView> {
+    pub fn restore_institution(&self, code: &str, req: &RestoreInstitution) -> Result<InstitutionView> {
         let on = parse_date("on", &req.on)?;
         let reason = req.reason.clone().unwrap_or_else(|| "恢复医保协议".into());
         self.institution_event(code, "restore", on, None, &reason, "三(四)", None)
     }
 
-    pub fn terminate_institution(
-        &self,
-        code: &str,
-        req: &TerminateInstitution,
-    ) -> Result<InstitutionView> {
+    pub fn terminate_institution(&self, code: &str, req: &TerminateInstitution) -> Result<InstitutionView> {
         let on = parse_date("on", &req.on)?;
         non_empty("reason", &req.reason)?;
         let article = req.article.clone().unwrap_or_else(|| "三(四)".into());
@@ -228,15 +208,11 @@ impl App {
         let mut locks = vec![institution_lock(code)];
         {
             let mut c = self.conn()?;
-            locks.extend(
-                facts::personnel_at(&mut c, code)?
-                    .iter()
-                    .map(|p| super::person_lock(p)),
-            );
+            locks.extend(facts::personnel_at(&mut c, code)?.iter().map(|p| super::person_lock(p)));
         }
         self.write(&locks, |c, touched| {
-            let facts_now = facts::institution_facts(c, code)?
-                .ok_or_else(|| Error::not_found("institution", "定点医药机构"))?;
+            let facts_now =
+                facts::institution_facts(c, code)?.ok_or_else(|| Error::not_found("institution", "定点医药机构"))?;
             let periods = InstitutionPeriods::of(&facts_now);
             if periods.terminated_by(from) {
                 return Err(Error::conflict(
@@ -285,8 +261,7 @@ impl App {
 
     pub fn cascade_case(&self, id: i64) -> Result<CascadeCaseView> {
         let mut c = self.conn()?;
-        let row = facts::cascade_case(&mut c, id)?
-            .ok_or_else(|| Error::not_found("cascade case", "联动处理案件"))?;
+        let row = facts::cascade_case(&mut c, id)?.ok_or_else(|| Error::not_found("cascade case", "联动处理案件"))?;
         self.case_view(&mut c, row)
     }
 
@@ -311,12 +286,7 @@ impl App {
     /// 五(三): the officer decides to suspend, terminate or take no action, with a reason.
     pub fn decide_cascade(&self, id: i64, req: &DecideCascade) -> Result<CascadeCaseView> {
         let on = parse_date("on", &req.on)?;
-        let until = req
-            .until
-            .as_deref()
-            .filter(|s| !s.is_empty())
-            .map(|u| parse_date("until", u))
-            .transpose()?;
+        let until = req.until.as_deref().filter(|s| !s.is_empty()).map(|u| parse_date("until", u)).transpose()?;
         non_empty("reason", &req.reason)?;
         let decision = req.decision.as_str();
         if !matches!(decision, "suspend" | "terminate" | "none") {
@@ -328,56 +298,26 @@ impl App {
             ));
         }
         if until.is_some_and(|u| u <= on) {
-            return Err(Error::invalid(
-                "invalid_period",
-                "until",
-                "until must be after on",
-                "恢复日期应晚于决定日期",
-            ));
+            return Err(Error::invalid("invalid_period", "until", "until must be after on", "恢复日期应晚于决定日期"));
         }
         let case = {
             let mut c = self.conn()?;
-            facts::cascade_case(&mut c, id)?
-                .ok_or_else(|| Error::not_found("cascade case", "联动处理案件"))?
+            facts::cascade_case(&mut c, id)?.ok_or_else(|| Error::not_found("cascade case", "联动处理案件"))?
         };
-        let locks = vec![
-            institution_lock(&case.institution_code),
-            format!("case:{id}"),
-        ];
+        let locks = vec![institution_lock(&case.institution_code), format!("case:{id}")];
         self.write(&locks, |c, _| {
             if facts::cascade_decision(c, id)?.is_some() {
-                return Err(Error::conflict(
-                    "already_decided",
-                    "this case is already decided",
-                    "该案件已作出处理决定",
-                ));
+                return Err(Error::conflict("already_decided", "this case is already decided", "该案件已作出处理决定"));
             }
-            facts::insert_cascade_decision(c, id, decision, &req.reason, on, until)
-                .map_err(Error::from)
+            facts::insert_cascade_decision(c, id, decision, &req.reason, on, until).map_err(Error::from)
         })?;
         let reason = format!("五(三) 联动处理：{}", req.reason);
         match decision {
             "suspend" => {
-                self.institution_event(
-                    &case.institution_code,
-                    "suspend",
-                    on,
-                    until,
-                    &reason,
-                    "五(三)",
-                    Some(id),
-                )?;
+                self.institution_event(&case.institution_code, "suspend", on, until, &reason, "五(三)", Some(id))?;
             }
             "terminate" => {
-                self.institution_event(
-                    &case.institution_code,
-                    "terminate",
-                    on,
-                    None,
-                    &reason,
-                    "五(三)",
-                    Some(id),
-                )?;
+                self.institution_event(&case.institution_code, "terminate", on, None, &reason, "五(三)", Some(id))?;
             }
             _ => {}
         }
@@ -385,29 +325,20 @@ impl App {
     }
 
     /// `GET /institutions/{code}/cascade`.
-    pub fn cascade_figures(
-        &self,
-        code: &str,
-        year: i32,
-    ) -> Result<crate::rules::cascade::CascadeFigures> {
+    pub fn cascade_figures(&self, code: &str, year: i32) -> Result<crate::rules::cascade::CascadeFigures> {
         let mut c = self.conn()?;
         if facts::institution(&mut c, code)?.is_none() {
             return Err(Error::not_found("institution", "定点医药机构"));
         }
         let (num, den) = projections::cascade_counts(&mut c, code, year)?;
-        let pack = self
-            .packs
-            .in_force(crate::domain::dates::year_start(year))
-            .unwrap_or(self.packs.latest());
+        let pack = self.packs.in_force(crate::domain::dates::year_start(year)).unwrap_or(self.packs.latest());
         Ok(crate::rules::cascade::figures(pack, code, year, num, den))
     }
 }
 
 fn institution_view(c: &mut DbConn, code: &str, on: NaiveDate) -> Result<InstitutionView> {
-    let inst = facts::institution(c, code)?
-        .ok_or_else(|| Error::not_found("institution", "定点医药机构"))?;
-    let f = facts::institution_facts(c, code)?
-        .ok_or_else(|| Error::not_found("institution", "定点医药机构"))?;
+    let inst = facts::institution(c, code)?.ok_or_else(|| Error::not_found("institution", "定点医药机构"))?;
+    let f = facts::institution_facts(c, code)?.ok_or_else(|| Error::not_found("institution", "定点医药机构"))?;
     let periods = InstitutionPeriods::of(&f);
     let history = facts::institution_events_of(c, code)?
         .into_iter()

@@ -18,6 +18,7 @@ use diesel::Connection;
 
 use crate::domain::CodeFormats;
 use crate::error::{Error, Result};
+use crate::rules::calendar::Calendar;
 use crate::rules::{self, PackSet, PractitionerFacts, SanctionKind, Timeline};
 use crate::store::projections::{self, PractitionerProjection};
 use crate::store::{self, facts, DbConn, Pool};
@@ -30,6 +31,7 @@ pub struct App {
     pub packs: Arc<PackSet>,
     pub formats: Arc<CodeFormats>,
     pub index: Arc<EligibilityIndex>,
+    pub calendar: Arc<Calendar>,
 }
 
 /// What a write changed, to publish once committed.
@@ -47,6 +49,7 @@ impl App {
             packs: Arc::new(packs),
             formats: Arc::new(CodeFormats::embedded()),
             index: Arc::new(EligibilityIndex::default()),
+            calendar: Arc::new(Calendar::embedded().map_err(|e| anyhow::anyhow!("{e}"))?),
         };
         app.reload_index()?;
         Ok(app)
@@ -66,11 +69,7 @@ impl App {
 
     /// Runs `f` in one write transaction holding `locks` (see `store::lock_for_write`), then
     /// publishes the recomputed timelines to the eligibility index.
-    pub fn write<T>(
-        &self,
-        locks: &[String],
-        f: impl FnOnce(&mut DbConn, &mut Touched) -> Result<T>,
-    ) -> Result<T> {
+    pub fn write<T>(&self, locks: &[String], f: impl FnOnce(&mut DbConn, &mut Touched) -> Result<T>) -> Result<T> {
         let mut conn = self.conn()?;
         let mut touched = Touched::default();
         let out = conn.transaction::<T, Error, _>(|c| {
@@ -91,8 +90,7 @@ impl App {
         touched: &mut Touched,
         code: &str,
     ) -> Result<(PractitionerFacts, Timeline)> {
-        let facts = facts::practitioner_facts(c, code)?
-            .ok_or_else(|| Error::not_found("practitioner", "人员"))?;
+        let facts = facts::practitioner_facts(c, code)?.ok_or_else(|| Error::not_found("practitioner", "人员"))?;
         let timeline = rules::evaluate(&self.packs, &facts)?;
         let watch = rules::watch_list::triggers(&self.packs, &facts, &timeline)?;
         projections::replace(c, code, &PractitionerProjection::of(&timeline, &watch))?;
@@ -103,12 +101,7 @@ impl App {
 
     /// 五(三): for each site and each year with a personal suspension or termination, open a
     /// case when the institution's ratio reaches the threshold (once per institution and year).
-    fn open_cascade_cases(
-        &self,
-        c: &mut DbConn,
-        facts: &PractitionerFacts,
-        timeline: &Timeline,
-    ) -> Result<()> {
+    fn open_cascade_cases(&self, c: &mut DbConn, facts: &PractitionerFacts, timeline: &Timeline) -> Result<()> {
         let mut years: Vec<(i32, NaiveDate)> = timeline
             .sanctions
             .iter()
@@ -117,19 +110,13 @@ impl App {
             .collect();
         years.sort();
         years.dedup_by_key(|(y, _)| *y);
-        let mut sites: Vec<&str> = facts
-            .registrations
-            .iter()
-            .map(|r| r.institution_code.as_str())
-            .collect();
+        let mut sites: Vec<&str> = facts.registrations.iter().map(|r| r.institution_code.as_str()).collect();
         sites.sort();
         sites.dedup();
         for (year, on) in years {
             let pack = self.packs.in_force(on)?;
             for site in &sites {
-                if !rules::cascade::member_in(facts, site, year)
-                    || facts::cascade_case_for(c, site, year)?.is_some()
-                {
+                if !rules::cascade::member_in(facts, site, year) || facts::cascade_case_for(c, site, year)?.is_some() {
                     continue;
                 }
                 let (num, den) = projections::cascade_counts(c, site, year)?;
@@ -142,12 +129,7 @@ impl App {
     }
 
     /// Recomputes everyone ever registered at an institution (its agreement changed).
-    pub fn recompute_institution(
-        &self,
-        c: &mut DbConn,
-        touched: &mut Touched,
-        code: &str,
-    ) -> Result<()> {
+    pub fn recompute_institution(&self, c: &mut DbConn, touched: &mut Touched, code: &str) -> Result<()> {
         for p in facts::personnel_at(c, code)? {
             self.recompute(c, touched, &p)?;
         }

@@ -123,9 +123,7 @@ pub(crate) fn ledger_of(
         .collect();
     let cycle = t.cycle(year);
     let total = cycle.map_or(0, |c| c.total);
-    let pack = packs
-        .in_force(crate::domain::dates::year_start(year))
-        .unwrap_or(packs.latest());
+    let pack = packs.in_force(crate::domain::dates::year_start(year)).unwrap_or(packs.latest());
     let initial = pack.cycle.initial_points;
     Ok(Ledger {
         personnel_code: f.personnel_code.clone(),
@@ -149,16 +147,14 @@ impl App {
     /// The facts and the engine's timeline of one practitioner, read now.
     pub fn timeline(&self, code: &str) -> Result<(PractitionerFacts, Timeline)> {
         let mut c = self.conn()?;
-        let f = facts::practitioner_facts(&mut c, code)?
-            .ok_or_else(|| Error::not_found("practitioner", "人员"))?;
+        let f = facts::practitioner_facts(&mut c, code)?.ok_or_else(|| Error::not_found("practitioner", "人员"))?;
         let t = rules::evaluate(&self.packs, &f)?;
         Ok((f, t))
     }
 
     pub fn status(&self, code: &str, on: NaiveDate) -> Result<PractitionerStatus> {
         let mut c = self.conn()?;
-        let p = facts::practitioner(&mut c, code)?
-            .ok_or_else(|| Error::not_found("practitioner", "人员"))?;
+        let p = facts::practitioner(&mut c, code)?.ok_or_else(|| Error::not_found("practitioner", "人员"))?;
         drop(c);
         let (f, t) = self.timeline(code)?;
         let pack = self.packs.in_force(on).unwrap_or(self.packs.latest());
@@ -166,13 +162,7 @@ impl App {
             personnel_code: p.personnel_code,
             name: p.name,
             category: p.category,
-            status: rules::status_on(
-                &f,
-                &t,
-                pack.cycle.initial_points,
-                pack.agreement.term_months,
-                on,
-            ),
+            status: rules::status_on(&f, &t, pack.cycle.initial_points, pack.agreement.term_months, on),
         })
     }
 
@@ -185,10 +175,8 @@ impl App {
     /// The institutions where a person is or was registered (for tenancy checks).
     pub fn sites_of(&self, code: &str) -> Result<Vec<String>> {
         let mut c = self.conn()?;
-        let mut v: Vec<String> = facts::registrations_of(&mut c, code)?
-            .into_iter()
-            .map(|r| r.institution_code)
-            .collect();
+        let mut v: Vec<String> =
+            facts::registrations_of(&mut c, code)?.into_iter().map(|r| r.institution_code).collect();
         v.sort();
         v.dedup();
         Ok(v)
@@ -209,12 +197,8 @@ impl App {
             if region.is_some_and(|reg| r.institution_code.get(1..7) != Some(reg)) {
                 continue;
             }
-            let trigger: WatchTrigger =
-                serde_json::from_str(&r.detail).map_err(|e| Error::Internal(e.into()))?;
-            let p = WatchPractitioner {
-                personnel_code: r.personnel_code,
-                trigger,
-            };
+            let trigger: WatchTrigger = serde_json::from_str(&r.detail).map_err(|e| Error::Internal(e.into()))?;
+            let p = WatchPractitioner { personnel_code: r.personnel_code, trigger };
             match out.last_mut() {
                 Some(e) if e.institution_code == r.institution_code => e.practitioners.push(p),
                 _ => out.push(WatchEntry {
@@ -228,11 +212,7 @@ impl App {
         Ok(out)
     }
 
-    pub fn interview_orders(
-        &self,
-        institution: Option<&str>,
-        year: Option<i32>,
-    ) -> Result<Vec<InterviewOrder>> {
+    pub fn interview_orders(&self, institution: Option<&str>, year: Option<i32>) -> Result<Vec<InterviewOrder>> {
         let mut c = self.conn()?;
         let rows = projections::interview_orders_list(&mut c, institution, year)?;
         let mut out = Vec::with_capacity(rows.len());
@@ -258,21 +238,12 @@ impl App {
     }
 
     /// 五(一): the institution records that it held the interview.
-    pub fn record_interview(
-        &self,
-        id: i64,
-        held_on: NaiveDate,
-        notes: &str,
-    ) -> Result<InterviewOrder> {
+    pub fn record_interview(&self, id: i64, held_on: NaiveDate, notes: &str) -> Result<InterviewOrder> {
         self.write(&[format!("io:{id}")], |c, _| {
-            let o = projections::interview_order(c, id)?
-                .ok_or_else(|| Error::not_found("interview order", "约谈通知"))?;
+            let o =
+                projections::interview_order(c, id)?.ok_or_else(|| Error::not_found("interview order", "约谈通知"))?;
             if o.withdrawn {
-                return Err(Error::conflict(
-                    "withdrawn",
-                    "this interview order was withdrawn",
-                    "该约谈通知已撤回",
-                ));
+                return Err(Error::conflict("withdrawn", "this interview order was withdrawn", "该约谈通知已撤回"));
             }
             if held_on < o.ordered_on {
                 return Err(Error::invalid(
@@ -283,11 +254,7 @@ impl App {
                 ));
             }
             if facts::interview_record(c, id)?.is_some() {
-                return Err(Error::conflict(
-                    "already_recorded",
-                    "this interview is already recorded",
-                    "该约谈已记录",
-                ));
+                return Err(Error::conflict("already_recorded", "this interview is already recorded", "该约谈已记录"));
             }
             facts::insert_interview_record(c, id, held_on, notes)?;
             Ok(InterviewOrder {
@@ -306,22 +273,17 @@ impl App {
     /// The public lookup: masked name and ID, no phone.
     pub fn public_practitioner(&self, code: &str, on: NaiveDate) -> Result<PublicPractitioner> {
         let mut c = self.conn()?;
-        let p = facts::practitioner(&mut c, code)?
-            .ok_or_else(|| Error::not_found("practitioner", "人员"))?;
+        let p = facts::practitioner(&mut c, code)?.ok_or_else(|| Error::not_found("practitioner", "人员"))?;
         let s = self.status(code, on)?;
         let mut sites = Vec::new();
         for site in &s.status.sites {
             let inst = facts::institution_facts(&mut c, &site.institution_code)?;
-            let name = facts::institution(&mut c, &site.institution_code)?
-                .map(|i| i.name)
-                .unwrap_or_default();
+            let name = facts::institution(&mut c, &site.institution_code)?.map(|i| i.name).unwrap_or_default();
             sites.push(PublicSite {
                 institution_code: site.institution_code.clone(),
                 institution_name: name,
                 status: site.status.as_str(),
-                institution_status: inst.map_or("unknown", |i| {
-                    rules::institution::status_on(&i, on).as_str()
-                }),
+                institution_status: inst.map_or("unknown", |i| rules::institution::status_on(&i, on).as_str()),
             });
         }
         Ok(PublicPractitioner {

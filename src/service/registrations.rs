@@ -38,23 +38,13 @@ pub struct RegistrationView {
 impl App {
     pub fn register(&self, req: &NewRegistration) -> Result<RegistrationView> {
         let category = Category::parse("category", &req.category)?;
-        let code = self
-            .formats
-            .personnel_code("personnel_code", &req.personnel_code, category)?;
+        let code = self.formats.personnel_code("personnel_code", &req.personnel_code, category)?;
         let id = IdNumber::parse("id_number", &req.id_number)?;
         if req.name.trim().is_empty() {
-            return Err(Error::invalid(
-                "missing_field",
-                "name",
-                "name must not be empty",
-                "姓名不能为空",
-            ));
+            return Err(Error::invalid("missing_field", "name", "name must not be empty", "姓名不能为空"));
         }
         let on = parse_date("registered_on", &req.registered_on)?;
-        let locks = [
-            person_lock(code.as_str()),
-            institution_lock(&req.institution_code),
-        ];
+        let locks = [person_lock(code.as_str()), institution_lock(&req.institution_code)];
         self.write(&locks, |c, touched| {
             let inst = req.institution_code.trim().to_ascii_uppercase();
             if facts::institution(c, &inst)?.is_none() {
@@ -98,10 +88,7 @@ impl App {
                 }
             };
             let regs = facts::registrations_of(c, code.as_str())?;
-            if regs
-                .iter()
-                .any(|r| r.institution_code == inst && r.deregistered_on.is_none_or(|e| e > on))
-            {
+            if regs.iter().any(|r| r.institution_code == inst && r.deregistered_on.is_none_or(|e| e > on)) {
                 return Err(Error::conflict(
                     "already_registered",
                     format!("{code} is already registered at {inst}"),
@@ -113,11 +100,7 @@ impl App {
             let banned_until = timeline
                 .intervals
                 .iter()
-                .find(|i| {
-                    i.institution_code == inst
-                        && i.from == on
-                        && i.status == crate::rules::SiteStatus::Banned
-                })
+                .find(|i| i.institution_code == inst && i.from == on && i.status == crate::rules::SiteStatus::Banned)
                 .and_then(|i| i.until);
             Ok(RegistrationView {
                 id: reg_id,
@@ -133,12 +116,7 @@ impl App {
     }
 
     /// 注销 from `on` (the first day no longer registered).
-    pub fn deregister(
-        &self,
-        institution: &str,
-        personnel: &str,
-        on: NaiveDate,
-    ) -> Result<RegistrationView> {
+    pub fn deregister(&self, institution: &str, personnel: &str, on: NaiveDate) -> Result<RegistrationView> {
         let locks = [person_lock(personnel), institution_lock(institution)];
         self.write(&locks, |c, touched| {
             let regs = facts::registrations_of(c, personnel)?;
@@ -156,8 +134,7 @@ impl App {
             }
             facts::insert_deregistration(c, reg.id, on)?;
             self.recompute(c, touched, personnel)?;
-            let p = facts::practitioner(c, personnel)?
-                .ok_or_else(|| Error::not_found("practitioner", "人员"))?;
+            let p = facts::practitioner(c, personnel)?.ok_or_else(|| Error::not_found("practitioner", "人员"))?;
             Ok(RegistrationView {
                 id: reg.id,
                 institution_code: reg.institution_code,

@@ -54,12 +54,7 @@ pub fn hash_token(token: &str) -> String {
 
 impl App {
     /// Creates a token; returns the secret, shown once.
-    pub fn create_token(
-        &self,
-        role: Role,
-        institution: Option<&str>,
-        region: Option<&str>,
-    ) -> Result<String> {
+    pub fn create_token(&self, role: Role, institution: Option<&str>, region: Option<&str>) -> Result<String> {
         if role == Role::Hr && institution.is_none() {
             return Err(Error::invalid(
                 "missing_institution",
@@ -70,18 +65,9 @@ impl App {
         }
         let mut bytes = [0u8; 24];
         rand::thread_rng().fill_bytes(&mut bytes);
-        let secret = format!(
-            "jf_{}",
-            bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
-        );
+        let secret = format!("jf_{}", bytes.iter().map(|b| format!("{b:02x}")).collect::<String>());
         let mut conn = self.conn()?;
-        facts::insert_token(
-            &mut conn,
-            &hash_token(&secret),
-            role.as_str(),
-            institution,
-            region,
-        )?;
+        facts::insert_token(&mut conn, &hash_token(&secret), role.as_str(), institution, region)?;
         Ok(secret)
     }
 

@@ -67,27 +67,16 @@ impl App {
         let code = req.personnel_code.trim().to_ascii_uppercase();
         let pack = self.packs.in_force(tested_on)?;
         self.write(&[person_lock(&code)], |c, touched| {
-            let p = facts::practitioner(c, &code)?
-                .ok_or_else(|| Error::not_found("practitioner", "人员"))?;
-            let earlier: Vec<TestFact> = facts::practitioner_facts(c, &code)?
-                .map(|f| f.tests)
-                .unwrap_or_default();
+            let p = facts::practitioner(c, &code)?.ok_or_else(|| Error::not_found("practitioner", "人员"))?;
+            let earlier: Vec<TestFact> = facts::practitioner_facts(c, &code)?.map(|f| f.tests).unwrap_or_default();
             rules::training::check(pack, p.birth_date, &earlier, tested_on, format)?;
-            let fact = TestFact {
-                id: 0,
-                tested_on,
-                format,
-                score,
-                passed: req.passed,
-            };
+            let fact = TestFact { id: 0, tested_on, format, score, passed: req.passed };
             let id = facts::insert_test(c, &code, &fact)?;
             let (_, timeline) = self.recompute(c, touched, &code)?;
             let sanctions = timeline
                 .sanctions
                 .into_iter()
-                .filter(|s| {
-                    s.trigger == rules::timeline::Trigger::TrainingTest && s.decided_on == tested_on
-                })
+                .filter(|s| s.trigger == rules::timeline::Trigger::TrainingTest && s.decided_on == tested_on)
                 .collect();
             Ok(TrainingTestView {
                 id,

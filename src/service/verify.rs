@@ -19,22 +19,17 @@ impl App {
     pub fn verify(&self) -> Result<VerifyReport> {
         let mut c = self.conn()?;
         let codes = facts::all_personnel_codes(&mut c)?;
-        let mut report = VerifyReport {
-            practitioners: codes.len(),
-            differences: Vec::new(),
-        };
+        let mut report = VerifyReport { practitioners: codes.len(), differences: Vec::new() };
         for code in codes {
-            let f = facts::practitioner_facts(&mut c, &code)?
-                .ok_or_else(|| Error::not_found("practitioner", "人员"))?;
+            let f =
+                facts::practitioner_facts(&mut c, &code)?.ok_or_else(|| Error::not_found("practitioner", "人员"))?;
             let t = rules::evaluate(&self.packs, &f)?;
             let w = rules::watch_list::triggers(&self.packs, &f, &t)?;
             let rebuilt = PractitionerProjection::of(&t, &w);
             let stored = projections::load(&mut c, &code)?;
             let mut diff = |what: &str, same: bool| {
                 if !same {
-                    report.differences.push(format!(
-                        "{code}: {what} differ from a rebuild from the facts"
-                    ));
+                    report.differences.push(format!("{code}: {what} differ from a rebuild from the facts"));
                 }
             };
             diff("status intervals", rebuilt.intervals == stored.intervals);
@@ -47,10 +42,7 @@ impl App {
             b.sort();
             diff("interview orders", a == b);
             for iv in &stored.intervals {
-                if self
-                    .index
-                    .site_status(&code, &iv.institution_code, iv.from_on)
-                    .map(|s| s.as_str())
+                if self.index.site_status(&code, &iv.institution_code, iv.from_on).map(|s| s.as_str())
                     != Some(iv.status.as_str())
                     && !self.index.is_empty()
                 {

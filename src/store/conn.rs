@@ -29,10 +29,7 @@ impl DbUrl {
         if u.starts_with("postgres://") || u.starts_with("postgresql://") {
             DbUrl::Postgres(u.to_string())
         } else {
-            let path = u
-                .strip_prefix("sqlite://")
-                .or_else(|| u.strip_prefix("sqlite:"))
-                .unwrap_or(u);
+            let path = u.strip_prefix("sqlite://").or_else(|| u.strip_prefix("sqlite:")).unwrap_or(u);
             DbUrl::Sqlite(path.to_string())
         }
     }
@@ -59,12 +56,11 @@ impl ManageConnection for Manager {
 
     fn connect(&self) -> Result<DbConn, r2d2::Error> {
         match &self.url {
-            DbUrl::Postgres(u) => PgConnection::establish(u)
-                .map(DbConn::Postgresql)
-                .map_err(r2d2::Error::ConnectionError),
+            DbUrl::Postgres(u) => {
+                PgConnection::establish(u).map(DbConn::Postgresql).map_err(r2d2::Error::ConnectionError)
+            }
             DbUrl::Sqlite(path) => {
-                let mut c =
-                    SqliteConnection::establish(path).map_err(r2d2::Error::ConnectionError)?;
+                let mut c = SqliteConnection::establish(path).map_err(r2d2::Error::ConnectionError)?;
                 // WAL lets readers run beside the writer; FULL never loses a committed fact.
                 c.batch_execute(
                     "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 10000; \
@@ -77,8 +73,7 @@ impl ManageConnection for Manager {
     }
 
     fn is_valid(&self, conn: &mut DbConn) -> Result<(), r2d2::Error> {
-        conn.batch_execute("SELECT 1")
-            .map_err(r2d2::Error::QueryError)
+        conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
     }
 
     fn has_broken(&self, _conn: &mut DbConn) -> bool {
@@ -90,9 +85,8 @@ impl ManageConnection for Manager {
 pub fn connect(url: &str) -> anyhow::Result<Pool> {
     let url = DbUrl::parse(url);
     let manager = Manager { url: url.clone() };
-    let mut first = manager
-        .connect()
-        .map_err(|e| anyhow::anyhow!("cannot open the {} database: {e}", url.backend()))?;
+    let mut first =
+        manager.connect().map_err(|e| anyhow::anyhow!("cannot open the {} database: {e}", url.backend()))?;
     migrate(&mut first)?;
     let size = match url {
         DbUrl::Postgres(_) => 16,
@@ -104,9 +98,7 @@ pub fn connect(url: &str) -> anyhow::Result<Pool> {
 pub fn migrate(conn: &mut DbConn) -> anyhow::Result<usize> {
     let applied = match conn {
         DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
-        DbConn::Postgresql(c) => c
-            .run_pending_migrations(POSTGRES_MIGRATIONS)
-            .map(|v| v.len()),
+        DbConn::Postgresql(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|v| v.len()),
     };
     applied.map_err(|e| anyhow::anyhow!("migrations: {e}"))
 }
@@ -124,9 +116,7 @@ pub fn lock_for_write(conn: &mut DbConn, keys: &[String]) -> QueryResult<()> {
             hashes.sort_unstable();
             hashes.dedup();
             for h in hashes {
-                diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
-                    .bind::<BigInt, _>(h)
-                    .execute(c)?;
+                diesel::sql_query("SELECT pg_advisory_xact_lock($1)").bind::<BigInt, _>(h).execute(c)?;
             }
         }
     }

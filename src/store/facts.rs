@@ -7,8 +7,7 @@ use diesel::prelude::*;
 use super::conn::DbConn;
 use super::schema::*;
 use crate::rules::{
-    DeductionFact, InstitutionEvent, InstitutionFacts, PractitionerFacts, RegistrationFact,
-    TestFact, TestFormat,
+    DeductionFact, InstitutionEvent, InstitutionFacts, PractitionerFacts, RegistrationFact, TestFact, TestFormat,
 };
 
 type Q<T> = QueryResult<T>;
@@ -189,10 +188,7 @@ pub fn institution(conn: &mut DbConn, code: &str) -> Q<Option<Institution>> {
 }
 
 pub fn insert_institution(conn: &mut DbConn, row: &Institution) -> Q<()> {
-    diesel::insert_into(institutions::table)
-        .values(row)
-        .execute(conn)
-        .map(drop)
+    diesel::insert_into(institutions::table).values(row).execute(conn).map(drop)
 }
 
 pub fn institution_events_of(conn: &mut DbConn, code: &str) -> Q<Vec<InstitutionEventRow>> {
@@ -203,20 +199,14 @@ pub fn institution_events_of(conn: &mut DbConn, code: &str) -> Q<Vec<Institution
 }
 
 pub fn insert_institution_event(conn: &mut DbConn, e: &NewInstitutionEvent) -> Q<i64> {
-    diesel::insert_into(institution_events::table)
-        .values(e)
-        .returning(institution_events::id)
-        .get_result(conn)
+    diesel::insert_into(institution_events::table).values(e).returning(institution_events::id).get_result(conn)
 }
 
 pub fn institution_facts(conn: &mut DbConn, code: &str) -> Q<Option<InstitutionFacts>> {
     let Some(inst) = institution(conn, code)? else {
         return Ok(None);
     };
-    let events = institution_events_of(conn, code)?
-        .into_iter()
-        .filter_map(|e| event_of(&e))
-        .collect();
+    let events = institution_events_of(conn, code)?.into_iter().filter_map(|e| event_of(&e)).collect();
     Ok(Some(InstitutionFacts {
         code: inst.code,
         agreement_start: inst.agreement_start,
@@ -227,10 +217,7 @@ pub fn institution_facts(conn: &mut DbConn, code: &str) -> Q<Option<InstitutionF
 
 fn event_of(e: &InstitutionEventRow) -> Option<InstitutionEvent> {
     match e.action.as_str() {
-        "suspend" => Some(InstitutionEvent::Suspend {
-            from: e.from_on,
-            until: e.until_on,
-        }),
+        "suspend" => Some(InstitutionEvent::Suspend { from: e.from_on, until: e.until_on }),
         "restore" => Some(InstitutionEvent::Restore { on: e.from_on }),
         "terminate" => Some(InstitutionEvent::Terminate { on: e.from_on }),
         _ => None,
@@ -244,32 +231,24 @@ pub fn practitioner(conn: &mut DbConn, code: &str) -> Q<Option<Practitioner>> {
 }
 
 pub fn insert_practitioner(conn: &mut DbConn, p: &Practitioner) -> Q<()> {
-    diesel::insert_into(practitioners::table)
-        .values(p)
-        .execute(conn)
-        .map(drop)
+    diesel::insert_into(practitioners::table).values(p).execute(conn).map(drop)
 }
 
 macro_rules! registration_query {
     () => {
-        registrations::table
-            .left_join(deregistrations::table)
-            .select((
-                registrations::id,
-                registrations::institution_code,
-                registrations::personnel_code,
-                registrations::registered_on,
-                registrations::recorded_at,
-                deregistrations::deregistered_on.nullable(),
-            ))
+        registrations::table.left_join(deregistrations::table).select((
+            registrations::id,
+            registrations::institution_code,
+            registrations::personnel_code,
+            registrations::registered_on,
+            registrations::recorded_at,
+            deregistrations::deregistered_on.nullable(),
+        ))
     };
 }
 
 pub fn registrations_of(conn: &mut DbConn, personnel_code: &str) -> Q<Vec<RegistrationRow>> {
-    registration_query!()
-        .filter(registrations::personnel_code.eq(personnel_code))
-        .order(registrations::id)
-        .load(conn)
+    registration_query!().filter(registrations::personnel_code.eq(personnel_code)).order(registrations::id).load(conn)
 }
 
 pub fn registrations_at(conn: &mut DbConn, institution_code: &str) -> Q<Vec<RegistrationRow>> {
@@ -279,12 +258,7 @@ pub fn registrations_at(conn: &mut DbConn, institution_code: &str) -> Q<Vec<Regi
         .load(conn)
 }
 
-pub fn insert_registration(
-    conn: &mut DbConn,
-    institution: &str,
-    personnel: &str,
-    on: NaiveDate,
-) -> Q<i64> {
+pub fn insert_registration(conn: &mut DbConn, institution: &str, personnel: &str, on: NaiveDate) -> Q<i64> {
     diesel::insert_into(registrations::table)
         .values((
             registrations::institution_code.eq(institution),
@@ -308,10 +282,7 @@ pub fn insert_deregistration(conn: &mut DbConn, registration_id: i64, on: NaiveD
 }
 
 pub fn all_personnel_codes(conn: &mut DbConn) -> Q<Vec<String>> {
-    practitioners::table
-        .select(practitioners::personnel_code)
-        .order(practitioners::personnel_code)
-        .load(conn)
+    practitioners::table.select(practitioners::personnel_code).order(practitioners::personnel_code).load(conn)
 }
 
 pub fn personnel_at(conn: &mut DbConn, institution_code: &str) -> Q<Vec<String>> {
@@ -325,10 +296,7 @@ pub fn personnel_at(conn: &mut DbConn, institution_code: &str) -> Q<Vec<String>>
 // ---- inspections, deductions, revocations ----
 
 pub fn inspection_by_key(conn: &mut DbConn, key: &str) -> Q<Option<InspectionRow>> {
-    inspections::table
-        .filter(inspections::idempotency_key.eq(key))
-        .first(conn)
-        .optional()
+    inspections::table.filter(inspections::idempotency_key.eq(key)).first(conn).optional()
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -357,17 +325,11 @@ pub fn insert_inspection(
 /// The one exception to append-only: the answer to replay for the idempotency key, written
 /// in the same transaction that inserted the inspection, before anyone can read it.
 pub fn set_inspection_response(conn: &mut DbConn, id: i64, response: &str) -> Q<()> {
-    diesel::update(inspections::table.find(id))
-        .set(inspections::response.eq(response))
-        .execute(conn)
-        .map(drop)
+    diesel::update(inspections::table.find(id)).set(inspections::response.eq(response)).execute(conn).map(drop)
 }
 
 pub fn insert_deduction(conn: &mut DbConn, d: &NewDeduction) -> Q<i64> {
-    diesel::insert_into(deductions::table)
-        .values(d)
-        .returning(deductions::id)
-        .get_result(conn)
+    diesel::insert_into(deductions::table).values(d).returning(deductions::id).get_result(conn)
 }
 
 pub fn deduction(conn: &mut DbConn, id: i64) -> Q<Option<DeductionRow>> {
@@ -375,10 +337,7 @@ pub fn deduction(conn: &mut DbConn, id: i64) -> Q<Option<DeductionRow>> {
 }
 
 pub fn deductions_of(conn: &mut DbConn, personnel_code: &str) -> Q<Vec<DeductionRow>> {
-    deductions::table
-        .filter(deductions::personnel_code.eq(personnel_code))
-        .order(deductions::id)
-        .load(conn)
+    deductions::table.filter(deductions::personnel_code.eq(personnel_code)).order(deductions::id).load(conn)
 }
 
 pub fn revocations_of(conn: &mut DbConn, personnel_code: &str) -> Q<Vec<RevocationRow>> {
@@ -397,19 +356,10 @@ pub fn revocations_of(conn: &mut DbConn, personnel_code: &str) -> Q<Vec<Revocati
 }
 
 pub fn revocation_of(conn: &mut DbConn, deduction_id: i64) -> Q<Option<RevocationRow>> {
-    revocations::table
-        .filter(revocations::deduction_id.eq(deduction_id))
-        .first(conn)
-        .optional()
+    revocations::table.filter(revocations::deduction_id.eq(deduction_id)).first(conn).optional()
 }
 
-pub fn insert_revocation(
-    conn: &mut DbConn,
-    deduction_id: i64,
-    on: NaiveDate,
-    reason: &str,
-    source: &str,
-) -> Q<i64> {
+pub fn insert_revocation(conn: &mut DbConn, deduction_id: i64, on: NaiveDate, reason: &str, source: &str) -> Q<i64> {
     diesel::insert_into(revocations::table)
         .values((
             revocations::deduction_id.eq(deduction_id),
@@ -425,10 +375,7 @@ pub fn insert_revocation(
 // ---- training tests ----
 
 pub fn tests_of(conn: &mut DbConn, personnel_code: &str) -> Q<Vec<TestRow>> {
-    training_tests::table
-        .filter(training_tests::personnel_code.eq(personnel_code))
-        .order(training_tests::id)
-        .load(conn)
+    training_tests::table.filter(training_tests::personnel_code.eq(personnel_code)).order(training_tests::id).load(conn)
 }
 
 pub fn insert_test(conn: &mut DbConn, personnel_code: &str, f: &TestFact) -> Q<i64> {
@@ -453,11 +400,7 @@ pub fn cascade_case(conn: &mut DbConn, id: i64) -> Q<Option<CascadeCaseRow>> {
     cascade_cases::table.find(id).first(conn).optional()
 }
 
-pub fn cascade_case_for(
-    conn: &mut DbConn,
-    institution: &str,
-    year: i32,
-) -> Q<Option<CascadeCaseRow>> {
+pub fn cascade_case_for(conn: &mut DbConn, institution: &str, year: i32) -> Q<Option<CascadeCaseRow>> {
     cascade_cases::table
         .filter(cascade_cases::institution_code.eq(institution))
         .filter(cascade_cases::cycle_year.eq(year))
@@ -491,10 +434,7 @@ pub fn insert_cascade_case(
 }
 
 pub fn cascade_decision(conn: &mut DbConn, case_id: i64) -> Q<Option<CascadeDecisionRow>> {
-    cascade_decisions::table
-        .filter(cascade_decisions::case_id.eq(case_id))
-        .first(conn)
-        .optional()
+    cascade_decisions::table.filter(cascade_decisions::case_id.eq(case_id)).first(conn).optional()
 }
 
 pub fn insert_cascade_decision(
@@ -519,18 +459,10 @@ pub fn insert_cascade_decision(
 }
 
 pub fn interview_record(conn: &mut DbConn, order_id: i64) -> Q<Option<InterviewRecordRow>> {
-    interview_records::table
-        .filter(interview_records::order_id.eq(order_id))
-        .first(conn)
-        .optional()
+    interview_records::table.filter(interview_records::order_id.eq(order_id)).first(conn).optional()
 }
 
-pub fn insert_interview_record(
-    conn: &mut DbConn,
-    order_id: i64,
-    held_on: NaiveDate,
-    notes: &str,
-) -> Q<()> {
+pub fn insert_interview_record(conn: &mut DbConn, order_id: i64, held_on: NaiveDate, notes: &str) -> Q<()> {
     diesel::insert_into(interview_records::table)
         .values((
             interview_records::order_id.eq(order_id),
@@ -545,10 +477,7 @@ pub fn insert_interview_record(
 // ---- tokens ----
 
 pub fn token_by_hash(conn: &mut DbConn, hash: &str) -> Q<Option<TokenRow>> {
-    api_tokens::table
-        .filter(api_tokens::token_hash.eq(hash))
-        .first(conn)
-        .optional()
+    api_tokens::table.filter(api_tokens::token_hash.eq(hash)).first(conn).optional()
 }
 
 pub fn insert_token(
@@ -578,10 +507,8 @@ pub fn practitioner_facts(conn: &mut DbConn, personnel_code: &str) -> Q<Option<P
         return Ok(None);
     };
     let regs = registrations_of(conn, personnel_code)?;
-    let revoked: std::collections::HashSet<i64> = revocations_of(conn, personnel_code)?
-        .into_iter()
-        .map(|r| r.deduction_id)
-        .collect();
+    let revoked: std::collections::HashSet<i64> =
+        revocations_of(conn, personnel_code)?.into_iter().map(|r| r.deduction_id).collect();
     let deductions = deductions_of(conn, personnel_code)?
         .into_iter()
         .map(|d| DeductionFact {
@@ -600,11 +527,7 @@ pub fn practitioner_facts(conn: &mut DbConn, personnel_code: &str) -> Q<Option<P
         .map(|t| TestFact {
             id: t.id,
             tested_on: t.tested_on,
-            format: if t.format == "open" {
-                TestFormat::Open
-            } else {
-                TestFormat::Closed
-            },
+            format: if t.format == "open" { TestFormat::Open } else { TestFormat::Closed },
             score: t.score,
             passed: t.passed,
         })
@@ -637,8 +560,5 @@ pub fn practitioner_facts(conn: &mut DbConn, personnel_code: &str) -> Q<Option<P
 }
 
 pub fn split_items(s: &str) -> Vec<String> {
-    s.split(';')
-        .filter(|x| !x.is_empty())
-        .map(str::to_string)
-        .collect()
+    s.split(';').filter(|x| !x.is_empty()).map(str::to_string).collect()
 }

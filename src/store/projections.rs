@@ -134,91 +134,58 @@ impl PractitionerProjection {
             }
         }
         let mut interview_orders: Vec<(String, i32, NaiveDate)> = Vec::new();
-        for s in timeline
-            .sanctions
-            .iter()
-            .filter(|s| s.kind == SanctionKind::Interview)
-        {
+        for s in timeline.sanctions.iter().filter(|s| s.kind == SanctionKind::Interview) {
             for inst in &s.institutions {
                 interview_orders.push((inst.clone(), s.cycle_year, s.decided_on));
             }
         }
-        PractitionerProjection {
-            intervals,
-            cycles,
-            sanctions,
-            watch: watch_rows,
-            interview_orders,
-        }
+        PractitionerProjection { intervals, cycles, sanctions, watch: watch_rows, interview_orders }
     }
 }
 
 /// Replaces one practitioner's projections.
 pub fn replace(conn: &mut DbConn, code: &str, p: &PractitionerProjection) -> Q<()> {
-    diesel::delete(proj_intervals::table.filter(proj_intervals::personnel_code.eq(code)))
-        .execute(conn)?;
-    diesel::delete(proj_cycles::table.filter(proj_cycles::personnel_code.eq(code)))
-        .execute(conn)?;
-    diesel::delete(proj_sanctions::table.filter(proj_sanctions::personnel_code.eq(code)))
-        .execute(conn)?;
+    diesel::delete(proj_intervals::table.filter(proj_intervals::personnel_code.eq(code))).execute(conn)?;
+    diesel::delete(proj_cycles::table.filter(proj_cycles::personnel_code.eq(code))).execute(conn)?;
+    diesel::delete(proj_sanctions::table.filter(proj_sanctions::personnel_code.eq(code))).execute(conn)?;
     diesel::delete(proj_watch::table.filter(proj_watch::personnel_code.eq(code))).execute(conn)?;
     // MultiBackend has no batch insert.
     for row in &p.intervals {
-        diesel::insert_into(proj_intervals::table)
-            .values(row)
-            .execute(conn)?;
+        diesel::insert_into(proj_intervals::table).values(row).execute(conn)?;
     }
     // MultiBackend has no batch insert.
     for row in &p.cycles {
-        diesel::insert_into(proj_cycles::table)
-            .values(row)
-            .execute(conn)?;
+        diesel::insert_into(proj_cycles::table).values(row).execute(conn)?;
     }
     // MultiBackend has no batch insert.
     for row in &p.sanctions {
-        diesel::insert_into(proj_sanctions::table)
-            .values(row)
-            .execute(conn)?;
+        diesel::insert_into(proj_sanctions::table).values(row).execute(conn)?;
     }
     // MultiBackend has no batch insert.
     for row in &p.watch {
-        diesel::insert_into(proj_watch::table)
-            .values(row)
-            .execute(conn)?;
+        diesel::insert_into(proj_watch::table).values(row).execute(conn)?;
     }
     sync_interview_orders(conn, code, &p.interview_orders)
 }
 
 /// Orders keep their id: new ones are inserted, vanished ones marked withdrawn, returning ones
 /// reinstated.
-fn sync_interview_orders(
-    conn: &mut DbConn,
-    code: &str,
-    wanted: &[(String, i32, NaiveDate)],
-) -> Q<()> {
+fn sync_interview_orders(conn: &mut DbConn, code: &str, wanted: &[(String, i32, NaiveDate)]) -> Q<()> {
     let existing = interview_orders_of(conn, code)?;
     for o in &existing {
-        let now = wanted
-            .iter()
-            .find(|(i, y, _)| *i == o.institution_code && *y == o.cycle_year);
+        let now = wanted.iter().find(|(i, y, _)| *i == o.institution_code && *y == o.cycle_year);
         let (withdrawn, ordered_on) = match now {
             Some((_, _, d)) => (false, *d),
             None => (true, o.ordered_on),
         };
         if withdrawn != o.withdrawn || ordered_on != o.ordered_on {
             diesel::update(interview_orders::table.find(o.id))
-                .set((
-                    interview_orders::withdrawn.eq(withdrawn),
-                    interview_orders::ordered_on.eq(ordered_on),
-                ))
+                .set((interview_orders::withdrawn.eq(withdrawn), interview_orders::ordered_on.eq(ordered_on)))
                 .execute(conn)?;
         }
     }
     for (inst, year, on) in wanted {
-        if !existing
-            .iter()
-            .any(|o| o.institution_code == *inst && o.cycle_year == *year)
-        {
+        if !existing.iter().any(|o| o.institution_code == *inst && o.cycle_year == *year) {
             diesel::insert_into(interview_orders::table)
                 .values((
                     interview_orders::personnel_code.eq(code),
@@ -234,10 +201,7 @@ fn sync_interview_orders(
 }
 
 pub fn interview_orders_of(conn: &mut DbConn, code: &str) -> Q<Vec<InterviewOrderRow>> {
-    interview_orders::table
-        .filter(interview_orders::personnel_code.eq(code))
-        .order(interview_orders::id)
-        .load(conn)
+    interview_orders::table.filter(interview_orders::personnel_code.eq(code)).order(interview_orders::id).load(conn)
 }
 
 pub fn interview_order(conn: &mut DbConn, id: i64) -> Q<Option<InterviewOrderRow>> {
@@ -249,9 +213,7 @@ pub fn interview_orders_list(
     institution: Option<&str>,
     year: Option<i32>,
 ) -> Q<Vec<InterviewOrderRow>> {
-    let mut q = interview_orders::table
-        .filter(interview_orders::withdrawn.eq(false))
-        .into_boxed();
+    let mut q = interview_orders::table.filter(interview_orders::withdrawn.eq(false)).into_boxed();
     if let Some(i) = institution {
         q = q.filter(interview_orders::institution_code.eq(i.to_string()));
     }
@@ -267,14 +229,10 @@ pub fn load(conn: &mut DbConn, code: &str) -> Q<PractitionerProjection> {
         .filter(proj_intervals::personnel_code.eq(code))
         .order((proj_intervals::institution_code, proj_intervals::from_on))
         .load(conn)?;
-    let cycles = proj_cycles::table
-        .filter(proj_cycles::personnel_code.eq(code))
-        .order(proj_cycles::cycle_year)
-        .load(conn)?;
-    let sanctions = proj_sanctions::table
-        .filter(proj_sanctions::personnel_code.eq(code))
-        .order(proj_sanctions::seq)
-        .load(conn)?;
+    let cycles =
+        proj_cycles::table.filter(proj_cycles::personnel_code.eq(code)).order(proj_cycles::cycle_year).load(conn)?;
+    let sanctions =
+        proj_sanctions::table.filter(proj_sanctions::personnel_code.eq(code)).order(proj_sanctions::seq).load(conn)?;
     let watch = proj_watch::table
         .filter(proj_watch::personnel_code.eq(code))
         .order((proj_watch::cycle_year, proj_watch::institution_code))
@@ -284,23 +242,13 @@ pub fn load(conn: &mut DbConn, code: &str) -> Q<PractitionerProjection> {
         .filter(|o| !o.withdrawn)
         .map(|o| (o.institution_code, o.cycle_year, o.ordered_on))
         .collect();
-    Ok(PractitionerProjection {
-        intervals,
-        cycles,
-        sanctions,
-        watch,
-        interview_orders,
-    })
+    Ok(PractitionerProjection { intervals, cycles, sanctions, watch, interview_orders })
 }
 
 /// Every status interval, for the in-memory eligibility index.
 pub fn all_intervals(conn: &mut DbConn) -> Q<Vec<IntervalRow>> {
     proj_intervals::table
-        .order((
-            proj_intervals::personnel_code,
-            proj_intervals::institution_code,
-            proj_intervals::from_on,
-        ))
+        .order((proj_intervals::personnel_code, proj_intervals::institution_code, proj_intervals::from_on))
         .load(conn)
 }
 
@@ -312,10 +260,7 @@ pub fn intervals_of(conn: &mut DbConn, code: &str) -> Q<Vec<IntervalRow>> {
 }
 
 pub fn sanctions_of(conn: &mut DbConn, code: &str) -> Q<Vec<SanctionRow>> {
-    proj_sanctions::table
-        .filter(proj_sanctions::personnel_code.eq(code))
-        .order(proj_sanctions::seq)
-        .load(conn)
+    proj_sanctions::table.filter(proj_sanctions::personnel_code.eq(code)).order(proj_sanctions::seq).load(conn)
 }
 
 /// 五(三) figures from the projections: members registered at the institution during the

@@ -1,0 +1,29 @@
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+
+use super::auth::Auth;
+use super::State;
+use crate::domain::dates::parse_date;
+use crate::error::{Error, Result};
+
+#[derive(Deserialize)]
+pub struct WorkingDaysQuery {
+    pub from: Option<String>,
+    pub days: Option<u32>,
+}
+
+/// `GET /calendar/working-days?from=&days=`: the `days`-th working day after `from`
+/// (六(一): objections within 10 working days of the written notice).
+pub async fn working_days(
+    state: web::Data<State>,
+    _auth: Auth,
+    q: web::Query<WorkingDaysQuery>,
+) -> Result<HttpResponse> {
+    let from = parse_date("from", q.from.as_deref().unwrap_or(""))?;
+    let days = q.days.unwrap_or(10);
+    if days > 366 {
+        return Err(Error::invalid("invalid_days", "days", "days is 0..=366", "工作日天数应为0-366"));
+    }
+    let date = state.app.calendar.working_days_after(from, days)?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "from": from, "days": days, "date": date })))
+}
