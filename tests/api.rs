@@ -577,3 +577,40 @@ fn working_days_skip_holidays_and_count_adjusted_weekends() {
     let (st, b) = api.get("/calendar/working-days?from=2026-12-28&days=10");
     assert_eq!((st, code_of(&b)), (422, "calendar_missing"), "never a guess: {b}");
 }
+
+/// The OpenAPI document lists exactly the routes the server registers, and each documented
+/// operation answers (a 401 without a token, or its public answer) rather than 404.
+#[test]
+fn openapi_matches_the_routes() {
+    let db = common::sqlite();
+    let api = Api::new(&db);
+    let (st, doc) = call("GET", &api.url("/openapi.json"), None, None, &[]);
+    assert_eq!(st, 200);
+    let documented: std::collections::BTreeSet<(String, String)> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .flat_map(|(path, ops)| ops.as_object().unwrap().keys().map(move |m| (m.to_uppercase(), path.clone())))
+        .collect();
+    let source = include_str!("../src/http/routes.rs");
+    let mut served = std::collections::BTreeSet::new();
+    for part in source.split(".route(\"").skip(1) {
+        let path = part.split('"').next().unwrap().to_string();
+        let method = part.split("web::").nth(1).and_then(|m| m.split("()").next()).unwrap().to_uppercase();
+        served.insert((method, path));
+    }
+    assert_eq!(documented, served, "docs/openapi.json and src/http/routes.rs disagree");
+    for (method, path) in &documented {
+        let concrete = path.replace("{id}", "1").replace('{', "X").replace('}', "");
+        let public = doc["paths"][path][method.to_lowercase()]["security"].is_array();
+        let (st, b) = call(method, &api.url(&concrete), None, None, &[]);
+        if public {
+            assert_ne!(st, 401, "{method} {path} is documented as public: {b}");
+        } else {
+            assert_eq!(st, 401, "{method} {path} needs a token: {b}");
+        }
+        for code in doc["paths"][path][method.to_lowercase()]["responses"].as_object().unwrap().keys() {
+            assert!(code.len() == 3 && !code.starts_with('5'), "{method} {path} documents {code}");
+        }
+    }
+}

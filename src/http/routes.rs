@@ -12,6 +12,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         web::scope("/api/v1")
             .route("/healthz", web::get().to(health::healthz))
             .route("/metrics", web::get().to(health::metrics))
+            .route("/openapi.json", web::get().to(health::openapi))
             .route("/institutions", web::post().to(institutions::create))
             .route("/institutions/{code}", web::get().to(institutions::show))
             .route("/institutions/{code}/agreement/suspend", web::post().to(institutions::suspend))
