@@ -158,27 +158,50 @@ impl App {
 
     /// Screens a batch; a malformed line refuses the whole request with its row.
     pub fn check_claims(&self, lines: &[ClaimLine]) -> Result<CheckResult> {
-        let mut out = Vec::with_capacity(lines.len());
-        let mut refused = Fen(0);
-        let mut n_refused = 0;
-        for (k, line) in lines.iter().enumerate() {
-            let (r, amount) = self.check_one(line, k).map_err(|e| match e {
-                Error::Client(c) => Error::Client(c.row(k as u64)),
-                other => other,
-            })?;
-            if !r.payable {
-                n_refused += 1;
-                refused = refused.checked_add(amount).ok_or_else(|| {
-                    Error::invalid("invalid_amount", "amount", "the refused amount overflows", "拒付金额溢出")
-                })?;
-            }
-            out.push(r);
+        let mut screening = Screening::new(self);
+        for line in lines {
+            screening.push(line)?;
         }
-        Ok(CheckResult {
-            lines_checked: out.len(),
-            lines: out,
-            refused_amount: refused.to_decimal(),
-            lines_refused: n_refused,
-        })
+        Ok(screening.finish())
+    }
+}
+
+/// A batch screened line by line as it is read, so a 100 000-line request never holds its
+/// lines, only the small answers.
+pub struct Screening<'a> {
+    app: &'a App,
+    lines: Vec<LineResult>,
+    refused: Fen,
+    lines_refused: usize,
+}
+
+impl<'a> Screening<'a> {
+    pub fn new(app: &'a App) -> Self {
+        Screening { app, lines: Vec::new(), refused: Fen(0), lines_refused: 0 }
+    }
+
+    pub fn push(&mut self, line: &ClaimLine) -> Result<()> {
+        let k = self.lines.len();
+        let (r, amount) = self.app.check_one(line, k).map_err(|e| match e {
+            Error::Client(c) => Error::Client(c.row(k as u64)),
+            other => other,
+        })?;
+        if !r.payable {
+            self.lines_refused += 1;
+            self.refused = self.refused.checked_add(amount).ok_or_else(|| {
+                Error::invalid("invalid_amount", "amount", "the refused amount overflows", "拒付金额溢出")
+            })?;
+        }
+        self.lines.push(r);
+        Ok(())
+    }
+
+    pub fn finish(self) -> CheckResult {
+        CheckResult {
+            lines_checked: self.lines.len(),
+            lines: self.lines,
+            refused_amount: self.refused.to_decimal(),
+            lines_refused: self.lines_refused,
+        }
     }
 }
