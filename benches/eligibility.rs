@@ -37,14 +37,14 @@ fn synthetic_city(people: usize) -> (Vec<IntervalRow>, Vec<(String, String)>) {
     for k in 0..people {
         let p = format!("D370811{k:06}");
         let i = format!("H37081100{:03}", k % 1000);
-        if k % 10 == 0 {
+        if k.is_multiple_of(10) {
             rows.push(row(&p, &i, d("2023-01-01"), Some(d("2024-04-15")), "active"));
             rows.push(row(&p, &i, d("2024-04-15"), Some(d("2024-07-15")), "suspended"));
             rows.push(row(&p, &i, d("2024-07-15"), None, "active"));
         } else {
             rows.push(row(&p, &i, d("2023-01-01"), None, "active"));
         }
-        if k % 20 == 0 {
+        if k.is_multiple_of(20) {
             rows.push(row(&p, "H37081200001", d("2023-06-01"), None, "active"));
         }
         keys.push((p, i));
@@ -66,8 +66,8 @@ fn line(p: &str, i: &str, k: usize) -> ClaimLine {
     ClaimLine {
         personnel_code: p.to_string(),
         institution_code: i.to_string(),
-        service_date: if k % 2 == 0 { "2024-05-01".into() } else { "2024-09-01".into() },
-        emergency: k % 7 == 0,
+        service_date: if k.is_multiple_of(2) { "2024-05-01".into() } else { "2024-09-01".into() },
+        emergency: k.is_multiple_of(7),
         amount: Some(serde_json::Value::String("12.30".into())),
     }
 }
