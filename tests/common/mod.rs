@@ -18,33 +18,17 @@ static SEQ: AtomicU32 = AtomicU32::new(0);
 pub fn sqlite() -> TestDb {
     let dir = tempfile::tempdir().expect("tempdir");
     let url = dir.path().join("jifen.db").to_string_lossy().into_owned();
-    TestDb {
-        backend: "sqlite",
-        url,
-        _dir: Some(dir),
-    }
+    TestDb { backend: "sqlite", url, _dir: Some(dir) }
 }
 
 /// A new schema in the PostgreSQL database of `TEST_DATABASE_URL`, or `None` without it.
 pub fn postgres() -> Option<TestDb> {
-    let base = std::env::var("TEST_DATABASE_URL")
-        .ok()
-        .filter(|u| !u.is_empty())?;
-    let schema = format!(
-        "t{}_{}_{}",
-        std::process::id(),
-        SEQ.fetch_add(1, Ordering::SeqCst),
-        rand_suffix()
-    );
+    let base = std::env::var("TEST_DATABASE_URL").ok().filter(|u| !u.is_empty())?;
+    let schema = format!("t{}_{}_{}", std::process::id(), SEQ.fetch_add(1, Ordering::SeqCst), rand_suffix());
     let mut c = PgConnection::establish(&base).expect("TEST_DATABASE_URL must be reachable");
-    c.batch_execute(&format!("CREATE SCHEMA {schema}"))
-        .expect("create schema");
+    c.batch_execute(&format!("CREATE SCHEMA {schema}")).expect("create schema");
     let sep = if base.contains('?') { '&' } else { '?' };
-    Some(TestDb {
-        backend: "postgresql",
-        url: format!("{base}{sep}options=-csearch_path%3D{schema}"),
-        _dir: None,
-    })
+    Some(TestDb { backend: "postgresql", url: format!("{base}{sep}options=-csearch_path%3D{schema}"), _dir: None })
 }
 
 /// SQLite, and PostgreSQL when configured.
@@ -56,10 +40,7 @@ pub fn all() -> Vec<TestDb> {
 
 fn rand_suffix() -> u32 {
     use std::time::{SystemTime, UNIX_EPOCH};
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.subsec_nanos() % 100_000)
-        .unwrap_or(0)
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.subsec_nanos() % 100_000).unwrap_or(0)
 }
 
 /// A valid GB 11643 ID number for a birth date `YYYYMMDD`.
@@ -67,11 +48,7 @@ pub fn id_number(birth: &str, seq: u32) -> String {
     const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
     const C: [char; 11] = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'];
     let body = format!("370811{birth}{:03}", seq % 1000);
-    let sum: u32 = body
-        .bytes()
-        .zip(W)
-        .map(|(b, w)| u32::from(b - b'0') * w)
-        .sum();
+    let sum: u32 = body.bytes().zip(W).map(|(b, w)| u32::from(b - b'0') * w).sum();
     format!("{body}{}", C[(sum % 11) as usize])
 }
 
@@ -91,8 +68,7 @@ pub fn spawn(db: &TestDb) -> TestServer {
     let served = app.clone();
     std::thread::spawn(move || {
         actix_web::rt::System::new().block_on(async move {
-            let server = jifen::http::server(served, listener, Some(ADMIN_TOKEN.to_string()))
-                .expect("server");
+            let server = jifen::http::server(served, listener, Some(ADMIN_TOKEN.to_string())).expect("server");
             let _ = server.await;
         })
     });
@@ -103,11 +79,7 @@ pub fn spawn(db: &TestDb) -> TestServer {
         }
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
-    TestServer {
-        base,
-        admin: ADMIN_TOKEN.to_string(),
-        app,
-    }
+    TestServer { base, admin: ADMIN_TOKEN.to_string(), app }
 }
 
 /// A JSON answer: (status, body). Never panics on 4xx/5xx.
@@ -133,13 +105,7 @@ pub fn call(
 }
 
 /// Sends raw bytes with a content type.
-pub fn call_raw(
-    method: &str,
-    url: &str,
-    token: Option<&str>,
-    body: &[u8],
-    ctype: &str,
-) -> (u16, serde_json::Value) {
+pub fn call_raw(method: &str, url: &str, token: Option<&str>, body: &[u8], ctype: &str) -> (u16, serde_json::Value) {
     let mut req = ureq::request(method, url).set("Content-Type", ctype);
     if let Some(t) = token {
         req = req.set("Authorization", &format!("Bearer {t}"));
