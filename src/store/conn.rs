@@ -88,11 +88,18 @@ pub fn connect(url: &str) -> anyhow::Result<Pool> {
     let mut first =
         manager.connect().map_err(|e| anyhow::anyhow!("cannot open the {} database: {e}", url.backend()))?;
     migrate(&mut first)?;
-    let size = match url {
+    let default = match url {
         DbUrl::Postgres(_) => 16,
         DbUrl::Sqlite(_) => 8,
     };
-    Ok(r2d2::Pool::builder().max_size(size).build(manager)?)
+    let size = std::env::var("JIFEN_DB_POOL").ok().and_then(|v| v.parse().ok()).filter(|&n| n > 0).unwrap_or(default);
+    // Connections open on demand and idle ones close, so many pools (tests, CLI runs beside a
+    // server) stay within PostgreSQL's max_connections.
+    Ok(r2d2::Pool::builder()
+        .max_size(size)
+        .min_idle(Some(1))
+        .idle_timeout(Some(std::time::Duration::from_secs(60)))
+        .build(manager)?)
 }
 
 pub fn migrate(conn: &mut DbConn) -> anyhow::Result<usize> {
