@@ -133,6 +133,21 @@ fn a_deduction_from_inspection_to_claims_and_back() {
         assert_eq!(api.payable(&p, &a, "2024-05-01", false), (true, "active".into()));
         let (st, again) = api.post(&format!("/deductions/{id}/revoke"), json!({"on": "2024-06-02", "reason": "again"}));
         assert_eq!((st, code_of(&again)), (409, "already_revoked"));
+
+        // Money is exact: a fund loss in yuan comes back as the same decimal string.
+        let body = json!({"institution_code": a, "inspected_on": "2024-11-01", "decided_on": "2024-11-02",
+            "violations": [{"personnel_code": p, "items": ["1.8"], "fund_loss": "1234.56"}]});
+        let (st, b) =
+            call("POST", &api.url("/inspections"), Some(&api.s.admin), Some(&body), &[("Idempotency-Key", "loss")]);
+        assert_eq!((st, b["violations"][0]["fund_loss"].as_str()), (201, Some("1234.56")), "{b}");
+        let bad = json!({"institution_code": a, "inspected_on": "2024-11-01", "decided_on": "2024-11-02",
+            "violations": [{"personnel_code": p, "items": ["1.8"], "fund_loss": "12.345"}]});
+        let (st, b) =
+            call("POST", &api.url("/inspections"), Some(&api.s.admin), Some(&bad), &[("Idempotency-Key", "loss2")]);
+        assert_eq!((st, b["error"]["field"].as_str()), (422, Some("violations[0].fund_loss")), "{b}");
+        let (_, ledger) = api.get(&format!("/practitioners/{p}/ledger?year=2024"));
+        let loss = ledger["deductions"].as_array().unwrap().iter().find(|d| d["items"][0] == "1.8").cloned().unwrap();
+        assert_eq!(loss["fund_loss"], "1234.56");
         assert!(api.s.app.verify().unwrap().differences.is_empty(), "{}", db.backend);
     }
 }

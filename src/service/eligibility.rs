@@ -134,14 +134,14 @@ pub fn decide(status: Option<SiteStatus>, emergency: bool) -> LineResult {
     LineResult { payable: false, reason: status.as_str(), status: status.as_str(), article }
 }
 
-fn amount_of(k: usize, v: &Option<serde_json::Value>) -> Result<Fen> {
-    let field = format!("lines[{k}].amount");
+/// An amount in yuan, from a decimal string or a JSON number, as exact fen.
+pub fn amount_of(field: &str, v: &Option<serde_json::Value>) -> Result<Fen> {
     match v {
         None | Some(serde_json::Value::Null) => Ok(Fen(0)),
-        Some(serde_json::Value::String(s)) => Fen::parse_yuan(&field, s),
-        Some(serde_json::Value::Number(n)) => Fen::parse_yuan(&field, &n.to_string()),
+        Some(serde_json::Value::String(s)) => Fen::parse_yuan(field, s),
+        Some(serde_json::Value::Number(n)) => Fen::parse_yuan(field, &n.to_string()),
         Some(_) => {
-            Err(Error::invalid("invalid_amount", &field, "amount is a decimal string", "金额应为十进制数字字符串"))
+            Err(Error::invalid("invalid_amount", field, "amount is a decimal string", "金额应为十进制数字字符串"))
         }
     }
 }
@@ -149,7 +149,7 @@ fn amount_of(k: usize, v: &Option<serde_json::Value>) -> Result<Fen> {
 impl App {
     pub fn check_one(&self, line: &ClaimLine, k: usize) -> Result<(LineResult, Fen)> {
         let date = parse_date(&format!("lines[{k}].service_date"), &line.service_date)?;
-        let amount = amount_of(k, &line.amount)?;
+        let amount = amount_of(&format!("lines[{k}].amount"), &line.amount)?;
         let code = line.personnel_code.trim();
         let inst = line.institution_code.trim();
         let status = self.index.site_status(code, inst, date);

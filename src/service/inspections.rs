@@ -6,8 +6,10 @@ use sha2::{Digest, Sha256};
 
 use super::{person_lock, App};
 use crate::domain::dates::parse_date;
+use crate::domain::Fen;
 use crate::error::{ClientError, Error, Kind, Result};
 use crate::rules::Sanction;
+use crate::service::eligibility::amount_of;
 use crate::store::facts::{self, NewDeduction};
 
 /// `POST /inspections`.
@@ -30,6 +32,8 @@ pub struct NewViolation {
     pub points: Option<u32>,
     /// 五(二): the officer may set a 2-year ban (24) instead of 1 year (12).
     pub ban_months: Option<u32>,
+    /// The fund's loss, yuan as a decimal string (stored as fen).
+    pub fund_loss: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -41,6 +45,8 @@ pub struct ViolationResult {
     pub article: String,
     /// The person's cycle total after this inspection.
     pub cycle_total: u32,
+    /// Yuan, exact.
+    pub fund_loss: Option<rust_decimal::Decimal>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -66,6 +72,18 @@ pub struct InspectionResult {
 pub struct RevokeDeduction {
     pub on: String,
     pub reason: String,
+}
+
+/// One violation, validated before the transaction starts.
+struct Parsed {
+    code: String,
+    items: Vec<String>,
+    points: u32,
+    article: String,
+    occurred_on: Option<NaiveDate>,
+    chosen: Option<u32>,
+    ban: Option<u32>,
+    fund_loss: Option<i64>,
 }
 
 fn request_hash(req: &NewInspection) -> String {
@@ -128,20 +146,25 @@ impl App {
                     format!("禁止签约期限应为{}-{}个月（五(二)）", pack.ban.months, pack.ban.max_months),
                 ));
             }
-            parsed.push((
+            let fund_loss = match &v.fund_loss {
+                None | Some(serde_json::Value::Null) => None,
+                some => Some(amount_of(&field("fund_loss"), some)?.0),
+            };
+            parsed.push(Parsed {
                 code,
                 items,
                 points,
-                item.article.clone(),
+                article: item.article.clone(),
                 occurred_on,
-                v.points.filter(|_| item.points_max.is_some()),
+                chosen: v.points.filter(|_| item.points_max.is_some()),
                 ban,
-            ));
+                fund_loss,
+            });
         }
         let key = key.map(str::to_string).unwrap_or_else(|| format!("auto:{}", uuid_like()));
         let hash = request_hash(req);
         let mut locks = vec![format!("k:{key}")];
-        locks.extend(parsed.iter().map(|p| person_lock(&p.0)));
+        locks.extend(parsed.iter().map(|p| person_lock(&p.code)));
         self.write(&locks, |c, touched| {
             if let Some(existing) = facts::inspection_by_key(c, &key)? {
                 if existing.request_hash != hash {
@@ -162,14 +185,14 @@ impl App {
                 ));
             }
             for (k, p) in parsed.iter().enumerate() {
-                let regs = facts::registrations_of(c, &p.0)?;
+                let regs = facts::registrations_of(c, &p.code)?;
                 if regs.is_empty() {
                     return Err(Error::Client(
                         ClientError::new(
                             Kind::Unprocessable,
                             "unknown_practitioner",
-                            format!("{} is not registered anywhere", p.0),
-                            format!("{} 未登记备案", p.0),
+                            format!("{} is not registered anywhere", p.code),
+                            format!("{} 未登记备案", p.code),
                         )
                         .field(format!("violations[{k}].personnel_code")),
                     ));
@@ -177,19 +200,20 @@ impl App {
             }
             let inspection_id = facts::insert_inspection(c, &key, &hash, &inst, inspected_on, decided_on)?;
             let mut ids = Vec::with_capacity(parsed.len());
-            for (k, (code, items, points, _, occurred_on, chosen, ban)) in parsed.iter().enumerate() {
+            for (k, p) in parsed.iter().enumerate() {
                 let id = facts::insert_deduction(
                     c,
                     &NewDeduction {
                         inspection_id,
                         seq: k as i32,
-                        personnel_code: code,
+                        personnel_code: &p.code,
                         institution_code: &inst,
-                        items: items.join(";"),
-                        points: *points as i32,
-                        chosen_points: chosen.map(|p| p as i32),
-                        ban_months: ban.map(|b| b as i32),
-                        occurred_on: *occurred_on,
+                        items: p.items.join(";"),
+                        points: p.points as i32,
+                        chosen_points: p.chosen.map(|x| x as i32),
+                        ban_months: p.ban.map(|b| b as i32),
+                        fund_loss_fen: p.fund_loss,
+                        occurred_on: p.occurred_on,
                         decided_on,
                         note: &req.violations[k].note,
                         recorded_at: crate::store::now(),
@@ -197,7 +221,7 @@ impl App {
                 )?;
                 ids.push(id);
             }
-            let mut people: Vec<&str> = parsed.iter().map(|p| p.0.as_str()).collect();
+            let mut people: Vec<&str> = parsed.iter().map(|p| p.code.as_str()).collect();
             people.sort();
             people.dedup();
             let mut sanctions = Vec::new();
@@ -214,13 +238,14 @@ impl App {
             let violations = parsed
                 .iter()
                 .zip(&ids)
-                .map(|((code, items, points, article, ..), id)| ViolationResult {
-                    personnel_code: code.clone(),
-                    items: items.clone(),
-                    points: *points,
+                .map(|(p, id)| ViolationResult {
+                    personnel_code: p.code.clone(),
+                    items: p.items.clone(),
+                    points: p.points,
                     deduction_id: *id,
-                    article: article.clone(),
-                    cycle_total: totals.get(code).copied().unwrap_or(0),
+                    article: p.article.clone(),
+                    cycle_total: totals.get(&p.code).copied().unwrap_or(0),
+                    fund_loss: p.fund_loss.map(|f| Fen(f).to_decimal()),
                 })
                 .collect();
             let result = InspectionResult {

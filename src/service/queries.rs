@@ -28,6 +28,8 @@ pub struct LedgerDeduction {
     pub deduction: CountedDeduction,
     pub occurred_on: Option<NaiveDate>,
     pub note: String,
+    /// Yuan, exact.
+    pub fund_loss: Option<rust_decimal::Decimal>,
     pub revoked_on: Option<NaiveDate>,
     pub revocation_reason: Option<String>,
 }
@@ -116,6 +118,7 @@ pub(crate) fn ledger_of(
                 deduction: d.clone(),
                 occurred_on: row.and_then(|r| r.occurred_on),
                 note: row.map(|r| r.note.clone()).unwrap_or_default(),
+                fund_loss: row.and_then(|r| r.fund_loss_fen).map(|f| crate::domain::Fen(f).to_decimal()),
                 revoked_on: rev.map(|r| r.revoked_on),
                 revocation_reason: rev.map(|r| r.reason.clone()),
             }

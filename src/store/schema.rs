@@ -82,6 +82,7 @@ diesel::table! {
         points -> Integer,
         chosen_points -> Nullable<Integer>,
         ban_months -> Nullable<Integer>,
+        fund_loss_fen -> Nullable<BigInt>,
         occurred_on -> Nullable<Date>,
         decided_on -> Date,
         note -> Text,

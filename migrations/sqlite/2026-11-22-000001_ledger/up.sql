@@ -65,6 +65,8 @@ CREATE TABLE deductions (
     points INTEGER NOT NULL,
     chosen_points INTEGER,
     ban_months INTEGER,
+    -- The fund's loss the officer established, in fen (money is never a float).
+    fund_loss_fen BIGINT,
     occurred_on DATE,
     decided_on DATE NOT NULL,
     note TEXT NOT NULL,
