@@ -7,4 +7,5 @@ pub mod error;
 pub mod http;
 pub mod rules;
 pub mod service;
+pub mod sheets;
 pub mod store;

@@ -15,6 +15,7 @@ pub mod metrics;
 mod practitioners;
 mod public;
 mod registrations;
+mod rosters;
 pub mod routes;
 mod training_tests;
 mod watch_list;

@@ -4,7 +4,7 @@ use actix_web::web;
 
 use super::{
     calendar, cascade_cases, deductions, eligibility, health, inspections, institutions, interview_orders,
-    practitioners, public, registrations, training_tests, watch_list,
+    practitioners, public, registrations, rosters, training_tests, watch_list,
 };
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -21,6 +21,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/institutions/{code}/cascade", web::get().to(institutions::cascade))
             .route("/registrations", web::post().to(registrations::create))
             .route("/registrations/{institution_code}/{personnel_code}", web::delete().to(registrations::delete))
+            .route("/rosters/{institution_code}", web::post().to(rosters::upload))
             .route("/inspections", web::post().to(inspections::create))
             .route("/deductions/{id}/revoke", web::post().to(deductions::revoke))
             .route("/training-tests", web::post().to(training_tests::create))

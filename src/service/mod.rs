@@ -7,6 +7,7 @@ pub mod inspections;
 pub mod institutions;
 pub mod queries;
 pub mod registrations;
+pub mod rosters;
 pub mod tokens;
 pub mod training_tests;
 pub mod verify;

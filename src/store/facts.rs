@@ -564,3 +564,76 @@ pub fn practitioner_facts(conn: &mut DbConn, personnel_code: &str) -> Q<Option<P
 pub fn split_items(s: &str) -> Vec<String> {
     s.split(';').filter(|x| !x.is_empty()).map(str::to_string).collect()
 }
+
+// ---- roster details (附件1) ----
+
+/// What HR keeps about a registration beyond the ledger's facts.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Queryable, Insertable)]
+#[diesel(table_name = roster_entries)]
+pub struct RosterDetails {
+    pub institution_code: String,
+    pub personnel_code: String,
+    pub name: String,
+    pub phone: Option<String>,
+    pub practice_scope: Option<String>,
+    pub practice_place: Option<String>,
+    pub practice_registered_on: Option<NaiveDate>,
+    pub filed_on: Option<NaiveDate>,
+    pub certificate_no: Option<String>,
+}
+
+pub fn insert_roster_details(conn: &mut DbConn, d: &RosterDetails) -> Q<()> {
+    diesel::insert_into(roster_entries::table)
+        .values((d, roster_entries::recorded_at.eq(super::now())))
+        .execute(conn)
+        .map(drop)
+}
+
+/// The latest details per person at an institution.
+pub fn roster_details_at(conn: &mut DbConn, institution: &str) -> Q<std::collections::HashMap<String, RosterDetails>> {
+    let rows: Vec<RosterDetails> = roster_entries::table
+        .filter(roster_entries::institution_code.eq(institution))
+        .order(roster_entries::id)
+        .select((
+            roster_entries::institution_code,
+            roster_entries::personnel_code,
+            roster_entries::name,
+            roster_entries::phone,
+            roster_entries::practice_scope,
+            roster_entries::practice_place,
+            roster_entries::practice_registered_on,
+            roster_entries::filed_on,
+            roster_entries::certificate_no,
+        ))
+        .load(conn)?;
+    Ok(rows.into_iter().map(|r| (r.personnel_code.clone(), r)).collect())
+}
+
+/// The practitioners among `codes`: code → (ID number, category).
+pub fn practitioners_by_codes(
+    conn: &mut DbConn,
+    codes: &[String],
+) -> Q<std::collections::HashMap<String, (String, String)>> {
+    let mut out = std::collections::HashMap::new();
+    for chunk in codes.chunks(500) {
+        let rows: Vec<(String, String, String)> = practitioners::table
+            .filter(practitioners::personnel_code.eq_any(chunk))
+            .select((practitioners::personnel_code, practitioners::id_number, practitioners::category))
+            .load(conn)?;
+        out.extend(rows.into_iter().map(|(c, i, k)| (c, (i, k))));
+    }
+    Ok(out)
+}
+
+/// The practitioners holding any of `id_numbers`: ID number → personnel code.
+pub fn practitioners_by_id_numbers(conn: &mut DbConn, ids: &[String]) -> Q<std::collections::HashMap<String, String>> {
+    let mut out = std::collections::HashMap::new();
+    for chunk in ids.chunks(500) {
+        let rows: Vec<(String, String)> = practitioners::table
+            .filter(practitioners::id_number.eq_any(chunk))
+            .select((practitioners::id_number, practitioners::personnel_code))
+            .load(conn)?;
+        out.extend(rows);
+    }
+    Ok(out)
+}

@@ -222,10 +222,27 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    roster_entries (id) {
+        id -> BigInt,
+        institution_code -> Text,
+        personnel_code -> Text,
+        name -> Text,
+        phone -> Nullable<Text>,
+        practice_scope -> Nullable<Text>,
+        practice_place -> Nullable<Text>,
+        practice_registered_on -> Nullable<Date>,
+        filed_on -> Nullable<Date>,
+        certificate_no -> Nullable<Text>,
+        recorded_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(deregistrations -> registrations (registration_id));
 diesel::joinable!(revocations -> deductions (deduction_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    roster_entries,
     institutions,
     institution_events,
     practitioners,

@@ -1,0 +1,50 @@
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+
+use super::auth::Auth;
+use super::{run, State};
+use crate::error::{Error, Result};
+use crate::service::rosters::{RosterMode, UploadOptions};
+use crate::service::tokens::Role::{Admin, Agency, Hr, Officer};
+
+#[derive(Deserialize)]
+pub struct UploadQuery {
+    pub mode: Option<String>,
+    pub commit: Option<String>,
+    pub partial: Option<String>,
+}
+
+/// `true`/`false` (or 1/0) in a query string.
+pub fn flag(name: &str, v: Option<&str>) -> Result<bool> {
+    match v.map(|s| s.trim().to_ascii_lowercase()).as_deref() {
+        None | Some("") | Some("false") | Some("0") | Some("no") => Ok(false),
+        Some("true") | Some("1") | Some("yes") => Ok(true),
+        Some(other) => Err(Error::invalid(
+            "invalid_query",
+            name,
+            format!("{name} is true or false, not '{other}'"),
+            format!("{name} 应为 true 或 false"),
+        )),
+    }
+}
+
+/// `POST /rosters/{institution_code}?mode=delta|snapshot&commit=&partial=` — a CSV body in
+/// UTF-8 (with or without BOM), GBK or UTF-16; a preview unless `commit=true`.
+pub async fn upload(
+    state: web::Data<State>,
+    auth: Auth,
+    path: web::Path<String>,
+    q: web::Query<UploadQuery>,
+    body: web::Bytes,
+) -> Result<HttpResponse> {
+    let inst = path.into_inner().trim().to_ascii_uppercase();
+    auth.require_institution(&[Admin, Agency, Officer, Hr], &inst)?;
+    let opts = UploadOptions {
+        mode: RosterMode::parse(q.mode.as_deref())?,
+        commit: flag("commit", q.commit.as_deref())?,
+        partial: flag("partial", q.partial.as_deref())?,
+    };
+    let report =
+        run(&state, move |app| app.upload_roster(&inst, std::io::Cursor::new(body), opts, &mut |_| {})).await?;
+    Ok(HttpResponse::Ok().json(report))
+}
