@@ -2,6 +2,7 @@
 //! (医保支付资格记分管理) of the 济宁 notice. Layers: `rules` (pure) ← `store` (diesel)
 //! ← `service` (use-cases, transactions) ← `http` and `cli`.
 
+pub mod cli;
 pub mod domain;
 pub mod error;
 pub mod http;
