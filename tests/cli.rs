@@ -49,7 +49,7 @@ fn import_a_gbk_roster_from_the_command_line() {
     assert!(back.contains("错误原因") && back.lines().count() == 9, "{back}");
 
     let (ok, out) = jifen(&db, &["token", "create", "--role", "hr", "--institution", "H37081100001"]);
-    assert!(ok && out.trim().split_whitespace().last().unwrap().starts_with("jf_"), "{out}");
+    assert!(ok && out.split_whitespace().last().unwrap().starts_with("jf_"), "{out}");
     let (ok, out) = jifen(&db, &["token", "create", "--role", "hr"]);
     assert!(!ok && out.contains("--institution"), "{out}");
     let (ok, out) = jifen(&db, &["verify"]);
