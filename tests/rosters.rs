@@ -256,3 +256,53 @@ fn the_http_upload_of_a_gbk_file() {
     let (st, b) = common::call_raw("POST", &url, Some(&hr), "姓名,身份证号码\n".as_bytes(), "text/csv");
     assert_eq!((st, b["error"]["code"].as_str()), (422, Some("missing_column")), "{b}");
 }
+
+#[test]
+fn exports_open_in_excel() {
+    let db = common::sqlite();
+    let s = common::spawn(&db);
+    let app = &s.app;
+    app.create_institution(&NewInstitution {
+        code: INST.into(),
+        name: "医院".into(),
+        kind: "medical".into(),
+        region_code: None,
+        agreement_start: "2020-01-01".into(),
+        agreement_end: "2030-12-31".into(),
+    })
+    .unwrap();
+    upload(app, INST, fixture("roster_gbk.csv"), RosterMode::Delta, true, false);
+    app.record_inspection(
+        Some("susp"),
+        &serde_json::from_value(serde_json::json!({"institution_code": INST, "inspected_on": "2024-05-01",
+            "decided_on": "2024-05-01", "violations": [{"personnel_code": "N370811100002", "items": ["6.1"]}]}))
+        .unwrap(),
+    )
+    .unwrap();
+    let get = |path: &str| {
+        let r = ureq::get(&format!("{}{path}", s.base))
+            .set("Authorization", &format!("Bearer {}", s.admin))
+            .call()
+            .unwrap();
+        let ctype = r.header("content-type").unwrap_or("").to_string();
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut r.into_reader(), &mut bytes).unwrap();
+        (ctype, bytes)
+    };
+    let (ctype, bytes) = get(&format!("/institutions/{INST}/roster.csv?date=2024-06-01&encoding=gbk"));
+    assert!(ctype.contains("gbk"));
+    let text = encoding_rs::GBK.decode(&bytes).0.into_owned();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].starts_with("姓名,身份证号码"), "{text}");
+    assert_eq!(lines.len(), 4, "{text}");
+    let nurse = lines.iter().find(|l| l.contains("N370811100002")).unwrap();
+    assert!(nurse.contains("suspended") && nurse.contains(",6,6,2024-08-01,"), "{nurse}");
+    let (_, bytes) = get("/exports/status-list.csv?date=2024-06-01");
+    assert_eq!(&bytes[..3], &[0xEF, 0xBB, 0xBF], "UTF-8 with BOM for Excel");
+    let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
+    assert_eq!(text.lines().count(), 2, "{text}");
+    assert!(
+        text.contains("N370811100002,李*,370811********") && text.contains("中止,2024-05-01,2024-08-01,五(一)"),
+        "{text}"
+    );
+}

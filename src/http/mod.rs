@@ -7,6 +7,7 @@ mod cascade_cases;
 mod deductions;
 mod eligibility;
 pub mod error;
+mod exports;
 mod health;
 mod inspections;
 mod institutions;

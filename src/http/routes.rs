@@ -3,7 +3,7 @@
 use actix_web::web;
 
 use super::{
-    calendar, cascade_cases, deductions, eligibility, health, inspections, institutions, interview_orders,
+    calendar, cascade_cases, deductions, eligibility, exports, health, inspections, institutions, interview_orders,
     practitioners, public, registrations, rosters, training_tests, watch_list,
 };
 
@@ -19,6 +19,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/institutions/{code}/agreement/restore", web::post().to(institutions::restore))
             .route("/institutions/{code}/agreement/terminate", web::post().to(institutions::terminate))
             .route("/institutions/{code}/cascade", web::get().to(institutions::cascade))
+            .route("/institutions/{code}/roster.csv", web::get().to(exports::roster))
+            .route("/exports/status-list.csv", web::get().to(exports::status_list))
             .route("/registrations", web::post().to(registrations::create))
             .route("/registrations/{institution_code}/{personnel_code}", web::delete().to(registrations::delete))
             .route("/rosters/{institution_code}", web::post().to(rosters::upload))

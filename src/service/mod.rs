@@ -3,6 +3,7 @@
 //! the in-memory eligibility index is updated after the commit.
 
 pub mod eligibility;
+pub mod exports;
 pub mod inspections;
 pub mod institutions;
 pub mod queries;

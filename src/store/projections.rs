@@ -299,3 +299,17 @@ pub fn watch_rows(conn: &mut DbConn, year: i32) -> Q<Vec<WatchRow>> {
         .order((proj_watch::institution_code, proj_watch::personnel_code))
         .load(conn)
 }
+
+/// Personal suspensions running on `d` and terminations whose ban runs on `d`, city-wide.
+pub fn sanctions_in_force(conn: &mut DbConn, d: NaiveDate) -> Q<Vec<SanctionRow>> {
+    proj_sanctions::table
+        .filter(proj_sanctions::starts_on.le(d))
+        .filter(
+            proj_sanctions::kind
+                .eq("suspension")
+                .and(proj_sanctions::ends_on.gt(d))
+                .or(proj_sanctions::kind.eq("termination").and(proj_sanctions::ban_until.gt(d))),
+        )
+        .order((proj_sanctions::personnel_code, proj_sanctions::seq))
+        .load(conn)
+}

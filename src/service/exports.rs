@@ -1,0 +1,117 @@
+//! CSV exports for Excel users: an institution's roster with each person's status and cycle
+//! total, and the city-wide list of suspended and terminated practitioners.
+
+use chrono::NaiveDate;
+
+use super::App;
+use crate::domain::id_number::{mask_id_number, mask_name};
+use crate::error::{Error, Result};
+use crate::rules;
+use crate::sheets::export::{to_bytes, ExportEncoding};
+use crate::store::{facts, projections};
+
+impl App {
+    /// The staff registered at an institution on `on`, with status and points.
+    pub fn export_roster(&self, institution: &str, on: NaiveDate, enc: ExportEncoding) -> Result<Vec<u8>> {
+        let mut c = self.conn()?;
+        if facts::institution(&mut c, institution)?.is_none() {
+            return Err(Error::not_found("institution", "定点医药机构"));
+        }
+        let regs = facts::registrations_at(&mut c, institution)?;
+        let details = facts::roster_details_at(&mut c, institution)?;
+        let mut rows = Vec::new();
+        for r in regs.iter().filter(|r| r.registered_on <= on && r.deregistered_on.is_none_or(|e| e > on)) {
+            let Some(p) = facts::practitioner(&mut c, &r.personnel_code)? else { continue };
+            let Some(f) = facts::practitioner_facts(&mut c, &r.personnel_code)? else { continue };
+            let t = rules::evaluate(&self.packs, &f)?;
+            let pack = self.packs.in_force(on).unwrap_or(self.packs.latest());
+            let s = rules::status_on(&f, &t, pack.cycle.initial_points, pack.agreement.term_months, on);
+            let site = s
+                .sites
+                .iter()
+                .find(|x| x.institution_code == institution)
+                .map_or("unregistered", |x| x.status.as_str());
+            let d = details.get(&r.personnel_code);
+            let category = crate::domain::Category::parse("category", &p.category).map(|c| c.name_zh()).unwrap_or("");
+            rows.push(vec![
+                d.map_or(p.name.clone(), |d| d.name.clone()),
+                p.id_number.clone(),
+                category.to_string(),
+                p.personnel_code.clone(),
+                d.and_then(|d| d.phone.clone()).or(p.phone.clone()).unwrap_or_default(),
+                r.registered_on.to_string(),
+                s.status.as_str().to_string(),
+                site.to_string(),
+                s.cycle_total.to_string(),
+                s.remaining.to_string(),
+                s.suspended_until.map(|d| d.to_string()).unwrap_or_default(),
+                s.banned_until.map(|d| d.to_string()).unwrap_or_default(),
+            ]);
+        }
+        rows.sort_by(|a, b| a[3].cmp(&b[3]));
+        to_bytes(
+            &[
+                "姓名",
+                "身份证号码",
+                "医保支付资格类别",
+                "医保对应代码",
+                "联系电话",
+                "登记备案日期",
+                "人员状态",
+                "本机构协议状态",
+                "本年度累计扣分",
+                "剩余分值",
+                "中止至",
+                "禁止签约至",
+            ],
+            &rows,
+            enc,
+        )
+    }
+
+    /// Like a public exclusion list: who may not be paid for on `on`, masked.
+    pub fn export_status_list(&self, on: NaiveDate, region: Option<&str>, enc: ExportEncoding) -> Result<Vec<u8>> {
+        let mut c = self.conn()?;
+        let mut rows = Vec::new();
+        for s in projections::sanctions_in_force(&mut c, on)? {
+            let Some(p) = facts::practitioner(&mut c, &s.personnel_code)? else { continue };
+            let sites: Vec<String> =
+                facts::registrations_of(&mut c, &s.personnel_code)?.into_iter().map(|r| r.institution_code).collect();
+            if region.is_some_and(|reg| !sites.iter().any(|i| i.get(1..7) == Some(reg))) {
+                continue;
+            }
+            let (status, until) = if s.kind == "suspension" { ("中止", s.ends_on) } else { ("解除", s.ban_until) };
+            rows.push(vec![
+                p.personnel_code.clone(),
+                mask_name(&p.name),
+                mask_id_number(&p.id_number),
+                crate::domain::Category::parse("category", &p.category).map(|c| c.name_zh()).unwrap_or("").to_string(),
+                status.to_string(),
+                s.starts_on.to_string(),
+                until.map(|d| d.to_string()).unwrap_or_default(),
+                s.article.clone(),
+                {
+                    let mut v = sites.clone();
+                    v.sort();
+                    v.dedup();
+                    v.join(";")
+                },
+            ]);
+        }
+        to_bytes(
+            &[
+                "医保对应代码",
+                "姓名",
+                "身份证号码",
+                "医保支付资格类别",
+                "处理",
+                "起始日期",
+                "截止日期（恢复/可重新签约）",
+                "依据",
+                "执业机构",
+            ],
+            &rows,
+            enc,
+        )
+    }
+}
