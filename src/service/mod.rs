@@ -9,6 +9,7 @@ pub mod institutions;
 pub mod queries;
 pub mod registrations;
 pub mod rosters;
+pub mod sheet_import;
 pub mod tokens;
 pub mod training_tests;
 pub mod verify;

@@ -10,12 +10,13 @@ use std::io::Read;
 use chrono::NaiveDate;
 use serde::Serialize;
 
+use super::sheet_import::{from_error, read_sheet, reject, Rejection};
 use super::{institution_lock, person_lock, App};
 use crate::domain::dates::today_china;
 use crate::domain::{Category, IdNumber};
-use crate::error::{ClientError, Error, Kind, Result};
+use crate::error::{Error, Result};
 use crate::rules::SanctionKind;
-use crate::sheets::{decode, parse_sheet_date, Column, Header};
+use crate::sheets::{parse_sheet_date, Column, Header};
 use crate::store::facts::{self, Practitioner, RosterDetails};
 
 pub const ROSTER_COLUMNS: &[Column] = &[
@@ -70,16 +71,6 @@ pub struct UploadOptions {
     pub mode: RosterMode,
     pub commit: bool,
     pub partial: bool,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Rejection {
-    /// The spreadsheet row (header = 1).
-    pub row: u64,
-    pub column: Option<String>,
-    pub code: &'static str,
-    pub reason: String,
-    pub reason_zh: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -151,23 +142,6 @@ enum Plan {
     Deregister(i64, NaiveDate),
 }
 
-fn reject(row: u64, column: Option<&str>, code: &'static str, en: String, zh: String) -> Rejection {
-    Rejection { row, column: column.map(str::to_string), code, reason: en, reason_zh: zh }
-}
-
-fn from_error(row: u64, column: &str, e: Error) -> Rejection {
-    match e {
-        Error::Client(c) => Rejection {
-            row,
-            column: Some(column.to_string()),
-            code: c.code,
-            reason: c.message,
-            reason_zh: c.message_zh,
-        },
-        Error::Internal(e) => reject(row, Some(column), "invalid", e.to_string(), e.to_string()),
-    }
-}
-
 impl App {
     /// Reads, checks and (when asked) applies a roster file. `progress` is told each row read.
     pub fn upload_roster(
@@ -184,57 +158,11 @@ impl App {
                 return Err(Error::not_found("institution", "定点医药机构"));
             }
         }
-        let (reader, detected) = decode(input).map_err(|e| bad_file(format!("cannot read the file: {e}")))?;
-        let mut csv = csv::ReaderBuilder::new()
-            .delimiter(detected.delimiter)
-            .flexible(true)
-            .has_headers(false)
-            .from_reader(reader);
-        let mut records = csv.records();
-        let header_record = match records.next() {
-            Some(r) => r.map_err(|e| bad_file(format!("row 1: {e}")))?,
-            None => return Err(bad_file("the file is empty".into())),
-        };
-        let header = Header::read(&header_record, ROSTER_COLUMNS)?;
-
-        let mut rows: Vec<Row> = Vec::new();
+        let mut sheet = read_sheet(input, ROSTER_COLUMNS, progress, |h, rec, row| {
+            self.parse_roster_row(&institution, h, rec, row)
+        })?;
+        let rows: Vec<Row> = std::mem::take(&mut sheet.rows).into_iter().map(|(_, r)| r).collect();
         let mut rejected: Vec<Rejection> = Vec::new();
-        let mut raw_rejected: HashMap<u64, csv::StringRecord> = HashMap::new();
-        let mut raw_kept: HashMap<u64, csv::StringRecord> = HashMap::new();
-        let mut n = 0usize;
-        for (k, rec) in records.enumerate() {
-            let row = k as u64 + 2;
-            progress(row);
-            let rec = match rec {
-                Ok(r) => r,
-                Err(e) => {
-                    let bad = e.to_string();
-                    rejected.push(reject(
-                        row,
-                        None,
-                        "unreadable_row",
-                        format!("unreadable row: {bad}"),
-                        format!("该行无法读取：{bad}"),
-                    ));
-                    continue;
-                }
-            };
-            if rec.iter().all(|f| f.trim().is_empty()) {
-                continue;
-            }
-            n += 1;
-            match self.parse_roster_row(&institution, &header, &rec, row) {
-                Ok(r) => {
-                    // Kept to hand back any row a later check rejects.
-                    raw_kept.insert(row, rec);
-                    rows.push(r)
-                }
-                Err(mut errs) => {
-                    rejected.append(&mut errs);
-                    raw_rejected.insert(row, rec);
-                }
-            }
-        }
 
         // Within the file: one row per code, one code per ID number.
         let mut by_code: HashMap<String, u64> = HashMap::new();
@@ -270,12 +198,6 @@ impl App {
             }
         }
 
-        for row in &dup_rows {
-            if let Some(rec) = raw_kept.remove(row) {
-                raw_rejected.insert(*row, rec);
-            }
-        }
-
         // Against the ledger.
         let mut c = self.conn()?;
         let codes: Vec<String> = rows.iter().map(|r| r.code.clone()).collect();
@@ -305,8 +227,8 @@ impl App {
         let mut report = RosterReport {
             institution_code: institution.clone(),
             mode: opts.mode,
-            encoding: detected.encoding,
-            rows: n,
+            encoding: sheet.encoding,
+            rows: sheet.rows_read,
             commit: opts.commit,
             committed: false,
             counts: Counts::default(),
@@ -315,7 +237,7 @@ impl App {
             deregistered: Vec::new(),
             unchanged: Vec::new(),
             rejected: Vec::new(),
-            unknown_columns: header.unknown.clone(),
+            unknown_columns: sheet.header.unknown.clone(),
             rejected_csv: None,
         };
         let mut plans: Vec<(Row, Plan)> = Vec::new();
@@ -409,9 +331,6 @@ impl App {
                 plans.push((r, plan));
             } else {
                 rejected.append(&mut errs);
-                if let Some(rec) = raw_kept.remove(&row) {
-                    raw_rejected.insert(row, rec);
-                }
             }
         }
         // Snapshot: whoever is registered here and absent from the file is deregistered.
@@ -469,18 +388,16 @@ impl App {
                 banned_until: None,
             });
         }
-        rejected.sort_by_key(|r| r.row);
+        sheet.reject_later(rejected);
+        report.rejected_csv = sheet.finish_rejections()?;
         report.counts = Counts {
             added: report.added.len(),
             changed: report.changed.len(),
             deregistered: report.deregistered.len(),
             unchanged: report.unchanged.len(),
-            rejected: rejected.iter().map(|r| r.row).collect::<HashSet<_>>().len(),
+            rejected: sheet.rejected_row_count(),
         };
-        if !rejected.is_empty() {
-            report.rejected_csv = Some(rejected_csv(&header_record, &raw_rejected, &rejected)?);
-        }
-        report.rejected = rejected;
+        report.rejected = sheet.rejected;
 
         let writes = report.counts.added + report.counts.changed + report.counts.deregistered;
         if !opts.commit || (!report.rejected.is_empty() && !opts.partial) || writes == 0 {
@@ -675,42 +592,4 @@ fn changed_fields(old: &RosterDetails, new: &RosterDetails) -> Vec<&'static str>
         out.push("备案时间");
     }
     out
-}
-
-fn rejected_csv(
-    header: &csv::StringRecord,
-    raw: &HashMap<u64, csv::StringRecord>,
-    rejected: &[Rejection],
-) -> Result<String> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let internal = |e: csv::Error| Error::Internal(e.into());
-    let mut head: Vec<&str> = header.iter().collect();
-    head.push("原行号");
-    head.push("错误原因");
-    w.write_record(&head).map_err(internal)?;
-    let mut rows: Vec<&u64> = raw.keys().collect();
-    rows.sort();
-    for row in rows {
-        let reasons: Vec<String> = rejected
-            .iter()
-            .filter(|r| r.row == *row)
-            .map(|r| format!("{}{}", r.column.as_deref().map(|c| format!("[{c}] ")).unwrap_or_default(), r.reason_zh))
-            .collect();
-        let mut rec: Vec<String> = raw[row].iter().map(str::to_string).collect();
-        rec.resize(header.len(), String::new());
-        rec.push(row.to_string());
-        rec.push(reasons.join("；"));
-        w.write_record(&rec).map_err(internal)?;
-    }
-    let bytes = w.into_inner().map_err(|e| Error::Internal(anyhow::anyhow!("{e}")))?;
-    String::from_utf8(bytes).map_err(|e| Error::Internal(e.into()))
-}
-
-fn bad_file(message: String) -> Error {
-    Error::Client(ClientError::new(
-        Kind::Unprocessable,
-        "unreadable_file",
-        message.clone(),
-        format!("文件无法读取：{message}"),
-    ))
 }
