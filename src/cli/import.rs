@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use clap::Subcommand;
 use indicatif::{ProgressBar, ProgressStyle};
 
+use crate::service::batches::{BatchOptions, BatchReport};
 use crate::service::rosters::{RosterMode, UploadOptions};
+use crate::service::sheet_import::Rejection;
 use crate::service::App;
 
 #[derive(Subcommand)]
@@ -25,25 +27,78 @@ pub enum ImportCommand {
         #[arg(long)]
         partial: bool,
     },
+    /// Training-test results (医保对应代码, 测试日期, 测试形式, 成绩, 是否合格).
+    Tests {
+        file: PathBuf,
+        #[arg(long)]
+        commit: bool,
+        #[arg(long)]
+        partial: bool,
+    },
+    /// Violations, one per row, grouped into inspections by 检查编号.
+    Violations {
+        file: PathBuf,
+        #[arg(long)]
+        commit: bool,
+        #[arg(long)]
+        partial: bool,
+    },
+}
+
+fn spinner() -> ProgressBar {
+    let bar = ProgressBar::new_spinner();
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {msg} [{elapsed}]")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    bar
+}
+
+fn open(file: &PathBuf) -> anyhow::Result<std::fs::File> {
+    std::fs::File::open(file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))
+}
+
+fn print_rejections(rejected: &[Rejection]) {
+    for r in rejected.iter().take(20) {
+        println!("  row {} [{}] {} / {}", r.row, r.column.as_deref().unwrap_or("-"), r.reason, r.reason_zh);
+    }
+    if rejected.len() > 20 {
+        println!("  … and {} more", rejected.len() - 20);
+    }
+}
+
+fn write_rejected(file: &std::path::Path, csv: &Option<String>) -> anyhow::Result<()> {
+    if let Some(csv) = csv {
+        let out = file.with_extension("rejected.csv");
+        let mut bytes = vec![0xEF, 0xBB, 0xBF];
+        bytes.extend_from_slice(csv.as_bytes());
+        std::fs::write(&out, bytes)?;
+        println!("rejected rows written to {} (fix them and import that file) / 退回行已写入该文件", out.display());
+    }
+    Ok(())
+}
+
+fn outcome(committed: bool, commit: bool) -> &'static str {
+    if committed {
+        "committed / 已提交"
+    } else if commit {
+        "nothing written: fix the rejected rows or use --partial / 未写入"
+    } else {
+        "preview only: add --commit to write / 仅预览"
+    }
 }
 
 pub fn run(app: &App, command: ImportCommand) -> anyhow::Result<()> {
+    let bar = spinner();
+    let mut tick = |row: u64| {
+        if row.is_multiple_of(500) {
+            bar.set_message(format!("{row} rows read / 已读取{row}行"));
+        }
+    };
     match command {
         ImportCommand::Roster { file, institution, mode, commit, partial } => {
             let opts = UploadOptions { mode: RosterMode::parse(Some(&mode)).map_err(err)?, commit, partial };
-            let input = std::fs::File::open(&file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
-            let bar = ProgressBar::new_spinner();
-            bar.set_style(
-                ProgressStyle::with_template("{spinner} {msg} [{elapsed}]")
-                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-            );
-            let mut tick = |row: u64| {
-                if row.is_multiple_of(500) {
-                    bar.set_message(format!("{row} rows read / 已读取{row}行"));
-                    bar.tick();
-                }
-            };
-            let report = app.upload_roster(&institution, input, opts, &mut tick).map_err(err)?;
+            let report = app.upload_roster(&institution, open(&file)?, opts, &mut tick).map_err(err)?;
             bar.finish_and_clear();
             let c = &report.counts;
             println!(
@@ -57,34 +112,35 @@ pub fn run(app: &App, command: ImportCommand) -> anyhow::Result<()> {
             if !report.unknown_columns.is_empty() {
                 println!("unknown columns (ignored) / 未识别的列：{}", report.unknown_columns.join(", "));
             }
-            for r in report.rejected.iter().take(20) {
-                println!("  row {} [{}] {} / {}", r.row, r.column.as_deref().unwrap_or("-"), r.reason, r.reason_zh);
-            }
-            if report.rejected.len() > 20 {
-                println!("  … and {} more", report.rejected.len() - 20);
-            }
-            if let Some(csv) = &report.rejected_csv {
-                let out = file.with_extension("rejected.csv");
-                let mut bytes = vec![0xEF, 0xBB, 0xBF];
-                bytes.extend_from_slice(csv.as_bytes());
-                std::fs::write(&out, bytes)?;
-                println!(
-                    "rejected rows written to {} (fix them and import that file) / 退回行已写入该文件",
-                    out.display()
-                );
-            }
-            println!(
-                "{}",
-                if report.committed {
-                    "committed / 已提交"
-                } else if commit {
-                    "nothing written: fix the rejected rows or use --partial / 未写入"
-                } else {
-                    "preview only: add --commit to write / 仅预览"
-                }
-            );
+            print_rejections(&report.rejected);
+            write_rejected(&file, &report.rejected_csv)?;
+            println!("{}", outcome(report.committed, commit));
+        }
+        ImportCommand::Tests { file, commit, partial } => {
+            let report = app.upload_tests(open(&file)?, BatchOptions { commit, partial }, &mut tick).map_err(err)?;
+            bar.finish_and_clear();
+            print_batch(&report, &file, commit)?;
+        }
+        ImportCommand::Violations { file, commit, partial } => {
+            let opts = BatchOptions { commit, partial };
+            let report = app.upload_violations(open(&file)?, opts, None, &mut tick).map_err(err)?;
+            bar.finish_and_clear();
+            print_batch(&report, &file, commit)?;
         }
     }
+    Ok(())
+}
+
+fn print_batch(r: &BatchReport, file: &std::path::Path, commit: bool) -> anyhow::Result<()> {
+    let c = &r.counts;
+    println!(
+        "{} rows ({}): {} to record, {} already recorded, {} rejected",
+        r.rows, r.encoding, c.accepted, c.unchanged, c.rejected
+    );
+    println!("共{}行：待记录{}，已记录{}，退回{}", r.rows, c.accepted, c.unchanged, c.rejected);
+    print_rejections(&r.rejected);
+    write_rejected(file, &r.rejected_csv)?;
+    println!("{}", outcome(r.committed, commit));
     Ok(())
 }
 

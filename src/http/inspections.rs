@@ -32,3 +32,19 @@ pub async fn create(state: web::Data<State>, auth: Auth, req: HttpRequest, body:
     let result = run(&state, move |app| app.record_inspection(key.as_deref(), &body)).await?;
     Ok(HttpResponse::Created().json(result))
 }
+
+/// `POST /inspections/batch?commit=&partial=` (officer, admin) — one row per violation.
+pub async fn batch(
+    state: web::Data<State>,
+    auth: Auth,
+    q: web::Query<super::BatchQuery>,
+    body: web::Bytes,
+) -> Result<HttpResponse> {
+    auth.require(&[Admin, Officer])?;
+    let opts = super::batch_options(&q)?;
+    let region = auth.region().map(str::to_string);
+    let report =
+        run(&state, move |app| app.upload_violations(std::io::Cursor::new(body), opts, region.as_deref(), &mut |_| {}))
+            .await?;
+    Ok(HttpResponse::Ok().json(report))
+}

@@ -31,10 +31,12 @@ use actix_web::middleware::Next;
 use actix_web::{web, HttpResponse};
 use chrono::NaiveDate;
 use serde::de::DeserializeOwned;
+use serde::Deserialize;
 use tracing::Instrument;
 
 use crate::domain::dates::{parse_date, today_china};
 use crate::error::{Error, Result};
+use crate::service::batches::BatchOptions;
 use crate::service::App;
 
 /// Shared by every worker.
@@ -61,6 +63,30 @@ pub fn date_or_today(field: &str, raw: Option<&str>) -> Result<NaiveDate> {
         Some(s) if !s.is_empty() => parse_date(field, s),
         _ => Ok(today_china()),
     }
+}
+
+/// `true`/`false` (or 1/0) in a query string.
+pub fn flag(name: &str, v: Option<&str>) -> Result<bool> {
+    match v.map(|s| s.trim().to_ascii_lowercase()).as_deref() {
+        None | Some("") | Some("false") | Some("0") | Some("no") => Ok(false),
+        Some("true") | Some("1") | Some("yes") => Ok(true),
+        Some(other) => Err(Error::invalid(
+            "invalid_query",
+            name,
+            format!("{name} is true or false, not '{other}'"),
+            format!("{name} 应为 true 或 false"),
+        )),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct BatchQuery {
+    pub commit: Option<String>,
+    pub partial: Option<String>,
+}
+
+pub fn batch_options(q: &BatchQuery) -> Result<BatchOptions> {
+    Ok(BatchOptions { commit: flag("commit", q.commit.as_deref())?, partial: flag("partial", q.partial.as_deref())? })
 }
 
 /// Reads a JSON body: malformed JSON is 400, a well-formed body of the wrong shape is 422.

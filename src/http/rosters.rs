@@ -2,8 +2,8 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
 use super::auth::Auth;
-use super::{run, State};
-use crate::error::{Error, Result};
+use super::{flag, run, State};
+use crate::error::Result;
 use crate::service::rosters::{RosterMode, UploadOptions};
 use crate::service::tokens::Role::{Admin, Agency, Hr, Officer};
 
@@ -12,20 +12,6 @@ pub struct UploadQuery {
     pub mode: Option<String>,
     pub commit: Option<String>,
     pub partial: Option<String>,
-}
-
-/// `true`/`false` (or 1/0) in a query string.
-pub fn flag(name: &str, v: Option<&str>) -> Result<bool> {
-    match v.map(|s| s.trim().to_ascii_lowercase()).as_deref() {
-        None | Some("") | Some("false") | Some("0") | Some("no") => Ok(false),
-        Some("true") | Some("1") | Some("yes") => Ok(true),
-        Some(other) => Err(Error::invalid(
-            "invalid_query",
-            name,
-            format!("{name} is true or false, not '{other}'"),
-            format!("{name} 应为 true 或 false"),
-        )),
-    }
 }
 
 /// `POST /rosters/{institution_code}?mode=delta|snapshot&commit=&partial=` — a CSV body in

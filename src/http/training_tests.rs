@@ -12,3 +12,16 @@ pub async fn create(state: web::Data<State>, auth: Auth, body: web::Bytes) -> Re
     let req: NewTrainingTest = json_body(&body)?;
     Ok(HttpResponse::Created().json(run(&state, move |app| app.record_test(&req)).await?))
 }
+
+/// `POST /training-tests/batch?commit=&partial=` (agency, admin) — 三(三) results as CSV.
+pub async fn batch(
+    state: web::Data<State>,
+    auth: Auth,
+    q: web::Query<super::BatchQuery>,
+    body: web::Bytes,
+) -> Result<HttpResponse> {
+    auth.require(&[Admin, Agency])?;
+    let opts = super::batch_options(&q)?;
+    let report = run(&state, move |app| app.upload_tests(std::io::Cursor::new(body), opts, &mut |_| {})).await?;
+    Ok(HttpResponse::Ok().json(report))
+}

@@ -4,13 +4,14 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::{person_lock, App};
+use super::{person_lock, App, Touched};
 use crate::domain::dates::parse_date;
 use crate::domain::Fen;
 use crate::error::{ClientError, Error, Kind, Result};
 use crate::rules::Sanction;
 use crate::service::eligibility::amount_of;
 use crate::store::facts::{self, NewDeduction};
+use crate::store::DbConn;
 
 /// `POST /inspections`.
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -74,6 +75,35 @@ pub struct RevokeDeduction {
     pub reason: String,
 }
 
+/// An inspection checked and ready to record.
+pub struct PreparedInspection {
+    key: String,
+    hash: String,
+    inst: String,
+    inspected_on: NaiveDate,
+    decided_on: NaiveDate,
+    parsed: Vec<Parsed>,
+    notes: Vec<String>,
+}
+
+impl PreparedInspection {
+    /// The idempotency key and every practitioner of the inspection.
+    pub fn locks(&self) -> Vec<String> {
+        let mut locks = vec![format!("k:{}", self.key)];
+        locks.extend(self.parsed.iter().map(|p| person_lock(&p.code)));
+        locks
+    }
+
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+
+    /// The hash of the request body, compared with the stored one for an idempotency key.
+    pub fn hash(&self) -> &str {
+        &self.hash
+    }
+}
+
 /// One violation, validated before the transaction starts.
 struct Parsed {
     code: String,
@@ -93,6 +123,12 @@ fn request_hash(req: &NewInspection) -> String {
 
 impl App {
     pub fn record_inspection(&self, key: Option<&str>, req: &NewInspection) -> Result<InspectionResult> {
+        let prepared = self.prepare_inspection(key, req)?;
+        self.write(&prepared.locks(), |c, touched| self.apply_inspection(c, touched, &prepared))
+    }
+
+    /// Checks an inspection without touching the ledger.
+    pub fn prepare_inspection(&self, key: Option<&str>, req: &NewInspection) -> Result<PreparedInspection> {
         let inspected_on = parse_date("inspected_on", &req.inspected_on)?;
         let decided_on = parse_date("decided_on", &req.decided_on)?;
         if decided_on < inspected_on {
@@ -163,11 +199,30 @@ impl App {
         }
         let key = key.map(str::to_string).unwrap_or_else(|| format!("auto:{}", uuid_like()));
         let hash = request_hash(req);
-        let mut locks = vec![format!("k:{key}")];
-        locks.extend(parsed.iter().map(|p| person_lock(&p.code)));
-        self.write(&locks, |c, touched| {
-            if let Some(existing) = facts::inspection_by_key(c, &key)? {
-                if existing.request_hash != hash {
+        Ok(PreparedInspection {
+            key,
+            hash,
+            inst,
+            inspected_on,
+            decided_on,
+            parsed,
+            notes: req.violations.iter().map(|v| v.note.clone()).collect(),
+        })
+    }
+
+    /// Records a prepared inspection inside the caller's write transaction, which holds
+    /// `prepared.locks()`; replays the stored answer for a known key.
+    pub fn apply_inspection(
+        &self,
+        c: &mut DbConn,
+        touched: &mut Touched,
+        prepared: &PreparedInspection,
+    ) -> Result<InspectionResult> {
+        let PreparedInspection { key, hash, inst, inspected_on, decided_on, parsed, notes } = prepared;
+        let (inspected_on, decided_on) = (*inspected_on, *decided_on);
+        {
+            if let Some(existing) = facts::inspection_by_key(c, key)? {
+                if existing.request_hash != *hash {
                     return Err(Error::conflict(
                         "idempotency_conflict",
                         "this Idempotency-Key was used with a different body",
@@ -176,7 +231,7 @@ impl App {
                 }
                 return serde_json::from_str(&existing.response).map_err(|e| Error::Internal(e.into()));
             }
-            if facts::institution(c, &inst)?.is_none() {
+            if facts::institution(c, inst)?.is_none() {
                 return Err(Error::invalid(
                     "unknown_institution",
                     "institution_code",
@@ -198,7 +253,7 @@ impl App {
                     ));
                 }
             }
-            let inspection_id = facts::insert_inspection(c, &key, &hash, &inst, inspected_on, decided_on)?;
+            let inspection_id = facts::insert_inspection(c, key, hash, inst, inspected_on, decided_on)?;
             let mut ids = Vec::with_capacity(parsed.len());
             for (k, p) in parsed.iter().enumerate() {
                 let id = facts::insert_deduction(
@@ -207,7 +262,7 @@ impl App {
                         inspection_id,
                         seq: k as i32,
                         personnel_code: &p.code,
-                        institution_code: &inst,
+                        institution_code: inst,
                         items: p.items.join(";"),
                         points: p.points as i32,
                         chosen_points: p.chosen.map(|x| x as i32),
@@ -215,7 +270,7 @@ impl App {
                         fund_loss_fen: p.fund_loss,
                         occurred_on: p.occurred_on,
                         decided_on,
-                        note: &req.violations[k].note,
+                        note: &notes[k],
                         recorded_at: crate::store::now(),
                     },
                 )?;
@@ -259,7 +314,7 @@ impl App {
             let text = serde_json::to_string(&result).map_err(|e| Error::Internal(e.into()))?;
             facts::set_inspection_response(c, inspection_id, &text)?;
             Ok(result)
-        })
+        }
     }
 
     /// A revocation is retroactive: the deduction counts for no date, and the whole cycle is

@@ -2,6 +2,7 @@
 //! recomputes the practitioners it touched with the engine and rewrites their projections;
 //! the in-memory eligibility index is updated after the commit.
 
+pub mod batches;
 pub mod eligibility;
 pub mod exports;
 pub mod inspections;

@@ -2,11 +2,12 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{person_lock, App};
+use super::{person_lock, App, Touched};
 use crate::domain::dates::parse_date;
 use crate::error::{Error, Result};
 use crate::rules::{self, TestFact, TestFormat};
 use crate::store::facts;
+use crate::store::DbConn;
 
 /// `POST /training-tests`.
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -65,29 +66,39 @@ impl App {
             ),
         };
         let code = req.personnel_code.trim().to_ascii_uppercase();
-        let pack = self.packs.in_force(tested_on)?;
-        self.write(&[person_lock(&code)], |c, touched| {
-            let p = facts::practitioner(c, &code)?.ok_or_else(|| Error::not_found("practitioner", "人员"))?;
-            let earlier: Vec<TestFact> = facts::practitioner_facts(c, &code)?.map(|f| f.tests).unwrap_or_default();
-            rules::training::check(pack, p.birth_date, &earlier, tested_on, format)?;
-            let fact = TestFact { id: 0, tested_on, format, score, passed: req.passed };
-            let id = facts::insert_test(c, &code, &fact)?;
-            let (_, timeline) = self.recompute(c, touched, &code)?;
-            let sanctions = timeline
-                .sanctions
-                .into_iter()
-                .filter(|s| s.trigger == rules::timeline::Trigger::TrainingTest && s.decided_on == tested_on)
-                .collect();
-            Ok(TrainingTestView {
-                id,
-                personnel_code: code.clone(),
-                tested_on,
-                format: format.as_str(),
-                score,
-                passed: req.passed,
-                sanctions,
-                article: "三(三)",
-            })
+        let fact = TestFact { id: 0, tested_on, format, score, passed: req.passed };
+        self.write(&[person_lock(&code)], |c, touched| self.apply_test(c, touched, &code, &fact))
+    }
+
+    /// Checks (三(三): format by age, once a year) and records a test in the caller's write
+    /// transaction, which holds the person's lock.
+    pub fn apply_test(
+        &self,
+        c: &mut DbConn,
+        touched: &mut Touched,
+        code: &str,
+        fact: &TestFact,
+    ) -> Result<TrainingTestView> {
+        let pack = self.packs.in_force(fact.tested_on)?;
+        let p = facts::practitioner(c, code)?.ok_or_else(|| Error::not_found("practitioner", "人员"))?;
+        let earlier: Vec<TestFact> = facts::practitioner_facts(c, code)?.map(|f| f.tests).unwrap_or_default();
+        rules::training::check(pack, p.birth_date, &earlier, fact.tested_on, fact.format)?;
+        let id = facts::insert_test(c, code, fact)?;
+        let (_, timeline) = self.recompute(c, touched, code)?;
+        let sanctions = timeline
+            .sanctions
+            .into_iter()
+            .filter(|s| s.trigger == rules::timeline::Trigger::TrainingTest && s.decided_on == fact.tested_on)
+            .collect();
+        Ok(TrainingTestView {
+            id,
+            personnel_code: code.to_string(),
+            tested_on: fact.tested_on,
+            format: fact.format.as_str(),
+            score: fact.score,
+            passed: fact.passed,
+            sanctions,
+            article: "三(三)",
         })
     }
 }
