@@ -36,10 +36,35 @@ enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Register an institution and its agreement (as `POST /institutions`).
+    Institution {
+        #[command(subcommand)]
+        command: InstitutionCommand,
+    },
     /// Import a spreadsheet (CSV): preview by default, `--commit` to write.
     Import {
         #[command(subcommand)]
         command: import::ImportCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum InstitutionCommand {
+    Create {
+        #[arg(long)]
+        code: String,
+        #[arg(long)]
+        name: String,
+        /// medical or pharmacy.
+        #[arg(long, default_value = "medical")]
+        kind: String,
+        #[arg(long)]
+        region: Option<String>,
+        #[arg(long)]
+        agreement_start: String,
+        /// The last day of the agreement.
+        #[arg(long)]
+        agreement_end: String,
     },
 }
 
@@ -110,6 +135,24 @@ pub fn run() -> anyhow::Result<()> {
                 .create_token(role, institution.as_deref(), region.as_deref())
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("{} token created: {token}", role.as_str());
+        }
+        Command::Institution {
+            command: InstitutionCommand::Create { code, name, kind, region, agreement_start, agreement_end },
+        } => {
+            let app = App::open(&cli.database_url)?;
+            let req = crate::service::institutions::NewInstitution {
+                code,
+                name,
+                kind,
+                region_code: region,
+                agreement_start,
+                agreement_end,
+            };
+            let v = app.create_institution(&req).map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "institution {} ({}) created, agreement {} to {}",
+                v.code, v.name, v.agreement_start, v.agreement_end
+            );
         }
         Command::Import { command } => {
             let app = App::open(&cli.database_url)?;

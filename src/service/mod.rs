@@ -44,6 +44,13 @@ pub struct Touched {
     timelines: Vec<Timeline>,
 }
 
+impl Touched {
+    /// A timeline computed inside the transaction, for the eligibility index after commit.
+    pub fn publish(&mut self, t: Timeline) {
+        self.timelines.push(t);
+    }
+}
+
 impl App {
     pub fn open(database_url: &str) -> anyhow::Result<App> {
         let pool = store::connect(database_url)?;

@@ -16,8 +16,11 @@ use crate::domain::dates::today_china;
 use crate::domain::{Category, IdNumber};
 use crate::error::{Error, Result};
 use crate::rules::SanctionKind;
+use crate::rules::{self, PractitionerFacts, RegistrationFact};
 use crate::sheets::{parse_sheet_date, Column, Header};
+use crate::store::bulk::{self, NewRegistrationRow, NewRosterRow};
 use crate::store::facts::{self, Practitioner, RosterDetails};
+use crate::store::projections::PractitionerProjection;
 
 pub const ROSTER_COLUMNS: &[Column] = &[
     Column { field: "name", names: &["姓名", "name"], required: true },
@@ -407,25 +410,78 @@ impl App {
         locks.extend(plans.iter().map(|(r, _)| person_lock(&r.code)));
         locks.extend(snapshot_out.iter().map(|(c, _)| person_lock(c)));
         self.write(&locks, |c, touched| {
+            let now = crate::store::now();
+            // New people: their whole ledger is this row, so they are inserted in bulk and
+            // their projection computed from these facts alone (no read back).
+            let new_people: Vec<&Row> = plans
+                .iter()
+                .filter(|(r, p)| matches!(p, Plan::Add) && !known.contains_key(&r.code))
+                .map(|(r, _)| r)
+                .collect();
+            if !new_people.is_empty() {
+                let inst_facts = facts::institution_facts(c, &institution)?
+                    .ok_or_else(|| Error::not_found("institution", "定点医药机构"))?;
+                bulk::practitioners(
+                    c,
+                    &new_people
+                        .iter()
+                        .map(|r| Practitioner {
+                            personnel_code: r.code.clone(),
+                            name: r.details.name.clone(),
+                            id_number: r.id.as_str().to_string(),
+                            category: r.category.as_str().to_string(),
+                            birth_date: r.id.birth_date(),
+                            phone: r.details.phone.clone(),
+                            recorded_at: now,
+                        })
+                        .collect::<Vec<_>>(),
+                )?;
+                bulk::registrations(
+                    c,
+                    &new_people
+                        .iter()
+                        .map(|r| NewRegistrationRow {
+                            institution_code: institution.clone(),
+                            personnel_code: r.code.clone(),
+                            registered_on: r.registered_on,
+                            recorded_at: now,
+                        })
+                        .collect::<Vec<_>>(),
+                )?;
+                bulk::roster_entries(
+                    c,
+                    &new_people
+                        .iter()
+                        .map(|r| NewRosterRow { details: r.details.clone(), recorded_at: now })
+                        .collect::<Vec<_>>(),
+                )?;
+                let mut intervals = Vec::new();
+                for r in &new_people {
+                    let f = PractitionerFacts {
+                        personnel_code: r.code.clone(),
+                        birth_date: r.id.birth_date(),
+                        registrations: vec![RegistrationFact {
+                            id: 0,
+                            institution_code: institution.clone(),
+                            registered_on: r.registered_on,
+                            deregistered_on: None,
+                        }],
+                        deductions: Vec::new(),
+                        tests: Vec::new(),
+                        institutions: vec![inst_facts.clone()],
+                    };
+                    let t = rules::evaluate(&self.packs, &f)?;
+                    intervals.extend(PractitionerProjection::of(&t, &[]).intervals);
+                    touched.publish(t);
+                }
+                bulk::intervals(c, &intervals)?;
+            }
             let mut recompute: Vec<&str> = Vec::new();
             for (r, plan) in &plans {
                 match plan {
                     Plan::Unchanged => continue,
+                    Plan::Add if !known.contains_key(&r.code) => continue,
                     Plan::Add => {
-                        if !known.contains_key(&r.code) {
-                            facts::insert_practitioner(
-                                c,
-                                &Practitioner {
-                                    personnel_code: r.code.clone(),
-                                    name: r.details.name.clone(),
-                                    id_number: r.id.as_str().to_string(),
-                                    category: r.category.as_str().to_string(),
-                                    birth_date: r.id.birth_date(),
-                                    phone: r.details.phone.clone(),
-                                    recorded_at: crate::store::now(),
-                                },
-                            )?;
-                        }
                         facts::insert_registration(c, &institution, &r.code, r.registered_on)?;
                         facts::insert_roster_details(c, &r.details)?;
                     }
