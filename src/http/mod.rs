@@ -13,6 +13,8 @@ mod inspections;
 mod institutions;
 mod interview_orders;
 pub mod metrics;
+mod notices;
+mod objections;
 mod practitioners;
 mod public;
 mod registrations;

@@ -4,7 +4,7 @@ use actix_web::web;
 
 use super::{
     calendar, cascade_cases, deductions, eligibility, exports, health, inspections, institutions, interview_orders,
-    practitioners, public, registrations, rosters, training_tests, watch_list,
+    notices, objections, practitioners, public, registrations, rosters, training_tests, watch_list,
 };
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -27,6 +27,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/inspections", web::post().to(inspections::create))
             .route("/inspections/batch", web::post().to(inspections::batch))
             .route("/deductions/{id}/revoke", web::post().to(deductions::revoke))
+            .route("/deductions/{id}/objections", web::post().to(deductions::object))
+            .route("/objections/{id}", web::get().to(objections::show))
+            .route("/objections/{id}/decide", web::post().to(objections::decide))
+            .route("/objections/{id}/escalate", web::post().to(objections::escalate))
+            .route("/notices", web::get().to(notices::list))
+            .route("/notices/{id}", web::get().to(notices::show))
             .route("/training-tests", web::post().to(training_tests::create))
             .route("/training-tests/batch", web::post().to(training_tests::batch))
             .route("/practitioners/{code}/status", web::get().to(practitioners::status))

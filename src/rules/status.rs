@@ -215,3 +215,54 @@ pub fn status_on(
         sites,
     }
 }
+
+/// A run of days whose payability at a site changed between two timelines (a revocation makes
+/// refused claims payable: these are the days to pay back).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PayabilityChange {
+    pub institution_code: String,
+    pub from: NaiveDate,
+    /// First day after the run; `None`: open-ended.
+    pub until: Option<NaiveDate>,
+    pub before: SiteStatus,
+    pub after: SiteStatus,
+}
+
+pub fn payability_changes(before: &[StatusInterval], after: &[StatusInterval]) -> Vec<PayabilityChange> {
+    let mut sites: Vec<&str> = before.iter().chain(after).map(|i| i.institution_code.as_str()).collect();
+    sites.sort();
+    sites.dedup();
+    let at = |runs: &[StatusInterval], site: &str, d: NaiveDate| {
+        runs.iter().find(|i| i.institution_code == site && i.covers(d)).map_or(SiteStatus::Unregistered, |i| i.status)
+    };
+    let mut out: Vec<PayabilityChange> = Vec::new();
+    for site in sites {
+        let mut cuts: BTreeSet<NaiveDate> = BTreeSet::new();
+        for i in before.iter().chain(after).filter(|i| i.institution_code == site) {
+            cuts.insert(i.from);
+            cuts.extend(i.until);
+        }
+        let cuts: Vec<NaiveDate> = cuts.into_iter().collect();
+        for (k, &from) in cuts.iter().enumerate() {
+            let (b, a) = (at(before, site, from), at(after, site, from));
+            if b.payable() == a.payable() {
+                continue;
+            }
+            let until = cuts.get(k + 1).copied();
+            match out.last_mut() {
+                Some(last)
+                    if last.institution_code == site
+                        && last.until == Some(from)
+                        && last.before == b
+                        && last.after == a =>
+                {
+                    last.until = until
+                }
+                _ => {
+                    out.push(PayabilityChange { institution_code: site.to_string(), from, until, before: b, after: a })
+                }
+            }
+        }
+    }
+    out
+}

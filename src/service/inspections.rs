@@ -282,7 +282,10 @@ impl App {
             let mut sanctions = Vec::new();
             let mut totals = std::collections::HashMap::new();
             for person in people {
-                let (_, timeline) = self.recompute(c, touched, person)?;
+                let (person_facts, timeline) = self.recompute(c, touched, person)?;
+                let own: Vec<i64> =
+                    parsed.iter().zip(&ids).filter(|(p, _)| p.code == person).map(|(_, id)| *id).collect();
+                self.notify_deductions(c, &person_facts, &timeline, &own, inst, inspected_on, decided_on)?;
                 totals.insert(person.to_string(), timeline.total_on(decided_on));
                 for s in
                     timeline.sanctions.iter().filter(|s| s.explanation.deduction_ids.iter().any(|d| ids.contains(d)))
@@ -337,9 +340,15 @@ impl App {
                     "该扣分记录已撤销",
                 ));
             }
+            let before = facts::practitioner_facts(c, &d.personnel_code)?
+                .ok_or_else(|| Error::not_found("practitioner", "人员"))
+                .and_then(|f| Ok(crate::rules::evaluate(&self.packs, &f)?))?;
             facts::insert_revocation(c, deduction_id, on, req.reason.trim(), source)?;
             let (facts_now, timeline) = self.recompute(c, touched, &d.personnel_code)?;
-            super::queries::ledger_of(&facts_now, &timeline, year, &self.packs, c)
+            self.notify_revocation(c, &facts_now, &before.sanctions, &timeline, deduction_id, on, req.reason.trim())?;
+            let mut ledger = super::queries::ledger_of(&facts_now, &timeline, year, &self.packs, c)?;
+            ledger.affected_periods = crate::rules::status::payability_changes(&before.intervals, &timeline.intervals);
+            Ok(ledger)
         })
     }
 }

@@ -242,6 +242,7 @@ impl App {
                 },
             )?;
             self.recompute_institution(c, touched, code)?;
+            self.notify_institution(c, code, action, from, until, reason, article)?;
             institution_view(c, code, from)
         })
     }

@@ -7,6 +7,8 @@ pub mod eligibility;
 pub mod exports;
 pub mod inspections;
 pub mod institutions;
+pub mod notices;
+pub mod objections;
 pub mod queries;
 pub mod registrations;
 pub mod rosters;

@@ -45,6 +45,9 @@ pub struct Ledger {
     /// Sanctions decided in the cycle.
     pub sanctions: Vec<Sanction>,
     pub explanation: Explanation,
+    /// After a revocation: the days whose claims screening changed (refused claims to pay back).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub affected_periods: Vec<crate::rules::status::PayabilityChange>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -143,6 +146,7 @@ pub(crate) fn ledger_of(
             deduction_ids: cycle.map(|c| c.deduction_ids.clone()).unwrap_or_default(),
         },
         deductions,
+        affected_periods: Vec::new(),
     })
 }
 

@@ -2,6 +2,7 @@
 
 pub mod bulk;
 pub mod conn;
+pub mod due_process;
 pub mod facts;
 pub mod projections;
 pub mod schema;

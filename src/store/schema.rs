@@ -238,10 +238,61 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    notices (id) {
+        id -> BigInt,
+        kind -> Text,
+        institution_code -> Text,
+        personnel_code -> Nullable<Text>,
+        deduction_id -> Nullable<BigInt>,
+        notice_date -> Date,
+        objection_deadline -> Nullable<Date>,
+        title -> Text,
+        body -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    objections (id) {
+        id -> BigInt,
+        deduction_id -> BigInt,
+        institution_code -> Text,
+        filed_on -> Date,
+        grounds -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    objection_decisions (id) {
+        id -> BigInt,
+        objection_id -> BigInt,
+        level -> Text,
+        decision -> Text,
+        decided_on -> Date,
+        evidence -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    objection_escalations (id) {
+        id -> BigInt,
+        objection_id -> BigInt,
+        escalated_on -> Date,
+        recorded_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(deregistrations -> registrations (registration_id));
 diesel::joinable!(revocations -> deductions (deduction_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    notices,
+    objections,
+    objection_decisions,
+    objection_escalations,
     roster_entries,
     institutions,
     institution_events,

@@ -1,0 +1,216 @@
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::auth::Auth;
+use super::{run, State};
+use crate::error::{Error, Result};
+use crate::service::notices::Notice;
+use crate::service::tokens::Role::{Admin, Agency, Hr, Officer};
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    pub institution_code: Option<String>,
+    pub personnel_code: Option<String>,
+}
+
+/// `GET /notices?institution_code=&personnel_code=` — hr sees its own institution's notices.
+pub async fn list(state: web::Data<State>, auth: Auth, q: web::Query<ListQuery>) -> Result<HttpResponse> {
+    auth.require(&[Admin, Agency, Officer, Hr])?;
+    let q = q.into_inner();
+    let institution = match (auth.role(), &auth.0.institution_code) {
+        (Hr, Some(own)) => {
+            if q.institution_code.as_deref().is_some_and(|i| i != own) {
+                return Err(Error::not_found("institution", "定点医药机构"));
+            }
+            Some(own.clone())
+        }
+        _ => q.institution_code,
+    };
+    let mut notices = run(&state, move |app| app.notices(institution.as_deref(), q.personnel_code.as_deref())).await?;
+    notices.retain(|n| auth.covers_institution(&n.institution_code));
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "notices": notices })))
+}
+
+/// `GET /notices/{id}`: JSON, or with `Accept: text/html` the printable notice.
+pub async fn show(state: web::Data<State>, auth: Auth, req: HttpRequest, path: web::Path<i64>) -> Result<HttpResponse> {
+    auth.require(&[Admin, Agency, Officer, Hr])?;
+    let id = path.into_inner();
+    let notice = run(&state, move |app| app.notice(id)).await?;
+    auth.require_institution(&[Admin, Agency, Officer, Hr], &notice.institution_code)?;
+    let wants_html =
+        req.headers().get(header::ACCEPT).and_then(|h| h.to_str().ok()).is_some_and(|a| a.contains("text/html"));
+    if wants_html {
+        Ok(HttpResponse::Ok().content_type("text/html; charset=utf-8").body(render(&notice)))
+    } else {
+        Ok(HttpResponse::Ok().json(notice))
+    }
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+fn text(v: &Value) -> String {
+    match v {
+        Value::String(s) => esc(s),
+        Value::Null => String::new(),
+        other => esc(&other.to_string()),
+    }
+}
+
+fn kind_zh(k: &str) -> &'static str {
+    match k {
+        "interview" => "约谈",
+        "suspension" => "中止服务协议",
+        "termination" => "解除服务协议",
+        _ => "处理",
+    }
+}
+
+/// A printable Chinese notice: letterhead, numbered sections, A4 print CSS.
+pub fn render(n: &Notice) -> String {
+    let b = &n.body;
+    let mut sections: Vec<(String, String)> = Vec::new();
+    match n.kind.as_str() {
+        "deduction" => {
+            let items: String = b["items"]
+                .as_array()
+                .map(|v| {
+                    v.iter()
+                        .map(|i| {
+                            format!(
+                                "<li>{}「{}」：{}分</li>",
+                                text(&i["article"]),
+                                text(&i["text"]),
+                                text(&i["points"])
+                            )
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            sections.push((
+                "违规事实".into(),
+                format!(
+                    "<p>经{}于{}检查，{}（医保对应代码 {}）存在下列违规行为：</p><ul>{items}</ul>",
+                    text(&b["inspection"]["institution_code"]),
+                    text(&b["inspection"]["inspected_on"]),
+                    text(&b["name"]),
+                    text(&b["personnel_code"])
+                ),
+            ));
+            sections.push((
+                "扣分结果".into(),
+                format!(
+                    "<p>依据《济宁市医疗保障局关于加强定点医药机构医保支付资格相关人员管理的通知》第四条，本次扣{}分（{}）。{}年度累计扣分{}分。</p>",
+                    text(&b["points"]),
+                    text(&b["explanation"]["zh"]),
+                    text(&b["cycle_year"]),
+                    text(&b["cycle_total"])
+                ),
+            ));
+            let sanctions: String = b["sanctions"]
+                .as_array()
+                .map(|v| {
+                    v.iter()
+                        .map(|s| {
+                            let period = match (s["ends_on"].as_str(), s["ban_until"].as_str()) {
+                                (Some(e), _) => format!("，自{}起至{}（不含）", text(&s["starts_on"]), esc(e)),
+                                (_, Some(b)) => {
+                                    format!("，自{}起生效，{}前不再签订服务协议", text(&s["starts_on"]), esc(b))
+                                }
+                                _ => String::new(),
+                            };
+                            format!(
+                                "<li>{}{}（{}）</li>",
+                                kind_zh(s["kind"].as_str().unwrap_or("")),
+                                period,
+                                text(&s["article"])
+                            )
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            sections.push((
+                "处理决定".into(),
+                if sanctions.is_empty() {
+                    "<p>本次扣分未达到处理标准。</p>".into()
+                } else {
+                    format!("<ul>{sanctions}</ul>")
+                },
+            ));
+        }
+        "revocation" => {
+            sections.push((
+                "撤销决定".into(),
+                format!(
+                    "<p>{}（医保对应代码 {}）第{}号扣分记录（{}分）自{}起撤销，理由：{}。该扣分不再计入任何日期，年度累计扣分重新计算为{}分。</p>",
+                    "相关人员",
+                    text(&b["personnel_code"]),
+                    text(&b["deduction_id"]),
+                    text(&b["points"]),
+                    text(&b["revoked_on"]),
+                    text(&b["reason"]),
+                    text(&b["cycle_total"])
+                ),
+            ));
+            let n_withdrawn = b["withdrawn_sanctions"].as_array().map_or(0, Vec::len);
+            sections.push(("处理结果".into(), format!("<p>因此不再成立并予撤回的处理：{n_withdrawn}项。</p>")));
+        }
+        _ => {
+            sections.push((
+                "决定".into(),
+                format!(
+                    "<p>定点医药机构 {}：{}，自{}起{}。事由：{}（依据：{}）。</p><p>{}</p>",
+                    text(&b["institution_code"]),
+                    esc(&n.title),
+                    text(&b["from"]),
+                    b["until"].as_str().map(|u| format!("至{}（不含）", esc(u))).unwrap_or_default(),
+                    text(&b["reason"]),
+                    text(&b["article"]),
+                    text(&b["staff"])
+                ),
+            ));
+        }
+    }
+    if let Some(zh) = b["objection"]["zh"].as_str() {
+        sections.push(("异议途径".into(), format!("<p>{}（六(一)）</p>", esc(zh))));
+    }
+    let body: String = sections
+        .iter()
+        .enumerate()
+        .map(|(k, (h, c))| {
+            format!("<section><h2>{}、{}</h2>{}</section>", ["一", "二", "三", "四", "五", "六"][k.min(5)], esc(h), c)
+        })
+        .collect();
+    format!(
+        r#"<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>{title}</title>
+<style>
+@page {{ size: A4; margin: 25mm 22mm; }}
+body {{ font-family: "FangSong", "STFangsong", "Noto Serif CJK SC", "Songti SC", serif; font-size: 16pt; line-height: 1.7; color: #000; max-width: 170mm; margin: 0 auto; }}
+.letterhead {{ text-align: center; color: #c00; font-size: 26pt; font-weight: bold; letter-spacing: 4pt; border-bottom: 2px solid #c00; padding-bottom: 6pt; }}
+.docno {{ text-align: center; font-size: 14pt; margin: 6pt 0 18pt; }}
+h1 {{ text-align: center; font-size: 20pt; margin: 12pt 0; }}
+h2 {{ font-size: 16pt; font-weight: bold; margin: 10pt 0 4pt; }}
+.to {{ margin: 12pt 0; }}
+.sign {{ text-align: right; margin-top: 30pt; }}
+@media print {{ .noprint {{ display: none; }} }}
+</style></head>
+<body>
+<div class="letterhead">济宁市医疗保障局</div>
+<div class="docno">济医保记分〔{year}〕第{id}号</div>
+<h1>{title}</h1>
+<p class="to">{inst}：</p>
+{body}
+<div class="sign"><p>济宁市医疗保障局</p><p>{date}</p></div>
+</body></html>
+"#,
+        title = esc(&n.title),
+        year = n.notice_date.format("%Y"),
+        id = n.id,
+        inst = esc(&n.institution_code),
+        date = n.notice_date.format("%Y年%m月%d日"),
+    )
+}

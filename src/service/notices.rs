@@ -1,0 +1,226 @@
+//! 六(一): every deduction, revocation and institution action produces a written notice to the
+//! institution(s) concerned, dated the decision date, saying how and by when to object.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use serde_json::json;
+
+use super::App;
+use crate::error::{Error, Result};
+use crate::rules::{PractitionerFacts, Sanction, Timeline};
+use crate::store::due_process::{self, NewNotice, NoticeRow};
+use crate::store::{facts, DbConn};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Notice {
+    pub id: i64,
+    pub kind: String,
+    pub institution_code: String,
+    pub personnel_code: Option<String>,
+    pub deduction_id: Option<i64>,
+    pub notice_date: NaiveDate,
+    /// The last day to take a rejected objection to the administrative department (六(一)).
+    pub objection_deadline: Option<NaiveDate>,
+    pub title: String,
+    pub body: serde_json::Value,
+}
+
+impl From<NoticeRow> for Notice {
+    fn from(n: NoticeRow) -> Self {
+        Notice {
+            id: n.id,
+            kind: n.kind,
+            institution_code: n.institution_code,
+            personnel_code: n.personnel_code,
+            deduction_id: n.deduction_id,
+            notice_date: n.notice_date,
+            objection_deadline: n.objection_deadline,
+            title: n.title,
+            body: serde_json::from_str(&n.body).unwrap_or(serde_json::Value::Null),
+        }
+    }
+}
+
+impl App {
+    /// 10 working days after the notice (六(一)); `None` when the calendar has no such year.
+    pub fn objection_deadline(&self, notice_date: NaiveDate) -> Option<NaiveDate> {
+        let days = self.packs.in_force(notice_date).map(|p| p.objection.working_days).unwrap_or(10);
+        self.calendar.working_days_after(notice_date, days).ok()
+    }
+
+    fn how_to_object(&self, deadline: Option<NaiveDate>) -> serde_json::Value {
+        json!({
+            "article": "六(一)",
+            "deadline": deadline,
+            "zh": match deadline {
+                Some(d) => format!("对处理结果有异议的，由所在单位向属地医保经办机构反馈意见并提供佐证材料；对经办机构的处理决定仍有异议的，可于{d}前（接到本通知后10个工作日内）由所在单位向属地医保行政部门提出书面异议。"),
+                None => "对处理结果有异议的，由所在单位向属地医保经办机构反馈意见；对处理决定仍有异议的，可在接到本通知后10个工作日内向属地医保行政部门提出书面异议。".to_string(),
+            },
+            "en": "An objection goes through the institution to the local agency with evidence; a rejected objection may be taken to the administrative department within 10 working days of this notice.",
+        })
+    }
+
+    /// One notice per deduction to each institution where the person was registered that day
+    /// (and the inspected one).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn notify_deductions(
+        &self,
+        c: &mut DbConn,
+        f: &PractitionerFacts,
+        t: &Timeline,
+        deduction_ids: &[i64],
+        inspected: &str,
+        inspected_on: NaiveDate,
+        decided_on: NaiveDate,
+    ) -> Result<()> {
+        let name = facts::practitioner(c, &f.personnel_code)?.map(|p| p.name).unwrap_or_default();
+        let mut sites: Vec<String> =
+            f.registrations.iter().filter(|r| r.in_force_on(decided_on)).map(|r| r.institution_code.clone()).collect();
+        sites.push(inspected.to_string());
+        sites.sort();
+        sites.dedup();
+        let deadline = self.objection_deadline(decided_on);
+        let pack = self.packs.in_force(decided_on)?;
+        for d in t.deductions.iter().filter(|d| deduction_ids.contains(&d.id)) {
+            let items: Vec<serde_json::Value> = d
+                .items
+                .iter()
+                .filter_map(|code| pack.item(code))
+                .map(|i| json!({"code": i.code, "article": i.article, "text": i.text, "points": i.points}))
+                .collect();
+            let caused: Vec<&Sanction> =
+                t.sanctions.iter().filter(|s| s.explanation.deduction_ids.contains(&d.id)).collect();
+            let body = json!({
+                "personnel_code": f.personnel_code,
+                "name": name,
+                "inspection": {"institution_code": inspected, "inspected_on": inspected_on, "decided_on": decided_on},
+                "items": items,
+                "points": d.points,
+                "explanation": d.explanation,
+                "cycle_year": d.cycle_year,
+                "cycle_total": d.total_after,
+                "sanctions": caused,
+                "objection": self.how_to_object(deadline),
+            });
+            for site in &sites {
+                due_process::insert_notice(
+                    c,
+                    &NewNotice {
+                        kind: "deduction".into(),
+                        institution_code: site.clone(),
+                        personnel_code: Some(f.personnel_code.clone()),
+                        deduction_id: Some(d.id),
+                        notice_date: decided_on,
+                        objection_deadline: deadline,
+                        title: format!("医保支付资格相关人员扣分处理通知书（{}，扣{}分）", f.personnel_code, d.points),
+                        body: body.to_string(),
+                        recorded_at: crate::store::now(),
+                    },
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    /// A revocation: the deduction no longer counts; sanctions that no longer follow are withdrawn.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn notify_revocation(
+        &self,
+        c: &mut DbConn,
+        f: &PractitionerFacts,
+        before: &[Sanction],
+        after: &Timeline,
+        deduction_id: i64,
+        on: NaiveDate,
+        reason: &str,
+    ) -> Result<()> {
+        let withdrawn: Vec<&Sanction> = before.iter().filter(|s| !after.sanctions.contains(s)).collect();
+        let d = after.deductions.iter().find(|d| d.id == deduction_id);
+        let body = json!({
+            "personnel_code": f.personnel_code,
+            "deduction_id": deduction_id,
+            "revoked_on": on,
+            "reason": reason,
+            "points": d.map(|d| d.points),
+            "cycle_year": d.map(|d| d.cycle_year),
+            "cycle_total": d.map(|d| after.total_on(NaiveDate::from_ymd_opt(d.cycle_year, 12, 31).unwrap_or(on))),
+            "withdrawn_sanctions": withdrawn,
+            "sanctions_now": after.sanctions,
+        });
+        let mut sites: Vec<String> = f.registrations.iter().map(|r| r.institution_code.clone()).collect();
+        sites.sort();
+        sites.dedup();
+        for site in sites {
+            due_process::insert_notice(
+                c,
+                &NewNotice {
+                    kind: "revocation".into(),
+                    institution_code: site,
+                    personnel_code: Some(f.personnel_code.clone()),
+                    deduction_id: Some(deduction_id),
+                    notice_date: on,
+                    objection_deadline: None,
+                    title: format!("撤销扣分通知书（{}）", f.personnel_code),
+                    body: body.to_string(),
+                    recorded_at: crate::store::now(),
+                },
+            )?;
+        }
+        Ok(())
+    }
+
+    /// An institution agreement suspended, restored or terminated (三(四)).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn notify_institution(
+        &self,
+        c: &mut DbConn,
+        institution: &str,
+        action: &str,
+        from: NaiveDate,
+        until: Option<NaiveDate>,
+        reason: &str,
+        article: &str,
+    ) -> Result<()> {
+        let title = match action {
+            "suspend" => "中止医保协议通知书",
+            "restore" => "恢复医保协议通知书",
+            _ => "解除医保协议通知书",
+        };
+        let deadline = if action == "restore" { None } else { self.objection_deadline(from) };
+        let body = json!({
+            "institution_code": institution,
+            "action": action,
+            "from": from,
+            "until": until,
+            "reason": reason,
+            "article": article,
+            "staff": "三(四)：本机构医保支付资格相关人员服务协议同时中止或解除",
+            "objection": if action == "restore" { serde_json::Value::Null } else { self.how_to_object(deadline) },
+        });
+        due_process::insert_notice(
+            c,
+            &NewNotice {
+                kind: format!("institution_{action}"),
+                institution_code: institution.to_string(),
+                personnel_code: None,
+                deduction_id: None,
+                notice_date: from,
+                objection_deadline: deadline,
+                title: title.into(),
+                body: body.to_string(),
+                recorded_at: crate::store::now(),
+            },
+        )?;
+        Ok(())
+    }
+
+    pub fn notices(&self, institution: Option<&str>, person: Option<&str>) -> Result<Vec<Notice>> {
+        let mut c = self.conn()?;
+        Ok(due_process::notices_list(&mut c, institution, person)?.into_iter().map(Notice::from).collect())
+    }
+
+    pub fn notice(&self, id: i64) -> Result<Notice> {
+        let mut c = self.conn()?;
+        due_process::notice(&mut c, id)?.map(Notice::from).ok_or_else(|| Error::not_found("notice", "通知书"))
+    }
+}

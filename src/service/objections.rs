@@ -1,0 +1,287 @@
+//! 六(一) objections: the institution objects for its staff to the local agency, which upholds
+//! or rejects with evidence; a rejected objection may go to the administrative department
+//! within 10 working days of the written notice, whose decision is final. Upholding at either
+//! level revokes the deduction and recomputes the cycle.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use super::inspections::RevokeDeduction;
+use super::{person_lock, App};
+use crate::domain::dates::parse_date;
+use crate::error::{Error, Result};
+use crate::rules::status::PayabilityChange;
+use crate::store::due_process::{self, ObjectionRow};
+use crate::store::{facts, DbConn};
+
+/// `POST /deductions/{id}/objections`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct NewObjection {
+    pub filed_on: String,
+    pub grounds: String,
+    /// The objecting institution; defaults to the HR token's, or the inspected one.
+    pub institution_code: Option<String>,
+}
+
+/// `POST /objections/{id}/decide`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct DecideObjection {
+    pub decision: String,
+    pub decided_on: String,
+    #[serde(default)]
+    pub evidence: String,
+}
+
+/// `POST /objections/{id}/escalate`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct EscalateObjection {
+    pub on: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ObjectionDecision {
+    /// `agency` (经办机构) or `department` (医保行政部门).
+    pub level: String,
+    pub decision: String,
+    pub decided_on: NaiveDate,
+    pub evidence: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Objection {
+    pub id: i64,
+    pub deduction_id: i64,
+    pub personnel_code: String,
+    pub institution_code: String,
+    pub filed_on: NaiveDate,
+    pub grounds: String,
+    /// filed → upheld | rejected → escalated → upheld | rejected (final)
+    pub status: &'static str,
+    pub notice_date: NaiveDate,
+    /// The last day to escalate (10 working days after the notice); `None` outside the calendar.
+    pub escalation_deadline: Option<NaiveDate>,
+    pub escalated_on: Option<NaiveDate>,
+    pub decisions: Vec<ObjectionDecision>,
+    /// When upheld: the days whose claims are now payable (to pay back refused claims).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub affected_periods: Vec<PayabilityChange>,
+    pub article: &'static str,
+}
+
+impl App {
+    pub fn file_objection(
+        &self,
+        deduction_id: i64,
+        req: &NewObjection,
+        hr_institution: Option<&str>,
+    ) -> Result<Objection> {
+        let filed_on = parse_date("filed_on", &req.filed_on)?;
+        if req.grounds.trim().is_empty() {
+            return Err(Error::invalid("missing_field", "grounds", "grounds must not be empty", "异议理由不能为空"));
+        }
+        let d = {
+            let mut c = self.conn()?;
+            facts::deduction(&mut c, deduction_id)?.ok_or_else(|| Error::not_found("deduction", "扣分记录"))?
+        };
+        if filed_on < d.decided_on {
+            return Err(Error::invalid(
+                "invalid_date",
+                "filed_on",
+                "filed_on is before the decision",
+                "异议日期早于处理决定日期",
+            ));
+        }
+        let institution = hr_institution
+            .map(str::to_string)
+            .or_else(|| req.institution_code.clone().map(|s| s.trim().to_ascii_uppercase()))
+            .unwrap_or_else(|| d.institution_code.clone());
+        self.write(&[person_lock(&d.personnel_code)], |c, _| {
+            if facts::revocation_of(c, deduction_id)?.is_some() {
+                return Err(Error::conflict(
+                    "already_revoked",
+                    "this deduction is already revoked",
+                    "该扣分记录已撤销",
+                ));
+            }
+            let open = due_process::objections_of_deduction(c, deduction_id)?;
+            for o in &open {
+                if objection_status(c, o)? == "filed" {
+                    return Err(Error::conflict(
+                        "objection_pending",
+                        "an objection to this deduction is pending",
+                        "该扣分已有待处理的异议",
+                    ));
+                }
+            }
+            let id = due_process::insert_objection(c, deduction_id, &institution, filed_on, req.grounds.trim())?;
+            self.objection_view(c, id, Vec::new())
+        })
+    }
+
+    pub fn objection(&self, id: i64) -> Result<Objection> {
+        let mut c = self.conn()?;
+        self.objection_view(&mut c, id, Vec::new())
+    }
+
+    /// The agency decides a filed objection; the department an escalated one (final).
+    pub fn decide_objection(&self, id: i64, req: &DecideObjection) -> Result<Objection> {
+        let on = parse_date("decided_on", &req.decided_on)?;
+        let uphold = match req.decision.as_str() {
+            "uphold" => true,
+            "reject" => false,
+            other => {
+                return Err(Error::invalid(
+                    "invalid_decision",
+                    "decision",
+                    format!("decision '{other}' is uphold or reject"),
+                    format!("处理决定 '{other}' 应为 uphold（采纳）或 reject（驳回）"),
+                ))
+            }
+        };
+        let (o, person) = self.objection_and_person(id)?;
+        let level = {
+            let mut c = self.conn()?;
+            match objection_status(&mut c, &o)? {
+                "filed" => "agency",
+                "escalated" => "department",
+                _ => {
+                    return Err(Error::conflict(
+                        "already_decided",
+                        "this objection is already decided",
+                        "该异议已作出处理决定",
+                    ))
+                }
+            }
+        };
+        if on < o.filed_on {
+            return Err(Error::invalid(
+                "invalid_date",
+                "decided_on",
+                "decided_on is before the objection",
+                "处理日期早于异议日期",
+            ));
+        }
+        self.write(&[person_lock(&person), format!("objection:{id}")], |c, _| {
+            due_process::insert_decision(c, id, level, req.decision.as_str(), on, req.evidence.trim())?;
+            Ok(())
+        })?;
+        let mut affected = Vec::new();
+        if uphold {
+            let reason = format!(
+                "六(一) 异议成立（{}）：{}",
+                if level == "agency" { "经办机构" } else { "行政部门" },
+                req.evidence.trim()
+            );
+            let ledger = self.revoke(o.deduction_id, &RevokeDeduction { on: on.to_string(), reason }, "objection")?;
+            affected = ledger.affected_periods;
+        }
+        let mut c = self.conn()?;
+        self.objection_view(&mut c, id, affected)
+    }
+
+    /// To the administrative department, within 10 working days of the notice, after a reject.
+    pub fn escalate_objection(&self, id: i64, req: &EscalateObjection) -> Result<Objection> {
+        let on = parse_date("on", &req.on)?;
+        let (o, person) = self.objection_and_person(id)?;
+        self.write(&[person_lock(&person), format!("objection:{id}")], |c, _| {
+            if objection_status(c, &o)? != "rejected" {
+                return Err(Error::conflict(
+                    "not_rejected",
+                    "only an objection the agency rejected can be escalated",
+                    "仅经办机构驳回的异议可向行政部门提出",
+                ));
+            }
+            let notice_date = notice_date_of(c, &o)?;
+            let deadline = self.objection_deadline(notice_date).ok_or_else(|| {
+                Error::invalid(
+                    "calendar_missing",
+                    "on",
+                    format!("no working-day calendar covers the 10 working days after {notice_date}"),
+                    format!("节假日安排未覆盖{notice_date}后10个工作日"),
+                )
+            })?;
+            if on > deadline {
+                return Err(Error::invalid(
+                    "deadline_passed",
+                    "on",
+                    format!("the 10 working days after the notice of {notice_date} ended on {deadline} (六(一))"),
+                    format!("已超过书面通知（{notice_date}）后10个工作日的期限（{deadline}）（六(一)）"),
+                ));
+            }
+            if on < notice_date {
+                return Err(Error::invalid("invalid_date", "on", "on is before the notice", "日期早于书面通知日期"));
+            }
+            due_process::insert_escalation(c, id, on)?;
+            self.objection_view(c, id, Vec::new())
+        })
+    }
+
+    fn objection_and_person(&self, id: i64) -> Result<(ObjectionRow, String)> {
+        let mut c = self.conn()?;
+        let o = due_process::objection(&mut c, id)?.ok_or_else(|| Error::not_found("objection", "异议"))?;
+        let d = facts::deduction(&mut c, o.deduction_id)?.ok_or_else(|| Error::not_found("deduction", "扣分记录"))?;
+        Ok((o, d.personnel_code))
+    }
+
+    /// The institutions of the person an objection is about (for tenancy checks).
+    pub fn objection_sites(&self, id: i64) -> Result<Vec<String>> {
+        let (_, person) = self.objection_and_person(id)?;
+        self.sites_of(&person)
+    }
+
+    fn objection_view(&self, c: &mut DbConn, id: i64, affected: Vec<PayabilityChange>) -> Result<Objection> {
+        let o = due_process::objection(c, id)?.ok_or_else(|| Error::not_found("objection", "异议"))?;
+        let d = facts::deduction(c, o.deduction_id)?.ok_or_else(|| Error::not_found("deduction", "扣分记录"))?;
+        let notice_date = notice_date_of(c, &o)?;
+        let decisions = due_process::decisions_of(c, id)?
+            .into_iter()
+            .map(|x| ObjectionDecision {
+                level: x.level,
+                decision: x.decision,
+                decided_on: x.decided_on,
+                evidence: x.evidence,
+            })
+            .collect();
+        Ok(Objection {
+            id,
+            deduction_id: o.deduction_id,
+            personnel_code: d.personnel_code,
+            institution_code: o.institution_code.clone(),
+            filed_on: o.filed_on,
+            grounds: o.grounds.clone(),
+            status: objection_status(c, &o)?,
+            notice_date,
+            escalation_deadline: self.objection_deadline(notice_date),
+            escalated_on: due_process::escalation_of(c, id)?,
+            decisions,
+            affected_periods: affected,
+            article: "六(一)",
+        })
+    }
+}
+
+/// The date of the deduction's written notice (its decision date).
+fn notice_date_of(c: &mut DbConn, o: &ObjectionRow) -> Result<NaiveDate> {
+    let notices = due_process::notices_of_deduction(c, o.deduction_id)?;
+    match notices.first() {
+        Some(n) => Ok(n.notice_date),
+        None => Ok(facts::deduction(c, o.deduction_id)?
+            .ok_or_else(|| Error::not_found("deduction", "扣分记录"))?
+            .decided_on),
+    }
+}
+
+fn objection_status(c: &mut DbConn, o: &ObjectionRow) -> Result<&'static str> {
+    let decisions = due_process::decisions_of(c, o.id)?;
+    let escalated = due_process::escalation_of(c, o.id)?.is_some();
+    let agency = decisions.iter().find(|d| d.level == "agency");
+    let department = decisions.iter().find(|d| d.level == "department");
+    Ok(match (agency, escalated, department) {
+        (None, _, _) => "filed",
+        (Some(a), _, _) if a.decision == "uphold" => "upheld",
+        (Some(_), false, _) => "rejected",
+        (Some(_), true, None) => "escalated",
+        (Some(_), true, Some(d)) if d.decision == "uphold" => "upheld_by_department",
+        (Some(_), true, Some(_)) => "rejected_by_department",
+    })
+}

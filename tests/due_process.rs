@@ -1,0 +1,166 @@
+//! 六(一): written notices, objections with working-day deadlines; both databases, over HTTP.
+
+mod common;
+
+use common::{call, spawn};
+use jifen::service::tokens::Role;
+use serde_json::{json, Value};
+
+struct World {
+    s: common::TestServer,
+    a: String,
+    b: String,
+    p: String,
+    hr_a: String,
+    hr_other: String,
+    agency: String,
+}
+
+fn world(db: &common::TestDb) -> World {
+    let s = spawn(db);
+    let post = |path: &str, body: Value| call("POST", &format!("{}{path}", s.base), Some(&s.admin), Some(&body), &[]);
+    for code in ["H37081100001", "H37081100002"] {
+        let (st, b) = post(
+            "/institutions",
+            json!({"code": code, "name": "医院", "kind": "medical", "agreement_start": "2020-01-01", "agreement_end": "2030-12-31"}),
+        );
+        assert_eq!(st, 201, "{b}");
+    }
+    for inst in ["H37081100001", "H37081100002"] {
+        let (st, b) = post(
+            "/registrations",
+            json!({"institution_code": inst, "personnel_code": "D370811000001", "name": "张三",
+                   "id_number": common::id_number("19800101", 1), "category": "physician", "registered_on": "2023-01-01"}),
+        );
+        assert_eq!(st, 201, "{b}");
+    }
+    let hr_a = s.app.create_token(Role::Hr, Some("H37081100001"), None).unwrap();
+    let hr_other = s.app.create_token(Role::Hr, Some("H37081100009"), None).unwrap();
+    let agency = s.app.create_token(Role::Agency, None, None).unwrap();
+    World { s, a: "H37081100001".into(), b: "H37081100002".into(), p: "D370811000001".into(), hr_a, hr_other, agency }
+}
+
+impl World {
+    fn url(&self, p: &str) -> String {
+        format!("{}{p}", self.s.base)
+    }
+    fn as_(&self, token: &str, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
+        static KEY: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let key = format!("k{}", KEY.fetch_add(1, std::sync::atomic::Ordering::SeqCst));
+        call(method, &self.url(path), Some(token), body.as_ref(), &[("Idempotency-Key", &key)])
+    }
+    /// A 6-point deduction decided on `on`: suspension for 3 months.
+    fn deduct(&self, on: &str) -> i64 {
+        let (st, b) = self.as_(
+            &self.s.admin,
+            "POST",
+            "/inspections",
+            Some(json!({"institution_code": self.a, "inspected_on": on, "decided_on": on,
+                "violations": [{"personnel_code": self.p, "items": ["6.4"], "note": "出借医保代码"}]})),
+        );
+        assert_eq!(st, 201, "{b}");
+        b["violations"][0]["deduction_id"].as_i64().unwrap()
+    }
+    fn payable(&self, date: &str) -> bool {
+        let (_, b) = self.as_(
+            &self.s.admin,
+            "POST",
+            "/eligibility/check",
+            Some(json!({"lines": [{"personnel_code": self.p, "institution_code": self.a, "service_date": date}]})),
+        );
+        b["lines"][0]["payable"].as_bool().unwrap()
+    }
+}
+
+#[test]
+fn every_deduction_gives_each_institution_a_written_notice() {
+    for db in common::all() {
+        let w = world(&db);
+        let d = w.deduct("2024-09-27");
+        let (st, list) = w.as_(&w.s.admin, "GET", &format!("/notices?personnel_code={}", w.p), None);
+        assert_eq!(st, 200);
+        let notices = list["notices"].as_array().unwrap();
+        let mut to: Vec<&str> = notices.iter().map(|n| n["institution_code"].as_str().unwrap()).collect();
+        to.sort();
+        assert_eq!(to, [w.a.as_str(), w.b.as_str()], "both sites are told: {list}");
+        let n = &notices[0];
+        assert_eq!((n["deduction_id"].as_i64(), n["notice_date"].as_str()), (Some(d), Some("2024-09-27")));
+        // Ten working days across the National Day holiday (Sun 9-29 and Sat 10-12 worked).
+        assert_eq!(n["objection_deadline"], "2024-10-16");
+        assert_eq!(n["body"]["sanctions"][0]["kind"], "suspension");
+        assert_eq!(n["body"]["items"][0]["article"], "四(三)4");
+
+        // HR sees its own institution's notices only.
+        let (_, mine) = w.as_(&w.hr_a, "GET", "/notices", None);
+        assert!(mine["notices"].as_array().unwrap().iter().all(|n| n["institution_code"] == w.a.as_str()), "{mine}");
+        let other_id = notices.iter().find(|n| n["institution_code"] == w.b.as_str()).unwrap()["id"].as_i64().unwrap();
+        let (st, _) = w.as_(&w.hr_a, "GET", &format!("/notices/{other_id}"), None);
+        assert_eq!(st, 404);
+
+        // The printable notice.
+        let id = n["id"].as_i64().unwrap();
+        let html = ureq::get(&w.url(&format!("/notices/{id}")))
+            .set("Authorization", &format!("Bearer {}", w.s.admin))
+            .set("Accept", "text/html")
+            .call()
+            .unwrap()
+            .into_string()
+            .unwrap();
+        for needle in ["济宁市医疗保障局", "@page", "四(三)4", "中止服务协议", "2024-10-16", "六(一)", "一、违规事实"] {
+            assert!(html.contains(needle), "{needle} missing from the notice:\n{html}");
+        }
+    }
+}
+
+#[test]
+fn objection_upheld_by_the_agency_revokes_and_lists_the_days_to_pay_back() {
+    for db in common::all() {
+        let w = world(&db);
+        let d = w.deduct("2024-03-04");
+        assert!(!w.payable("2024-04-01"));
+        let (st, o) = w.as_(&w.hr_other, "POST", &format!("/deductions/{d}/objections"), Some(json!({"filed_on": "2024-03-06", "grounds": "x"})));
+        assert_eq!(st, 404, "another institution's HR: {o}");
+        let (st, o) = w.as_(&w.hr_a, "POST", &format!("/deductions/{d}/objections"), Some(json!({"filed_on": "2024-03-06", "grounds": "代码被盗用"})));
+        assert_eq!((st, o["status"].as_str()), (201, Some("filed")), "{o}");
+        let id = o["id"].as_i64().unwrap();
+        let (st, o) = w.as_(&w.agency, "POST", &format!("/objections/{id}/decide"),
+            Some(json!({"decision": "uphold", "decided_on": "2024-03-20", "evidence": "公安机关证明"})));
+        assert_eq!((st, o["status"].as_str()), (200, Some("upheld")), "{o}");
+        let days = &o["affected_periods"][0];
+        assert_eq!((days["from"].as_str(), days["until"].as_str()), (Some("2024-03-04"), Some("2024-06-04")), "{o}");
+        assert!(w.payable("2024-04-01"), "retroactive");
+        let (_, s) = w.as_(&w.s.admin, "GET", &format!("/practitioners/{}/status?date=2024-04-01", w.p), None);
+        assert_eq!((s["status"].as_str(), s["cycle_total"].as_u64()), (Some("active"), Some(0)));
+        let (_, list) = w.as_(&w.s.admin, "GET", &format!("/notices?personnel_code={}", w.p), None);
+        assert!(list["notices"].as_array().unwrap().iter().any(|n| n["kind"] == "revocation"), "a revocation notice");
+        assert!(w.s.app.verify().unwrap().differences.is_empty());
+    }
+}
+
+#[test]
+fn rejected_then_escalated_in_time_or_too_late() {
+    let db = common::sqlite();
+    let w = world(&db);
+    // Notice 2024-09-27: the 10th working day is 2024-10-16.
+    for (escalate_on, expect) in [("2024-10-16", 201), ("2024-10-17", 422)] {
+        let d = w.deduct("2024-09-27");
+        let (_, o) = w.as_(&w.hr_a, "POST", &format!("/deductions/{d}/objections"), Some(json!({"filed_on": "2024-09-29", "grounds": "g"})));
+        let id = o["id"].as_i64().unwrap();
+        let (st, e) = w.as_(&w.hr_a, "POST", &format!("/objections/{id}/escalate"), Some(json!({"on": "2024-09-30"})));
+        assert_eq!((st, e["error"]["code"].as_str()), (409, Some("not_rejected")), "{e}");
+        let (_, o) = w.as_(&w.agency, "POST", &format!("/objections/{id}/decide"), Some(json!({"decision": "reject", "decided_on": "2024-10-08", "evidence": "e"})));
+        assert_eq!(o["status"], "rejected");
+        let (st, e) = w.as_(&w.hr_a, "POST", &format!("/objections/{id}/escalate"), Some(json!({"on": escalate_on})));
+        assert_eq!(st, expect, "{e}");
+        if expect == 422 {
+            assert_eq!(e["error"]["code"], "deadline_passed");
+            continue;
+        }
+        assert_eq!(e["status"], "escalated");
+        // The department upholds: final, and the deduction is revoked.
+        let (_, o) = w.as_(&w.s.admin, "POST", &format!("/objections/{id}/decide"), Some(json!({"decision": "uphold", "decided_on": "2024-11-01", "evidence": "复核"})));
+        assert_eq!(o["status"], "upheld_by_department", "{o}");
+        let (st, _) = w.as_(&w.s.admin, "POST", &format!("/objections/{id}/decide"), Some(json!({"decision": "reject", "decided_on": "2024-11-02"})));
+        assert_eq!(st, 409);
+    }
+}
