@@ -3,6 +3,7 @@
 //! ← `service` (use-cases, transactions) ← `http` and `cli`.
 
 pub mod cli;
+pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod http;

@@ -36,6 +36,24 @@ enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Fill the database with a synthetic 济宁 (deterministic), then serve it.
+    Demo {
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        bind: String,
+        #[arg(long, default_value_t = 60_000)]
+        practitioners: usize,
+        #[arg(long, default_value_t = 2024)]
+        seed: u64,
+    },
+    /// Write the synthetic city as CSV files (rosters, tests, violations) for imports and load tests.
+    Generate {
+        #[arg(long, default_value_t = 60_000)]
+        practitioners: usize,
+        #[arg(long, default_value_t = 2024)]
+        seed: u64,
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
     /// Register an institution and its agreement (as `POST /institutions`).
     Institution {
         #[command(subcommand)]
@@ -112,6 +130,20 @@ pub fn run() -> anyhow::Result<()> {
             let server = crate::http::server(app, listener, admin)?;
             actix_web::rt::System::new().block_on(server)?;
         }
+        Command::Demo { bind, practitioners, seed } => demo(&cli.database_url, &bind, practitioners, seed)?,
+        Command::Generate { practitioners, seed, out } => {
+            let world = crate::demo::generate(seed, practitioners);
+            let files = crate::demo::export::write_csv(&world, &out)?;
+            println!(
+                "{} institutions, {} practitioners, {} inspections, {} tests: {} files in {}",
+                world.institutions.len(),
+                world.people.len(),
+                world.inspections.len(),
+                world.tests.len(),
+                files.len(),
+                out.display()
+            );
+        }
         Command::Migrate => {
             crate::store::connect(&cli.database_url)?;
             println!("database at {} is up to date", backend_of(&cli.database_url));
@@ -159,6 +191,55 @@ pub fn run() -> anyhow::Result<()> {
             import::run(&app, command)?;
         }
     }
+    Ok(())
+}
+
+fn demo(database_url: &str, bind: &str, practitioners: usize, seed: u64) -> anyhow::Result<()> {
+    let app = App::open(database_url).context("opening the database")?;
+    let filled = {
+        let mut c = app.conn().map_err(|e| anyhow::anyhow!("{e}"))?;
+        crate::store::facts::institution_count(&mut c)? > 0
+    };
+    let world = crate::demo::generate(seed, practitioners);
+    if filled {
+        println!("the database already holds a city: serving it as it is");
+    } else {
+        println!("building a synthetic 济宁 (seed {seed}, {practitioners} practitioners)…");
+        let loaded = crate::demo::load(&app, &world, &mut |m| println!("  {m}")).map_err(|e| anyhow::anyhow!("{e}"))?;
+        println!("  done in {:.1} s", loaded.seconds);
+    }
+    app.reload_index().map_err(|e| anyhow::anyhow!("{e}"))?;
+    let token = match std::env::var("JIFEN_ADMIN_TOKEN") {
+        Ok(t) if !t.is_empty() => t,
+        _ => app.create_token(Role::Admin, None, None).map_err(|e| anyhow::anyhow!("{e}"))?,
+    };
+    let listener = TcpListener::bind(bind).with_context(|| format!("binding {bind}"))?;
+    let base = format!("http://{}/api/v1", listener.local_addr()?);
+    let today = crate::domain::dates::today_china();
+    let suspended = world.people.iter().find(|p| {
+        app.status(&p.code, chrono::NaiveDate::from_ymd_opt(2025, 12, 31).unwrap_or(today))
+            .map(|s| s.status.status != crate::rules::PersonalStatus::Active)
+            .unwrap_or(false)
+    });
+    let example = suspended.unwrap_or(&world.people[0]);
+    let inst = &world.institutions[example.sites[0]].code;
+    // A service date inside the example's first sanction, so the check shows a refusal.
+    let claim_date = app
+        .timeline(&example.code)
+        .ok()
+        .and_then(|(_, t)| {
+            t.sanctions.iter().find(|s| s.kind != crate::rules::SanctionKind::Interview).map(|s| s.starts_on)
+        })
+        .unwrap_or(today);
+    println!("\njifen demo at {base}\nadmin token: {token}\n\ntry:");
+    println!("  curl -s -H 'Authorization: Bearer {token}' '{base}/practitioners/{}/ledger?year=2025'", example.code);
+    println!(
+        "  curl -s -H 'Authorization: Bearer {token}' -H 'Content-Type: application/json' {base}/eligibility/check -d '{{\"lines\":[{{\"personnel_code\":\"{}\",\"institution_code\":\"{inst}\",\"service_date\":\"{claim_date}\",\"emergency\":false,\"amount\":\"88.00\"}}]}}'",
+        example.code
+    );
+    println!("  curl -s -H 'Authorization: Bearer {token}' '{base}/watch-list?year=2025'");
+    let server = crate::http::server(app, listener, Some(token))?;
+    actix_web::rt::System::new().block_on(server)?;
     Ok(())
 }
 

@@ -42,6 +42,24 @@ macro_rules! batch_insert {
     }};
 }
 
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = training_tests)]
+pub struct NewTestRow {
+    pub personnel_code: String,
+    pub tested_on: NaiveDate,
+    pub cycle_year: i32,
+    pub format: String,
+    pub score: Option<i32>,
+    pub passed: bool,
+    pub recorded_at: NaiveDateTime,
+}
+
+/// Passed tests only: they change no status, so no projection needs recomputing.
+pub fn passed_tests(conn: &mut DbConn, rows: &[NewTestRow]) -> QueryResult<usize> {
+    debug_assert!(rows.iter().all(|r| r.passed));
+    batch_insert!(conn, training_tests::table, rows)
+}
+
 pub fn practitioners(conn: &mut DbConn, rows: &[Practitioner]) -> QueryResult<usize> {
     batch_insert!(conn, practitioners::table, rows)
 }

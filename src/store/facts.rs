@@ -637,3 +637,7 @@ pub fn practitioners_by_id_numbers(conn: &mut DbConn, ids: &[String]) -> Q<std::
     }
     Ok(out)
 }
+
+pub fn institution_count(conn: &mut DbConn) -> Q<i64> {
+    institutions::table.count().get_result(conn)
+}

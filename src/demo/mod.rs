@@ -1,0 +1,8 @@
+//! `jifen demo` and `jifen generate`: a realistic synthetic city to run and to load-test.
+
+pub mod export;
+pub mod load;
+pub mod world;
+
+pub use load::{load, Loaded};
+pub use world::{generate, World};
