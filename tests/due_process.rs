@@ -106,7 +106,8 @@ fn every_deduction_gives_each_institution_a_written_notice() {
             .unwrap()
             .into_string()
             .unwrap();
-        for needle in ["济宁市医疗保障局", "@page", "四(三)4", "中止服务协议", "2024-10-16", "六(一)", "一、违规事实"] {
+        for needle in ["济宁市医疗保障局", "@page", "四(三)4", "中止服务协议", "2024-10-16", "六(一)", "一、违规事实"]
+        {
             assert!(html.contains(needle), "{needle} missing from the notice:\n{html}");
         }
     }
@@ -118,13 +119,27 @@ fn objection_upheld_by_the_agency_revokes_and_lists_the_days_to_pay_back() {
         let w = world(&db);
         let d = w.deduct("2024-03-04");
         assert!(!w.payable("2024-04-01"));
-        let (st, o) = w.as_(&w.hr_other, "POST", &format!("/deductions/{d}/objections"), Some(json!({"filed_on": "2024-03-06", "grounds": "x"})));
+        let (st, o) = w.as_(
+            &w.hr_other,
+            "POST",
+            &format!("/deductions/{d}/objections"),
+            Some(json!({"filed_on": "2024-03-06", "grounds": "x"})),
+        );
         assert_eq!(st, 404, "another institution's HR: {o}");
-        let (st, o) = w.as_(&w.hr_a, "POST", &format!("/deductions/{d}/objections"), Some(json!({"filed_on": "2024-03-06", "grounds": "代码被盗用"})));
+        let (st, o) = w.as_(
+            &w.hr_a,
+            "POST",
+            &format!("/deductions/{d}/objections"),
+            Some(json!({"filed_on": "2024-03-06", "grounds": "代码被盗用"})),
+        );
         assert_eq!((st, o["status"].as_str()), (201, Some("filed")), "{o}");
         let id = o["id"].as_i64().unwrap();
-        let (st, o) = w.as_(&w.agency, "POST", &format!("/objections/{id}/decide"),
-            Some(json!({"decision": "uphold", "decided_on": "2024-03-20", "evidence": "公安机关证明"})));
+        let (st, o) = w.as_(
+            &w.agency,
+            "POST",
+            &format!("/objections/{id}/decide"),
+            Some(json!({"decision": "uphold", "decided_on": "2024-03-20", "evidence": "公安机关证明"})),
+        );
         assert_eq!((st, o["status"].as_str()), (200, Some("upheld")), "{o}");
         let days = &o["affected_periods"][0];
         assert_eq!((days["from"].as_str(), days["until"].as_str()), (Some("2024-03-04"), Some("2024-06-04")), "{o}");
@@ -144,11 +159,21 @@ fn rejected_then_escalated_in_time_or_too_late() {
     // Notice 2024-09-27: the 10th working day is 2024-10-16.
     for (escalate_on, expect) in [("2024-10-16", 201), ("2024-10-17", 422)] {
         let d = w.deduct("2024-09-27");
-        let (_, o) = w.as_(&w.hr_a, "POST", &format!("/deductions/{d}/objections"), Some(json!({"filed_on": "2024-09-29", "grounds": "g"})));
+        let (_, o) = w.as_(
+            &w.hr_a,
+            "POST",
+            &format!("/deductions/{d}/objections"),
+            Some(json!({"filed_on": "2024-09-29", "grounds": "g"})),
+        );
         let id = o["id"].as_i64().unwrap();
         let (st, e) = w.as_(&w.hr_a, "POST", &format!("/objections/{id}/escalate"), Some(json!({"on": "2024-09-30"})));
         assert_eq!((st, e["error"]["code"].as_str()), (409, Some("not_rejected")), "{e}");
-        let (_, o) = w.as_(&w.agency, "POST", &format!("/objections/{id}/decide"), Some(json!({"decision": "reject", "decided_on": "2024-10-08", "evidence": "e"})));
+        let (_, o) = w.as_(
+            &w.agency,
+            "POST",
+            &format!("/objections/{id}/decide"),
+            Some(json!({"decision": "reject", "decided_on": "2024-10-08", "evidence": "e"})),
+        );
         assert_eq!(o["status"], "rejected");
         let (st, e) = w.as_(&w.hr_a, "POST", &format!("/objections/{id}/escalate"), Some(json!({"on": escalate_on})));
         assert_eq!(st, expect, "{e}");
@@ -158,9 +183,19 @@ fn rejected_then_escalated_in_time_or_too_late() {
         }
         assert_eq!(e["status"], "escalated");
         // The department upholds: final, and the deduction is revoked.
-        let (_, o) = w.as_(&w.s.admin, "POST", &format!("/objections/{id}/decide"), Some(json!({"decision": "uphold", "decided_on": "2024-11-01", "evidence": "复核"})));
+        let (_, o) = w.as_(
+            &w.s.admin,
+            "POST",
+            &format!("/objections/{id}/decide"),
+            Some(json!({"decision": "uphold", "decided_on": "2024-11-01", "evidence": "复核"})),
+        );
         assert_eq!(o["status"], "upheld_by_department", "{o}");
-        let (st, _) = w.as_(&w.s.admin, "POST", &format!("/objections/{id}/decide"), Some(json!({"decision": "reject", "decided_on": "2024-11-02"})));
+        let (st, _) = w.as_(
+            &w.s.admin,
+            "POST",
+            &format!("/objections/{id}/decide"),
+            Some(json!({"decision": "reject", "decided_on": "2024-11-02"})),
+        );
         assert_eq!(st, 409);
     }
 }
