@@ -532,6 +532,8 @@ fn thirty_percent_opens_a_case_the_officer_decides() {
             .cloned()
             .expect("listed");
         assert_eq!(entry["practitioners"][0]["personnel_code"], staff[2].as_str());
+        assert_eq!(entry["practitioners"][0]["deductions"][0]["points"], 12, "{entry}");
+        assert_eq!(entry["practitioners"][0]["deductions"][0]["article"], "四(四)1");
     }
 }
 

@@ -15,9 +15,20 @@ pub struct WatchTrigger {
     /// Every site the person held in that cycle.
     pub institutions: Vec<String>,
     pub deduction_ids: Vec<i64>,
+    /// The deductions that put the institution on the list.
+    pub deductions: Vec<WatchDeduction>,
     pub article: String,
     pub zh: String,
     pub en: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WatchDeduction {
+    pub deduction_id: i64,
+    pub decided_on: chrono::NaiveDate,
+    pub items: Vec<String>,
+    pub points: u32,
+    pub article: String,
 }
 
 pub fn triggers(
@@ -58,6 +69,18 @@ pub fn triggers(
             cycle_year: c.year,
             institutions,
             deduction_ids: c.deduction_ids.clone(),
+            deductions: timeline
+                .deductions
+                .iter()
+                .filter(|d| c.deduction_ids.contains(&d.id))
+                .map(|d| WatchDeduction {
+                    deduction_id: d.id,
+                    decided_on: d.decided_on,
+                    items: d.items.clone(),
+                    points: d.points,
+                    article: d.explanation.article.clone(),
+                })
+                .collect(),
             article: rule.article.clone(),
             zh,
             en,
