@@ -93,7 +93,6 @@ pub struct AgreementRule {
 #[serde(deny_unknown_fields)]
 pub struct CascadeRule {
     pub percent: u32,
-    pub automatic: bool,
     pub article: String,
     pub text: String,
 }
