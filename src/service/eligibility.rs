@@ -24,10 +24,10 @@ struct Run {
     status: SiteStatus,
 }
 
-/// personnel code → that person's runs of site status.
+/// personnel code → (the write sequence that computed it, that person's runs of site status).
 #[derive(Default)]
 pub struct EligibilityIndex {
-    map: RwLock<HashMap<String, Arc<[Run]>>>,
+    map: RwLock<HashMap<String, (u64, Arc<[Run]>)>>,
 }
 
 impl EligibilityIndex {
@@ -42,13 +42,15 @@ impl EligibilityIndex {
                 status,
             });
         }
-        let map = by.into_iter().map(|(k, v)| (k, Arc::from(v))).collect();
+        let map = by.into_iter().map(|(k, v)| (k, (0, Arc::from(v)))).collect();
         if let Ok(mut m) = self.map.write() {
             *m = map;
         }
     }
 
-    pub fn put(&self, t: &Timeline) {
+    /// Publishes a timeline computed by the write with sequence `seq`; an older write's
+    /// timeline published late never replaces a newer one.
+    pub fn put(&self, t: &Timeline, seq: u64) {
         let runs: Vec<Run> = t
             .intervals
             .iter()
@@ -60,7 +62,12 @@ impl EligibilityIndex {
             })
             .collect();
         if let Ok(mut m) = self.map.write() {
-            m.insert(t.personnel_code.clone(), Arc::from(runs));
+            match m.get(&t.personnel_code) {
+                Some((newer, _)) if *newer > seq => {}
+                _ => {
+                    m.insert(t.personnel_code.clone(), (seq, Arc::from(runs)));
+                }
+            }
         }
     }
 
@@ -74,7 +81,7 @@ impl EligibilityIndex {
 
     /// The site status on a date; `None` when not registered there that day.
     pub fn site_status(&self, personnel: &str, institution: &str, on: NaiveDate) -> Option<SiteStatus> {
-        let runs = self.map.read().ok()?.get(personnel).cloned()?;
+        let runs = self.map.read().ok()?.get(personnel).map(|(_, r)| r.clone())?;
         runs.iter()
             .find(|r| &*r.institution_code == institution && r.from <= on && r.until.is_none_or(|u| on < u))
             .map(|r| r.status)

@@ -17,7 +17,10 @@ pub mod tokens;
 pub mod training_tests;
 pub mod verify;
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+
+static WRITE_SEQ: AtomicU64 = AtomicU64::new(0);
 
 use chrono::{Datelike, NaiveDate};
 use diesel::Connection;
@@ -44,6 +47,9 @@ pub struct App {
 #[derive(Default)]
 pub struct Touched {
     timelines: Vec<Timeline>,
+    /// Taken once the write's locks are held: a later write on the same practitioner always has
+    /// a larger one, whatever order the two publish in.
+    seq: u64,
 }
 
 impl Touched {
@@ -87,10 +93,11 @@ impl App {
         let mut touched = Touched::default();
         let out = conn.transaction::<T, Error, _>(|c| {
             store::lock_for_write(c, locks)?;
+            touched.seq = WRITE_SEQ.fetch_add(1, Ordering::SeqCst) + 1;
             f(c, &mut touched)
         })?;
         for t in &touched.timelines {
-            self.index.put(t);
+            self.index.put(t, touched.seq);
         }
         Ok(out)
     }
