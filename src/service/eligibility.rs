@@ -24,10 +24,13 @@ struct Run {
     status: SiteStatus,
 }
 
-/// personnel code → (the write sequence that computed it, that person's runs of site status).
+/// One practitioner's runs of site status, with the write sequence that computed them.
+type Entry = (u64, Arc<[Run]>);
+
+/// personnel code → that person's entry.
 #[derive(Default)]
 pub struct EligibilityIndex {
-    map: RwLock<HashMap<String, (u64, Arc<[Run]>)>>,
+    map: RwLock<HashMap<String, Entry>>,
 }
 
 impl EligibilityIndex {
