@@ -210,7 +210,8 @@ pub fn status_on(
         cycle_year: d.year(),
         cycle_total: total,
         remaining: initial_points.saturating_sub(total),
-        suspended_until: if terminated { None } else { suspension.and_then(|s| s.ends_on) },
+        // As of d: a replacement decided later is not known yet.
+        suspended_until: if terminated { None } else { suspension.and_then(|s| s.decided_ends_on.or(s.ends_on)) },
         banned_until,
         sites,
     }

@@ -54,6 +54,9 @@ pub struct Sanction {
     pub ends_on: Option<NaiveDate>,
     /// Suspension: the end its own band gives (starts_on + months).
     pub nominal_ends_on: Option<NaiveDate>,
+    /// Suspension: the end as decided (the later of its own and a running one's), before any
+    /// later sanction replaced it: what `suspended_until` says on the days before that.
+    pub decided_ends_on: Option<NaiveDate>,
     pub months: Option<u32>,
     /// Termination: the first day a new agreement may be signed.
     pub ban_until: Option<NaiveDate>,

@@ -52,11 +52,13 @@ pub fn id_number(birth: &str, seq: u32) -> String {
     format!("{body}{}", C[(sum % 11) as usize])
 }
 
-/// The real server on port 0 against a fresh, migrated database.
+/// The real server on port 0 against a fresh, migrated database; stopped when dropped (its
+/// connections released, so many servers in one test stay within PostgreSQL's limits).
 pub struct TestServer {
     pub base: String,
     pub admin: String,
     pub app: jifen::service::App,
+    handle: actix_web::dev::ServerHandle,
 }
 
 pub const ADMIN_TOKEN: &str = "test-admin-token";
@@ -66,12 +68,15 @@ pub fn spawn(db: &TestDb) -> TestServer {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = listener.local_addr().expect("addr").port();
     let served = app.clone();
+    let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         actix_web::rt::System::new().block_on(async move {
             let server = jifen::http::server(served, listener, Some(ADMIN_TOKEN.to_string())).expect("server");
+            let _ = tx.send(server.handle());
             let _ = server.await;
         })
     });
+    let handle = rx.recv().expect("server handle");
     let base = format!("http://127.0.0.1:{port}/api/v1");
     for _ in 0..100 {
         if ureq::get(&format!("{base}/healthz")).call().is_ok() {
@@ -79,7 +84,14 @@ pub fn spawn(db: &TestDb) -> TestServer {
         }
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
-    TestServer { base, admin: ADMIN_TOKEN.to_string(), app }
+    TestServer { base, admin: ADMIN_TOKEN.to_string(), app, handle }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        let handle = self.handle.clone();
+        actix_web::rt::System::new().block_on(handle.stop(false));
+    }
 }
 
 /// A JSON answer: (status, body). Never panics on 4xx/5xx.
