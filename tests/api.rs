@@ -390,6 +390,26 @@ fn roles_and_tenancy() {
             "agreement_start": "2024-01-01", "agreement_end": "2030-01-01"})),
             "AFFF AFFFU",
         ),
+        ("GET", format!("/institutions/{a}?date=2024-01-01"), None, "AAAN AANFU"),
+        (
+            "POST",
+            format!("/institutions/{b}/agreement/suspend"),
+            Some(json!({"from": "2024-07-01", "until": "2024-07-02", "reason": "r"})),
+            "AANA AFFFU",
+        ),
+        ("POST", format!("/institutions/{b}/agreement/restore"), Some(json!({"on": "2024-07-01"})), "AANA AFFFU"),
+        (
+            "POST",
+            "/registrations".into(),
+            Some(json!({"institution_code": a, "personnel_code": "D370811777777", "name": "新人",
+            "id_number": common::id_number("19900101", 777), "category": "physician", "registered_on": "2024-02-01"})),
+            "AFFF AANFU",
+        ),
+        ("GET", "/notices".into(), None, "AAAA AAAFU"),
+        ("GET", format!("/notices?institution_code={b}"), None, "AAAA ANAFU"),
+        ("GET", "/exports/status-list.csv".into(), None, "AAAA AAAAU"),
+        ("GET", format!("/institutions/{a}/roster.csv"), None, "AAAN AANFU"),
+        ("GET", "/calendar/working-days?from=2024-09-27&days=10".into(), None, "AAAA AAAAU"),
     ];
     for (method, path, body, want) in &table {
         let want: Vec<char> = want.chars().filter(|c| !c.is_whitespace()).collect();
