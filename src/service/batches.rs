@@ -379,21 +379,20 @@ impl App {
         let mut c = self.conn()?;
         for (reference, rows) in groups {
             let first = &rows[0].1;
+            let row_numbers: Vec<u64> = rows.iter().map(|(r, _)| *r).collect();
             let inconsistent = rows.iter().find(|(_, v)| {
                 v.institution != first.institution
                     || v.inspected_on != first.inspected_on
                     || v.decided_on != first.decided_on
             });
             if let Some((row, _)) = inconsistent {
-                for (rw, _) in &rows {
-                    later.push(reject(
-                        *rw,
-                        Some("检查编号"),
-                        "inconsistent_inspection",
-                        format!("the rows of inspection {reference} differ in institution or dates (row {row})"),
-                        format!("检查编号 {reference} 的各行机构或日期不一致（第{row}行）"),
-                    ));
-                }
+                later.extend(reject_all(
+                    &row_numbers,
+                    Some("检查编号"),
+                    "inconsistent_inspection",
+                    format!("the rows of inspection {reference} differ in institution or dates (row {row})"),
+                    format!("检查编号 {reference} 的各行机构或日期不一致（第{row}行）"),
+                ));
                 continue;
             }
             let req = NewInspection {
@@ -406,48 +405,42 @@ impl App {
             let prepared = match self.prepare_inspection(Some(&key), &req) {
                 Ok(p) => p,
                 Err(e) => {
-                    later.extend(rows_of_error(&rows.iter().map(|(r, _)| *r).collect::<Vec<_>>(), e));
+                    later.extend(rows_of_error(&row_numbers, e));
                     continue;
                 }
             };
             if let Some(existing) = facts::inspection_by_key(&mut c, &key)? {
                 if existing.request_hash == prepared.hash() {
-                    r.unchanged.extend(rows.iter().map(|(r, _)| *r));
+                    r.unchanged.extend(&row_numbers);
                 } else {
-                    for (rw, _) in &rows {
-                        later.push(reject(
-                            *rw,
-                            Some("检查编号"),
-                            "idempotency_conflict",
-                            format!("inspection {reference} was already recorded with other rows"),
-                            format!("检查编号 {reference} 已按不同内容记录"),
-                        ));
-                    }
+                    later.extend(reject_all(
+                        &row_numbers,
+                        Some("检查编号"),
+                        "idempotency_conflict",
+                        format!("inspection {reference} was already recorded with other rows"),
+                        format!("检查编号 {reference} 已按不同内容记录"),
+                    ));
                 }
                 continue;
             }
             if region.is_some_and(|reg| first.institution.get(1..7) != Some(reg)) {
-                for (rw, _) in &rows {
-                    later.push(reject(
-                        *rw,
-                        Some("定点医药机构编码"),
-                        "outside_region",
-                        format!("institution {} is outside your county", first.institution),
-                        format!("定点医药机构 {} 不在本辖区", first.institution),
-                    ));
-                }
+                later.extend(reject_all(
+                    &row_numbers,
+                    Some("定点医药机构编码"),
+                    "outside_region",
+                    format!("institution {} is outside your county", first.institution),
+                    format!("定点医药机构 {} 不在本辖区", first.institution),
+                ));
                 continue;
             }
             if facts::institution(&mut c, &first.institution)?.is_none() {
-                for (rw, _) in &rows {
-                    later.push(reject(
-                        *rw,
-                        Some("定点医药机构编码"),
-                        "unknown_institution",
-                        format!("institution {} is not registered", first.institution),
-                        format!("定点医药机构 {} 不存在", first.institution),
-                    ));
-                }
+                later.extend(reject_all(
+                    &row_numbers,
+                    Some("定点医药机构编码"),
+                    "unknown_institution",
+                    format!("institution {} is not registered", first.institution),
+                    format!("定点医药机构 {} 不存在", first.institution),
+                ));
                 continue;
             }
             let codes: Vec<String> = rows.iter().map(|(_, v)| v.violation.personnel_code.clone()).collect();
@@ -473,7 +466,7 @@ impl App {
                     inspection_ref: Some(reference.clone()),
                 });
             }
-            ready.push((rows.iter().map(|(r, _)| *r).collect(), prepared));
+            ready.push((row_numbers, prepared));
         }
         drop(c);
         // A group with a rejected row is not recorded in part.
@@ -500,6 +493,11 @@ impl App {
         r.committed = true;
         Ok(r)
     }
+}
+
+/// The same rejection for every row of a group.
+fn reject_all(rows: &[u64], column: Option<&str>, code: &'static str, en: String, zh: String) -> Vec<Rejection> {
+    rows.iter().map(|row| reject(*row, column, code, en.clone(), zh.clone())).collect()
 }
 
 /// An inspection refused as a whole: the field `violations[k].…` names the row.
