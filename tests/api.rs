@@ -651,3 +651,39 @@ fn openapi_matches_the_routes() {
         }
     }
 }
+
+/// A server on a read replica answers reads and claims, and refuses every other write.
+#[test]
+fn a_read_only_server_refuses_writes() {
+    let db = common::sqlite();
+    let writer = jifen::service::App::open(&db.url).unwrap();
+    let inst = "H37081100001";
+    writer
+        .create_institution(&jifen::service::institutions::NewInstitution {
+            code: inst.into(),
+            name: "医院".into(),
+            kind: "medical".into(),
+            region_code: None,
+            agreement_start: "2020-01-01".into(),
+            agreement_end: "2030-01-01".into(),
+        })
+        .unwrap();
+    let reader = jifen::service::App::open_read_only(&db.url).unwrap();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}/api/v1", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        actix_web::rt::System::new().block_on(async move {
+            let _ = jifen::http::server_with(reader, listener, Some("ro".into()), true).unwrap().await;
+        })
+    });
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let (st, b) =
+        call("POST", &format!("{base}/institutions"), Some("ro"), Some(&json!({"code": "H37081100002"})), &[]);
+    assert_eq!((st, code_of(&b)), (503, "read_only"), "{b}");
+    let (st, b) = call("GET", &format!("{base}/institutions/{inst}?date=2024-01-01"), Some("ro"), None, &[]);
+    assert_eq!((st, b["status"].as_str()), (200, Some("active")), "{b}");
+    let claim =
+        json!({"lines": [{"personnel_code": "D370811000001", "institution_code": inst, "service_date": "2024-01-01"}]});
+    let (st, b) = call("POST", &format!("{base}/eligibility/check"), Some("ro"), Some(&claim), &[]);
+    assert_eq!((st, b["lines"][0]["reason"].as_str()), (200, Some("not_registered")), "{b}");
+}

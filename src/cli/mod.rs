@@ -26,6 +26,12 @@ enum Command {
     Serve {
         #[arg(long, default_value = "127.0.0.1:8080")]
         bind: String,
+        /// Serve a read replica: no migrations, reads and claims screening only, the
+        /// eligibility index reloaded from the replica every --refresh-secs.
+        #[arg(long)]
+        read_only: bool,
+        #[arg(long, default_value_t = 5)]
+        refresh_secs: u64,
     },
     /// Create or upgrade the database schema.
     Migrate,
@@ -118,16 +124,29 @@ pub fn run() -> anyhow::Result<()> {
     init_logging();
     let cli = Cli::parse();
     match cli.command {
-        Command::Serve { bind } => {
-            let app = App::open(&cli.database_url).context("opening the database")?;
+        Command::Serve { bind, read_only, refresh_secs } => {
+            let app = if read_only {
+                let app = App::open_read_only(&cli.database_url).context("opening the replica")?;
+                let follower = app.clone();
+                std::thread::spawn(move || loop {
+                    std::thread::sleep(std::time::Duration::from_secs(refresh_secs.max(1)));
+                    if let Err(e) = follower.reload_index() {
+                        tracing::warn!(error = %e, "reloading the eligibility index from the replica");
+                    }
+                });
+                app
+            } else {
+                App::open(&cli.database_url).context("opening the database")?
+            };
             let listener = TcpListener::bind(&bind).with_context(|| format!("binding {bind}"))?;
             let addr = listener.local_addr()?;
             let admin = std::env::var("JIFEN_ADMIN_TOKEN").ok();
-            println!("jifen serving http://{addr}/api/v1 (database: {})", backend_of(&cli.database_url));
+            let mode = if read_only { ", read-only replica" } else { "" };
+            println!("jifen serving http://{addr}/api/v1 (database: {}{mode})", backend_of(&cli.database_url));
             if admin.is_none() {
                 println!("create a token with: jifen token create --role admin   (or set JIFEN_ADMIN_TOKEN)");
             }
-            let server = crate::http::server(app, listener, admin)?;
+            let server = crate::http::server_with(app, listener, admin, read_only)?;
             actix_web::rt::System::new().block_on(server)?;
         }
         Command::Demo { bind, practitioners, seed } => demo(&cli.database_url, &bind, practitioners, seed)?,

@@ -47,6 +47,8 @@ pub struct State {
     pub admin_token: Option<String>,
     pub tokens: auth::TokenCache,
     pub metrics: metrics::Metrics,
+    /// Serving a read replica: writes are refused.
+    pub read_only: bool,
 }
 
 /// Runs a blocking service call off the async workers.
@@ -133,6 +135,18 @@ async fn observe(
     let state = req.app_data::<web::Data<State>>().cloned();
     let span = tracing::info_span!("request", request_id = %request_id, method = %method, route = %route);
     let started = Instant::now();
+    let writes = !matches!(*req.method(), actix_web::http::Method::GET | actix_web::http::Method::HEAD);
+    if writes && state.as_ref().is_some_and(|s| s.read_only) && route != "/api/v1/eligibility/check" {
+        let body = error::body(&crate::error::ClientError::new(
+            crate::error::Kind::Conflict,
+            "read_only",
+            "this server reads a replica: send writes to the primary",
+            "本服务连接只读副本，写操作请发往主库服务",
+        ));
+        let (req, _) = req.into_parts();
+        let res = HttpResponse::ServiceUnavailable().json(body);
+        return Ok(ServiceResponse::new(req, res).map_into_boxed_body());
+    }
     let res = next.call(req).instrument(span.clone()).await?;
     let status = res.status().as_u16();
     let elapsed = started.elapsed();
@@ -162,11 +176,22 @@ fn new_request_id() -> String {
 
 /// Builds the server on a bound listener (port 0 in tests).
 pub fn server(app: App, listener: TcpListener, admin_token: Option<String>) -> std::io::Result<actix_web::dev::Server> {
+    server_with(app, listener, admin_token, false)
+}
+
+/// A server for a read replica: reads and claims screening only; any other write is 503.
+pub fn server_with(
+    app: App,
+    listener: TcpListener,
+    admin_token: Option<String>,
+    read_only: bool,
+) -> std::io::Result<actix_web::dev::Server> {
     let state = web::Data::new(State {
         app,
         admin_token: admin_token.filter(|t| !t.is_empty()),
         tokens: auth::TokenCache::default(),
         metrics: metrics::Metrics::default(),
+        read_only,
     });
     let server = actix_web::HttpServer::new(move || {
         actix_web::App::new()

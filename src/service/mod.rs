@@ -61,7 +61,15 @@ impl Touched {
 
 impl App {
     pub fn open(database_url: &str) -> anyhow::Result<App> {
-        let pool = store::connect(database_url)?;
+        Self::with_pool(store::connect(database_url)?)
+    }
+
+    /// On a read replica: nothing is migrated or written; the index is loaded from it.
+    pub fn open_read_only(database_url: &str) -> anyhow::Result<App> {
+        Self::with_pool(store::conn::connect_read_only(database_url)?)
+    }
+
+    fn with_pool(pool: Pool) -> anyhow::Result<App> {
         let packs = PackSet::embedded().map_err(|e| anyhow::anyhow!("{e}"))?;
         let app = App {
             pool,

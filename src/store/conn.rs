@@ -83,11 +83,22 @@ impl ManageConnection for Manager {
 
 /// Runs the pending migrations, then builds the pool.
 pub fn connect(url: &str) -> anyhow::Result<Pool> {
+    open(url, true)
+}
+
+/// A pool on a database another process migrates (a read replica): no migrations.
+pub fn connect_read_only(url: &str) -> anyhow::Result<Pool> {
+    open(url, false)
+}
+
+fn open(url: &str, run_migrations: bool) -> anyhow::Result<Pool> {
     let url = DbUrl::parse(url);
     let manager = Manager { url: url.clone() };
     let mut first =
         manager.connect().map_err(|e| anyhow::anyhow!("cannot open the {} database: {e}", url.backend()))?;
-    migrate(&mut first)?;
+    if run_migrations {
+        migrate(&mut first)?;
+    }
     let default = match url {
         DbUrl::Postgres(_) => 16,
         DbUrl::Sqlite(_) => 8,
