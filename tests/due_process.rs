@@ -199,3 +199,65 @@ fn rejected_then_escalated_in_time_or_too_late() {
         assert_eq!(st, 409);
     }
 }
+
+#[test]
+fn next_years_calendar_is_uploaded_by_an_admin() {
+    for db in common::all() {
+        let w = world(&db);
+        let (st, b) = w.as_(&w.s.admin, "GET", "/calendar/working-days?from=2026-12-28&days=10", None);
+        assert_eq!((st, b["error"]["code"].as_str()), (422, Some("calendar_missing")));
+        let year_2027 = "year = 2027\nsource = \"国务院办公厅关于2027年部分节假日安排的通知（示例）\"\nholidays = [\"2027-01-01\"]\nworkdays = []\n";
+        let url = w.url("/calendar/years");
+        let (st, b) = common::call_raw("POST", &url, Some(&w.agency), year_2027.as_bytes(), "application/toml");
+        assert_eq!(st, 403, "admins only: {b}");
+        let (st, b) = common::call_raw(
+            "POST",
+            &url,
+            Some(&w.s.admin),
+            b"year = 2027\nholidays = [\"2026-05-01\"]",
+            "application/toml",
+        );
+        assert_eq!((st, b["error"]["code"].as_str()), (422, Some("invalid_calendar")), "{b}");
+        let (st, b) = common::call_raw("POST", &url, Some(&w.s.admin), year_2027.as_bytes(), "application/toml");
+        assert_eq!((st, b["year"].as_i64()), (201, Some(2027)), "{b}");
+        // 2026-12-28 Mon … 12-31 (4), 2027-01-01 is a holiday, Mon 01-04 … Fri 01-08 (9), Mon 01-11 (10).
+        let (st, b) = w.as_(&w.s.admin, "GET", "/calendar/working-days?from=2026-12-28&days=10", None);
+        assert_eq!((st, b["date"].as_str()), (200, Some("2027-01-12")), "{b}");
+        // It survives a restart: a new App reads the upload.
+        let again = jifen::service::App::open(&db.url).unwrap();
+        assert_eq!(again.working_days_after(d("2026-12-28"), 10).unwrap(), d("2027-01-12"));
+    }
+}
+
+fn d(s: &str) -> chrono::NaiveDate {
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+#[test]
+fn interviews_are_recorded_with_participants_and_overdue_ones_listed() {
+    let db = common::sqlite();
+    let w = world(&db);
+    let (st, _) = w.as_(
+        &w.s.admin,
+        "POST",
+        "/inspections",
+        Some(json!({"institution_code": w.a, "inspected_on": "2024-03-01", "decided_on": "2024-03-01",
+            "violations": [{"personnel_code": w.p, "items": ["3.1"]}, {"personnel_code": w.p, "items": ["1.1"]}, {"personnel_code": w.p, "items": ["1.2"]}]})),
+    );
+    assert_eq!(st, 201);
+    let (_, overdue) = w.as_(&w.s.admin, "GET", "/interview-orders?overdue=true&date=2024-04-15", None);
+    let orders = overdue["orders"].as_array().unwrap();
+    assert_eq!(orders.len(), 2, "both sites were ordered and neither held it: {overdue}");
+    let (_, early) = w.as_(&w.s.admin, "GET", "/interview-orders?overdue=true&date=2024-03-20", None);
+    assert_eq!(early["orders"].as_array().unwrap().len(), 0, "not yet 30 days");
+    let id = orders.iter().find(|o| o["institution_code"] == w.a.as_str()).unwrap()["id"].as_i64().unwrap();
+    let (st, rec) = w.as_(
+        &w.hr_a,
+        "POST",
+        &format!("/interview-orders/{id}/record"),
+        Some(json!({"held_on": "2024-04-20", "notes": "已约谈，本人承认", "participants": ["张三", "医务科李主任"]})),
+    );
+    assert_eq!((st, rec["participants"].as_str()), (200, Some("张三、医务科李主任")), "{rec}");
+    let (_, overdue) = w.as_(&w.s.admin, "GET", "/interview-orders?overdue=true&date=2024-04-25", None);
+    assert_eq!(overdue["orders"].as_array().unwrap().len(), 1, "the other site has still not held it");
+}

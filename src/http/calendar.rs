@@ -24,6 +24,17 @@ pub async fn working_days(
     if days > 366 {
         return Err(Error::invalid("invalid_days", "days", "days is 0..=366", "工作日天数应为0-366"));
     }
-    let date = state.app.calendar.working_days_after(from, days)?;
+    let date = state.app.working_days_after(from, days)?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "from": from, "days": days, "date": date })))
+}
+
+/// `POST /calendar/years` (admin): next year's holidays and adjusted working days, as the TOML
+/// of `data/calendar/` (year, source, holidays, workdays). 201 with the year.
+pub async fn upload(state: web::Data<State>, auth: Auth, body: web::Bytes) -> Result<HttpResponse> {
+    auth.require(&[crate::service::tokens::Role::Admin])?;
+    let text = String::from_utf8(body.to_vec()).map_err(|_| {
+        Error::invalid("invalid_calendar", "body", "the calendar is UTF-8 TOML", "日历文件应为 UTF-8 编码的 TOML")
+    })?;
+    let year = super::run(&state, move |app| app.upload_calendar(&text)).await?;
+    Ok(HttpResponse::Created().json(serde_json::json!({ "year": year })))
 }

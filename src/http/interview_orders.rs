@@ -11,6 +11,9 @@ use crate::service::tokens::Role::{Admin, Agency, Hr, Officer};
 pub struct ListQuery {
     pub institution_code: Option<String>,
     pub year: Option<i32>,
+    /// `true`: only orders not held 30 days after they were given (as of `date`, default today).
+    pub overdue: Option<String>,
+    pub date: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -18,6 +21,8 @@ struct RecordBody {
     held_on: String,
     #[serde(default)]
     notes: String,
+    /// Who took part: a list of names or one string.
+    participants: Option<serde_json::Value>,
 }
 
 /// `GET /interview-orders?institution_code=&year=` — hr sees only its own institution.
@@ -34,7 +39,12 @@ pub async fn list(state: web::Data<State>, auth: Auth, q: web::Query<ListQuery>)
         _ => q.institution_code,
     };
     let region = auth.region().map(str::to_string);
-    let mut orders = run(&state, move |app| app.interview_orders(inst.as_deref(), q.year)).await?;
+    let overdue_on = if super::flag("overdue", q.overdue.as_deref())? {
+        Some(super::date_or_today("date", q.date.as_deref())?)
+    } else {
+        None
+    };
+    let mut orders = run(&state, move |app| app.interview_orders(inst.as_deref(), q.year, overdue_on)).await?;
     if let Some(r) = region {
         orders.retain(|o| o.institution_code.get(1..7) == Some(r.as_str()));
     }
@@ -56,5 +66,19 @@ pub async fn record(
         .await?
         .ok_or_else(|| Error::not_found("interview order", "约谈通知"))?;
     auth.require_institution(&[Admin, Hr], &inst)?;
-    Ok(HttpResponse::Ok().json(run(&state, move |app| app.record_interview(id, held_on, &req.notes)).await?))
+    let participants = match &req.participants {
+        None | Some(serde_json::Value::Null) => None,
+        Some(serde_json::Value::String(s)) => Some(s.trim().to_string()),
+        Some(serde_json::Value::Array(v)) => Some(v.iter().filter_map(|x| x.as_str()).collect::<Vec<_>>().join("、")),
+        Some(_) => {
+            return Err(Error::invalid(
+                "invalid_participants",
+                "participants",
+                "participants is a list of names",
+                "参加人员应为姓名列表",
+            ))
+        }
+    };
+    Ok(HttpResponse::Ok()
+        .json(run(&state, move |app| app.record_interview(id, held_on, &req.notes, participants.as_deref())).await?))
 }

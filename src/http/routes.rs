@@ -45,6 +45,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/interview-orders", web::get().to(interview_orders::list))
             .route("/interview-orders/{id}/record", web::post().to(interview_orders::record))
             .route("/calendar/working-days", web::get().to(calendar::working_days))
+            .route("/calendar/years", web::post().to(calendar::upload))
             .route("/public/practitioners/{code}", web::get().to(public::practitioner))
             .route("/public/institutions/{code}", web::get().to(public::institution)),
     );

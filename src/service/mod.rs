@@ -3,6 +3,7 @@
 //! the in-memory eligibility index is updated after the commit.
 
 pub mod batches;
+pub mod calendar;
 pub mod eligibility;
 pub mod exports;
 pub mod inspections;
@@ -40,7 +41,8 @@ pub struct App {
     pub packs: Arc<PackSet>,
     pub formats: Arc<CodeFormats>,
     pub index: Arc<EligibilityIndex>,
-    pub calendar: Arc<Calendar>,
+    /// Embedded years, then uploaded ones (`POST /calendar/years`).
+    pub calendar: Arc<std::sync::RwLock<Calendar>>,
 }
 
 /// What a write changed, to publish once committed.
@@ -76,8 +78,9 @@ impl App {
             packs: Arc::new(packs),
             formats: Arc::new(CodeFormats::embedded()),
             index: Arc::new(EligibilityIndex::default()),
-            calendar: Arc::new(Calendar::embedded().map_err(|e| anyhow::anyhow!("{e}"))?),
+            calendar: Arc::new(std::sync::RwLock::new(Calendar::embedded().map_err(|e| anyhow::anyhow!("{e}"))?)),
         };
+        app.load_uploaded_calendars()?;
         app.reload_index()?;
         Ok(app)
     }

@@ -45,7 +45,7 @@ impl App {
     /// 10 working days after the notice (六(一)); `None` when the calendar has no such year.
     pub fn objection_deadline(&self, notice_date: NaiveDate) -> Option<NaiveDate> {
         let days = self.packs.in_force(notice_date).map(|p| p.objection.working_days).unwrap_or(10);
-        self.calendar.working_days_after(notice_date, days).ok()
+        self.working_days_after(notice_date, days).ok()
     }
 
     fn how_to_object(&self, deadline: Option<NaiveDate>) -> serde_json::Value {

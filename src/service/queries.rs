@@ -74,6 +74,9 @@ pub struct InterviewOrder {
     pub ordered_on: NaiveDate,
     pub held_on: Option<NaiveDate>,
     pub notes: Option<String>,
+    pub participants: Option<String>,
+    /// Not held 30 days after the order (as of the date asked).
+    pub overdue: bool,
     pub article: &'static str,
 }
 
@@ -219,12 +222,23 @@ impl App {
         Ok(out)
     }
 
-    pub fn interview_orders(&self, institution: Option<&str>, year: Option<i32>) -> Result<Vec<InterviewOrder>> {
+    /// `overdue_on`: only the orders still not held 30 days after they were given, on that date.
+    pub fn interview_orders(
+        &self,
+        institution: Option<&str>,
+        year: Option<i32>,
+        overdue_on: Option<NaiveDate>,
+    ) -> Result<Vec<InterviewOrder>> {
         let mut c = self.conn()?;
         let rows = projections::interview_orders_list(&mut c, institution, year)?;
+        let today = overdue_on.unwrap_or_else(crate::domain::dates::today_china);
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
             let rec = facts::interview_record(&mut c, r.id)?;
+            let overdue = rec.is_none() && today > r.ordered_on + chrono::Duration::days(30);
+            if overdue_on.is_some() && !overdue {
+                continue;
+            }
             out.push(InterviewOrder {
                 id: r.id,
                 institution_code: r.institution_code,
@@ -232,7 +246,9 @@ impl App {
                 cycle_year: r.cycle_year,
                 ordered_on: r.ordered_on,
                 held_on: rec.as_ref().map(|x| x.held_on),
-                notes: rec.map(|x| x.notes),
+                notes: rec.as_ref().map(|x| x.notes.clone()),
+                participants: rec.and_then(|x| x.participants),
+                overdue,
                 article: "五(一)",
             });
         }
@@ -245,7 +261,13 @@ impl App {
     }
 
     /// 五(一): the institution records that it held the interview.
-    pub fn record_interview(&self, id: i64, held_on: NaiveDate, notes: &str) -> Result<InterviewOrder> {
+    pub fn record_interview(
+        &self,
+        id: i64,
+        held_on: NaiveDate,
+        notes: &str,
+        participants: Option<&str>,
+    ) -> Result<InterviewOrder> {
         self.write(&[format!("io:{id}")], |c, _| {
             let o =
                 projections::interview_order(c, id)?.ok_or_else(|| Error::not_found("interview order", "约谈通知"))?;
@@ -263,7 +285,7 @@ impl App {
             if facts::interview_record(c, id)?.is_some() {
                 return Err(Error::conflict("already_recorded", "this interview is already recorded", "该约谈已记录"));
             }
-            facts::insert_interview_record(c, id, held_on, notes)?;
+            facts::insert_interview_record(c, id, held_on, notes, participants)?;
             Ok(InterviewOrder {
                 id,
                 institution_code: o.institution_code,
@@ -272,6 +294,8 @@ impl App {
                 ordered_on: o.ordered_on,
                 held_on: Some(held_on),
                 notes: Some(notes.to_string()),
+                participants: participants.map(str::to_string),
+                overdue: false,
                 article: "五(一)",
             })
         })

@@ -171,6 +171,7 @@ pub struct InterviewRecordRow {
     pub held_on: NaiveDate,
     pub notes: String,
     pub recorded_at: NaiveDateTime,
+    pub participants: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable)]
@@ -464,12 +465,19 @@ pub fn interview_record(conn: &mut DbConn, order_id: i64) -> Q<Option<InterviewR
     interview_records::table.filter(interview_records::order_id.eq(order_id)).first(conn).optional()
 }
 
-pub fn insert_interview_record(conn: &mut DbConn, order_id: i64, held_on: NaiveDate, notes: &str) -> Q<()> {
+pub fn insert_interview_record(
+    conn: &mut DbConn,
+    order_id: i64,
+    held_on: NaiveDate,
+    notes: &str,
+    participants: Option<&str>,
+) -> Q<()> {
     diesel::insert_into(interview_records::table)
         .values((
             interview_records::order_id.eq(order_id),
             interview_records::held_on.eq(held_on),
             interview_records::notes.eq(notes),
+            interview_records::participants.eq(participants),
             interview_records::recorded_at.eq(super::now()),
         ))
         .execute(conn)
@@ -640,4 +648,23 @@ pub fn practitioners_by_id_numbers(conn: &mut DbConn, ids: &[String]) -> Q<std::
 
 pub fn institution_count(conn: &mut DbConn) -> Q<i64> {
     institutions::table.count().get_result(conn)
+}
+
+// ---- uploaded calendars ----
+
+pub fn insert_calendar_year(conn: &mut DbConn, year: i32, source: &str, body: &str) -> Q<()> {
+    diesel::insert_into(calendar_years::table)
+        .values((
+            calendar_years::year.eq(year),
+            calendar_years::source.eq(source),
+            calendar_years::body.eq(body),
+            calendar_years::recorded_at.eq(super::now()),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Every uploaded year's file, oldest first (a later upload of a year replaces an earlier one).
+pub fn calendar_years(conn: &mut DbConn) -> Q<Vec<(i32, String)>> {
+    calendar_years::table.order(calendar_years::id).select((calendar_years::year, calendar_years::body)).load(conn)
 }

@@ -145,6 +145,7 @@ diesel::table! {
         held_on -> Date,
         notes -> Text,
         recorded_at -> Timestamp,
+        participants -> Nullable<Text>,
     }
 }
 
@@ -285,10 +286,21 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    calendar_years (id) {
+        id -> BigInt,
+        year -> Integer,
+        source -> Text,
+        body -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(deregistrations -> registrations (registration_id));
 diesel::joinable!(revocations -> deductions (deduction_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    calendar_years,
     notices,
     objections,
     objection_decisions,

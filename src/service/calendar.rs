@@ -1,0 +1,49 @@
+//! The working-day calendar: the embedded years and those an admin uploads (六(一) deadlines).
+
+use chrono::NaiveDate;
+
+use super::App;
+use crate::error::{Error, Result};
+use crate::rules::calendar::Calendar;
+use crate::rules::RuleError;
+use crate::store::facts;
+
+impl App {
+    pub fn working_days_after(&self, from: NaiveDate, n: u32) -> std::result::Result<NaiveDate, RuleError> {
+        match self.calendar.read() {
+            Ok(c) => c.working_days_after(from, n),
+            Err(_) => Err(RuleError::CalendarMissing(chrono::Datelike::year(&from))),
+        }
+    }
+
+    pub(crate) fn load_uploaded_calendars(&self) -> Result<()> {
+        let mut c = self.conn()?;
+        let years = facts::calendar_years(&mut c)?;
+        let mut cal = self.calendar.write().map_err(|_| Error::Internal(anyhow::anyhow!("calendar lock poisoned")))?;
+        for (year, body) in years {
+            // Checked when uploaded; a file that no longer parses is skipped, never guessed.
+            if let Err(e) = cal.add_year(&format!("upload of {year}"), &body) {
+                tracing::warn!(year, error = %e, "an uploaded calendar no longer loads");
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks a year's file like the embedded ones, records it and puts it in force. Returns the year.
+    pub fn upload_calendar(&self, text: &str) -> Result<i32> {
+        let mut probe = Calendar::default();
+        probe
+            .add_year("upload", text)
+            .map_err(|e| Error::invalid("invalid_calendar", "body", format!("{e}"), format!("日历文件有误：{e}")))?;
+        let (year, source) = probe.years().next().map(|(y, s)| (*y, s.clone())).ok_or_else(|| {
+            Error::invalid("invalid_calendar", "year", "the file names no year", "日历文件未写明年份")
+        })?;
+        self.write(&[format!("calendar:{year}")], |c, _| {
+            facts::insert_calendar_year(c, year, &source, text)?;
+            Ok(())
+        })?;
+        let mut cal = self.calendar.write().map_err(|_| Error::Internal(anyhow::anyhow!("calendar lock poisoned")))?;
+        cal.add_year(&format!("upload of {year}"), text).map_err(|e| Error::Internal(anyhow::anyhow!("{e}")))?;
+        Ok(year)
+    }
+}
