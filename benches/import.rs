@@ -67,6 +67,7 @@ fn main() {
         region_code: None,
         agreement_start: "2020-01-01".into(),
         agreement_end: "2030-12-31".into(),
+        public: None,
     })
     .expect("institution");
     let input = std::fs::File::open(&file).expect("open file");

@@ -46,6 +46,7 @@ fn run(backend: &str, url: &str, quick: bool) {
         region_code: None,
         agreement_start: "2020-01-01".into(),
         agreement_end: "2030-12-31".into(),
+        public: None,
     })
     .expect("institution");
     let world = jifen::demo::generate(11, people);

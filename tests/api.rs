@@ -666,6 +666,7 @@ fn a_read_only_server_refuses_writes() {
             region_code: None,
             agreement_start: "2020-01-01".into(),
             agreement_end: "2030-01-01".into(),
+            public: None,
         })
         .unwrap();
     let reader = jifen::service::App::open_read_only(&db.url).unwrap();

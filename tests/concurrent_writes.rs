@@ -21,6 +21,7 @@ fn app(db: &common::TestDb) -> App {
         region_code: None,
         agreement_start: "2020-01-01".into(),
         agreement_end: "2035-12-31".into(),
+        public: None,
     })
     .unwrap();
     app.register(&jifen::service::registrations::NewRegistration {

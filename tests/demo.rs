@@ -43,6 +43,7 @@ fn generate_writes_files_the_importers_read() {
         region_code: None,
         agreement_start: "2023-01-01".into(),
         agreement_end: "2027-12-31".into(),
+        public: None,
     })
     .unwrap();
     let roster = std::fs::File::open(dir.path().join(format!("rosters/{}.csv", inst.code))).unwrap();

@@ -261,3 +261,55 @@ fn interviews_are_recorded_with_participants_and_overdue_ones_listed() {
     let (_, overdue) = w.as_(&w.s.admin, "GET", "/interview-orders?overdue=true&date=2024-04-25", None);
     assert_eq!(overdue["orders"].as_array().unwrap().len(), 1, "the other site has still not held it");
 }
+
+/// The institution agreement's own rules (聊城 第二十九条、第三十一条、第三十三条; 吉林 第四十六条).
+#[test]
+fn institution_agreements_follow_the_designation_rules() {
+    for db in common::all() {
+        let w = world(&db);
+        let susp = |inst: &str, body: Value| {
+            w.as_(&w.s.admin, "POST", &format!("/institutions/{inst}/agreement/suspend"), Some(body))
+        };
+        // A violation-based suspension runs at most a year; a requested one at most 180 days.
+        let (st, b) = susp(&w.a, json!({"from": "2024-01-10", "until": "2025-01-11", "reason": "违规"}));
+        assert_eq!((st, b["error"]["code"].as_str()), (422, Some("suspension_too_long")), "{b}");
+        let (st, b) =
+            susp(&w.a, json!({"from": "2024-01-10", "until": "2024-07-09", "reason": "装修", "requested": true}));
+        assert_eq!((st, b["error"]["code"].as_str()), (422, Some("suspension_too_long")), "{b}");
+        // Requested, open-ended: not resumed within 180 days, the agreement ends by itself.
+        let (st, b) = susp(&w.a, json!({"from": "2024-01-10", "reason": "停业装修", "requested": true}));
+        assert_eq!((st, b["history"][0]["lapses_on"].as_str()), (200, Some("2024-07-08")), "{b}");
+        let inst_status =
+            |d: &str| w.as_(&w.s.admin, "GET", &format!("/institutions/{}?date={d}", w.a), None).1["status"].clone();
+        assert_eq!(inst_status("2024-07-07"), "suspended");
+        assert_eq!(inst_status("2024-07-08"), "terminated", "自动终止");
+        let (_, s) = w.as_(&w.s.admin, "GET", &format!("/practitioners/{}/status?date=2024-07-08", w.p), None);
+        let site =
+            s["sites"].as_array().unwrap().iter().find(|x| x["institution_code"] == w.a.as_str()).cloned().unwrap();
+        assert_eq!(site["status"], "institution_terminated", "{s}");
+        // A restore in time keeps the agreement (at B, which also shows the 2-suspension ground).
+        susp(&w.b, json!({"from": "2024-02-01", "until": "2024-03-01", "reason": "违规"}));
+        susp(&w.b, json!({"from": "2024-05-01", "reason": "申请中止", "requested": true}));
+        let (st, v) = w.as_(
+            &w.s.admin,
+            "POST",
+            &format!("/institutions/{}/agreement/restore", w.b),
+            Some(json!({"on": "2024-06-01"})),
+        );
+        assert_eq!((st, v["status"].as_str()), (200, Some("active")), "{v}");
+        let (_, v) = w.as_(&w.s.admin, "GET", &format!("/institutions/{}?date=2025-01-01", w.b), None);
+        assert_eq!((v["status"].as_str(), v["suspensions_in_term"].as_u64()), (Some("active"), Some(2)), "{v}");
+        assert!(v["termination_grounds"][0].as_str().unwrap().contains("第三十一条"), "{v}");
+        // A public hospital may not ask for it.
+        let (st, _) = w.as_(
+            &w.s.admin,
+            "POST",
+            "/institutions",
+            Some(json!({"code": "H37081100003", "name": "人民医院", "kind": "medical", "public": true,
+                        "agreement_start": "2020-01-01", "agreement_end": "2030-12-31"})),
+        );
+        assert_eq!(st, 201);
+        let (st, b) = susp("H37081100003", json!({"from": "2024-01-10", "reason": "申请", "requested": true}));
+        assert_eq!((st, b["error"]["code"].as_str()), (422, Some("public_may_not_request")), "{b}");
+    }
+}

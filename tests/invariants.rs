@@ -79,8 +79,8 @@ fn facts() -> impl Strategy<Value = PractitionerFacts> {
             let events = es
                 .into_iter()
                 .map(|(d, kind, len)| match kind {
-                    0 => InstitutionEvent::Suspend { from: day(d), until: Some(day(d + len)) },
-                    1 => InstitutionEvent::Suspend { from: day(d), until: None },
+                    0 => InstitutionEvent::Suspend { from: day(d), until: Some(day(d + len)), lapses_on: None },
+                    1 => InstitutionEvent::Suspend { from: day(d), until: None, lapses_on: None },
                     _ => InstitutionEvent::Restore { on: day(d) },
                 })
                 .collect();
@@ -243,6 +243,7 @@ mod ledger {
                 region_code: None,
                 agreement_start: "2020-01-01".into(),
                 agreement_end: "2035-12-31".into(),
+                public: None,
             })
             .unwrap();
         }

@@ -20,6 +20,7 @@ fn app(db: &common::TestDb) -> App {
             region_code: None,
             agreement_start: "2020-01-01".into(),
             agreement_end: "2030-12-31".into(),
+            public: None,
         })
         .unwrap();
     }
@@ -269,6 +270,7 @@ fn exports_open_in_excel() {
         region_code: None,
         agreement_start: "2020-01-01".into(),
         agreement_end: "2030-12-31".into(),
+        public: None,
     })
     .unwrap();
     upload(app, INST, fixture("roster_gbk.csv"), RosterMode::Delta, true, false);

@@ -385,7 +385,7 @@ fn engine(s: &Scenario, errors: &mut Vec<String>) -> Engine {
                 .iter()
                 .filter(|a| a.institution == i.id)
                 .map(|a| match a.action.as_str() {
-                    "suspend" => InstitutionEvent::Suspend { from: a.on, until: a.until },
+                    "suspend" => InstitutionEvent::Suspend { from: a.on, until: a.until, lapses_on: None },
                     "restore" => InstitutionEvent::Restore { on: a.on },
                     _ => InstitutionEvent::Terminate { on: a.on },
                 })
@@ -786,6 +786,7 @@ impl Ledger for Service {
                 region_code: None,
                 agreement_start: start.to_string(),
                 agreement_end: end.to_string(),
+                public: None,
             })
             .unwrap();
     }

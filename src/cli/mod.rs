@@ -198,6 +198,7 @@ pub fn run() -> anyhow::Result<()> {
                 region_code: region,
                 agreement_start,
                 agreement_end,
+                public: None,
             };
             let v = app.create_institution(&req).map_err(|e| anyhow::anyhow!("{e}"))?;
             println!(

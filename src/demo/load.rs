@@ -37,6 +37,7 @@ pub fn load(app: &App, world: &World, log: &mut dyn FnMut(&str)) -> Result<Loade
             region_code: Some(i.region.into()),
             agreement_start: "2023-01-01".into(),
             agreement_end: "2027-12-31".into(),
+            public: None,
         })?;
         loaded.institutions += 1;
     }
@@ -174,7 +175,8 @@ pub fn load(app: &App, world: &World, log: &mut dyn FnMut(&str)) -> Result<Loade
                 from: from.to_string(),
                 until: Some(until.to_string()),
                 reason: "违反医保协议，暂停结算".into(),
-                article: Some("聊城 第二十九条".into()),
+                article: Some("吉林 第四十六条".into()),
+                requested: None,
             },
         )?;
     }

@@ -64,10 +64,13 @@ pub struct TestFact {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum InstitutionEvent {
-    /// `until` is the first day back in force; `None` until a restore.
+    /// `until` is the first day back in force; `None` until a restore. `lapses_on`: a
+    /// suspension the institution requested terminates by itself that day unless resumed
+    /// before (聊城 第二十九条).
     Suspend {
         from: NaiveDate,
         until: Option<NaiveDate>,
+        lapses_on: Option<NaiveDate>,
     },
     Restore {
         on: NaiveDate,

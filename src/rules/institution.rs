@@ -39,9 +39,15 @@ pub struct InstitutionPeriods {
 impl InstitutionPeriods {
     pub fn of(facts: &InstitutionFacts) -> Self {
         let mut p = InstitutionPeriods::default();
+        let mut lapses: Vec<(usize, NaiveDate)> = Vec::new();
         for e in &facts.events {
             match *e {
-                InstitutionEvent::Suspend { from, until } => p.suspensions.push((from, until)),
+                InstitutionEvent::Suspend { from, until, lapses_on } => {
+                    if let Some(l) = lapses_on {
+                        lapses.push((p.suspensions.len(), l));
+                    }
+                    p.suspensions.push((from, until));
+                }
                 // A restore ends every suspension running on that day.
                 InstitutionEvent::Restore { on } => {
                     for s in p.suspensions.iter_mut() {
@@ -53,6 +59,14 @@ impl InstitutionPeriods {
                 InstitutionEvent::Terminate { on } => {
                     p.terminated_on = Some(p.terminated_on.map_or(on, |t| t.min(on)));
                 }
+            }
+        }
+        // Still suspended on the day it lapses: the agreement ends by itself (自动终止).
+        for (k, on) in lapses {
+            let (from, until) = p.suspensions[k];
+            if from <= on && until.is_none_or(|u| on < u) {
+                p.suspensions[k].1 = Some(on);
+                p.terminated_on = Some(p.terminated_on.map_or(on, |t| t.min(on)));
             }
         }
         p

@@ -113,6 +113,19 @@ pub struct ObjectionRule {
     pub article: String,
 }
 
+/// Institution agreements (聊城, 吉林): how long suspensions may last, when they lead to termination.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct InstitutionAgreementRule {
+    pub voluntary_suspension_max_days: u32,
+    pub voluntary_article: String,
+    pub violation_suspension_max_months: u32,
+    pub violation_article: String,
+    pub suspensions_before_termination: u32,
+    pub termination_article: String,
+    pub public_request_article: String,
+}
+
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct PolicyPack {
@@ -133,6 +146,7 @@ pub struct PolicyPack {
     pub cascade: CascadeRule,
     pub watch_list: WatchListRule,
     pub objection: ObjectionRule,
+    pub institution_agreement: InstitutionAgreementRule,
 }
 
 impl PolicyPack {

@@ -4,10 +4,11 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::{institution_lock, App};
-use crate::domain::dates::parse_date;
+use crate::domain::dates::{add_months, parse_date};
 use crate::domain::InstitutionKind;
 use crate::error::{Error, Result};
 use crate::rules::institution::{status_on, InstitutionPeriods};
+use crate::rules::PackSet;
 use crate::store::facts::{self, Institution, NewInstitutionEvent};
 use crate::store::{projections, DbConn};
 
@@ -20,6 +21,8 @@ pub struct NewInstitution {
     pub region_code: Option<String>,
     pub agreement_start: String,
     pub agreement_end: String,
+    /// A public medical institution (公立医疗机构): may not request suspension itself.
+    pub public: Option<bool>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -34,6 +37,12 @@ pub struct InstitutionView {
     pub status: &'static str,
     pub date: NaiveDate,
     pub suspended_until: Option<NaiveDate>,
+    /// A public medical institution (公立医疗机构).
+    pub public: bool,
+    /// Suspensions within the current agreement term.
+    pub suspensions_in_term: usize,
+    /// Grounds the agency should consider for terminating the agreement (聊城 第三十一条(一)).
+    pub termination_grounds: Vec<String>,
     pub history: Vec<InstitutionEventView>,
 }
 
@@ -46,6 +55,10 @@ pub struct InstitutionEventView {
     pub reason: String,
     pub article: String,
     pub cascade_case_id: Option<i64>,
+    /// The institution asked for it (voluntary suspension).
+    pub requested: bool,
+    /// A requested suspension not resumed by then ends the agreement (自动终止).
+    pub lapses_on: Option<NaiveDate>,
 }
 
 /// `POST /institutions/{code}/agreement/suspend`.
@@ -55,6 +68,10 @@ pub struct SuspendInstitution {
     pub until: Option<String>,
     pub reason: String,
     pub article: Option<String>,
+    /// The institution asked for it (voluntary): at most 180 days, then it terminates by
+    /// itself unless resumed (聊城 第二十九条). Otherwise a violation-based suspension: at most
+    /// 1 year (吉林 第四十六条).
+    pub requested: Option<bool>,
 }
 
 /// `POST /institutions/{code}/agreement/restore`.
@@ -96,6 +113,32 @@ pub struct CascadeCaseView {
     pub decided_on: Option<NaiveDate>,
     pub until: Option<NaiveDate>,
     pub article: String,
+}
+
+/// One change of an institution agreement.
+#[derive(Clone, Copy)]
+struct Change<'a> {
+    action: &'a str,
+    from: NaiveDate,
+    until: Option<NaiveDate>,
+    reason: &'a str,
+    article: &'a str,
+    cascade_case_id: Option<i64>,
+    requested: bool,
+    lapses_on: Option<NaiveDate>,
+}
+
+impl<'a> Change<'a> {
+    fn plain(
+        action: &'a str,
+        from: NaiveDate,
+        until: Option<NaiveDate>,
+        reason: &'a str,
+        article: &'a str,
+        cascade_case_id: Option<i64>,
+    ) -> Self {
+        Change { action, from, until, reason, article, cascade_case_id, requested: false, lapses_on: None }
+    }
 }
 
 fn non_empty(field: &str, v: &str) -> Result<()> {
@@ -152,15 +195,16 @@ impl App {
                     agreement_start: start,
                     agreement_end: end,
                     recorded_at: crate::store::now(),
+                    public: req.public.unwrap_or(false),
                 },
             )?;
-            institution_view(c, code.as_str(), start)
+            institution_view(c, &self.packs, code.as_str(), start)
         })
     }
 
     pub fn institution(&self, code: &str, on: NaiveDate) -> Result<InstitutionView> {
         let mut c = self.conn()?;
-        institution_view(&mut c, code, on)
+        institution_view(&mut c, &self.packs, code, on)
     }
 
     pub fn suspend_institution(&self, code: &str, req: &SuspendInstitution) -> Result<InstitutionView> {
@@ -175,36 +219,78 @@ impl App {
             ));
         }
         non_empty("reason", &req.reason)?;
-        let article = req.article.clone().unwrap_or_else(|| "三(四)".into());
-        self.institution_event(code, "suspend", from, until, &req.reason, &article, None)
+        let pack = self.packs.in_force(from).unwrap_or(self.packs.latest());
+        let rule = &pack.institution_agreement;
+        let requested = req.requested.unwrap_or(false);
+        let (max_end, limit_article) = if requested {
+            (from + chrono::Duration::days(i64::from(rule.voluntary_suspension_max_days)), &rule.voluntary_article)
+        } else {
+            (add_months(from, rule.violation_suspension_max_months), &rule.violation_article)
+        };
+        if until.is_some_and(|u| u > max_end) {
+            return Err(Error::invalid(
+                "suspension_too_long",
+                "until",
+                format!("a suspension from {from} may run to {max_end} at the latest ({limit_article})"),
+                format!("自{from}起的中止最长至{max_end}（{limit_article}）"),
+            ));
+        }
+        if requested {
+            let mut c = self.conn()?;
+            let inst =
+                facts::institution(&mut c, code)?.ok_or_else(|| Error::not_found("institution", "定点医药机构"))?;
+            if inst.public {
+                return Err(Error::invalid(
+                    "public_may_not_request",
+                    "requested",
+                    format!(
+                        "a public medical institution may not request suspension itself ({})",
+                        rule.public_request_article
+                    ),
+                    format!("公立医疗机构不得主动提出中止或解除医保协议（{}）", rule.public_request_article),
+                ));
+            }
+        }
+        let article = req.article.clone().unwrap_or_else(|| {
+            if requested {
+                rule.voluntary_article.clone()
+            } else {
+                "三(四)".into()
+            }
+        });
+        self.institution_event(
+            code,
+            &Change {
+                action: "suspend",
+                from,
+                until,
+                reason: &req.reason,
+                article: &article,
+                cascade_case_id: None,
+                requested,
+                // Not resumed within the limit: the agreement ends by itself.
+                lapses_on: (requested && until.is_none()).then_some(max_end),
+            },
+        )
     }
 
     pub fn restore_institution(&self, code: &str, req: &RestoreInstitution) -> Result<InstitutionView> {
         let on = parse_date("on", &req.on)?;
         let reason = req.reason.clone().unwrap_or_else(|| "恢复医保协议".into());
-        self.institution_event(code, "restore", on, None, &reason, "三(四)", None)
+        self.institution_event(code, &Change::plain("restore", on, None, &reason, "三(四)", None))
     }
 
     pub fn terminate_institution(&self, code: &str, req: &TerminateInstitution) -> Result<InstitutionView> {
         let on = parse_date("on", &req.on)?;
         non_empty("reason", &req.reason)?;
         let article = req.article.clone().unwrap_or_else(|| "三(四)".into());
-        self.institution_event(code, "terminate", on, None, &req.reason, &article, None)
+        self.institution_event(code, &Change::plain("terminate", on, None, &req.reason, &article, None))
     }
 
     /// 三(四): the institution's staff follow its agreement, so everyone registered there is
     /// recomputed in the same transaction.
-    #[allow(clippy::too_many_arguments)]
-    fn institution_event(
-        &self,
-        code: &str,
-        action: &str,
-        from: NaiveDate,
-        until: Option<NaiveDate>,
-        reason: &str,
-        article: &str,
-        cascade_case_id: Option<i64>,
-    ) -> Result<InstitutionView> {
+    fn institution_event(&self, code: &str, change: &Change) -> Result<InstitutionView> {
+        let Change { action, from, until, reason, article, cascade_case_id, requested, lapses_on } = *change;
         let mut locks = vec![institution_lock(code)];
         {
             let mut c = self.conn()?;
@@ -239,11 +325,13 @@ impl App {
                     article,
                     cascade_case_id,
                     recorded_at: crate::store::now(),
+                    requested,
+                    lapses_on,
                 },
             )?;
             self.recompute_institution(c, touched, code)?;
             self.notify_institution(c, code, action, from, until, reason, article)?;
-            institution_view(c, code, from)
+            institution_view(c, &self.packs, code, from)
         })
     }
 
@@ -315,10 +403,16 @@ impl App {
         let reason = format!("五(三) 联动处理：{}", req.reason);
         match decision {
             "suspend" => {
-                self.institution_event(&case.institution_code, "suspend", on, until, &reason, "五(三)", Some(id))?;
+                self.institution_event(
+                    &case.institution_code,
+                    &Change::plain("suspend", on, until, &reason, "五(三)", Some(id)),
+                )?;
             }
             "terminate" => {
-                self.institution_event(&case.institution_code, "terminate", on, None, &reason, "五(三)", Some(id))?;
+                self.institution_event(
+                    &case.institution_code,
+                    &Change::plain("terminate", on, None, &reason, "五(三)", Some(id)),
+                )?;
             }
             _ => {}
         }
@@ -337,7 +431,7 @@ impl App {
     }
 }
 
-fn institution_view(c: &mut DbConn, code: &str, on: NaiveDate) -> Result<InstitutionView> {
+fn institution_view(c: &mut DbConn, packs: &PackSet, code: &str, on: NaiveDate) -> Result<InstitutionView> {
     let inst = facts::institution(c, code)?.ok_or_else(|| Error::not_found("institution", "定点医药机构"))?;
     let f = facts::institution_facts(c, code)?.ok_or_else(|| Error::not_found("institution", "定点医药机构"))?;
     let periods = InstitutionPeriods::of(&f);
@@ -351,8 +445,22 @@ fn institution_view(c: &mut DbConn, code: &str, on: NaiveDate) -> Result<Institu
             reason: e.reason,
             article: e.article,
             cascade_case_id: e.cascade_case_id,
+            requested: e.requested,
+            lapses_on: e.lapses_on,
         })
-        .collect();
+        .collect::<Vec<_>>();
+    let rule = &packs.in_force(on).unwrap_or(packs.latest()).institution_agreement;
+    let suspensions_in_term = history
+        .iter()
+        .filter(|e| e.action == "suspend" && e.from >= inst.agreement_start && e.from <= inst.agreement_end)
+        .count();
+    let mut termination_grounds = Vec::new();
+    if suspensions_in_term as u32 >= rule.suspensions_before_termination {
+        termination_grounds.push(format!(
+            "协议有效期内累计{suspensions_in_term}次被中止协议，应解除医保协议（{}）",
+            rule.termination_article
+        ));
+    }
     Ok(InstitutionView {
         code: inst.code,
         name: inst.name,
@@ -363,6 +471,9 @@ fn institution_view(c: &mut DbConn, code: &str, on: NaiveDate) -> Result<Institu
         status: status_on(&f, on).as_str(),
         date: on,
         suspended_until: periods.suspended_on(on).and_then(|(_, u)| u),
+        public: inst.public,
+        suspensions_in_term,
+        termination_grounds,
         history,
     })
 }

@@ -22,6 +22,8 @@ pub struct Institution {
     pub agreement_start: NaiveDate,
     pub agreement_end: NaiveDate,
     pub recorded_at: NaiveDateTime,
+    /// A public medical institution (公立医疗机构).
+    pub public: bool,
 }
 
 #[derive(Debug, Clone, Queryable)]
@@ -35,6 +37,8 @@ pub struct InstitutionEventRow {
     pub article: String,
     pub cascade_case_id: Option<i64>,
     pub recorded_at: NaiveDateTime,
+    pub requested: bool,
+    pub lapses_on: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -48,6 +52,8 @@ pub struct NewInstitutionEvent<'a> {
     pub article: &'a str,
     pub cascade_case_id: Option<i64>,
     pub recorded_at: NaiveDateTime,
+    pub requested: bool,
+    pub lapses_on: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, Queryable, Insertable)]
@@ -220,7 +226,7 @@ pub fn institution_facts(conn: &mut DbConn, code: &str) -> Q<Option<InstitutionF
 
 fn event_of(e: &InstitutionEventRow) -> Option<InstitutionEvent> {
     match e.action.as_str() {
-        "suspend" => Some(InstitutionEvent::Suspend { from: e.from_on, until: e.until_on }),
+        "suspend" => Some(InstitutionEvent::Suspend { from: e.from_on, until: e.until_on, lapses_on: e.lapses_on }),
         "restore" => Some(InstitutionEvent::Restore { on: e.from_on }),
         "terminate" => Some(InstitutionEvent::Terminate { on: e.from_on }),
         _ => None,

@@ -10,6 +10,7 @@ diesel::table! {
         agreement_start -> Date,
         agreement_end -> Date,
         recorded_at -> Timestamp,
+        public -> Bool,
     }
 }
 
@@ -24,6 +25,8 @@ diesel::table! {
         article -> Text,
         cascade_case_id -> Nullable<BigInt>,
         recorded_at -> Timestamp,
+        requested -> Bool,
+        lapses_on -> Nullable<Date>,
     }
 }
 
