@@ -283,6 +283,9 @@ fn institution_agreements_follow_the_designation_rules() {
             |d: &str| w.as_(&w.s.admin, "GET", &format!("/institutions/{}?date={d}", w.a), None).1["status"].clone();
         assert_eq!(inst_status("2024-07-07"), "suspended");
         assert_eq!(inst_status("2024-07-08"), "terminated", "自动终止");
+        let (_, v) = w.as_(&w.s.admin, "GET", &format!("/institutions/{}?date=2024-08-01", w.a), None);
+        assert_eq!(v["reapplication"]["institution_not_before"], "2027-07-08", "{v}");
+        assert_eq!(v["reapplication"]["legal_representative_not_before"], "2029-07-08");
         let (_, s) = w.as_(&w.s.admin, "GET", &format!("/practitioners/{}/status?date=2024-07-08", w.p), None);
         let site =
             s["sites"].as_array().unwrap().iter().find(|x| x["institution_code"] == w.a.as_str()).cloned().unwrap();

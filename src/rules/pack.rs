@@ -124,6 +124,10 @@ pub struct InstitutionAgreementRule {
     pub suspensions_before_termination: u32,
     pub termination_article: String,
     pub public_request_article: String,
+    pub reapply_bar_years: u32,
+    pub reapply_article: String,
+    pub legal_representative_bar_years: u32,
+    pub legal_representative_article: String,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]

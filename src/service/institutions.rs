@@ -43,7 +43,21 @@ pub struct InstitutionView {
     pub suspensions_in_term: usize,
     /// Grounds the agency should consider for terminating the agreement (聊城 第三十一条(一)).
     pub termination_grounds: Vec<String>,
+    /// After a termination: when the institution, and its legal representative after a serious
+    /// violation, may apply for designation again (吉林 第十七条、第二十一条).
+    pub reapplication: Option<Reapplication>,
     pub history: Vec<InstitutionEventView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Reapplication {
+    pub terminated_on: NaiveDate,
+    /// First day a new designation application is accepted.
+    pub institution_not_before: NaiveDate,
+    pub article: String,
+    /// For a termination caused by serious violations: the legal representative's bar.
+    pub legal_representative_not_before: NaiveDate,
+    pub legal_representative_article: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -471,6 +485,13 @@ fn institution_view(c: &mut DbConn, packs: &PackSet, code: &str, on: NaiveDate) 
         status: status_on(&f, on).as_str(),
         date: on,
         suspended_until: periods.suspended_on(on).and_then(|(_, u)| u),
+        reapplication: periods.terminated_on.filter(|t| *t <= on).map(|t| Reapplication {
+            terminated_on: t,
+            institution_not_before: add_months(t, 12 * rule.reapply_bar_years),
+            article: rule.reapply_article.clone(),
+            legal_representative_not_before: add_months(t, 12 * rule.legal_representative_bar_years),
+            legal_representative_article: rule.legal_representative_article.clone(),
+        }),
         public: inst.public,
         suspensions_in_term,
         termination_grounds,
