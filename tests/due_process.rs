@@ -316,3 +316,70 @@ fn institution_agreements_follow_the_designation_rules() {
         assert_eq!((st, b["error"]["code"].as_str()), (422, Some("public_may_not_request")), "{b}");
     }
 }
+
+/// An officer follows one deduction from the inspection to the decision on the objection in the
+/// audit trail: who, from which request, which facts, the projection before and after.
+#[test]
+fn every_step_is_in_the_audit_trail() {
+    for db in common::all() {
+        let w = world(&db);
+        let officer = w.s.app.create_token(Role::Officer, None, Some("370811")).unwrap();
+        let (st, r) = call(
+            "POST",
+            &w.url("/inspections"),
+            Some(&officer),
+            Some(&json!({"institution_code": w.a, "inspected_on": "2024-03-04", "decided_on": "2024-03-04",
+                "violations": [{"personnel_code": w.p, "items": ["6.4"]}]})),
+            &[("Idempotency-Key", "audit-1"), ("X-Request-Id", "req-audit-1")],
+        );
+        assert_eq!(st, 201, "{r}");
+        let d = r["violations"][0]["deduction_id"].as_i64().unwrap();
+        let (_, o) = w.as_(
+            &w.hr_a,
+            "POST",
+            &format!("/deductions/{d}/objections"),
+            Some(json!({"filed_on": "2024-03-06", "grounds": "g"})),
+        );
+        let id = o["id"].as_i64().unwrap();
+        w.as_(
+            &w.agency,
+            "POST",
+            &format!("/objections/{id}/decide"),
+            Some(json!({"decision": "uphold", "decided_on": "2024-03-20", "evidence": "e"})),
+        );
+
+        let (st, trail) = w.as_(&officer, "GET", &format!("/audit?target={}", w.p), None);
+        assert_eq!(st, 200, "{trail}");
+        let entries = trail["entries"].as_array().unwrap();
+        let inspection = entries
+            .iter()
+            .find(|e| e["facts"].as_array().unwrap().iter().any(|f| f == &json!(format!("deductions:{d}"))))
+            .unwrap();
+        assert_eq!(
+            (inspection["role"].as_str(), inspection["request_id"].as_str()),
+            (Some("officer"), Some("req-audit-1")),
+            "{inspection}"
+        );
+        assert_eq!(inspection["action"], "POST /api/v1/inspections");
+        let change = &inspection["changes"][0];
+        assert_eq!(change["personnel_code"], w.p.as_str());
+        assert!(
+            change["before"]["sanctions"].as_array().unwrap().is_empty()
+                && !change["after"]["sanctions"].as_array().unwrap().is_empty(),
+            "{change}"
+        );
+        let roles: Vec<&str> = entries.iter().filter_map(|e| e["role"].as_str()).collect();
+        assert!(roles.contains(&"hr") && roles.contains(&"agency"), "the objection and its decision: {roles:?}");
+        let revocation = entries
+            .iter()
+            .find(|e| e["facts"].as_array().unwrap().iter().any(|f| f.as_str().unwrap().starts_with("revocations:")))
+            .unwrap();
+        assert!(
+            revocation["changes"][0]["after"]["sanctions"].as_array().unwrap().is_empty(),
+            "the suspension withdrawn: {revocation}"
+        );
+        let (st, _) = w.as_(&w.hr_a, "GET", &format!("/audit?target={}", w.p), None);
+        assert_eq!(st, 403, "officers and admins only");
+        assert!(w.s.app.unaudited_facts().unwrap().is_empty(), "every fact has its audit row");
+    }
+}

@@ -123,6 +123,18 @@ fn init_logging() {
 pub fn run() -> anyhow::Result<()> {
     init_logging();
     let cli = Cli::parse();
+    // Writes made from the command line are audited as the operating system user's.
+    let user = std::env::var("USER").unwrap_or_else(|_| "unknown".into());
+    let actor = crate::service::audit::Actor {
+        token_id: None,
+        role: "cli".into(),
+        request_id: format!("cli:{user}"),
+        action: std::env::args().skip(1).take(3).collect::<Vec<_>>().join(" "),
+    };
+    crate::service::audit::as_actor(actor, || execute(cli))
+}
+
+fn execute(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve { bind, read_only, refresh_secs } => {
             let app = if read_only {

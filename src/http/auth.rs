@@ -42,7 +42,7 @@ impl FromRequest for Auth {
                 return Err(unauthorized());
             }
             if state.admin_token.as_deref() == Some(token.as_str()) {
-                return Ok(Auth(Principal {
+                return Ok(Auth::noted(Principal {
                     token_id: None,
                     role: Role::Admin,
                     institution_code: None,
@@ -50,7 +50,7 @@ impl FromRequest for Auth {
                 }));
             }
             if let Some(p) = state.tokens.map.read().ok().and_then(|m| m.get(&token).cloned()) {
-                return Ok(Auth(p));
+                return Ok(Auth::noted(p));
             }
             let app = state.app.clone();
             let t = token.clone();
@@ -61,12 +61,22 @@ impl FromRequest for Auth {
             if let Ok(mut m) = state.tokens.map.write() {
                 m.insert(token, p.clone());
             }
-            Ok(Auth(p))
+            Ok(Auth::noted(p))
         })
     }
 }
 
 impl Auth {
+    /// The caller, noted as the author of the request's writes (audit trail).
+    fn noted(p: Principal) -> Auth {
+        let _ = super::ACTOR.try_with(|a| {
+            let mut a = a.borrow_mut();
+            a.token_id = p.token_id;
+            a.role = p.role.as_str().to_string();
+        });
+        Auth(p)
+    }
+
     pub fn role(&self) -> Role {
         self.0.role
     }

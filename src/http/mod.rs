@@ -1,6 +1,7 @@
 //! The HTTP API (actix-web): thin handlers that parse, authorise, call the service layer and
 //! render. Every route is registered in `routes.rs`; a handler file per URL segment.
 
+mod audit;
 pub mod auth;
 mod calendar;
 mod cascade_cases;
@@ -38,6 +39,7 @@ use tracing::Instrument;
 
 use crate::domain::dates::{parse_date, today_china};
 use crate::error::{Error, Result};
+use crate::service::audit::{as_actor, Actor};
 use crate::service::batches::BatchOptions;
 use crate::service::App;
 
@@ -51,14 +53,23 @@ pub struct State {
     pub read_only: bool,
 }
 
-/// Runs a blocking service call off the async workers.
+tokio::task_local! {
+    /// The request's author for the audit trail: the request id and route set by `observe`,
+    /// the token and role by the `Auth` extractor.
+    pub(crate) static ACTOR: std::cell::RefCell<Actor>;
+}
+
+/// Runs a blocking service call off the async workers, as the request's author.
 pub async fn run<T, F>(state: &web::Data<State>, f: F) -> Result<T>
 where
     T: Send + 'static,
     F: FnOnce(&App) -> Result<T> + Send + 'static,
 {
     let app = state.app.clone();
-    web::block(move || f(&app)).await.map_err(|e| Error::Internal(anyhow::anyhow!("blocking call: {e}")))?
+    let actor = ACTOR.try_with(|a| a.borrow().clone()).unwrap_or_default();
+    web::block(move || as_actor(actor, || f(&app)))
+        .await
+        .map_err(|e| Error::Internal(anyhow::anyhow!("blocking call: {e}")))?
 }
 
 /// `?date=` or today in China.
@@ -147,7 +158,13 @@ async fn observe(
         let res = HttpResponse::ServiceUnavailable().json(body);
         return Ok(ServiceResponse::new(req, res).map_into_boxed_body());
     }
-    let res = next.call(req).instrument(span.clone()).await?;
+    let actor = Actor {
+        token_id: None,
+        role: "anonymous".into(),
+        request_id: request_id.clone(),
+        action: format!("{method} {route}"),
+    };
+    let res = ACTOR.scope(std::cell::RefCell::new(actor), next.call(req).instrument(span.clone())).await?;
     let status = res.status().as_u16();
     let elapsed = started.elapsed();
     span.in_scope(|| tracing::info!(status, micros = elapsed.as_micros() as u64, "done"));

@@ -3,8 +3,8 @@
 use actix_web::web;
 
 use super::{
-    calendar, cascade_cases, deductions, eligibility, exports, health, inspections, institutions, interview_orders,
-    notices, objections, practitioners, public, registrations, rosters, training_tests, watch_list,
+    audit, calendar, cascade_cases, deductions, eligibility, exports, health, inspections, institutions,
+    interview_orders, notices, objections, practitioners, public, registrations, rosters, training_tests, watch_list,
 };
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -32,6 +32,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/objections/{id}/decide", web::post().to(objections::decide))
             .route("/objections/{id}/escalate", web::post().to(objections::escalate))
             .route("/notices", web::get().to(notices::list))
+            .route("/audit", web::get().to(audit::list))
             .route("/notices/{id}", web::get().to(notices::show))
             .route("/training-tests", web::post().to(training_tests::create))
             .route("/training-tests/batch", web::post().to(training_tests::batch))

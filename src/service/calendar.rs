@@ -38,8 +38,9 @@ impl App {
         let (year, source) = probe.years().next().map(|(y, s)| (*y, s.clone())).ok_or_else(|| {
             Error::invalid("invalid_calendar", "year", "the file names no year", "日历文件未写明年份")
         })?;
-        self.write(&[format!("calendar:{year}")], |c, _| {
+        self.write(&[format!("calendar:{year}")], |c, touched| {
             facts::insert_calendar_year(c, year, &source, text)?;
+            touched.fact("calendar_years", year);
             Ok(())
         })?;
         let mut cal = self.calendar.write().map_err(|_| Error::Internal(anyhow::anyhow!("calendar lock poisoned")))?;

@@ -254,6 +254,7 @@ impl App {
                 }
             }
             let inspection_id = facts::insert_inspection(c, key, hash, inst, inspected_on, decided_on)?;
+            touched.fact("inspections", inspection_id);
             let mut ids = Vec::with_capacity(parsed.len());
             for (k, p) in parsed.iter().enumerate() {
                 let id = facts::insert_deduction(
@@ -274,6 +275,7 @@ impl App {
                         recorded_at: crate::store::now(),
                     },
                 )?;
+                touched.fact("deductions", id);
                 ids.push(id);
             }
             let mut people: Vec<&str> = parsed.iter().map(|p| p.code.as_str()).collect();
@@ -343,7 +345,8 @@ impl App {
             let before = facts::practitioner_facts(c, &d.personnel_code)?
                 .ok_or_else(|| Error::not_found("practitioner", "人员"))
                 .and_then(|f| Ok(crate::rules::evaluate(&self.packs, &f)?))?;
-            facts::insert_revocation(c, deduction_id, on, req.reason.trim(), source)?;
+            let rev = facts::insert_revocation(c, deduction_id, on, req.reason.trim(), source)?;
+            touched.fact("revocations", rev);
             let (facts_now, timeline) = self.recompute(c, touched, &d.personnel_code)?;
             self.notify_revocation(c, &facts_now, &before.sanctions, &timeline, deduction_id, on, req.reason.trim())?;
             let mut ledger = super::queries::ledger_of(&facts_now, &timeline, year, &self.packs, c)?;

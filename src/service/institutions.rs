@@ -191,7 +191,8 @@ impl App {
                 "区划代码应为6位数字（GB/T 2260）",
             ));
         }
-        self.write(&[institution_lock(code.as_str())], |c, _| {
+        self.write(&[institution_lock(code.as_str())], |c, touched| {
+            touched.fact("institutions", code.as_str());
             if facts::institution(c, code.as_str())?.is_some() {
                 return Err(Error::conflict(
                     "already_exists",
@@ -328,7 +329,7 @@ impl App {
                     format!("{code} 的医保协议在{from}未处于中止状态"),
                 ));
             }
-            facts::insert_institution_event(
+            let event_id = facts::insert_institution_event(
                 c,
                 &NewInstitutionEvent {
                     institution_code: code,
@@ -343,6 +344,7 @@ impl App {
                     lapses_on,
                 },
             )?;
+            touched.fact("institution_events", event_id);
             self.recompute_institution(c, touched, code)?;
             self.notify_institution(c, code, action, from, until, reason, article)?;
             institution_view(c, &self.packs, code, from)
@@ -408,11 +410,13 @@ impl App {
             facts::cascade_case(&mut c, id)?.ok_or_else(|| Error::not_found("cascade case", "联动处理案件"))?
         };
         let locks = vec![institution_lock(&case.institution_code), format!("case:{id}")];
-        self.write(&locks, |c, _| {
+        self.write(&locks, |c, touched| {
             if facts::cascade_decision(c, id)?.is_some() {
                 return Err(Error::conflict("already_decided", "this case is already decided", "该案件已作出处理决定"));
             }
-            facts::insert_cascade_decision(c, id, decision, &req.reason, on, until).map_err(Error::from)
+            let d = facts::insert_cascade_decision(c, id, decision, &req.reason, on, until)?;
+            touched.fact("cascade_decisions", d);
+            Ok(())
         })?;
         let reason = format!("五(三) 联动处理：{}", req.reason);
         match decision {

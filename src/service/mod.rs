@@ -2,6 +2,7 @@
 //! recomputes the practitioners it touched with the engine and rewrites their projections;
 //! the in-memory eligibility index is updated after the commit.
 
+pub mod audit;
 pub mod batches;
 pub mod calendar;
 pub mod eligibility;
@@ -49,6 +50,9 @@ pub struct App {
 #[derive(Default)]
 pub struct Touched {
     timelines: Vec<Timeline>,
+    /// Facts inserted, `table:id`, for the audit trail.
+    facts: Vec<String>,
+    changes: Vec<audit::Change>,
     /// Taken once the write's locks are held: a later write on the same practitioner always has
     /// a larger one, whatever order the two publish in.
     seq: u64,
@@ -58,6 +62,11 @@ impl Touched {
     /// A timeline computed inside the transaction, for the eligibility index after commit.
     pub fn publish(&mut self, t: Timeline) {
         self.timelines.push(t);
+    }
+
+    /// A fact this write inserted.
+    pub fn fact(&mut self, table: &str, id: impl std::fmt::Display) {
+        self.facts.push(format!("{table}:{id}"));
     }
 }
 
@@ -105,7 +114,9 @@ impl App {
         let out = conn.transaction::<T, Error, _>(|c| {
             store::lock_for_write(c, locks)?;
             touched.seq = WRITE_SEQ.fetch_add(1, Ordering::SeqCst) + 1;
-            f(c, &mut touched)
+            let out = f(c, &mut touched)?;
+            audit::record(c, locks, &touched.facts, &touched.changes)?;
+            Ok(out)
         })?;
         for t in &touched.timelines {
             self.index.put(t, touched.seq);
@@ -124,15 +135,27 @@ impl App {
         let facts = facts::practitioner_facts(c, code)?.ok_or_else(|| Error::not_found("practitioner", "人员"))?;
         let timeline = rules::evaluate(&self.packs, &facts)?;
         let watch = rules::watch_list::triggers(&self.packs, &facts, &timeline)?;
-        projections::replace(c, code, &PractitionerProjection::of(&timeline, &watch))?;
-        self.open_cascade_cases(c, &facts, &timeline)?;
+        let before = summary(&projections::intervals_of(c, code)?, &projections::sanctions_of(c, code)?);
+        let projection = PractitionerProjection::of(&timeline, &watch);
+        let after = summary(&projection.intervals, &projection.sanctions);
+        if before != after {
+            touched.changes.push(audit::Change { personnel_code: code.to_string(), before, after });
+        }
+        projections::replace(c, code, &projection)?;
+        self.open_cascade_cases(c, touched, &facts, &timeline)?;
         touched.timelines.push(timeline.clone());
         Ok((facts, timeline))
     }
 
     /// 五(三): for each site and each year with a personal suspension or termination, open a
     /// case when the institution's ratio reaches the threshold (once per institution and year).
-    fn open_cascade_cases(&self, c: &mut DbConn, facts: &PractitionerFacts, timeline: &Timeline) -> Result<()> {
+    fn open_cascade_cases(
+        &self,
+        c: &mut DbConn,
+        touched: &mut Touched,
+        facts: &PractitionerFacts,
+        timeline: &Timeline,
+    ) -> Result<()> {
         let mut years: Vec<(i32, NaiveDate)> = timeline
             .sanctions
             .iter()
@@ -152,7 +175,8 @@ impl App {
                 }
                 let (num, den) = projections::cascade_counts(c, site, year)?;
                 if rules::cascade::threshold_reached(pack, num, den) {
-                    facts::insert_cascade_case(c, site, year, num as i32, den as i32, on)?;
+                    let case = facts::insert_cascade_case(c, site, year, num as i32, den as i32, on)?;
+                    touched.fact("cascade_cases", case);
                 }
             }
         }
@@ -166,6 +190,14 @@ impl App {
         }
         Ok(())
     }
+}
+
+/// What the audit trail keeps of a projection: status runs and sanctions.
+fn summary(intervals: &[projections::IntervalRow], sanctions: &[projections::SanctionRow]) -> serde_json::Value {
+    serde_json::json!({
+        "status": intervals.iter().map(|i| serde_json::json!([i.institution_code, i.from_on, i.until_on, i.status])).collect::<Vec<_>>(),
+        "sanctions": sanctions.iter().map(|s| serde_json::json!([s.kind, s.starts_on, s.ends_on, s.ban_until, s.article])).collect::<Vec<_>>(),
+    })
 }
 
 pub fn person_lock(code: &str) -> String {

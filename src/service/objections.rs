@@ -95,7 +95,7 @@ impl App {
             .map(str::to_string)
             .or_else(|| req.institution_code.clone().map(|s| s.trim().to_ascii_uppercase()))
             .unwrap_or_else(|| d.institution_code.clone());
-        self.write(&[person_lock(&d.personnel_code)], |c, _| {
+        self.write(&[person_lock(&d.personnel_code)], |c, touched| {
             if facts::revocation_of(c, deduction_id)?.is_some() {
                 return Err(Error::conflict(
                     "already_revoked",
@@ -114,6 +114,7 @@ impl App {
                 }
             }
             let id = due_process::insert_objection(c, deduction_id, &institution, filed_on, req.grounds.trim())?;
+            touched.fact("objections", id);
             self.objection_view(c, id, Vec::new())
         })
     }
@@ -161,8 +162,9 @@ impl App {
                 "处理日期早于异议日期",
             ));
         }
-        self.write(&[person_lock(&person), format!("objection:{id}")], |c, _| {
-            due_process::insert_decision(c, id, level, req.decision.as_str(), on, req.evidence.trim())?;
+        self.write(&[person_lock(&person), format!("objection:{id}")], |c, touched| {
+            let d = due_process::insert_decision(c, id, level, req.decision.as_str(), on, req.evidence.trim())?;
+            touched.fact("objection_decisions", d);
             Ok(())
         })?;
         let mut affected = Vec::new();
@@ -183,7 +185,7 @@ impl App {
     pub fn escalate_objection(&self, id: i64, req: &EscalateObjection) -> Result<Objection> {
         let on = parse_date("on", &req.on)?;
         let (o, person) = self.objection_and_person(id)?;
-        self.write(&[person_lock(&person), format!("objection:{id}")], |c, _| {
+        self.write(&[person_lock(&person), format!("objection:{id}")], |c, touched| {
             if objection_status(c, &o)? != "rejected" {
                 return Err(Error::conflict(
                     "not_rejected",
@@ -211,7 +213,8 @@ impl App {
             if on < notice_date {
                 return Err(Error::invalid("invalid_date", "on", "on is before the notice", "日期早于书面通知日期"));
             }
-            due_process::insert_escalation(c, id, on)?;
+            let e = due_process::insert_escalation(c, id, on)?;
+            touched.fact("objection_escalations", e);
             self.objection_view(c, id, Vec::new())
         })
     }

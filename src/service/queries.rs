@@ -268,7 +268,7 @@ impl App {
         notes: &str,
         participants: Option<&str>,
     ) -> Result<InterviewOrder> {
-        self.write(&[format!("io:{id}")], |c, _| {
+        self.write(&[format!("io:{id}")], |c, touched| {
             let o =
                 projections::interview_order(c, id)?.ok_or_else(|| Error::not_found("interview order", "约谈通知"))?;
             if o.withdrawn {
@@ -285,7 +285,8 @@ impl App {
             if facts::interview_record(c, id)?.is_some() {
                 return Err(Error::conflict("already_recorded", "this interview is already recorded", "该约谈已记录"));
             }
-            facts::insert_interview_record(c, id, held_on, notes, participants)?;
+            let rec = facts::insert_interview_record(c, id, held_on, notes, participants)?;
+            touched.fact("interview_records", rec);
             Ok(InterviewOrder {
                 id,
                 institution_code: o.institution_code,

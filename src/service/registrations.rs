@@ -84,6 +84,7 @@ impl App {
                             recorded_at: crate::store::now(),
                         },
                     )?;
+                    touched.fact("practitioners", code.as_str());
                     true
                 }
             };
@@ -96,6 +97,7 @@ impl App {
                 ));
             }
             let reg_id = facts::insert_registration(c, &inst, code.as_str(), on)?;
+            touched.fact("registrations", reg_id);
             let (_, timeline) = self.recompute(c, touched, code.as_str())?;
             let banned_until = timeline
                 .intervals
@@ -132,7 +134,8 @@ impl App {
                     "注销日期早于登记日期",
                 ));
             }
-            facts::insert_deregistration(c, reg.id, on)?;
+            let d = facts::insert_deregistration(c, reg.id, on)?;
+            touched.fact("deregistrations", d);
             self.recompute(c, touched, personnel)?;
             let p = facts::practitioner(c, personnel)?.ok_or_else(|| Error::not_found("practitioner", "人员"))?;
             Ok(RegistrationView {

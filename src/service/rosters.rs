@@ -448,6 +448,13 @@ impl App {
                         })
                         .collect::<Vec<_>>(),
                 )?;
+                let codes: Vec<String> = new_people.iter().map(|r| r.code.clone()).collect();
+                for id in bulk::registration_ids(c, &institution, &codes)? {
+                    touched.fact("registrations", id);
+                }
+                for code in &codes {
+                    touched.fact("practitioners", code);
+                }
                 bulk::roster_entries(
                     c,
                     &new_people
@@ -482,16 +489,21 @@ impl App {
                     Plan::Unchanged => continue,
                     Plan::Add if !known.contains_key(&r.code) => continue,
                     Plan::Add => {
-                        facts::insert_registration(c, &institution, &r.code, r.registered_on)?;
+                        let id = facts::insert_registration(c, &institution, &r.code, r.registered_on)?;
+                        touched.fact("registrations", id);
                         facts::insert_roster_details(c, &r.details)?;
                     }
                     Plan::Change(_) => facts::insert_roster_details(c, &r.details)?,
-                    Plan::Deregister(reg, on) => facts::insert_deregistration(c, *reg, *on)?,
+                    Plan::Deregister(reg, on) => {
+                        let id = facts::insert_deregistration(c, *reg, *on)?;
+                        touched.fact("deregistrations", id);
+                    }
                 }
                 recompute.push(&r.code);
             }
             for (code, reg) in &snapshot_out {
-                facts::insert_deregistration(c, *reg, today)?;
+                let id = facts::insert_deregistration(c, *reg, today)?;
+                touched.fact("deregistrations", id);
                 recompute.push(code);
             }
             for code in recompute {

@@ -84,6 +84,7 @@ impl App {
         let earlier: Vec<TestFact> = facts::practitioner_facts(c, code)?.map(|f| f.tests).unwrap_or_default();
         rules::training::check(pack, p.birth_date, &earlier, fact.tested_on, fact.format)?;
         let id = facts::insert_test(c, code, fact)?;
+        touched.fact("training_tests", id);
         let (_, timeline) = self.recompute(c, touched, code)?;
         let sanctions = timeline
             .sanctions

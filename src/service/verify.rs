@@ -54,6 +54,9 @@ impl App {
                 }
             }
         }
+        for fact in self.unaudited_facts()? {
+            report.differences.push(format!("{fact}: no audit row records this fact"));
+        }
         Ok(report)
     }
 }

@@ -60,6 +60,20 @@ pub fn passed_tests(conn: &mut DbConn, rows: &[NewTestRow]) -> QueryResult<usize
     batch_insert!(conn, training_tests::table, rows)
 }
 
+/// The ids of the registrations just inserted for `codes` at `institution`.
+pub fn registration_ids(conn: &mut DbConn, institution: &str, codes: &[String]) -> QueryResult<Vec<i64>> {
+    let mut ids = Vec::with_capacity(codes.len());
+    for chunk in codes.chunks(CHUNK) {
+        let mut part: Vec<i64> = registrations::table
+            .filter(registrations::institution_code.eq(institution))
+            .filter(registrations::personnel_code.eq_any(chunk))
+            .select(registrations::id)
+            .load(conn)?;
+        ids.append(&mut part);
+    }
+    Ok(ids)
+}
+
 pub fn practitioners(conn: &mut DbConn, rows: &[Practitioner]) -> QueryResult<usize> {
     batch_insert!(conn, practitioners::table, rows)
 }

@@ -126,7 +126,7 @@ pub fn insert_decision(
     decision: &str,
     on: NaiveDate,
     evidence: &str,
-) -> Q<()> {
+) -> Q<i64> {
     diesel::insert_into(objection_decisions::table)
         .values((
             objection_decisions::objection_id.eq(objection),
@@ -136,8 +136,8 @@ pub fn insert_decision(
             objection_decisions::evidence.eq(evidence),
             objection_decisions::recorded_at.eq(super::now()),
         ))
-        .execute(conn)
-        .map(drop)
+        .returning(objection_decisions::id)
+        .get_result(conn)
 }
 
 pub fn escalation_of(conn: &mut DbConn, objection: i64) -> Q<Option<NaiveDate>> {
@@ -148,13 +148,13 @@ pub fn escalation_of(conn: &mut DbConn, objection: i64) -> Q<Option<NaiveDate>> 
         .optional()
 }
 
-pub fn insert_escalation(conn: &mut DbConn, objection: i64, on: NaiveDate) -> Q<()> {
+pub fn insert_escalation(conn: &mut DbConn, objection: i64, on: NaiveDate) -> Q<i64> {
     diesel::insert_into(objection_escalations::table)
         .values((
             objection_escalations::objection_id.eq(objection),
             objection_escalations::escalated_on.eq(on),
             objection_escalations::recorded_at.eq(super::now()),
         ))
-        .execute(conn)
-        .map(drop)
+        .returning(objection_escalations::id)
+        .get_result(conn)
 }

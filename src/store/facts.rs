@@ -279,15 +279,15 @@ pub fn insert_registration(conn: &mut DbConn, institution: &str, personnel: &str
         .get_result(conn)
 }
 
-pub fn insert_deregistration(conn: &mut DbConn, registration_id: i64, on: NaiveDate) -> Q<()> {
+pub fn insert_deregistration(conn: &mut DbConn, registration_id: i64, on: NaiveDate) -> Q<i64> {
     diesel::insert_into(deregistrations::table)
         .values((
             deregistrations::registration_id.eq(registration_id),
             deregistrations::deregistered_on.eq(on),
             deregistrations::recorded_at.eq(super::now()),
         ))
-        .execute(conn)
-        .map(drop)
+        .returning(deregistrations::id)
+        .get_result(conn)
 }
 
 pub fn all_personnel_codes(conn: &mut DbConn) -> Q<Vec<String>> {
@@ -453,7 +453,7 @@ pub fn insert_cascade_decision(
     reason: &str,
     on: NaiveDate,
     until: Option<NaiveDate>,
-) -> Q<()> {
+) -> Q<i64> {
     diesel::insert_into(cascade_decisions::table)
         .values((
             cascade_decisions::case_id.eq(case_id),
@@ -463,8 +463,8 @@ pub fn insert_cascade_decision(
             cascade_decisions::until_on.eq(until),
             cascade_decisions::recorded_at.eq(super::now()),
         ))
-        .execute(conn)
-        .map(drop)
+        .returning(cascade_decisions::id)
+        .get_result(conn)
 }
 
 pub fn interview_record(conn: &mut DbConn, order_id: i64) -> Q<Option<InterviewRecordRow>> {
@@ -477,7 +477,7 @@ pub fn insert_interview_record(
     held_on: NaiveDate,
     notes: &str,
     participants: Option<&str>,
-) -> Q<()> {
+) -> Q<i64> {
     diesel::insert_into(interview_records::table)
         .values((
             interview_records::order_id.eq(order_id),
@@ -486,8 +486,8 @@ pub fn insert_interview_record(
             interview_records::participants.eq(participants),
             interview_records::recorded_at.eq(super::now()),
         ))
-        .execute(conn)
-        .map(drop)
+        .returning(interview_records::id)
+        .get_result(conn)
 }
 
 // ---- tokens ----

@@ -1,5 +1,6 @@
 //! The ledger (diesel): append-only facts, projections rewritten with them, and `verify`.
 
+pub mod audit;
 pub mod bulk;
 pub mod conn;
 pub mod due_process;

@@ -299,10 +299,25 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    audit_log (id) {
+        id -> BigInt,
+        token_id -> Nullable<BigInt>,
+        role -> Text,
+        request_id -> Text,
+        action -> Text,
+        targets -> Text,
+        facts -> Text,
+        changes -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(deregistrations -> registrations (registration_id));
 diesel::joinable!(revocations -> deductions (deduction_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    audit_log,
     calendar_years,
     notices,
     objections,

@@ -1,0 +1,92 @@
+//! The audit trail: one append-only row per write transaction.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::conn::DbConn;
+use super::schema::*;
+
+#[derive(Debug, Clone, Queryable, Insertable, serde::Serialize)]
+#[diesel(table_name = audit_log)]
+pub struct AuditRow {
+    #[diesel(skip_insertion)]
+    pub id: i64,
+    pub token_id: Option<i64>,
+    pub role: String,
+    pub request_id: String,
+    pub action: String,
+    /// The practitioners, institutions and keys the write locked, space-separated.
+    pub targets: String,
+    /// The facts it inserted, `table:id`, space-separated.
+    pub facts: String,
+    /// JSON: per practitioner, the projection before and after.
+    pub changes: String,
+    pub recorded_at: NaiveDateTime,
+}
+
+pub fn insert(conn: &mut DbConn, row: &AuditRow) -> QueryResult<()> {
+    diesel::insert_into(audit_log::table)
+        .values((
+            audit_log::token_id.eq(row.token_id),
+            audit_log::role.eq(&row.role),
+            audit_log::request_id.eq(&row.request_id),
+            audit_log::action.eq(&row.action),
+            audit_log::targets.eq(&row.targets),
+            audit_log::facts.eq(&row.facts),
+            audit_log::changes.eq(&row.changes),
+            audit_log::recorded_at.eq(row.recorded_at),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Rows naming `target` (a personnel code, an institution code, `table:id`), newest last.
+pub fn about(conn: &mut DbConn, target: &str, limit: i64) -> QueryResult<Vec<AuditRow>> {
+    let pattern = format!("%{}%", target.replace(['%', '_'], ""));
+    audit_log::table
+        .filter(audit_log::targets.like(pattern.clone()).or(audit_log::facts.like(pattern)))
+        .order(audit_log::id)
+        .limit(limit)
+        .load(conn)
+}
+
+/// Every `table:id` the trail names.
+pub fn all_facts(conn: &mut DbConn) -> QueryResult<Vec<String>> {
+    audit_log::table.select(audit_log::facts).load(conn)
+}
+
+/// The ids of a fact table, for the completeness check.
+pub fn fact_ids(conn: &mut DbConn, table: &str) -> QueryResult<Vec<i64>> {
+    match table {
+        "registrations" => registrations::table.select(registrations::id).load(conn),
+        "deregistrations" => deregistrations::table.select(deregistrations::id).load(conn),
+        "inspections" => inspections::table.select(inspections::id).load(conn),
+        "deductions" => deductions::table.select(deductions::id).load(conn),
+        "revocations" => revocations::table.select(revocations::id).load(conn),
+        "training_tests" => training_tests::table.select(training_tests::id).load(conn),
+        "institution_events" => institution_events::table.select(institution_events::id).load(conn),
+        "cascade_cases" => cascade_cases::table.select(cascade_cases::id).load(conn),
+        "cascade_decisions" => cascade_decisions::table.select(cascade_decisions::id).load(conn),
+        "interview_records" => interview_records::table.select(interview_records::id).load(conn),
+        "objections" => objections::table.select(objections::id).load(conn),
+        "objection_decisions" => objection_decisions::table.select(objection_decisions::id).load(conn),
+        "objection_escalations" => objection_escalations::table.select(objection_escalations::id).load(conn),
+        _ => Ok(Vec::new()),
+    }
+}
+
+pub const FACT_TABLES: [&str; 13] = [
+    "registrations",
+    "deregistrations",
+    "inspections",
+    "deductions",
+    "revocations",
+    "training_tests",
+    "institution_events",
+    "cascade_cases",
+    "cascade_decisions",
+    "interview_records",
+    "objections",
+    "objection_decisions",
+    "objection_escalations",
+];
