@@ -93,8 +93,11 @@ pub fn render(n: &Notice) -> String {
             sections.push((
                 "违规事实".into(),
                 format!(
-                    "<p>经{}于{}检查，{}（医保对应代码 {}）存在下列违规行为：</p><ul>{items}</ul>",
-                    text(&b["inspection"]["institution_code"]),
+                    "<p>经对{}于{}检查，{}（医保对应代码 {}）存在下列违规行为：</p><ul>{items}</ul>",
+                    b["inspection"]["institution_name"]
+                        .as_str()
+                        .map(esc)
+                        .unwrap_or_else(|| text(&b["inspection"]["institution_code"])),
                     text(&b["inspection"]["inspected_on"]),
                     text(&b["name"]),
                     text(&b["personnel_code"])
@@ -210,7 +213,10 @@ h2 {{ font-size: 16pt; font-weight: bold; margin: 10pt 0 4pt; }}
         title = esc(&n.title),
         year = n.notice_date.format("%Y"),
         id = n.id,
-        inst = esc(&n.institution_code),
+        inst = match b["institution_names"][&n.institution_code].as_str() {
+            Some(name) => format!("{}（{}）", esc(name), esc(&n.institution_code)),
+            None => esc(&n.institution_code),
+        },
         date = n.notice_date.format("%Y年%m月%d日"),
     )
 }

@@ -53,7 +53,7 @@ impl App {
             "article": "六(一)",
             "deadline": deadline,
             "zh": match deadline {
-                Some(d) => format!("对处理结果有异议的，由所在单位向属地医保经办机构反馈意见并提供佐证材料；对经办机构的处理决定仍有异议的，可于{d}前（接到本通知后10个工作日内）由所在单位向属地医保行政部门提出书面异议。"),
+                Some(d) => format!("对处理结果有异议的，由所在单位向属地医保经办机构反馈意见并提供佐证材料；对经办机构的处理决定仍有异议的，可于{d}（含）前（接到本通知后10个工作日内）由所在单位向属地医保行政部门提出书面异议。"),
                 None => "对处理结果有异议的，由所在单位向属地医保经办机构反馈意见；对处理决定仍有异议的，可在接到本通知后10个工作日内向属地医保行政部门提出书面异议。".to_string(),
             },
             "en": "An objection goes through the institution to the local agency with evidence; a rejected objection may be taken to the administrative department within 10 working days of this notice.",
@@ -81,6 +81,12 @@ impl App {
         sites.dedup();
         let deadline = self.objection_deadline(decided_on);
         let pack = self.packs.in_force(decided_on)?;
+        let mut names = std::collections::BTreeMap::new();
+        for site in &sites {
+            if let Some(i) = facts::institution(c, site)? {
+                names.insert(site.clone(), i.name);
+            }
+        }
         for d in t.deductions.iter().filter(|d| deduction_ids.contains(&d.id)) {
             let items: Vec<serde_json::Value> = d
                 .items
@@ -93,7 +99,8 @@ impl App {
             let body = json!({
                 "personnel_code": f.personnel_code,
                 "name": name,
-                "inspection": {"institution_code": inspected, "inspected_on": inspected_on, "decided_on": decided_on},
+                "inspection": {"institution_code": inspected, "institution_name": names.get(inspected), "inspected_on": inspected_on, "decided_on": decided_on},
+                "institution_names": names,
                 "items": items,
                 "points": d.points,
                 "explanation": d.explanation,
