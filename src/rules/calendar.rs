@@ -145,3 +145,79 @@ mod tests {
         assert!(c.is_working_day(d("2023-12-29")).is_err());
     }
 }
+
+/// Every date of the reference table gathered from the State Council notices
+/// (`tests/fixtures/holidays_reference.md`, a copy of the reference gathered for the project, read independently of `data/calendar/`).
+#[cfg(test)]
+mod against_the_reference {
+    use super::*;
+
+    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+    fn month(s: &str) -> u32 {
+        MONTHS.iter().position(|m| *m == s).map(|p| p as u32 + 1).unwrap()
+    }
+
+    /// "Feb 10–17", "Jan 28–Feb 4", "Jan 1" → every date.
+    fn dates(year: i32, list: &str) -> Vec<NaiveDate> {
+        let mut out = Vec::new();
+        for part in list.split(';').flat_map(|p| p.split(',')).map(str::trim).filter(|p| !p.is_empty()) {
+            let (a, b) = part.split_once('–').unwrap_or((part, part));
+            let mut a_it = a.split_whitespace();
+            let m1 = month(a_it.next().unwrap());
+            let d1: u32 = a_it.next().unwrap().parse().unwrap();
+            let b_parts: Vec<&str> = b.split_whitespace().collect();
+            let (m2, d2) = if b_parts.len() == 2 {
+                (month(b_parts[0]), b_parts[1].parse().unwrap())
+            } else {
+                (m1, b_parts[0].parse().unwrap())
+            };
+            let mut d = NaiveDate::from_ymd_opt(year, m1, d1).unwrap();
+            let end = NaiveDate::from_ymd_opt(year, m2, d2).unwrap();
+            while d <= end {
+                out.push(d);
+                d = d.succ_opt().unwrap();
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn every_holiday_and_adjusted_working_day_of_2024_to_2026() {
+        let reference = include_str!("../../tests/fixtures/holidays_reference.md");
+        let cal = Calendar::embedded().unwrap();
+        let mut checked = 0;
+        for line in reference.lines().filter(|l| l.starts_with("| 202")) {
+            let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+            let year: i32 = cells[1].parse().unwrap();
+            for d in dates(year, cells[3]) {
+                assert!(!cal.is_working_day(d).unwrap(), "{d} is a holiday");
+                checked += 1;
+            }
+            for d in dates(year, cells[4]) {
+                assert!(cal.is_working_day(d).unwrap(), "{d} is an adjusted working day");
+                assert!(matches!(d.weekday(), Weekday::Sat | Weekday::Sun), "{d}");
+                checked += 1;
+            }
+        }
+        assert!(checked > 90, "{checked}");
+        // And the files hold nothing the notices do not say.
+        for y in 2024..=2026 {
+            let mut d = NaiveDate::from_ymd_opt(y, 1, 1).unwrap();
+            while d.year() == y {
+                let weekend = matches!(d.weekday(), Weekday::Sat | Weekday::Sun);
+                let line = reference.lines().find(|l| l.starts_with(&format!("| {y}"))).unwrap();
+                let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+                let expected = if dates(y, cells[3]).contains(&d) {
+                    false
+                } else if dates(y, cells[4]).contains(&d) {
+                    true
+                } else {
+                    !weekend
+                };
+                assert_eq!(cal.is_working_day(d).unwrap(), expected, "{d}");
+                d = d.succ_opt().unwrap();
+            }
+        }
+    }
+}
