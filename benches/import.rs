@@ -68,6 +68,8 @@ fn main() {
         agreement_start: "2020-01-01".into(),
         agreement_end: "2030-12-31".into(),
         public: None,
+        organization_code: None,
+        legal_representative: None,
     })
     .expect("institution");
     let input = std::fs::File::open(&file).expect("open file");

@@ -47,6 +47,8 @@ fn run(backend: &str, url: &str, quick: bool) {
         agreement_start: "2020-01-01".into(),
         agreement_end: "2030-12-31".into(),
         public: None,
+        organization_code: None,
+        legal_representative: None,
     })
     .expect("institution");
     let world = jifen::demo::generate(11, people);

@@ -667,6 +667,8 @@ fn a_read_only_server_refuses_writes() {
             agreement_start: "2020-01-01".into(),
             agreement_end: "2030-01-01".into(),
             public: None,
+            organization_code: None,
+            legal_representative: None,
         })
         .unwrap();
     let reader = jifen::service::App::open_read_only(&db.url).unwrap();

@@ -30,6 +30,8 @@ fn seed(app: &App) {
         agreement_start: "2020-01-01".into(),
         agreement_end: "2030-12-31".into(),
         public: None,
+        organization_code: None,
+        legal_representative: None,
     })
     .unwrap();
     for (k, birth) in [(1, "19800101"), (2, "19850101"), (3, "19600101")] {

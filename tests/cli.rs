@@ -31,6 +31,8 @@ fn import_a_gbk_roster_from_the_command_line() {
         agreement_start: "2020-01-01".into(),
         agreement_end: "2030-12-31".into(),
         public: None,
+        organization_code: None,
+        legal_representative: None,
     })
     .unwrap();
     let sample = format!("{}/data/samples/roster_gbk.csv", env!("CARGO_MANIFEST_DIR"));

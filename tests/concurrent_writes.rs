@@ -22,6 +22,8 @@ fn app(db: &common::TestDb) -> App {
         agreement_start: "2020-01-01".into(),
         agreement_end: "2035-12-31".into(),
         public: None,
+        organization_code: None,
+        legal_representative: None,
     })
     .unwrap();
     app.register(&jifen::service::registrations::NewRegistration {

@@ -44,6 +44,8 @@ fn generate_writes_files_the_importers_read() {
         agreement_start: "2023-01-01".into(),
         agreement_end: "2027-12-31".into(),
         public: None,
+        organization_code: None,
+        legal_representative: None,
     })
     .unwrap();
     let roster = std::fs::File::open(dir.path().join(format!("rosters/{}.csv", inst.code))).unwrap();

@@ -244,6 +244,8 @@ mod ledger {
                 agreement_start: "2020-01-01".into(),
                 agreement_end: "2035-12-31".into(),
                 public: None,
+                organization_code: None,
+                legal_representative: None,
             })
             .unwrap();
         }

@@ -21,6 +21,8 @@ fn app(db: &common::TestDb) -> App {
             agreement_start: "2020-01-01".into(),
             agreement_end: "2030-12-31".into(),
             public: None,
+            organization_code: None,
+            legal_representative: None,
         })
         .unwrap();
     }
@@ -271,6 +273,8 @@ fn exports_open_in_excel() {
         agreement_start: "2020-01-01".into(),
         agreement_end: "2030-12-31".into(),
         public: None,
+        organization_code: None,
+        legal_representative: None,
     })
     .unwrap();
     upload(app, INST, fixture("roster_gbk.csv"), RosterMode::Delta, true, false);

@@ -787,6 +787,8 @@ impl Ledger for Service {
                 agreement_start: start.to_string(),
                 agreement_end: end.to_string(),
                 public: None,
+                organization_code: None,
+                legal_representative: None,
             })
             .unwrap();
     }

@@ -211,6 +211,8 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
                 agreement_start,
                 agreement_end,
                 public: None,
+                organization_code: None,
+                legal_representative: None,
             };
             let v = app.create_institution(&req).map_err(|e| anyhow::anyhow!("{e}"))?;
             println!(

@@ -38,6 +38,8 @@ pub fn load(app: &App, world: &World, log: &mut dyn FnMut(&str)) -> Result<Loade
             agreement_start: "2023-01-01".into(),
             agreement_end: "2027-12-31".into(),
             public: None,
+            organization_code: None,
+            legal_representative: None,
         })?;
         loaded.institutions += 1;
     }

@@ -23,6 +23,11 @@ pub struct NewInstitution {
     pub agreement_end: String,
     /// A public medical institution (公立医疗机构): may not request suspension itself.
     pub public: Option<bool>,
+    /// 统一社会信用代码: the same organisation's agreements in other pooling regions follow
+    /// this one (聊城 第三十三条).
+    pub organization_code: Option<String>,
+    /// 法定代表人、企业负责人或实际控制人 (chain pharmacies, 聊城 第三十二条(十五)).
+    pub legal_representative: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -101,6 +106,9 @@ pub struct TerminateInstitution {
     pub on: String,
     pub reason: String,
     pub article: Option<String>,
+    /// Caused by the chain's legal representative: the branches with the same one are terminated
+    /// too (聊城 第三十二条(十五)).
+    pub legal_representative_violation: Option<bool>,
 }
 
 /// `POST /cascade-cases/{id}/decide`.
@@ -140,6 +148,8 @@ struct Change<'a> {
     cascade_case_id: Option<i64>,
     requested: bool,
     lapses_on: Option<NaiveDate>,
+    /// A termination caused by a chain's legal representative (聊城 第三十二条(十五)).
+    chain: bool,
 }
 
 impl<'a> Change<'a> {
@@ -151,7 +161,17 @@ impl<'a> Change<'a> {
         article: &'a str,
         cascade_case_id: Option<i64>,
     ) -> Self {
-        Change { action, from, until, reason, article, cascade_case_id, requested: false, lapses_on: None }
+        Change {
+            action,
+            from,
+            until,
+            reason,
+            article,
+            cascade_case_id,
+            requested: false,
+            lapses_on: None,
+            chain: false,
+        }
     }
 }
 
@@ -211,6 +231,16 @@ impl App {
                     agreement_end: end,
                     recorded_at: crate::store::now(),
                     public: req.public.unwrap_or(false),
+                    organization_code: req
+                        .organization_code
+                        .clone()
+                        .map(|s| s.trim().to_string())
+                        .filter(|s| !s.is_empty()),
+                    legal_representative: req
+                        .legal_representative
+                        .clone()
+                        .map(|s| s.trim().to_string())
+                        .filter(|s| !s.is_empty()),
                 },
             )?;
             institution_view(c, &self.packs, code.as_str(), start)
@@ -285,6 +315,7 @@ impl App {
                 requested,
                 // Not resumed within the limit: the agreement ends by itself.
                 lapses_on: (requested && until.is_none()).then_some(max_end),
+                chain: false,
             },
         )
     }
@@ -299,18 +330,43 @@ impl App {
         let on = parse_date("on", &req.on)?;
         non_empty("reason", &req.reason)?;
         let article = req.article.clone().unwrap_or_else(|| "三(四)".into());
-        self.institution_event(code, &Change::plain("terminate", on, None, &req.reason, &article, None))
+        let mut change = Change::plain("terminate", on, None, &req.reason, &article, None);
+        change.chain = req.legal_representative_violation.unwrap_or(false);
+        self.institution_event(code, &change)
     }
 
     /// 三(四): the institution's staff follow its agreement, so everyone registered there is
     /// recomputed in the same transaction.
     fn institution_event(&self, code: &str, change: &Change) -> Result<InstitutionView> {
-        let Change { action, from, until, reason, article, cascade_case_id, requested, lapses_on } = *change;
+        let Change { action, from, until, reason, article, cascade_case_id, requested, lapses_on, chain } = *change;
         let mut locks = vec![institution_lock(code)];
-        {
+        // The same organisation in other pooling regions follows a suspension or termination
+        // (聊城 第三十三条); a chain's branches with the same legal representative follow its
+        // termination for that person's violations (聊城 第三十二条(十五)).
+        let related: Vec<(String, &str)> = {
             let mut c = self.conn()?;
+            let inst =
+                facts::institution(&mut c, code)?.ok_or_else(|| Error::not_found("institution", "定点医药机构"))?;
+            let mut related = Vec::new();
+            if matches!(action, "suspend" | "terminate") {
+                for r in facts::related_institutions(&mut c, code, inst.organization_code.as_deref(), None)? {
+                    related.push((r, "聊城 第三十三条"));
+                }
+            }
+            if action == "terminate" && chain {
+                for r in facts::related_institutions(&mut c, code, None, inst.legal_representative.as_deref())? {
+                    if !related.iter().any(|(x, _)| *x == r) {
+                        related.push((r, "聊城 第三十二条(十五)"));
+                    }
+                }
+            }
             locks.extend(facts::personnel_at(&mut c, code)?.iter().map(|p| super::person_lock(p)));
-        }
+            for (r, _) in &related {
+                locks.push(institution_lock(r));
+                locks.extend(facts::personnel_at(&mut c, r)?.iter().map(|p| super::person_lock(p)));
+            }
+            related
+        };
         self.write(&locks, |c, touched| {
             let facts_now =
                 facts::institution_facts(c, code)?.ok_or_else(|| Error::not_found("institution", "定点医药机构"))?;
@@ -347,6 +403,33 @@ impl App {
             touched.fact("institution_events", event_id);
             self.recompute_institution(c, touched, code)?;
             self.notify_institution(c, code, action, from, until, reason, article)?;
+            for (other, why) in &related {
+                let other_facts = facts::institution_facts(c, other)?
+                    .ok_or_else(|| Error::not_found("institution", "定点医药机构"))?;
+                if InstitutionPeriods::of(&other_facts).terminated_by(from) {
+                    continue;
+                }
+                let other_reason =
+                    format!("随{code}同时{}：{reason}", if action == "suspend" { "中止" } else { "解除" });
+                let id = facts::insert_institution_event(
+                    c,
+                    &NewInstitutionEvent {
+                        institution_code: other,
+                        action,
+                        from_on: from,
+                        until_on: until,
+                        reason: &other_reason,
+                        article: why,
+                        cascade_case_id,
+                        recorded_at: crate::store::now(),
+                        requested: false,
+                        lapses_on: None,
+                    },
+                )?;
+                touched.fact("institution_events", id);
+                self.recompute_institution(c, touched, other)?;
+                self.notify_institution(c, other, action, from, until, &other_reason, why)?;
+            }
             institution_view(c, &self.packs, code, from)
         })
     }

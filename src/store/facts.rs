@@ -24,6 +24,8 @@ pub struct Institution {
     pub recorded_at: NaiveDateTime,
     /// A public medical institution (公立医疗机构).
     pub public: bool,
+    pub organization_code: Option<String>,
+    pub legal_representative: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable)]
@@ -649,6 +651,38 @@ pub fn practitioners_by_id_numbers(conn: &mut DbConn, ids: &[String]) -> Q<std::
             .load(conn)?;
         out.extend(rows);
     }
+    Ok(out)
+}
+
+/// Other institutions of the same organisation (any region), or, for a chain, with the same
+/// legal representative.
+pub fn related_institutions(
+    conn: &mut DbConn,
+    code: &str,
+    organization: Option<&str>,
+    representative: Option<&str>,
+) -> Q<Vec<String>> {
+    let mut out: Vec<String> = Vec::new();
+    if let Some(org) = organization {
+        out.extend(
+            institutions::table
+                .filter(institutions::organization_code.eq(org))
+                .filter(institutions::code.ne(code))
+                .select(institutions::code)
+                .load::<String>(conn)?,
+        );
+    }
+    if let Some(rep) = representative {
+        out.extend(
+            institutions::table
+                .filter(institutions::legal_representative.eq(rep))
+                .filter(institutions::code.ne(code))
+                .select(institutions::code)
+                .load::<String>(conn)?,
+        );
+    }
+    out.sort();
+    out.dedup();
     Ok(out)
 }
 

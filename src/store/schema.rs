@@ -11,6 +11,8 @@ diesel::table! {
         agreement_end -> Date,
         recorded_at -> Timestamp,
         public -> Bool,
+        organization_code -> Nullable<Text>,
+        legal_representative -> Nullable<Text>,
     }
 }
 
