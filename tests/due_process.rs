@@ -303,6 +303,25 @@ fn institution_agreements_follow_the_designation_rules() {
         let (_, v) = w.as_(&w.s.admin, "GET", &format!("/institutions/{}?date=2025-01-01", w.b), None);
         assert_eq!((v["status"].as_str(), v["suspensions_in_term"].as_u64()), (Some("active"), Some(2)), "{v}");
         assert!(v["termination_grounds"][0].as_str().unwrap().contains("第三十一条"), "{v}");
+        // The second suspension opened a case; the agency decides it.
+        let (_, cases) = w.as_(&w.s.admin, "GET", "/termination-cases", None);
+        let case = cases["cases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["institution_code"] == w.b.as_str())
+            .cloned()
+            .expect("a case");
+        assert_eq!((case["suspensions"].as_i64(), case["status"].as_str()), (Some(2), Some("open")), "{case}");
+        let id = case["id"].as_i64().unwrap();
+        let (st, decided) = w.as_(
+            &w.agency,
+            "POST",
+            &format!("/termination-cases/{id}/decide"),
+            Some(json!({"decision": "terminate", "reason": "一个协议期内两次中止", "on": "2024-12-01"})),
+        );
+        assert_eq!((st, decided["status"].as_str()), (200, Some("decided")), "{decided}");
+        assert_eq!(inst_status_b(&w, "2024-12-01"), "terminated");
         // A public hospital may not ask for it.
         let (st, _) = w.as_(
             &w.s.admin,
@@ -382,6 +401,10 @@ fn every_step_is_in_the_audit_trail() {
         assert_eq!(st, 403, "officers and admins only");
         assert!(w.s.app.unaudited_facts().unwrap().is_empty(), "every fact has its audit row");
     }
+}
+
+fn inst_status_b(w: &World, d: &str) -> Value {
+    w.as_(&w.s.admin, "GET", &format!("/institutions/{}?date={d}", w.b), None).1["status"].clone()
 }
 
 /// 聊城 第三十三条: the same organisation's agreements in other pooling regions follow; 第三十二条(十五):

@@ -36,3 +36,26 @@ pub async fn decide(
     auth.require_institution(&[Admin, Officer], &case.institution_code)?;
     Ok(HttpResponse::Ok().json(run(&state, move |app| app.decide_cascade(id, &req)).await?))
 }
+
+/// `GET /termination-cases` (officer — own county —, agency, admin): 聊城 第三十一条(一).
+pub async fn termination_list(state: web::Data<State>, auth: Auth) -> Result<HttpResponse> {
+    auth.require(&[Admin, Agency, Officer])?;
+    let region = auth.region().map(str::to_string);
+    let cases = run(&state, move |app| app.termination_cases(region.as_deref())).await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "cases": cases })))
+}
+
+/// `POST /termination-cases/{id}/decide` (agency, officer, admin): `terminate` or `none`.
+pub async fn termination_decide(
+    state: web::Data<State>,
+    auth: Auth,
+    path: web::Path<i64>,
+    body: web::Bytes,
+) -> Result<HttpResponse> {
+    auth.require(&[Admin, Agency, Officer])?;
+    let id = path.into_inner();
+    let req: DecideCascade = json_body(&body)?;
+    let case = run(&state, move |app| app.termination_case(id)).await?;
+    auth.require_institution(&[Admin, Agency, Officer], &case.institution_code)?;
+    Ok(HttpResponse::Ok().json(run(&state, move |app| app.decide_termination_case(id, &req)).await?))
+}

@@ -42,6 +42,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/cascade-cases", web::get().to(cascade_cases::list))
             .route("/cascade-cases/{id}", web::get().to(cascade_cases::show))
             .route("/cascade-cases/{id}/decide", web::post().to(cascade_cases::decide))
+            .route("/termination-cases", web::get().to(cascade_cases::termination_list))
+            .route("/termination-cases/{id}/decide", web::post().to(cascade_cases::termination_decide))
             .route("/watch-list", web::get().to(watch_list::list))
             .route("/interview-orders", web::get().to(interview_orders::list))
             .route("/interview-orders/{id}/record", web::post().to(interview_orders::record))

@@ -403,6 +403,9 @@ impl App {
             touched.fact("institution_events", event_id);
             self.recompute_institution(c, touched, code)?;
             self.notify_institution(c, code, action, from, until, reason, article)?;
+            if action == "suspend" {
+                self.open_termination_case(c, touched, code, from)?;
+            }
             for (other, why) in &related {
                 let other_facts = facts::institution_facts(c, other)?
                     .ok_or_else(|| Error::not_found("institution", "定点医药机构"))?;
@@ -432,6 +435,87 @@ impl App {
             }
             institution_view(c, &self.packs, code, from)
         })
+    }
+
+    /// 聊城 第三十一条(一): the second suspension within the agreement term opens a case.
+    fn open_termination_case(
+        &self,
+        c: &mut DbConn,
+        touched: &mut super::Touched,
+        code: &str,
+        on: NaiveDate,
+    ) -> Result<()> {
+        let inst = facts::institution(c, code)?.ok_or_else(|| Error::not_found("institution", "定点医药机构"))?;
+        let rule = &self.packs.in_force(on).unwrap_or(self.packs.latest()).institution_agreement;
+        let in_term = facts::institution_events_of(c, code)?
+            .iter()
+            .filter(|e| e.action == "suspend" && e.from_on >= inst.agreement_start && e.from_on <= inst.agreement_end)
+            .count() as u32;
+        if in_term >= rule.suspensions_before_termination
+            && facts::termination_case_for(c, code, inst.agreement_start)?.is_none()
+        {
+            let id = facts::insert_termination_case(
+                c,
+                code,
+                inst.agreement_start,
+                on,
+                in_term as i32,
+                &rule.termination_article,
+            )?;
+            touched.fact("termination_cases", id);
+        }
+        Ok(())
+    }
+
+    pub fn termination_cases(&self, region: Option<&str>) -> Result<Vec<TerminationCaseView>> {
+        let mut c = self.conn()?;
+        let mut out = Vec::new();
+        for r in facts::termination_cases_all(&mut c)? {
+            if region.is_some_and(|reg| r.institution_code.get(1..7) != Some(reg)) {
+                continue;
+            }
+            out.push(termination_view(&mut c, r)?);
+        }
+        Ok(out)
+    }
+
+    pub fn termination_case(&self, id: i64) -> Result<TerminationCaseView> {
+        let mut c = self.conn()?;
+        let r =
+            facts::termination_case(&mut c, id)?.ok_or_else(|| Error::not_found("termination case", "解除协议案件"))?;
+        termination_view(&mut c, r)
+    }
+
+    /// The agency terminates the agreement or takes no action, with a reason.
+    pub fn decide_termination_case(&self, id: i64, req: &DecideCascade) -> Result<TerminationCaseView> {
+        let on = parse_date("on", &req.on)?;
+        non_empty("reason", &req.reason)?;
+        let decision = req.decision.as_str();
+        if !matches!(decision, "terminate" | "none") {
+            return Err(Error::invalid(
+                "invalid_decision",
+                "decision",
+                "decision is terminate or none",
+                "处理决定应为 terminate（解除）或 none（不处理）",
+            ));
+        }
+        let case = self.termination_case(id)?;
+        self.write(&[institution_lock(&case.institution_code), format!("tcase:{id}")], |c, touched| {
+            if facts::termination_decision(c, id)?.is_some() {
+                return Err(Error::conflict("already_decided", "this case is already decided", "该案件已作出处理决定"));
+            }
+            let d = facts::insert_termination_decision(c, id, decision, &req.reason, on)?;
+            touched.fact("termination_case_decisions", d);
+            Ok(())
+        })?;
+        if decision == "terminate" {
+            let reason = format!("{}：{}", case.article, req.reason);
+            self.institution_event(
+                &case.institution_code,
+                &Change::plain("terminate", on, None, &reason, &case.article, None),
+            )?;
+        }
+        self.termination_case(id)
     }
 
     pub fn cascade_cases(&self, region: Option<&str>) -> Result<Vec<CascadeCaseView>> {
@@ -530,6 +614,37 @@ impl App {
         let pack = self.packs.in_force(crate::domain::dates::year_start(year)).unwrap_or(self.packs.latest());
         Ok(crate::rules::cascade::figures(pack, code, year, num, den))
     }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TerminationCaseView {
+    pub id: i64,
+    pub institution_code: String,
+    pub term_start: NaiveDate,
+    pub opened_on: NaiveDate,
+    pub suspensions: i32,
+    pub article: String,
+    /// `open` or `decided`.
+    pub status: &'static str,
+    pub decision: Option<String>,
+    pub reason: Option<String>,
+    pub decided_on: Option<NaiveDate>,
+}
+
+fn termination_view(c: &mut DbConn, r: facts::TerminationCaseRow) -> Result<TerminationCaseView> {
+    let d = facts::termination_decision(c, r.id)?;
+    Ok(TerminationCaseView {
+        id: r.id,
+        institution_code: r.institution_code,
+        term_start: r.term_start,
+        opened_on: r.opened_on,
+        suspensions: r.suspensions,
+        article: r.article,
+        status: if d.is_some() { "decided" } else { "open" },
+        decision: d.as_ref().map(|d| d.decision.clone()),
+        reason: d.as_ref().map(|d| d.reason.clone()),
+        decided_on: d.map(|d| d.decided_on),
+    })
 }
 
 fn institution_view(c: &mut DbConn, packs: &PackSet, code: &str, on: NaiveDate) -> Result<InstitutionView> {

@@ -71,11 +71,15 @@ pub fn fact_ids(conn: &mut DbConn, table: &str) -> QueryResult<Vec<i64>> {
         "objections" => objections::table.select(objections::id).load(conn),
         "objection_decisions" => objection_decisions::table.select(objection_decisions::id).load(conn),
         "objection_escalations" => objection_escalations::table.select(objection_escalations::id).load(conn),
+        "termination_cases" => termination_cases::table.select(termination_cases::id).load(conn),
+        "termination_case_decisions" => {
+            termination_case_decisions::table.select(termination_case_decisions::id).load(conn)
+        }
         _ => Ok(Vec::new()),
     }
 }
 
-pub const FACT_TABLES: [&str; 13] = [
+pub const FACT_TABLES: [&str; 15] = [
     "registrations",
     "deregistrations",
     "inspections",
@@ -89,4 +93,6 @@ pub const FACT_TABLES: [&str; 13] = [
     "objections",
     "objection_decisions",
     "objection_escalations",
+    "termination_cases",
+    "termination_case_decisions",
 ];

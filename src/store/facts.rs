@@ -708,3 +708,90 @@ pub fn insert_calendar_year(conn: &mut DbConn, year: i32, source: &str, body: &s
 pub fn calendar_years(conn: &mut DbConn) -> Q<Vec<(i32, String)>> {
     calendar_years::table.order(calendar_years::id).select((calendar_years::year, calendar_years::body)).load(conn)
 }
+
+// ---- termination cases (聊城 第三十一条(一)) ----
+
+#[derive(Debug, Clone, Queryable)]
+pub struct TerminationCaseRow {
+    pub id: i64,
+    pub institution_code: String,
+    pub term_start: NaiveDate,
+    pub opened_on: NaiveDate,
+    pub suspensions: i32,
+    pub article: String,
+    pub recorded_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable)]
+pub struct TerminationDecisionRow {
+    pub id: i64,
+    pub case_id: i64,
+    pub decision: String,
+    pub reason: String,
+    pub decided_on: NaiveDate,
+    pub recorded_at: NaiveDateTime,
+}
+
+pub fn termination_case_for(
+    conn: &mut DbConn,
+    institution: &str,
+    term_start: NaiveDate,
+) -> Q<Option<TerminationCaseRow>> {
+    termination_cases::table
+        .filter(termination_cases::institution_code.eq(institution))
+        .filter(termination_cases::term_start.eq(term_start))
+        .first(conn)
+        .optional()
+}
+
+pub fn termination_case(conn: &mut DbConn, id: i64) -> Q<Option<TerminationCaseRow>> {
+    termination_cases::table.find(id).first(conn).optional()
+}
+
+pub fn termination_cases_all(conn: &mut DbConn) -> Q<Vec<TerminationCaseRow>> {
+    termination_cases::table.order(termination_cases::id).load(conn)
+}
+
+pub fn insert_termination_case(
+    conn: &mut DbConn,
+    institution: &str,
+    term_start: NaiveDate,
+    opened_on: NaiveDate,
+    suspensions: i32,
+    article: &str,
+) -> Q<i64> {
+    diesel::insert_into(termination_cases::table)
+        .values((
+            termination_cases::institution_code.eq(institution),
+            termination_cases::term_start.eq(term_start),
+            termination_cases::opened_on.eq(opened_on),
+            termination_cases::suspensions.eq(suspensions),
+            termination_cases::article.eq(article),
+            termination_cases::recorded_at.eq(super::now()),
+        ))
+        .returning(termination_cases::id)
+        .get_result(conn)
+}
+
+pub fn termination_decision(conn: &mut DbConn, case_id: i64) -> Q<Option<TerminationDecisionRow>> {
+    termination_case_decisions::table.filter(termination_case_decisions::case_id.eq(case_id)).first(conn).optional()
+}
+
+pub fn insert_termination_decision(
+    conn: &mut DbConn,
+    case_id: i64,
+    decision: &str,
+    reason: &str,
+    on: NaiveDate,
+) -> Q<i64> {
+    diesel::insert_into(termination_case_decisions::table)
+        .values((
+            termination_case_decisions::case_id.eq(case_id),
+            termination_case_decisions::decision.eq(decision),
+            termination_case_decisions::reason.eq(reason),
+            termination_case_decisions::decided_on.eq(on),
+            termination_case_decisions::recorded_at.eq(super::now()),
+        ))
+        .returning(termination_case_decisions::id)
+        .get_result(conn)
+}

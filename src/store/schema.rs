@@ -315,10 +315,35 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    termination_cases (id) {
+        id -> BigInt,
+        institution_code -> Text,
+        term_start -> Date,
+        opened_on -> Date,
+        suspensions -> Integer,
+        article -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    termination_case_decisions (id) {
+        id -> BigInt,
+        case_id -> BigInt,
+        decision -> Text,
+        reason -> Text,
+        decided_on -> Date,
+        recorded_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(deregistrations -> registrations (registration_id));
 diesel::joinable!(revocations -> deductions (deduction_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    termination_cases,
+    termination_case_decisions,
     audit_log,
     calendar_years,
     notices,

@@ -1,0 +1,2 @@
+DROP TABLE termination_case_decisions;
+DROP TABLE termination_cases;
