@@ -333,6 +333,13 @@ fn institution_agreements_follow_the_designation_rules() {
         assert_eq!(st, 201);
         let (st, b) = susp("H37081100003", json!({"from": "2024-01-10", "reason": "申请", "requested": true}));
         assert_eq!((st, b["error"]["code"].as_str()), (422, Some("public_may_not_request")), "{b}");
+        let (st, b) = w.as_(
+            &w.s.admin,
+            "POST",
+            "/institutions/H37081100003/agreement/terminate",
+            Some(json!({"on": "2024-01-10", "reason": "申请解除", "requested": true})),
+        );
+        assert_eq!((st, b["error"]["code"].as_str()), (422, Some("public_may_not_request")), "{b}");
     }
 }
 

@@ -109,6 +109,8 @@ pub struct TerminateInstitution {
     /// Caused by the chain's legal representative: the branches with the same one are terminated
     /// too (聊城 第三十二条(十五)).
     pub legal_representative_violation: Option<bool>,
+    /// The institution asked for it; a public medical institution may not (聊城 第三十三条).
+    pub requested: Option<bool>,
 }
 
 /// `POST /cascade-cases/{id}/decide`.
@@ -281,20 +283,7 @@ impl App {
             ));
         }
         if requested {
-            let mut c = self.conn()?;
-            let inst =
-                facts::institution(&mut c, code)?.ok_or_else(|| Error::not_found("institution", "定点医药机构"))?;
-            if inst.public {
-                return Err(Error::invalid(
-                    "public_may_not_request",
-                    "requested",
-                    format!(
-                        "a public medical institution may not request suspension itself ({})",
-                        rule.public_request_article
-                    ),
-                    format!("公立医疗机构不得主动提出中止或解除医保协议（{}）", rule.public_request_article),
-                ));
-            }
+            self.refuse_public_request(code, from)?;
         }
         let article = req.article.clone().unwrap_or_else(|| {
             if requested {
@@ -329,6 +318,9 @@ impl App {
     pub fn terminate_institution(&self, code: &str, req: &TerminateInstitution) -> Result<InstitutionView> {
         let on = parse_date("on", &req.on)?;
         non_empty("reason", &req.reason)?;
+        if req.requested.unwrap_or(false) {
+            self.refuse_public_request(code, on)?;
+        }
         let article = req.article.clone().unwrap_or_else(|| "三(四)".into());
         let mut change = Change::plain("terminate", on, None, &req.reason, &article, None);
         change.chain = req.legal_representative_violation.unwrap_or(false);
@@ -435,6 +427,25 @@ impl App {
             }
             institution_view(c, &self.packs, code, from)
         })
+    }
+
+    /// 聊城 第三十三条: 公立医疗机构不得主动提出中止或解除医保协议.
+    fn refuse_public_request(&self, code: &str, on: NaiveDate) -> Result<()> {
+        let rule = &self.packs.in_force(on).unwrap_or(self.packs.latest()).institution_agreement;
+        let mut c = self.conn()?;
+        let inst = facts::institution(&mut c, code)?.ok_or_else(|| Error::not_found("institution", "定点医药机构"))?;
+        if inst.public {
+            return Err(Error::invalid(
+                "public_may_not_request",
+                "requested",
+                format!(
+                    "a public medical institution may not request suspension or termination itself ({})",
+                    rule.public_request_article
+                ),
+                format!("公立医疗机构不得主动提出中止或解除医保协议（{}）", rule.public_request_article),
+            ));
+        }
+        Ok(())
     }
 
     /// 聊城 第三十一条(一): the second suspension within the agreement term opens a case.
