@@ -107,6 +107,11 @@ fn training_tests_in_bulk() {
         // 三(三): a fail terminates with a one-year ban.
         let s = app.status("D370811000002", d("2024-06-02")).unwrap().status;
         assert_eq!((s.status.as_str(), s.banned_until), ("terminated", Some(d("2025-06-01"))));
+        let notices = app.notices(None, Some("D370811000002")).unwrap();
+        assert!(
+            notices.iter().any(|n| n.kind == "sanction" && n.notice_date == d("2024-06-01")),
+            "a written notice of the termination"
+        );
         let again = tests(&app, TESTS, true, true);
         assert_eq!((again.counts.accepted, again.counts.unchanged, again.committed), (0, 2, false), "{again:?}");
         assert!(app.verify().unwrap().differences.is_empty());

@@ -144,6 +144,33 @@ pub fn render(n: &Notice) -> String {
                 },
             ));
         }
+        "sanction" => {
+            let sanctions: String = b["sanctions"]
+                .as_array()
+                .map(|v| {
+                    v.iter()
+                        .map(|s| {
+                            format!(
+                                "<li>{}，自{}起生效，{}前不再签订服务协议（{}）：{}</li>",
+                                kind_zh(s["kind"].as_str().unwrap_or("")),
+                                text(&s["starts_on"]),
+                                text(&s["ban_until"]),
+                                text(&s["article"]),
+                                text(&s["explanation"]["zh"])
+                            )
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            sections.push((
+                "处理决定".into(),
+                format!(
+                    "<p>{}（医保对应代码 {}）：</p><ul>{sanctions}</ul>",
+                    text(&b["name"]),
+                    text(&b["personnel_code"])
+                ),
+            ));
+        }
         "revocation" => {
             sections.push((
                 "撤销决定".into(),

@@ -129,6 +129,47 @@ impl App {
         Ok(())
     }
 
+    /// A sanction decided without a deduction (a failed training test, 三(三)).
+    pub(crate) fn notify_sanctions(
+        &self,
+        c: &mut DbConn,
+        f: &PractitionerFacts,
+        sanctions: &[Sanction],
+        on: NaiveDate,
+        title: &str,
+    ) -> Result<()> {
+        let name = facts::practitioner(c, &f.personnel_code)?.map(|p| p.name).unwrap_or_default();
+        let deadline = self.objection_deadline(on);
+        let body = json!({
+            "personnel_code": f.personnel_code,
+            "name": name,
+            "decided_on": on,
+            "sanctions": sanctions,
+            "objection": self.how_to_object(deadline),
+        });
+        let mut sites: Vec<String> =
+            f.registrations.iter().filter(|r| r.in_force_on(on)).map(|r| r.institution_code.clone()).collect();
+        sites.sort();
+        sites.dedup();
+        for site in sites {
+            due_process::insert_notice(
+                c,
+                &NewNotice {
+                    kind: "sanction".into(),
+                    institution_code: site,
+                    personnel_code: Some(f.personnel_code.clone()),
+                    deduction_id: None,
+                    notice_date: on,
+                    objection_deadline: deadline,
+                    title: format!("{title}（{}）", f.personnel_code),
+                    body: body.to_string(),
+                    recorded_at: crate::store::now(),
+                },
+            )?;
+        }
+        Ok(())
+    }
+
     /// A revocation: the deduction no longer counts; sanctions that no longer follow are withdrawn.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn notify_revocation(

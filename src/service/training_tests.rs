@@ -85,12 +85,21 @@ impl App {
         rules::training::check(pack, p.birth_date, &earlier, fact.tested_on, fact.format)?;
         let id = facts::insert_test(c, code, fact)?;
         touched.fact("training_tests", id);
-        let (_, timeline) = self.recompute(c, touched, code)?;
-        let sanctions = timeline
+        let (person, timeline) = self.recompute(c, touched, code)?;
+        let sanctions: Vec<rules::Sanction> = timeline
             .sanctions
             .into_iter()
             .filter(|s| s.trigger == rules::timeline::Trigger::TrainingTest && s.decided_on == fact.tested_on)
             .collect();
+        if !sanctions.is_empty() {
+            self.notify_sanctions(
+                c,
+                &person,
+                &sanctions,
+                fact.tested_on,
+                "医保支付资格相关人员测试未合格解除服务协议通知书",
+            )?;
+        }
         Ok(TrainingTestView {
             id,
             personnel_code: code.to_string(),
