@@ -67,7 +67,7 @@ pub fn sanctioned_in(timeline: &Timeline, year: i32) -> bool {
         .any(|s| matches!(s.kind, SanctionKind::Suspension | SanctionKind::Termination) && s.starts_on.year() == year)
 }
 
-/// The first day of `year` a person may count in (helper for callers building queries).
+/// The cycle `year` as `[1 January, next 1 January)`.
 pub fn cycle_bounds(year: i32) -> (NaiveDate, NaiveDate) {
     (year_start(year), year_start(year + 1))
 }
