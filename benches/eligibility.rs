@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use chrono::NaiveDate;
 use jifen::service::eligibility::ClaimLine;
 use jifen::service::App;
+use jifen::service::Caller;
 use jifen::store::projections::IntervalRow;
 
 const TOKEN: &str = "bench-token";
@@ -97,7 +98,7 @@ fn in_process(app: &App, keys: &[(String, String)], quick: bool) {
     let lines: Vec<ClaimLine> =
         (0..batch_n).map(|k| line(&keys[k % keys.len()].0, &keys[k % keys.len()].1, k)).collect();
     let t = Instant::now();
-    let r = app.check_claims(&lines).expect("batch");
+    let r = app.check_claims(&Caller::system(), &lines).expect("batch");
     let took = t.elapsed();
     black_box(&r);
     println!("figure eligibility_batch_{batch_n}_in_process {:.3} s", took.as_secs_f64());

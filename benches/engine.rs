@@ -128,7 +128,7 @@ fn main() {
     let dir = tempfile::tempdir().expect("tempdir");
     let app = jifen::service::App::open(&dir.path().join("city.db").to_string_lossy()).expect("open");
     let world = jifen::demo::generate(2024, if quick { 3_000 } else { 20_000 });
-    jifen::demo::load(&app, &world, &mut |_| {}).expect("load");
+    jifen::demo::load(&app, &jifen::service::Caller::system(), &world, &mut |_| {}).expect("load");
     let t = Instant::now();
     let report = app.verify().expect("verify");
     let took = t.elapsed().as_secs_f64();

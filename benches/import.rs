@@ -11,6 +11,7 @@ use std::time::Instant;
 use jifen::service::institutions::NewInstitution;
 use jifen::service::rosters::{RosterMode, UploadOptions};
 use jifen::service::App;
+use jifen::service::Caller;
 
 const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const C: [char; 11] = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'];
@@ -60,22 +61,25 @@ fn main() {
     };
 
     let app = App::open(&dir.path().join("jifen.db").to_string_lossy()).expect("open");
-    app.create_institution(&NewInstitution {
-        code: "H37081100001".into(),
-        name: "基准医院".into(),
-        kind: "medical".into(),
-        region_code: None,
-        agreement_start: "2020-01-01".into(),
-        agreement_end: "2030-12-31".into(),
-        public: None,
-        organization_code: None,
-        legal_representative: None,
-    })
+    app.create_institution(
+        &Caller::system(),
+        &NewInstitution {
+            code: "H37081100001".into(),
+            name: "基准医院".into(),
+            kind: "medical".into(),
+            region_code: None,
+            agreement_start: "2020-01-01".into(),
+            agreement_end: "2030-12-31".into(),
+            public: None,
+            organization_code: None,
+            legal_representative: None,
+        },
+    )
     .expect("institution");
     let input = std::fs::File::open(&file).expect("open file");
     let t = Instant::now();
     let opts = UploadOptions { mode: RosterMode::Delta, commit: true, partial: false };
-    let report = app.upload_roster("H37081100001", input, opts, &mut |_| {}).expect("import");
+    let report = app.upload_roster(&Caller::system(), "H37081100001", input, opts, &mut |_| {}).expect("import");
     let took = t.elapsed().as_secs_f64();
     assert!(report.committed && report.counts.added == rows, "{:?}", report.counts);
 

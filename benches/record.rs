@@ -14,6 +14,7 @@ use diesel::connection::SimpleConnection;
 use jifen::service::institutions::NewInstitution;
 use jifen::service::rosters::{RosterMode, UploadOptions};
 use jifen::service::App;
+use jifen::service::Caller;
 
 const TOKEN: &str = "bench-token";
 
@@ -39,17 +40,20 @@ fn main() {
 fn run(backend: &str, url: &str, quick: bool) {
     let app = App::open(url).expect("open");
     let people = 2_000;
-    app.create_institution(&NewInstitution {
-        code: "H37081100001".into(),
-        name: "基准医院".into(),
-        kind: "medical".into(),
-        region_code: None,
-        agreement_start: "2020-01-01".into(),
-        agreement_end: "2030-12-31".into(),
-        public: None,
-        organization_code: None,
-        legal_representative: None,
-    })
+    app.create_institution(
+        &Caller::system(),
+        &NewInstitution {
+            code: "H37081100001".into(),
+            name: "基准医院".into(),
+            kind: "medical".into(),
+            region_code: None,
+            agreement_start: "2020-01-01".into(),
+            agreement_end: "2030-12-31".into(),
+            public: None,
+            organization_code: None,
+            legal_representative: None,
+        },
+    )
     .expect("institution");
     let world = jifen::demo::generate(11, people);
     let mut csv = String::from("姓名,身份证号码,医保支付资格类别,医保对应代码,注册时间\n");
@@ -57,7 +61,8 @@ fn run(backend: &str, url: &str, quick: bool) {
         csv.push_str(&format!("{},{},{},{},2023-01-01\n", p.name, p.id_number, p.category, p.code));
     }
     let opts = UploadOptions { mode: RosterMode::Delta, commit: true, partial: false };
-    app.upload_roster("H37081100001", std::io::Cursor::new(csv.into_bytes()), opts, &mut |_| {}).expect("roster");
+    app.upload_roster(&Caller::system(), "H37081100001", std::io::Cursor::new(csv.into_bytes()), opts, &mut |_| {})
+        .expect("roster");
     let codes: Arc<Vec<String>> = Arc::new(world.people.iter().map(|p| p.code.clone()).collect());
 
     // Baseline: the same number of single-row insert + commit transactions, same database.

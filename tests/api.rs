@@ -659,17 +659,20 @@ fn a_read_only_server_refuses_writes() {
     let writer = jifen::service::App::open(&db.url).unwrap();
     let inst = "H37081100001";
     writer
-        .create_institution(&jifen::service::institutions::NewInstitution {
-            code: inst.into(),
-            name: "医院".into(),
-            kind: "medical".into(),
-            region_code: None,
-            agreement_start: "2020-01-01".into(),
-            agreement_end: "2030-01-01".into(),
-            public: None,
-            organization_code: None,
-            legal_representative: None,
-        })
+        .create_institution(
+            &jifen::service::Caller::system(),
+            &jifen::service::institutions::NewInstitution {
+                code: inst.into(),
+                name: "医院".into(),
+                kind: "medical".into(),
+                region_code: None,
+                agreement_start: "2020-01-01".into(),
+                agreement_end: "2030-01-01".into(),
+                public: None,
+                organization_code: None,
+                legal_representative: None,
+            },
+        )
         .unwrap();
     let reader = jifen::service::App::open_read_only(&db.url).unwrap();
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();

@@ -7,6 +7,7 @@ use jifen::service::batches::{BatchOptions, BatchReport};
 use jifen::service::institutions::NewInstitution;
 use jifen::service::registrations::NewRegistration;
 use jifen::service::App;
+use jifen::service::Caller;
 
 const INST: &str = "H37081100001";
 
@@ -22,28 +23,34 @@ fn app(db: &common::TestDb) -> App {
 
 /// Two people under 50 (D…01, D…02), one over 50 (D…03), at INST.
 fn seed(app: &App) {
-    app.create_institution(&NewInstitution {
-        code: INST.into(),
-        name: "医院".into(),
-        kind: "medical".into(),
-        region_code: None,
-        agreement_start: "2020-01-01".into(),
-        agreement_end: "2030-12-31".into(),
-        public: None,
-        organization_code: None,
-        legal_representative: None,
-    })
+    app.create_institution(
+        &Caller::system(),
+        &NewInstitution {
+            code: INST.into(),
+            name: "医院".into(),
+            kind: "medical".into(),
+            region_code: None,
+            agreement_start: "2020-01-01".into(),
+            agreement_end: "2030-12-31".into(),
+            public: None,
+            organization_code: None,
+            legal_representative: None,
+        },
+    )
     .unwrap();
     for (k, birth) in [(1, "19800101"), (2, "19850101"), (3, "19600101")] {
-        app.register(&NewRegistration {
-            institution_code: INST.into(),
-            personnel_code: format!("D3708110000{k:02}"),
-            name: "测试".into(),
-            id_number: common::id_number(birth, k),
-            category: "physician".into(),
-            registered_on: "2023-01-01".into(),
-            phone: None,
-        })
+        app.register(
+            &Caller::system(),
+            &NewRegistration {
+                institution_code: INST.into(),
+                personnel_code: format!("D3708110000{k:02}"),
+                name: "测试".into(),
+                id_number: common::id_number(birth, k),
+                category: "physician".into(),
+                registered_on: "2023-01-01".into(),
+                phone: None,
+            },
+        )
         .unwrap();
     }
 }
@@ -53,14 +60,15 @@ fn gbk(text: &str) -> Vec<u8> {
 }
 
 fn tests(app: &App, text: &str, commit: bool, partial: bool) -> BatchReport {
-    app.upload_tests(std::io::Cursor::new(gbk(text)), BatchOptions { commit, partial }, &mut |_| {}).unwrap()
+    app.upload_tests(&Caller::system(), std::io::Cursor::new(gbk(text)), BatchOptions { commit, partial }, &mut |_| {})
+        .unwrap()
 }
 
 fn violations(app: &App, text: &str, commit: bool, partial: bool) -> BatchReport {
     app.upload_violations(
+        &Caller::system(),
         std::io::Cursor::new(text.as_bytes().to_vec()),
         BatchOptions { commit, partial },
-        None,
         &mut |_| {},
     )
     .unwrap()
@@ -96,7 +104,7 @@ fn training_tests_in_bulk() {
         );
         assert!(!r.committed);
         assert_eq!(
-            app.status("D370811000002", d("2024-06-02")).unwrap().status.status.as_str(),
+            app.status(&Caller::system(), "D370811000002", d("2024-06-02")).unwrap().status.status.as_str(),
             "active",
             "nothing written"
         );
@@ -105,9 +113,9 @@ fn training_tests_in_bulk() {
         assert!(r.committed);
         assert_eq!(r.counts.accepted, 2);
         // 三(三): a fail terminates with a one-year ban.
-        let s = app.status("D370811000002", d("2024-06-02")).unwrap().status;
+        let s = app.status(&Caller::system(), "D370811000002", d("2024-06-02")).unwrap().status;
         assert_eq!((s.status.as_str(), s.banned_until), ("terminated", Some(d("2025-06-01"))));
-        let notices = app.notices(None, Some("D370811000002")).unwrap();
+        let notices = app.notices(&Caller::system(), None, Some("D370811000002")).unwrap();
         assert!(
             notices.iter().any(|n| n.kind == "sanction" && n.notice_date == d("2024-06-01")),
             "a written notice of the termination"
@@ -146,9 +154,9 @@ fn violations_in_bulk_grouped_by_inspection() {
         assert_eq!(r.counts.accepted, 2);
         let r = violations(&app, VIOLATIONS, true, true);
         assert!(r.committed);
-        let s = app.status("D370811000001", d("2024-04-10")).unwrap().status;
+        let s = app.status(&Caller::system(), "D370811000001", d("2024-04-10")).unwrap().status;
         assert_eq!(s.cycle_total, 3, "highest item once");
-        let s = app.status("D370811000002", d("2024-04-10")).unwrap().status;
+        let s = app.status(&Caller::system(), "D370811000002", d("2024-04-10")).unwrap().status;
         assert_eq!((s.status.as_str(), s.cycle_total), ("suspended", 6));
         // The same file again records nothing; the same reference with other rows is refused.
         let again = violations(&app, VIOLATIONS, true, true);
@@ -156,7 +164,7 @@ fn violations_in_bulk_grouped_by_inspection() {
         let changed = VIOLATIONS.replace("3.2;1.1", "3.3");
         let r = violations(&app, &changed, true, true);
         assert!(r.rejected.iter().any(|x| x.row == 2 && x.code == "idempotency_conflict"), "{r:#?}");
-        assert_eq!(app.status("D370811000001", d("2024-04-10")).unwrap().status.cycle_total, 3);
+        assert_eq!(app.status(&Caller::system(), "D370811000001", d("2024-04-10")).unwrap().status.cycle_total, 3);
         assert!(app.verify().unwrap().differences.is_empty());
     }
 }

@@ -1,6 +1,7 @@
 //! The command line on a real database file: migrate, import a GBK roster (preview, commit,
 //! rejected rows written back), token create, verify.
 
+use jifen::service::Caller;
 mod common;
 
 use std::process::Command;
@@ -23,17 +24,20 @@ fn import_a_gbk_roster_from_the_command_line() {
     let (ok, out) = jifen(&db, &["migrate"]);
     assert!(ok, "{out}");
     let app = jifen::service::App::open(&db).unwrap();
-    app.create_institution(&jifen::service::institutions::NewInstitution {
-        code: "H37081100001".into(),
-        name: "济宁市第一人民医院".into(),
-        kind: "medical".into(),
-        region_code: None,
-        agreement_start: "2020-01-01".into(),
-        agreement_end: "2030-12-31".into(),
-        public: None,
-        organization_code: None,
-        legal_representative: None,
-    })
+    app.create_institution(
+        &Caller::system(),
+        &jifen::service::institutions::NewInstitution {
+            code: "H37081100001".into(),
+            name: "济宁市第一人民医院".into(),
+            kind: "medical".into(),
+            region_code: None,
+            agreement_start: "2020-01-01".into(),
+            agreement_end: "2030-12-31".into(),
+            public: None,
+            organization_code: None,
+            legal_representative: None,
+        },
+    )
     .unwrap();
     let sample = format!("{}/data/samples/roster_gbk.csv", env!("CARGO_MANIFEST_DIR"));
     let (ok, out) = jifen(&db, &["import", "roster", &sample, "--institution", "H37081100001"]);

@@ -8,33 +8,40 @@ use std::sync::{Arc, Barrier};
 
 use jifen::service::inspections::NewInspection;
 use jifen::service::App;
+use jifen::service::Caller;
 
 const INST: &str = "H37081100001";
 const P: &str = "D370811000001";
 
 fn app(db: &common::TestDb) -> App {
     let app = App::open(&db.url).unwrap();
-    app.create_institution(&jifen::service::institutions::NewInstitution {
-        code: INST.into(),
-        name: "医院".into(),
-        kind: "medical".into(),
-        region_code: None,
-        agreement_start: "2020-01-01".into(),
-        agreement_end: "2035-12-31".into(),
-        public: None,
-        organization_code: None,
-        legal_representative: None,
-    })
+    app.create_institution(
+        &Caller::system(),
+        &jifen::service::institutions::NewInstitution {
+            code: INST.into(),
+            name: "医院".into(),
+            kind: "medical".into(),
+            region_code: None,
+            agreement_start: "2020-01-01".into(),
+            agreement_end: "2035-12-31".into(),
+            public: None,
+            organization_code: None,
+            legal_representative: None,
+        },
+    )
     .unwrap();
-    app.register(&jifen::service::registrations::NewRegistration {
-        institution_code: INST.into(),
-        personnel_code: P.into(),
-        name: "张三".into(),
-        id_number: common::id_number("19800101", 1),
-        category: "physician".into(),
-        registered_on: "2023-01-01".into(),
-        phone: None,
-    })
+    app.register(
+        &Caller::system(),
+        &jifen::service::registrations::NewRegistration {
+            institution_code: INST.into(),
+            personnel_code: P.into(),
+            name: "张三".into(),
+            id_number: common::id_number("19800101", 1),
+            category: "physician".into(),
+            registered_on: "2023-01-01".into(),
+            phone: None,
+        },
+    )
     .unwrap();
     app
 }
@@ -61,7 +68,9 @@ fn eight_threads_writing_one_person_lose_nothing() {
                     let mut ids = Vec::new();
                     for k in 0..per {
                         let n = (t * per + k) as u32;
-                        let r = app.record_inspection(Some(&format!("t{t}-{k}")), &inspection(n, "1.1")).unwrap();
+                        let r = app
+                            .record_inspection(&Caller::system(), Some(&format!("t{t}-{k}")), &inspection(n, "1.1"))
+                            .unwrap();
                         ids.push(r.violations[0].deduction_id);
                         // Every third write is followed by a racing revocation of it.
                         if k % 3 == 2 {
@@ -69,7 +78,7 @@ fn eight_threads_writing_one_person_lose_nothing() {
                                 on: "2025-12-01".into(),
                                 reason: "r".into(),
                             };
-                            app.revoke(ids[k], &req, "officer").unwrap();
+                            app.revoke(&Caller::system(), ids[k], &req).unwrap();
                         }
                     }
                     ids
@@ -82,7 +91,7 @@ fn eight_threads_writing_one_person_lose_nothing() {
         let (_, t) = app.timeline(P).unwrap();
         assert_eq!(t.deductions.len(), threads * per, "{}: every deduction recorded", db.backend);
         let d = chrono::NaiveDate::from_ymd_opt(2025, 12, 31).unwrap();
-        let s = app.status(P, d).unwrap().status;
+        let s = app.status(&Caller::system(), P, d).unwrap().status;
         assert_eq!(s.cycle_total as usize, threads * per - revoked, "{}", db.backend);
         // The projections written by the last commit match a rebuild: no update was lost.
         assert!(app.verify().unwrap().differences.is_empty(), "{}", db.backend);
@@ -101,15 +110,16 @@ fn one_idempotency_key_sent_at_once_records_once() {
                 let barrier = barrier.clone();
                 std::thread::spawn(move || {
                     barrier.wait();
-                    app.record_inspection(Some("same"), &inspection(3, "1.2")).map(|r| r.violations[0].deduction_id)
+                    app.record_inspection(&Caller::system(), Some("same"), &inspection(3, "1.2"))
+                        .map(|r| r.violations[0].deduction_id)
                 })
             })
             .collect();
         let ids: Vec<i64> = handles.into_iter().map(|h| h.join().unwrap().unwrap()).collect();
         assert!(ids.iter().all(|id| *id == ids[0]), "{}: {ids:?}", db.backend);
         let d = chrono::NaiveDate::from_ymd_opt(2025, 12, 31).unwrap();
-        assert_eq!(app.status(P, d).unwrap().status.cycle_total, 1, "{}", db.backend);
-        let err = app.record_inspection(Some("same"), &inspection(3, "1.3")).unwrap_err();
+        assert_eq!(app.status(&Caller::system(), P, d).unwrap().status.cycle_total, 1, "{}", db.backend);
+        let err = app.record_inspection(&Caller::system(), Some("same"), &inspection(3, "1.3")).unwrap_err();
         assert_eq!(err.client().map(|c| c.code), Some("idempotency_conflict"));
     }
 }

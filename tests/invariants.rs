@@ -7,6 +7,7 @@ use jifen::rules::{
     self, DeductionFact, InstitutionEvent, InstitutionFacts, PackSet, PractitionerFacts, RegistrationFact,
     SanctionKind, TestFact, TestFormat, Timeline,
 };
+use jifen::service::Caller;
 use proptest::prelude::*;
 
 const ITEMS: [&str; 23] = [
@@ -236,29 +237,35 @@ mod ledger {
     fn run(app: &App, ops: &[Op]) {
         let insts = [A, B];
         for code in insts {
-            app.create_institution(&jifen::service::institutions::NewInstitution {
-                code: code.into(),
-                name: "医院".into(),
-                kind: "medical".into(),
-                region_code: None,
-                agreement_start: "2020-01-01".into(),
-                agreement_end: "2035-12-31".into(),
-                public: None,
-                organization_code: None,
-                legal_representative: None,
-            })
+            app.create_institution(
+                &Caller::system(),
+                &jifen::service::institutions::NewInstitution {
+                    code: code.into(),
+                    name: "医院".into(),
+                    kind: "medical".into(),
+                    region_code: None,
+                    agreement_start: "2020-01-01".into(),
+                    agreement_end: "2035-12-31".into(),
+                    public: None,
+                    organization_code: None,
+                    legal_representative: None,
+                },
+            )
             .unwrap();
         }
         for p in 0..4 {
-            app.register(&jifen::service::registrations::NewRegistration {
-                institution_code: insts[p % 2].into(),
-                personnel_code: person(p),
-                name: "测试".into(),
-                id_number: common::id_number(if p == 3 { "19700101" } else { "19850101" }, p as u32),
-                category: "physician".into(),
-                registered_on: "2023-06-01".into(),
-                phone: None,
-            })
+            app.register(
+                &Caller::system(),
+                &jifen::service::registrations::NewRegistration {
+                    institution_code: insts[p % 2].into(),
+                    personnel_code: person(p),
+                    name: "测试".into(),
+                    id_number: common::id_number(if p == 3 { "19700101" } else { "19850101" }, p as u32),
+                    category: "physician".into(),
+                    registered_on: "2023-06-01".into(),
+                    phone: None,
+                },
+            )
             .unwrap();
         }
         let mut deductions = Vec::new();
@@ -272,18 +279,18 @@ mod ledger {
                         "decided_on": day(*d), "violations": [{"personnel_code": person(*p), "items": [ITEMS[*i]]}]}),
                     )
                     .unwrap();
-                    app.record_inspection(Some(&format!("op{k}")), &req)
+                    app.record_inspection(&Caller::system(), Some(&format!("op{k}")), &req)
                         .map(|r| deductions.push(r.violations[0].deduction_id))
                 }
                 Op::Revoke(n) => match deductions.get(*n) {
                     Some(id) => app
                         .revoke(
+                            &Caller::system(),
                             *id,
                             &jifen::service::inspections::RevokeDeduction {
                                 on: "2026-12-01".into(),
                                 reason: "r".into(),
                             },
-                            "officer",
                         )
                         .map(drop),
                     None => Ok(()),
@@ -291,10 +298,11 @@ mod ledger {
                 Op::Test(p, d, passed) => {
                     let format = if *p == 3 && day(*d).year() >= 2020 { "open" } else { "closed" };
                     let req = serde_json::from_value(serde_json::json!({"personnel_code": person(*p), "tested_on": day(*d), "format": format, "score": 70, "passed": passed})).unwrap();
-                    app.record_test(&req).map(drop)
+                    app.record_test(&Caller::system(), &req).map(drop)
                 }
                 Op::Suspend(i, d, l) => app
                     .suspend_institution(
+                        &Caller::system(),
                         insts[*i],
                         &serde_json::from_value(
                             serde_json::json!({"from": day(*d), "until": day(d + l), "reason": "r"}),
@@ -304,11 +312,12 @@ mod ledger {
                     .map(drop),
                 Op::Restore(i, d) => app
                     .restore_institution(
+                        &Caller::system(),
                         insts[*i],
                         &serde_json::from_value(serde_json::json!({"on": day(*d)})).unwrap(),
                     )
                     .map(drop),
-                Op::Deregister(p, d) => app.deregister(insts[p % 2], &person(*p), day(*d)).map(drop),
+                Op::Deregister(p, d) => app.deregister(&Caller::system(), insts[p % 2], &person(*p), day(*d)).map(drop),
             };
             if let Err(e) = r {
                 assert!(e.client().is_some(), "{op:?}: {e}");
@@ -324,7 +333,7 @@ mod ledger {
             for probe in [0, 200, 400, 700, 1000] {
                 let d = day(probe);
                 let engine = rules::status_on(&f, &t, 12, 24, d);
-                let served = app.status(&person(p), d).unwrap().status;
+                let served = app.status(&Caller::system(), &person(p), d).unwrap().status;
                 assert_eq!(engine, served, "{} on {d}", person(p));
                 for inst in insts {
                     let from_index = app.index.site_status(&person(p), inst, d);

@@ -7,23 +7,27 @@ mod common;
 use jifen::service::institutions::NewInstitution;
 use jifen::service::rosters::{RosterMode, RosterReport, UploadOptions};
 use jifen::service::App;
+use jifen::service::Caller;
 
 const INST: &str = "H37081100001";
 
 fn app(db: &common::TestDb) -> App {
     let app = App::open(&db.url).unwrap();
     for code in [INST, "H37081100002"] {
-        app.create_institution(&NewInstitution {
-            code: code.into(),
-            name: "济宁市第一人民医院".into(),
-            kind: "medical".into(),
-            region_code: None,
-            agreement_start: "2020-01-01".into(),
-            agreement_end: "2030-12-31".into(),
-            public: None,
-            organization_code: None,
-            legal_representative: None,
-        })
+        app.create_institution(
+            &Caller::system(),
+            &NewInstitution {
+                code: code.into(),
+                name: "济宁市第一人民医院".into(),
+                kind: "medical".into(),
+                region_code: None,
+                agreement_start: "2020-01-01".into(),
+                agreement_end: "2030-12-31".into(),
+                public: None,
+                organization_code: None,
+                legal_representative: None,
+            },
+        )
         .unwrap();
     }
     app
@@ -34,12 +38,21 @@ fn fixture(name: &str) -> Vec<u8> {
 }
 
 fn upload(app: &App, inst: &str, bytes: Vec<u8>, mode: RosterMode, commit: bool, partial: bool) -> RosterReport {
-    app.upload_roster(inst, std::io::Cursor::new(bytes), UploadOptions { mode, commit, partial }, &mut |_| {}).unwrap()
+    app.upload_roster(
+        &Caller::system(),
+        inst,
+        std::io::Cursor::new(bytes),
+        UploadOptions { mode, commit, partial },
+        &mut |_| {},
+    )
+    .unwrap()
 }
 
 fn status(app: &App, code: &str) -> String {
     let d = chrono::NaiveDate::from_ymd_opt(2024, 6, 1).unwrap();
-    app.status(code, d).map(|s| s.status.status.as_str().to_string()).unwrap_or_else(|e| format!("{e}"))
+    app.status(&Caller::system(), code, d)
+        .map(|s| s.status.status.as_str().to_string())
+        .unwrap_or_else(|e| format!("{e}"))
 }
 
 #[test]
@@ -168,7 +181,7 @@ fn snapshot_deregisters_who_is_missing_and_delta_applies_operations() {
         let done = upload(&app, INST, two.into_bytes(), RosterMode::Snapshot, true, false);
         assert!(done.committed);
         let today = jifen::domain::dates::today_china();
-        let s = app.status("HY370811100003", today).unwrap();
+        let s = app.status(&Caller::system(), "HY370811100003", today).unwrap();
         assert_eq!(s.status.status.as_str(), "unregistered");
 
         // 变更 and 注销 rows.
@@ -183,8 +196,14 @@ fn snapshot_deregisters_who_is_missing_and_delta_applies_operations() {
         assert_eq!((r.counts.changed, r.counts.deregistered, r.counts.rejected), (1, 1, 0), "{r:?}");
         assert!(r.changed[0].fields.contains(&"联系电话"), "{r:?}");
         let d = |s| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
-        assert_eq!(app.status("N370811100002", d("2024-08-31")).unwrap().status.status.as_str(), "active");
-        assert_eq!(app.status("N370811100002", d("2024-09-01")).unwrap().status.status.as_str(), "unregistered");
+        assert_eq!(
+            app.status(&Caller::system(), "N370811100002", d("2024-08-31")).unwrap().status.status.as_str(),
+            "active"
+        );
+        assert_eq!(
+            app.status(&Caller::system(), "N370811100002", d("2024-09-01")).unwrap().status.status.as_str(),
+            "unregistered"
+        );
         assert!(app.verify().unwrap().differences.is_empty());
     }
 }
@@ -207,6 +226,7 @@ fn a_code_held_by_another_id_and_a_banned_person_are_reported() {
 
     // 张三 is terminated (12 points) on 2024-03-01, then filed at a second site during the ban.
     app.record_inspection(
+        &Caller::system(),
         Some("ban"),
         &serde_json::from_value(serde_json::json!({"institution_code": INST, "inspected_on": "2024-03-01",
             "decided_on": "2024-03-01", "violations": [{"personnel_code": "D370811100001", "items": ["12.5"]}]}))
@@ -220,7 +240,8 @@ fn a_code_held_by_another_id_and_a_banned_person_are_reported() {
     let r = upload(&app, "H37081100002", text.into_bytes(), RosterMode::Delta, true, false);
     assert_eq!(r.counts.added, 1);
     assert_eq!(r.added[0].banned_until, chrono::NaiveDate::from_ymd_opt(2025, 3, 1), "{r:?}");
-    let s = app.status("D370811100001", chrono::NaiveDate::from_ymd_opt(2024, 7, 1).unwrap()).unwrap();
+    let s =
+        app.status(&Caller::system(), "D370811100001", chrono::NaiveDate::from_ymd_opt(2024, 7, 1).unwrap()).unwrap();
     let site = s.status.sites.iter().find(|x| x.institution_code == "H37081100002").unwrap();
     assert_eq!(site.status.as_str(), "banned");
 }
@@ -265,20 +286,24 @@ fn exports_open_in_excel() {
     let db = common::sqlite();
     let s = common::spawn(&db);
     let app = &s.app;
-    app.create_institution(&NewInstitution {
-        code: INST.into(),
-        name: "医院".into(),
-        kind: "medical".into(),
-        region_code: None,
-        agreement_start: "2020-01-01".into(),
-        agreement_end: "2030-12-31".into(),
-        public: None,
-        organization_code: None,
-        legal_representative: None,
-    })
+    app.create_institution(
+        &Caller::system(),
+        &NewInstitution {
+            code: INST.into(),
+            name: "医院".into(),
+            kind: "medical".into(),
+            region_code: None,
+            agreement_start: "2020-01-01".into(),
+            agreement_end: "2030-12-31".into(),
+            public: None,
+            organization_code: None,
+            legal_representative: None,
+        },
+    )
     .unwrap();
     upload(app, INST, fixture("roster_gbk.csv"), RosterMode::Delta, true, false);
     app.record_inspection(
+        &Caller::system(),
         Some("susp"),
         &serde_json::from_value(serde_json::json!({"institution_code": INST, "inspected_on": "2024-05-01",
             "decided_on": "2024-05-01", "violations": [{"personnel_code": "N370811100002", "items": ["6.1"]}]}))

@@ -11,6 +11,7 @@ use jifen::rules::{
     self, DeductionFact, InstitutionEvent, InstitutionFacts, PackSet, PractitionerFacts, RegistrationFact, TestFact,
     TestFormat,
 };
+use jifen::service::Caller;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -779,34 +780,40 @@ fn seen_of(s: &jifen::rules::StatusOnDate) -> Seen {
 impl Ledger for Service {
     fn create_institution(&mut self, code: &str, kind: &str, start: NaiveDate, end: NaiveDate) {
         self.0
-            .create_institution(&jifen::service::institutions::NewInstitution {
-                code: code.into(),
-                name: "医院".into(),
-                kind: kind.into(),
-                region_code: None,
-                agreement_start: start.to_string(),
-                agreement_end: end.to_string(),
-                public: None,
-                organization_code: None,
-                legal_representative: None,
-            })
+            .create_institution(
+                &Caller::system(),
+                &jifen::service::institutions::NewInstitution {
+                    code: code.into(),
+                    name: "医院".into(),
+                    kind: kind.into(),
+                    region_code: None,
+                    agreement_start: start.to_string(),
+                    agreement_end: end.to_string(),
+                    public: None,
+                    organization_code: None,
+                    legal_representative: None,
+                },
+            )
             .unwrap();
     }
     fn register(&mut self, inst: &str, code: &str, category: &str, id_number: &str, on: NaiveDate) {
         self.0
-            .register(&jifen::service::registrations::NewRegistration {
-                institution_code: inst.into(),
-                personnel_code: code.into(),
-                name: "测试".into(),
-                id_number: id_number.into(),
-                category: category.into(),
-                registered_on: on.to_string(),
-                phone: None,
-            })
+            .register(
+                &Caller::system(),
+                &jifen::service::registrations::NewRegistration {
+                    institution_code: inst.into(),
+                    personnel_code: code.into(),
+                    name: "测试".into(),
+                    id_number: id_number.into(),
+                    category: category.into(),
+                    registered_on: on.to_string(),
+                    phone: None,
+                },
+            )
             .unwrap();
     }
     fn deregister(&mut self, inst: &str, code: &str, on: NaiveDate) {
-        self.0.deregister(inst, code, on).unwrap();
+        self.0.deregister(&Caller::system(), inst, code, on).unwrap();
     }
     fn inspect(
         &mut self,
@@ -817,34 +824,46 @@ impl Ledger for Service {
     ) -> Vec<i64> {
         let req: jifen::service::inspections::NewInspection =
             serde_json::from_value(inspection_body(inst, decided_on, violations)).unwrap();
-        self.0.record_inspection(Some(key), &req).unwrap().violations.iter().map(|v| v.deduction_id).collect()
+        self.0
+            .record_inspection(&Caller::system(), Some(key), &req)
+            .unwrap()
+            .violations
+            .iter()
+            .map(|v| v.deduction_id)
+            .collect()
     }
     fn revoke(&mut self, deduction: i64, on: NaiveDate) {
         let req = jifen::service::inspections::RevokeDeduction { on: on.to_string(), reason: "复核撤销".into() };
-        self.0.revoke(deduction, &req, "officer").unwrap();
+        self.0.revoke(&Caller::system(), deduction, &req).unwrap();
     }
     fn test(&mut self, code: &str, t: &Test) -> Result<(), String> {
         let req: jifen::service::training_tests::NewTrainingTest = serde_json::from_value(test_body(code, t)).unwrap();
         self.0
-            .record_test(&req)
+            .record_test(&Caller::system(), &req)
             .map(drop)
             .map_err(|e| e.client().map(|c| c.code.to_string()).unwrap_or_else(|| e.to_string()))
     }
     fn action(&mut self, inst: &str, a: &Action) {
         let r = match a.action.as_str() {
-            "suspend" => self.0.suspend_institution(inst, &serde_json::from_value(action_body(a)).unwrap()),
-            "restore" => self.0.restore_institution(inst, &serde_json::from_value(action_body(a)).unwrap()),
-            _ => self.0.terminate_institution(inst, &serde_json::from_value(action_body(a)).unwrap()),
+            "suspend" => {
+                self.0.suspend_institution(&Caller::system(), inst, &serde_json::from_value(action_body(a)).unwrap())
+            }
+            "restore" => {
+                self.0.restore_institution(&Caller::system(), inst, &serde_json::from_value(action_body(a)).unwrap())
+            }
+            _ => {
+                self.0.terminate_institution(&Caller::system(), inst, &serde_json::from_value(action_body(a)).unwrap())
+            }
         };
         r.unwrap();
     }
     fn seen(&mut self, code: &str, d: NaiveDate) -> Seen {
-        seen_of(&self.0.status(code, d).unwrap().status)
+        seen_of(&self.0.status(&Caller::system(), code, d).unwrap().status)
     }
     fn payable(&mut self, code: &str, inst: &str, d: NaiveDate, emergency: bool) -> bool {
         let line: jifen::service::eligibility::ClaimLine =
             serde_json::from_value(claim(code, inst, d, emergency)).unwrap();
-        self.0.check_claims(&[line]).unwrap().lines[0].payable
+        self.0.check_claims(&Caller::system(), &[line]).unwrap().lines[0].payable
     }
     fn sanctions(&mut self, code: &str) -> Vec<SeenSanction> {
         let (_, t) = self.0.timeline(code).unwrap();
@@ -863,11 +882,11 @@ impl Ledger for Service {
             .collect()
     }
     fn cascade(&mut self, inst: &str, year: i32) -> (u32, u32, bool) {
-        let f = self.0.cascade_figures(inst, year).unwrap();
+        let f = self.0.cascade_figures(&Caller::system(), inst, year).unwrap();
         (f.numerator, f.denominator, f.threshold_reached)
     }
     fn watch(&mut self, year: i32) -> BTreeSet<String> {
-        self.0.watch_list(year, None).unwrap().into_iter().map(|e| e.institution_code).collect()
+        self.0.watch_list(&Caller::system(), year).unwrap().into_iter().map(|e| e.institution_code).collect()
     }
     fn verify(&mut self) -> usize {
         self.0.verify().unwrap().differences.len()

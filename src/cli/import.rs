@@ -8,7 +8,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use crate::service::batches::{BatchOptions, BatchReport};
 use crate::service::rosters::{RosterMode, UploadOptions};
 use crate::service::sheet_import::Rejection;
-use crate::service::App;
+use crate::service::{App, Caller};
 
 #[derive(Subcommand)]
 pub enum ImportCommand {
@@ -88,7 +88,7 @@ fn outcome(committed: bool, commit: bool) -> &'static str {
     }
 }
 
-pub fn run(app: &App, command: ImportCommand) -> anyhow::Result<()> {
+pub fn run(app: &App, caller: &Caller, command: ImportCommand) -> anyhow::Result<()> {
     let bar = spinner();
     let mut tick = |row: u64| {
         if row.is_multiple_of(500) {
@@ -98,7 +98,7 @@ pub fn run(app: &App, command: ImportCommand) -> anyhow::Result<()> {
     match command {
         ImportCommand::Roster { file, institution, mode, commit, partial } => {
             let opts = UploadOptions { mode: RosterMode::parse(Some(&mode)).map_err(err)?, commit, partial };
-            let report = app.upload_roster(&institution, open(&file)?, opts, &mut tick).map_err(err)?;
+            let report = app.upload_roster(caller, &institution, open(&file)?, opts, &mut tick).map_err(err)?;
             bar.finish_and_clear();
             let c = &report.counts;
             println!(
@@ -117,13 +117,14 @@ pub fn run(app: &App, command: ImportCommand) -> anyhow::Result<()> {
             println!("{}", outcome(report.committed, commit));
         }
         ImportCommand::Tests { file, commit, partial } => {
-            let report = app.upload_tests(open(&file)?, BatchOptions { commit, partial }, &mut tick).map_err(err)?;
+            let report =
+                app.upload_tests(caller, open(&file)?, BatchOptions { commit, partial }, &mut tick).map_err(err)?;
             bar.finish_and_clear();
             print_batch(&report, &file, commit)?;
         }
         ImportCommand::Violations { file, commit, partial } => {
             let opts = BatchOptions { commit, partial };
-            let report = app.upload_violations(open(&file)?, opts, None, &mut tick).map_err(err)?;
+            let report = app.upload_violations(caller, open(&file)?, opts, &mut tick).map_err(err)?;
             bar.finish_and_clear();
             print_batch(&report, &file, commit)?;
         }

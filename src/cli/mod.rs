@@ -6,7 +6,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 use crate::service::tokens::Role;
-use crate::service::App;
+use crate::service::{App, Caller};
 
 mod import;
 
@@ -125,16 +125,11 @@ pub fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
     // Writes made from the command line are audited as the operating system user's.
     let user = std::env::var("USER").unwrap_or_else(|_| "unknown".into());
-    let actor = crate::service::audit::Actor {
-        token_id: None,
-        role: "cli".into(),
-        request_id: format!("cli:{user}"),
-        action: std::env::args().skip(1).take(3).collect::<Vec<_>>().join(" "),
-    };
-    crate::service::audit::as_actor(actor, || execute(cli))
+    let caller = Caller::cli(&user, std::env::args().skip(1).take(3).collect::<Vec<_>>().join(" "));
+    execute(cli, &caller)
 }
 
-fn execute(cli: Cli) -> anyhow::Result<()> {
+fn execute(cli: Cli, caller: &Caller) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve { bind, read_only, refresh_secs } => {
             let app = if read_only {
@@ -161,7 +156,7 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
             let server = crate::http::server_with(app, listener, admin, read_only)?;
             actix_web::rt::System::new().block_on(server)?;
         }
-        Command::Demo { bind, practitioners, seed } => demo(&cli.database_url, &bind, practitioners, seed)?,
+        Command::Demo { bind, practitioners, seed } => demo(caller, &cli.database_url, &bind, practitioners, seed)?,
         Command::Generate { practitioners, seed, out } => {
             let world = crate::demo::generate(seed, practitioners);
             let files = crate::demo::export::write_csv(&world, &out)?;
@@ -214,7 +209,7 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
                 organization_code: None,
                 legal_representative: None,
             };
-            let v = app.create_institution(&req).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let v = app.create_institution(caller, &req).map_err(|e| anyhow::anyhow!("{e}"))?;
             println!(
                 "institution {} ({}) created, agreement {} to {}",
                 v.code, v.name, v.agreement_start, v.agreement_end
@@ -222,13 +217,13 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Import { command } => {
             let app = App::open(&cli.database_url)?;
-            import::run(&app, command)?;
+            import::run(&app, caller, command)?;
         }
     }
     Ok(())
 }
 
-fn demo(database_url: &str, bind: &str, practitioners: usize, seed: u64) -> anyhow::Result<()> {
+fn demo(caller: &Caller, database_url: &str, bind: &str, practitioners: usize, seed: u64) -> anyhow::Result<()> {
     let app = App::open(database_url).context("opening the database")?;
     let filled = {
         let mut c = app.conn().map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -239,7 +234,8 @@ fn demo(database_url: &str, bind: &str, practitioners: usize, seed: u64) -> anyh
         println!("the database already holds a city: serving it as it is");
     } else {
         println!("building a synthetic 济宁 (seed {seed}, {practitioners} practitioners)…");
-        let loaded = crate::demo::load(&app, &world, &mut |m| println!("  {m}")).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let loaded =
+            crate::demo::load(&app, caller, &world, &mut |m| println!("  {m}")).map_err(|e| anyhow::anyhow!("{e}"))?;
         println!("  done in {:.1} s", loaded.seconds);
     }
     app.reload_index().map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -251,7 +247,7 @@ fn demo(database_url: &str, bind: &str, practitioners: usize, seed: u64) -> anyh
     let base = format!("http://{}/api/v1", listener.local_addr()?);
     let today = crate::domain::dates::today_china();
     let suspended = world.people.iter().find(|p| {
-        app.status(&p.code, chrono::NaiveDate::from_ymd_opt(2025, 12, 31).unwrap_or(today))
+        app.status(caller, &p.code, chrono::NaiveDate::from_ymd_opt(2025, 12, 31).unwrap_or(today))
             .map(|s| s.status.status != crate::rules::PersonalStatus::Active)
             .unwrap_or(false)
     });

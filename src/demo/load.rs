@@ -11,7 +11,7 @@ use crate::rules::{TestFact, TestFormat};
 use crate::service::inspections::{NewInspection, NewViolation};
 use crate::service::institutions::{NewInstitution, SuspendInstitution};
 use crate::service::rosters::{RosterMode, UploadOptions};
-use crate::service::{person_lock, App};
+use crate::service::{person_lock, App, Caller, Lock};
 use crate::store::bulk::{self, NewTestRow};
 
 /// What was loaded, for the banner.
@@ -26,21 +26,24 @@ pub struct Loaded {
     pub seconds: f64,
 }
 
-pub fn load(app: &App, world: &World, log: &mut dyn FnMut(&str)) -> Result<Loaded> {
+pub fn load(app: &App, caller: &Caller, world: &World, log: &mut dyn FnMut(&str)) -> Result<Loaded> {
     let started = Instant::now();
     let mut loaded = Loaded::default();
     for i in &world.institutions {
-        app.create_institution(&NewInstitution {
-            code: i.code.clone(),
-            name: i.name.clone(),
-            kind: i.kind.into(),
-            region_code: Some(i.region.into()),
-            agreement_start: "2023-01-01".into(),
-            agreement_end: "2027-12-31".into(),
-            public: None,
-            organization_code: None,
-            legal_representative: None,
-        })?;
+        app.create_institution(
+            caller,
+            &NewInstitution {
+                code: i.code.clone(),
+                name: i.name.clone(),
+                kind: i.kind.into(),
+                region_code: Some(i.region.into()),
+                agreement_start: "2023-01-01".into(),
+                agreement_end: "2027-12-31".into(),
+                public: None,
+                organization_code: None,
+                legal_representative: None,
+            },
+        )?;
         loaded.institutions += 1;
     }
     log(&format!("{} institutions", loaded.institutions));
@@ -65,6 +68,7 @@ pub fn load(app: &App, world: &World, log: &mut dyn FnMut(&str)) -> Result<Loade
             ));
         }
         let report = app.upload_roster(
+            caller,
             &inst.code,
             std::io::Cursor::new(csv.into_bytes()),
             UploadOptions { mode: RosterMode::Delta, commit: true, partial: false },
@@ -97,7 +101,7 @@ pub fn load(app: &App, world: &World, log: &mut dyn FnMut(&str)) -> Result<Loade
             recorded_at: now,
         })
         .collect();
-    app.write(&[], |c, touched| {
+    app.write(caller, &[], |c, touched| {
         bulk::passed_tests(c, &rows)?;
         // A fresh city: every test in the table is one just inserted.
         for id in crate::store::audit::fact_ids(c, "training_tests")? {
@@ -105,8 +109,8 @@ pub fn load(app: &App, world: &World, log: &mut dyn FnMut(&str)) -> Result<Loade
         }
         Ok(())
     })?;
-    let locks: Vec<String> = failed.iter().map(|t| person_lock(&world.people[t.person].code)).collect();
-    app.write(&locks, |c, touched| {
+    let locks: Vec<Lock> = failed.iter().map(|t| person_lock(&world.people[t.person].code)).collect();
+    app.write(caller, &locks, |c, touched| {
         for t in &failed {
             let fact = TestFact {
                 id: 0,
@@ -128,8 +132,8 @@ pub fn load(app: &App, world: &World, log: &mut dyn FnMut(&str)) -> Result<Loade
         if month.is_empty() {
             return Ok(());
         }
-        let locks: Vec<String> = month.iter().flat_map(|p| p.locks()).collect();
-        app.write(&locks, |c, touched| {
+        let locks: Vec<Lock> = month.iter().flat_map(|p| p.locks()).collect();
+        app.write(caller, &locks, |c, touched| {
             for p in month.iter() {
                 app.apply_inspection(c, touched, p)?;
             }
@@ -172,6 +176,7 @@ pub fn load(app: &App, world: &World, log: &mut dyn FnMut(&str)) -> Result<Loade
 
     for (inst, from, until) in &world.suspensions {
         app.suspend_institution(
+            caller,
             &world.institutions[*inst].code,
             &SuspendInstitution {
                 from: from.to_string(),

@@ -216,6 +216,12 @@ impl PersonnelCode {
 #[serde(transparent)]
 pub struct InstitutionCode(String);
 
+/// The county of an institution or personnel code held as text: the six GB/T 2260 digits after
+/// the one-letter prefix (DESIGN.md "Identifiers"); `None` when the text is too short.
+pub fn region_of(code: &str) -> Option<&str> {
+    code.get(1..7)
+}
+
 impl InstitutionCode {
     pub fn from_trusted(s: impl Into<String>) -> Self {
         InstitutionCode(s.into())
@@ -225,7 +231,7 @@ impl InstitutionCode {
     }
     /// The GB/T 2260 county the institution is in.
     pub fn region(&self) -> &str {
-        self.0.get(1..7).unwrap_or("")
+        region_of(&self.0).unwrap_or("")
     }
 }
 

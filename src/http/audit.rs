@@ -1,10 +1,9 @@
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
-use super::auth::Auth;
 use super::{run, State};
 use crate::error::{Error, Result};
-use crate::service::tokens::Role::{Admin, Officer};
+use crate::service::{Action, Caller};
 
 #[derive(Deserialize)]
 pub struct AuditQuery {
@@ -14,8 +13,8 @@ pub struct AuditQuery {
 /// `GET /audit?target=` (officer, admin): every write about a practitioner, an institution or
 /// a fact (`deductions:17`), with who made it, from which request, and the projection before
 /// and after.
-pub async fn list(state: web::Data<State>, auth: Auth, q: web::Query<AuditQuery>) -> Result<HttpResponse> {
-    auth.require(&[Admin, Officer])?;
+pub async fn list(state: web::Data<State>, caller: Caller, q: web::Query<AuditQuery>) -> Result<HttpResponse> {
+    caller.permit(Action::ReadAudit)?;
     let target = q.into_inner().target.filter(|t| t.trim().len() >= 3).ok_or_else(|| {
         Error::invalid(
             "missing_field",
@@ -24,7 +23,7 @@ pub async fn list(state: web::Data<State>, auth: Auth, q: web::Query<AuditQuery>
             "请指定查询对象（人员代码、机构编码或 表:编号）",
         )
     })?;
-    let rows = run(&state, move |app| app.audit(target.trim())).await?;
+    let rows = run(&state, move |app| app.audit(&caller, target.trim())).await?;
     let entries: Vec<serde_json::Value> = rows
         .into_iter()
         .map(|r| {

@@ -1,20 +1,18 @@
-//! Bearer tokens and what each role may see. 401 without a valid token; 403 outside the
-//! role; 404 where the existence of a person or institution must not leak (hr).
+//! Bearer tokens: the request's [`Caller`], resolved from `Authorization: Bearer …`. 401
+//! without a valid token; what the caller may do is decided by the service (`service::access`).
 
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::RwLock;
 
-use actix_web::{web, FromRequest, HttpRequest};
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 
 use super::error::unauthorized;
 use super::State;
 use crate::error::Error;
+use crate::service::access::{Caller, Subject};
 use crate::service::tokens::{Principal, Role};
-
-/// The caller, resolved from `Authorization: Bearer …`.
-pub struct Auth(pub Principal);
 
 /// Tokens already resolved, so the hot path does not read the database.
 #[derive(Default)]
@@ -22,12 +20,31 @@ pub struct TokenCache {
     map: RwLock<HashMap<String, Principal>>,
 }
 
-impl FromRequest for Auth {
+/// The request id and route, set by the `observe` middleware for the audit trail.
+#[derive(Debug, Clone, Default)]
+pub struct RequestMeta {
+    pub request_id: String,
+    pub action: String,
+}
+
+fn caller(p: Principal, subject: Subject, meta: RequestMeta) -> Caller {
+    Caller {
+        subject,
+        role: p.role,
+        institution_code: p.institution_code,
+        region_code: p.region_code,
+        request_id: meta.request_id,
+        action: meta.action,
+    }
+}
+
+impl FromRequest for Caller {
     type Error = Error;
-    type Future = Pin<Box<dyn Future<Output = Result<Auth, Error>>>>;
+    type Future = Pin<Box<dyn Future<Output = Result<Caller, Error>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
         let state = req.app_data::<web::Data<State>>().cloned();
+        let meta = req.extensions().get::<RequestMeta>().cloned().unwrap_or_default();
         let token = req
             .headers()
             .get("authorization")
@@ -42,88 +59,27 @@ impl FromRequest for Auth {
                 return Err(unauthorized());
             }
             if state.admin_token.as_deref() == Some(token.as_str()) {
-                return Ok(Auth::noted(Principal {
-                    token_id: None,
-                    role: Role::Admin,
-                    institution_code: None,
-                    region_code: None,
-                }));
+                let admin = Principal { token_id: None, role: Role::Admin, institution_code: None, region_code: None };
+                return Ok(caller(admin, Subject::AdminToken, meta));
             }
-            if let Some(p) = state.tokens.map.read().ok().and_then(|m| m.get(&token).cloned()) {
-                return Ok(Auth::noted(p));
-            }
-            let app = state.app.clone();
-            let t = token.clone();
-            let found = web::block(move || app.principal_for(&t))
-                .await
-                .map_err(|e| Error::Internal(anyhow::anyhow!("{e}")))??;
-            let p = found.ok_or_else(unauthorized)?;
-            if let Ok(mut m) = state.tokens.map.write() {
-                m.insert(token, p.clone());
-            }
-            Ok(Auth::noted(p))
+            let cached = state.tokens.map.read().ok().and_then(|m| m.get(&token).cloned());
+            let p = match cached {
+                Some(p) => p,
+                None => {
+                    let app = state.app.clone();
+                    let t = token.clone();
+                    let found = web::block(move || app.principal_for(&t))
+                        .await
+                        .map_err(|e| Error::Internal(anyhow::anyhow!("{e}")))??;
+                    let p = found.ok_or_else(unauthorized)?;
+                    if let Ok(mut m) = state.tokens.map.write() {
+                        m.insert(token, p.clone());
+                    }
+                    p
+                }
+            };
+            let subject = p.token_id.map_or(Subject::AdminToken, Subject::Token);
+            Ok(caller(p, subject, meta))
         })
-    }
-}
-
-impl Auth {
-    /// The caller, noted as the author of the request's writes (audit trail).
-    fn noted(p: Principal) -> Auth {
-        let _ = super::ACTOR.try_with(|a| {
-            let mut a = a.borrow_mut();
-            a.token_id = p.token_id;
-            a.role = p.role.as_str().to_string();
-        });
-        Auth(p)
-    }
-
-    pub fn role(&self) -> Role {
-        self.0.role
-    }
-
-    /// 403 unless the role is one of `roles`.
-    pub fn require(&self, roles: &[Role]) -> Result<(), Error> {
-        if roles.contains(&self.0.role) {
-            Ok(())
-        } else {
-            Err(Error::forbidden())
-        }
-    }
-
-    /// An officer limited to a county sees only institutions of that county.
-    pub fn covers_institution(&self, code: &str) -> bool {
-        match self.0.role {
-            Role::Admin | Role::Agency => true,
-            Role::Officer => self.0.region_code.as_deref().is_none_or(|r| code.get(1..7) == Some(r)),
-            Role::Hr => self.0.institution_code.as_deref() == Some(code),
-            Role::Settlement => false,
-        }
-    }
-
-    /// Institution-scoped access: hr and county officers get 404 outside their scope.
-    pub fn require_institution(&self, roles: &[Role], code: &str) -> Result<(), Error> {
-        self.require(roles)?;
-        if self.covers_institution(code) {
-            Ok(())
-        } else {
-            Err(Error::not_found("institution", "定点医药机构"))
-        }
-    }
-
-    /// A person is in scope when one of their sites is.
-    pub fn require_person(&self, roles: &[Role], sites: &[String]) -> Result<(), Error> {
-        self.require(roles)?;
-        if matches!(self.0.role, Role::Admin | Role::Agency) || sites.iter().any(|s| self.covers_institution(s)) {
-            Ok(())
-        } else {
-            Err(Error::not_found("practitioner", "人员"))
-        }
-    }
-
-    pub fn region(&self) -> Option<&str> {
-        match self.0.role {
-            Role::Officer => self.0.region_code.as_deref(),
-            _ => None,
-        }
     }
 }

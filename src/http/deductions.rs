@@ -1,45 +1,34 @@
 use actix_web::{web, HttpResponse};
 
-use super::auth::Auth;
 use super::{json_body, run, State};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::service::inspections::RevokeDeduction;
-use crate::service::tokens::Role::{Admin, Hr, Officer};
+use crate::service::objections::NewObjection;
+use crate::service::{Action, Caller};
 
 /// `POST /deductions/{id}/revoke` (officer, admin): the recomputed ledger of that person.
 pub async fn revoke(
     state: web::Data<State>,
-    auth: Auth,
+    caller: Caller,
     path: web::Path<i64>,
     body: web::Bytes,
 ) -> Result<HttpResponse> {
-    auth.require(&[Admin, Officer])?;
+    caller.permit(Action::RevokeDeduction)?;
     let id = path.into_inner();
     let req: RevokeDeduction = json_body(&body)?;
-    let person = run(&state, move |app| app.deduction_person(id))
-        .await?
-        .ok_or_else(|| Error::not_found("deduction", "扣分记录"))?;
-    let sites = run(&state, move |app| app.sites_of(&person)).await?;
-    auth.require_person(&[Admin, Officer], &sites)?;
-    Ok(HttpResponse::Ok().json(run(&state, move |app| app.revoke(id, &req, "officer")).await?))
+    Ok(HttpResponse::Ok().json(run(&state, move |app| app.revoke(&caller, id, &req)).await?))
 }
 
 /// `POST /deductions/{id}/objections` (hr of an institution of that person, admin): 201.
 pub async fn object(
     state: web::Data<State>,
-    auth: Auth,
+    caller: Caller,
     path: web::Path<i64>,
     body: web::Bytes,
 ) -> Result<HttpResponse> {
-    auth.require(&[Admin, Hr])?;
+    caller.permit(Action::FileObjection)?;
     let id = path.into_inner();
-    let req: crate::service::objections::NewObjection = json_body(&body)?;
-    let person = run(&state, move |app| app.deduction_person(id))
-        .await?
-        .ok_or_else(|| Error::not_found("deduction", "扣分记录"))?;
-    let sites = run(&state, move |app| app.sites_of(&person)).await?;
-    auth.require_person(&[Admin, Hr], &sites)?;
-    let hr_institution = auth.0.institution_code.clone().filter(|_| auth.role() == crate::service::tokens::Role::Hr);
-    let objection = run(&state, move |app| app.file_objection(id, &req, hr_institution.as_deref())).await?;
+    let req: NewObjection = json_body(&body)?;
+    let objection = run(&state, move |app| app.file_objection(&caller, id, &req)).await?;
     Ok(HttpResponse::Created().json(objection))
 }

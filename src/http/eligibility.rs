@@ -4,17 +4,15 @@ use std::sync::atomic::Ordering;
 use actix_web::{web, HttpResponse};
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
-use super::auth::Auth;
 use super::{json_body, State};
 use crate::error::{Error, Result};
 use crate::service::eligibility::{ClaimLine, Screening};
-use crate::service::tokens::Role::{Admin, Agency, Settlement};
+use crate::service::Caller;
 
 /// `POST /eligibility/check` (settlement, agency, admin). Answered from memory, no database;
 /// each line is screened as it is parsed, so large batches keep only the answers.
-pub async fn check(state: web::Data<State>, auth: Auth, body: web::Bytes) -> Result<HttpResponse> {
-    auth.require(&[Admin, Agency, Settlement])?;
-    let mut screening = Screening::new(&state.app);
+pub async fn check(state: web::Data<State>, caller: Caller, body: web::Bytes) -> Result<HttpResponse> {
+    let mut screening = Screening::new(&state.app, &caller)?;
     let mut refused: Option<Error> = None;
     let mut de = serde_json::Deserializer::from_slice(&body);
     let parsed = RequestSeed { screening: &mut screening, refused: &mut refused }

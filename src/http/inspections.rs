@@ -1,14 +1,18 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 
-use super::auth::Auth;
 use super::{json_body, run, State};
 use crate::error::{Error, Result};
 use crate::service::inspections::NewInspection;
-use crate::service::tokens::Role::{Admin, Officer};
+use crate::service::{Action, Caller};
 
 /// `POST /inspections` with `Idempotency-Key` (officer of the county, admin).
-pub async fn create(state: web::Data<State>, auth: Auth, req: HttpRequest, body: web::Bytes) -> Result<HttpResponse> {
-    auth.require(&[Admin, Officer])?;
+pub async fn create(
+    state: web::Data<State>,
+    caller: Caller,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse> {
+    caller.permit(Action::RecordInspection)?;
     let key = match req.headers().get("idempotency-key") {
         Some(v) => Some(
             v.to_str()
@@ -28,23 +32,20 @@ pub async fn create(state: web::Data<State>, auth: Auth, req: HttpRequest, body:
         None => None,
     };
     let body: NewInspection = json_body(&body)?;
-    auth.require_institution(&[Admin, Officer], body.institution_code.trim())?;
-    let result = run(&state, move |app| app.record_inspection(key.as_deref(), &body)).await?;
+    let result = run(&state, move |app| app.record_inspection(&caller, key.as_deref(), &body)).await?;
     Ok(HttpResponse::Created().json(result))
 }
 
 /// `POST /inspections/batch?commit=&partial=` (officer, admin) — one row per violation.
 pub async fn batch(
     state: web::Data<State>,
-    auth: Auth,
+    caller: Caller,
     q: web::Query<super::BatchQuery>,
     body: web::Bytes,
 ) -> Result<HttpResponse> {
-    auth.require(&[Admin, Officer])?;
+    caller.permit(Action::RecordInspection)?;
     let opts = super::batch_options(&q)?;
-    let region = auth.region().map(str::to_string);
     let report =
-        run(&state, move |app| app.upload_violations(std::io::Cursor::new(body), opts, region.as_deref(), &mut |_| {}))
-            .await?;
+        run(&state, move |app| app.upload_violations(&caller, std::io::Cursor::new(body), opts, &mut |_| {})).await?;
     Ok(HttpResponse::Ok().json(report))
 }

@@ -1,11 +1,10 @@
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
-use super::auth::Auth;
 use super::{json_body, run, State};
 use crate::domain::dates::parse_date;
 use crate::error::{Error, Result};
-use crate::service::tokens::Role::{Admin, Agency, Hr, Officer};
+use crate::service::{Action, Caller};
 
 #[derive(Deserialize)]
 pub struct ListQuery {
@@ -26,46 +25,30 @@ struct RecordBody {
 }
 
 /// `GET /interview-orders?institution_code=&year=` — hr sees only its own institution.
-pub async fn list(state: web::Data<State>, auth: Auth, q: web::Query<ListQuery>) -> Result<HttpResponse> {
-    auth.require(&[Admin, Agency, Officer, Hr])?;
+pub async fn list(state: web::Data<State>, caller: Caller, q: web::Query<ListQuery>) -> Result<HttpResponse> {
+    caller.permit(Action::ReadInterviewOrders)?;
     let q = q.into_inner();
-    let inst = match (&auth.0.institution_code, auth.role()) {
-        (Some(own), Hr) => {
-            if q.institution_code.as_deref().is_some_and(|i| i != own) {
-                return Err(Error::not_found("institution", "定点医药机构"));
-            }
-            Some(own.clone())
-        }
-        _ => q.institution_code,
-    };
-    let region = auth.region().map(str::to_string);
+    caller.own_institution(q.institution_code.clone())?;
     let overdue_on = if super::flag("overdue", q.overdue.as_deref())? {
         Some(super::date_or_today("date", q.date.as_deref())?)
     } else {
         None
     };
-    let mut orders = run(&state, move |app| app.interview_orders(inst.as_deref(), q.year, overdue_on)).await?;
-    if let Some(r) = region {
-        orders.retain(|o| o.institution_code.get(1..7) == Some(r.as_str()));
-    }
+    let orders = run(&state, move |app| app.interview_orders(&caller, q.institution_code, q.year, overdue_on)).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "orders": orders })))
 }
 
 /// `POST /interview-orders/{id}/record` (hr of that institution, admin).
 pub async fn record(
     state: web::Data<State>,
-    auth: Auth,
+    caller: Caller,
     path: web::Path<i64>,
     body: web::Bytes,
 ) -> Result<HttpResponse> {
-    auth.require(&[Admin, Hr])?;
+    caller.permit(Action::RecordInterview)?;
     let id = path.into_inner();
     let req: RecordBody = json_body(&body)?;
     let held_on = parse_date("held_on", &req.held_on)?;
-    let inst = run(&state, move |app| app.interview_order_institution(id))
-        .await?
-        .ok_or_else(|| Error::not_found("interview order", "约谈通知"))?;
-    auth.require_institution(&[Admin, Hr], &inst)?;
     let participants = match &req.participants {
         None | Some(serde_json::Value::Null) => None,
         Some(serde_json::Value::String(s)) => Some(s.trim().to_string()),
@@ -79,6 +62,7 @@ pub async fn record(
             ))
         }
     };
-    Ok(HttpResponse::Ok()
-        .json(run(&state, move |app| app.record_interview(id, held_on, &req.notes, participants.as_deref())).await?))
+    Ok(HttpResponse::Ok().json(
+        run(&state, move |app| app.record_interview(&caller, id, held_on, &req.notes, participants.as_deref())).await?,
+    ))
 }

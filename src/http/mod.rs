@@ -21,6 +21,7 @@ mod public;
 mod registrations;
 mod rosters;
 pub mod routes;
+mod termination_cases;
 mod training_tests;
 mod watch_list;
 
@@ -31,7 +32,7 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpMessage, HttpResponse};
 use chrono::NaiveDate;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
@@ -39,7 +40,6 @@ use tracing::Instrument;
 
 use crate::domain::dates::{parse_date, today_china};
 use crate::error::{Error, Result};
-use crate::service::audit::{as_actor, Actor};
 use crate::service::batches::BatchOptions;
 use crate::service::App;
 
@@ -53,23 +53,14 @@ pub struct State {
     pub read_only: bool,
 }
 
-tokio::task_local! {
-    /// The request's author for the audit trail: the request id and route set by `observe`,
-    /// the token and role by the `Auth` extractor.
-    pub(crate) static ACTOR: std::cell::RefCell<Actor>;
-}
-
-/// Runs a blocking service call off the async workers, as the request's author.
+/// Runs a blocking service call off the async workers.
 pub async fn run<T, F>(state: &web::Data<State>, f: F) -> Result<T>
 where
     T: Send + 'static,
     F: FnOnce(&App) -> Result<T> + Send + 'static,
 {
     let app = state.app.clone();
-    let actor = ACTOR.try_with(|a| a.borrow().clone()).unwrap_or_default();
-    web::block(move || as_actor(actor, || f(&app)))
-        .await
-        .map_err(|e| Error::Internal(anyhow::anyhow!("blocking call: {e}")))?
+    web::block(move || f(&app)).await.map_err(|e| Error::Internal(anyhow::anyhow!("blocking call: {e}")))?
 }
 
 /// `?date=` or today in China.
@@ -158,13 +149,9 @@ async fn observe(
         let res = HttpResponse::ServiceUnavailable().json(body);
         return Ok(ServiceResponse::new(req, res).map_into_boxed_body());
     }
-    let actor = Actor {
-        token_id: None,
-        role: "anonymous".into(),
-        request_id: request_id.clone(),
-        action: format!("{method} {route}"),
-    };
-    let res = ACTOR.scope(std::cell::RefCell::new(actor), next.call(req).instrument(span.clone())).await?;
+    req.extensions_mut()
+        .insert(auth::RequestMeta { request_id: request_id.clone(), action: format!("{method} {route}") });
+    let res = next.call(req).instrument(span.clone()).await?;
     let status = res.status().as_u16();
     let elapsed = started.elapsed();
     span.in_scope(|| tracing::info!(status, micros = elapsed.as_micros() as u64, "done"));

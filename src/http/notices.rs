@@ -3,11 +3,10 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::auth::Auth;
 use super::{run, State};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::service::notices::Notice;
-use crate::service::tokens::Role::{Admin, Agency, Hr, Officer};
+use crate::service::Caller;
 
 #[derive(Deserialize)]
 pub struct ListQuery {
@@ -16,29 +15,21 @@ pub struct ListQuery {
 }
 
 /// `GET /notices?institution_code=&personnel_code=` — hr sees its own institution's notices.
-pub async fn list(state: web::Data<State>, auth: Auth, q: web::Query<ListQuery>) -> Result<HttpResponse> {
-    auth.require(&[Admin, Agency, Officer, Hr])?;
+pub async fn list(state: web::Data<State>, caller: Caller, q: web::Query<ListQuery>) -> Result<HttpResponse> {
     let q = q.into_inner();
-    let institution = match (auth.role(), &auth.0.institution_code) {
-        (Hr, Some(own)) => {
-            if q.institution_code.as_deref().is_some_and(|i| i != own) {
-                return Err(Error::not_found("institution", "定点医药机构"));
-            }
-            Some(own.clone())
-        }
-        _ => q.institution_code,
-    };
-    let mut notices = run(&state, move |app| app.notices(institution.as_deref(), q.personnel_code.as_deref())).await?;
-    notices.retain(|n| auth.covers_institution(&n.institution_code));
+    let notices = run(&state, move |app| app.notices(&caller, q.institution_code, q.personnel_code.as_deref())).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "notices": notices })))
 }
 
 /// `GET /notices/{id}`: JSON, or with `Accept: text/html` the printable notice.
-pub async fn show(state: web::Data<State>, auth: Auth, req: HttpRequest, path: web::Path<i64>) -> Result<HttpResponse> {
-    auth.require(&[Admin, Agency, Officer, Hr])?;
+pub async fn show(
+    state: web::Data<State>,
+    caller: Caller,
+    req: HttpRequest,
+    path: web::Path<i64>,
+) -> Result<HttpResponse> {
     let id = path.into_inner();
-    let notice = run(&state, move |app| app.notice(id)).await?;
-    auth.require_institution(&[Admin, Agency, Officer, Hr], &notice.institution_code)?;
+    let notice = run(&state, move |app| app.notice(&caller, id)).await?;
     let wants_html =
         req.headers().get(header::ACCEPT).and_then(|h| h.to_str().ok()).is_some_and(|a| a.contains("text/html"));
     if wants_html {

@@ -1,10 +1,9 @@
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
-use super::auth::Auth;
 use super::{date_or_today, run, State};
 use crate::error::Result;
-use crate::service::tokens::Role::{Admin, Agency, Hr, Officer};
+use crate::service::Caller;
 
 #[derive(Deserialize)]
 pub struct StatusQuery {
@@ -19,29 +18,23 @@ pub struct LedgerQuery {
 /// `GET /practitioners/{code}/status?date=`.
 pub async fn status(
     state: web::Data<State>,
-    auth: Auth,
+    caller: Caller,
     path: web::Path<String>,
     q: web::Query<StatusQuery>,
 ) -> Result<HttpResponse> {
     let code = path.into_inner().trim().to_ascii_uppercase();
     let on = date_or_today("date", q.date.as_deref())?;
-    let c = code.clone();
-    let sites = run(&state, move |app| app.sites_of(&c)).await?;
-    auth.require_person(&[Admin, Agency, Officer, Hr], &sites)?;
-    Ok(HttpResponse::Ok().json(run(&state, move |app| app.status(&code, on)).await?))
+    Ok(HttpResponse::Ok().json(run(&state, move |app| app.status(&caller, &code, on)).await?))
 }
 
 /// `GET /practitioners/{code}/ledger?year=`.
 pub async fn ledger(
     state: web::Data<State>,
-    auth: Auth,
+    caller: Caller,
     path: web::Path<String>,
     q: web::Query<LedgerQuery>,
 ) -> Result<HttpResponse> {
     let code = path.into_inner().trim().to_ascii_uppercase();
     let year = q.year.unwrap_or_else(|| chrono::Datelike::year(&crate::domain::dates::today_china()));
-    let c = code.clone();
-    let sites = run(&state, move |app| app.sites_of(&c)).await?;
-    auth.require_person(&[Admin, Agency, Officer, Hr], &sites)?;
-    Ok(HttpResponse::Ok().json(run(&state, move |app| app.ledger(&code, year)).await?))
+    Ok(HttpResponse::Ok().json(run(&state, move |app| app.ledger(&caller, &code, year)).await?))
 }

@@ -28,7 +28,7 @@ pub async fn institution(
 ) -> Result<HttpResponse> {
     let code = path.into_inner().trim().to_ascii_uppercase();
     let on = date_or_today("date", q.date.as_deref())?;
-    let view = run(&state, move |app| app.institution(&code, on)).await?;
+    let view = run(&state, move |app| app.public_institution(&code, on)).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({
         "code": view.code,
         "name": view.name,

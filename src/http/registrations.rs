@@ -1,18 +1,16 @@
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
-use super::auth::Auth;
 use super::{date_or_today, json_body, run, State};
 use crate::error::Result;
 use crate::service::registrations::NewRegistration;
-use crate::service::tokens::Role::{Admin, Agency, Hr};
+use crate::service::{Action, Caller};
 
 /// `POST /registrations` (admin, agency, hr of that institution).
-pub async fn create(state: web::Data<State>, auth: Auth, body: web::Bytes) -> Result<HttpResponse> {
-    auth.require(&[Admin, Agency, Hr])?;
+pub async fn create(state: web::Data<State>, caller: Caller, body: web::Bytes) -> Result<HttpResponse> {
+    caller.permit(Action::Register)?;
     let req: NewRegistration = json_body(&body)?;
-    auth.require_institution(&[Admin, Agency, Hr], req.institution_code.trim())?;
-    let view = run(&state, move |app| app.register(&req)).await?;
+    let view = run(&state, move |app| app.register(&caller, &req)).await?;
     Ok(HttpResponse::Created().json(view))
 }
 
@@ -24,12 +22,12 @@ pub struct OnQuery {
 /// `DELETE /registrations/{institution_code}/{personnel_code}?on=` — 注销.
 pub async fn delete(
     state: web::Data<State>,
-    auth: Auth,
+    caller: Caller,
     path: web::Path<(String, String)>,
     q: web::Query<OnQuery>,
 ) -> Result<HttpResponse> {
     let (inst, code) = path.into_inner();
-    auth.require_institution(&[Admin, Agency, Hr], &inst)?;
+    caller.require_institution(Action::Register, &inst)?;
     let on = date_or_today("on", q.on.as_deref())?;
-    Ok(HttpResponse::Ok().json(run(&state, move |app| app.deregister(&inst, &code, on)).await?))
+    Ok(HttpResponse::Ok().json(run(&state, move |app| app.deregister(&caller, &inst, &code, on)).await?))
 }

@@ -1,11 +1,10 @@
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
-use super::auth::Auth;
 use super::{flag, run, State};
 use crate::error::Result;
 use crate::service::rosters::{RosterMode, UploadOptions};
-use crate::service::tokens::Role::{Admin, Agency, Hr, Officer};
+use crate::service::{Action, Caller};
 
 #[derive(Deserialize)]
 pub struct UploadQuery {
@@ -18,19 +17,20 @@ pub struct UploadQuery {
 /// UTF-8 (with or without BOM), GBK or UTF-16; a preview unless `commit=true`.
 pub async fn upload(
     state: web::Data<State>,
-    auth: Auth,
+    caller: Caller,
     path: web::Path<String>,
     q: web::Query<UploadQuery>,
     body: web::Bytes,
 ) -> Result<HttpResponse> {
     let inst = path.into_inner().trim().to_ascii_uppercase();
-    auth.require_institution(&[Admin, Agency, Officer, Hr], &inst)?;
+    caller.require_institution(Action::UploadRoster, &inst)?;
     let opts = UploadOptions {
         mode: RosterMode::parse(q.mode.as_deref())?,
         commit: flag("commit", q.commit.as_deref())?,
         partial: flag("partial", q.partial.as_deref())?,
     };
     let report =
-        run(&state, move |app| app.upload_roster(&inst, std::io::Cursor::new(body), opts, &mut |_| {})).await?;
+        run(&state, move |app| app.upload_roster(&caller, &inst, std::io::Cursor::new(body), opts, &mut |_| {}))
+            .await?;
     Ok(HttpResponse::Ok().json(report))
 }

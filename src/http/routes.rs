@@ -4,7 +4,8 @@ use actix_web::web;
 
 use super::{
     audit, calendar, cascade_cases, deductions, eligibility, exports, health, inspections, institutions,
-    interview_orders, notices, objections, practitioners, public, registrations, rosters, training_tests, watch_list,
+    interview_orders, notices, objections, practitioners, public, registrations, rosters, termination_cases,
+    training_tests, watch_list,
 };
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -42,8 +43,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/cascade-cases", web::get().to(cascade_cases::list))
             .route("/cascade-cases/{id}", web::get().to(cascade_cases::show))
             .route("/cascade-cases/{id}/decide", web::post().to(cascade_cases::decide))
-            .route("/termination-cases", web::get().to(cascade_cases::termination_list))
-            .route("/termination-cases/{id}/decide", web::post().to(cascade_cases::termination_decide))
+            .route("/termination-cases", web::get().to(termination_cases::list))
+            .route("/termination-cases/{id}/decide", web::post().to(termination_cases::decide))
             .route("/watch-list", web::get().to(watch_list::list))
             .route("/interview-orders", web::get().to(interview_orders::list))
             .route("/interview-orders/{id}/record", web::post().to(interview_orders::record))

@@ -1,10 +1,9 @@
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
-use super::auth::Auth;
 use super::{run, State};
 use crate::error::Result;
-use crate::service::tokens::Role::{Admin, Agency, Officer};
+use crate::service::{Action, Caller};
 
 #[derive(Deserialize)]
 pub struct YearQuery {
@@ -12,10 +11,9 @@ pub struct YearQuery {
 }
 
 /// `GET /watch-list?year=` — 六(三).
-pub async fn list(state: web::Data<State>, auth: Auth, q: web::Query<YearQuery>) -> Result<HttpResponse> {
-    auth.require(&[Admin, Agency, Officer])?;
+pub async fn list(state: web::Data<State>, caller: Caller, q: web::Query<YearQuery>) -> Result<HttpResponse> {
+    caller.permit(Action::ReadWatchList)?;
     let year = q.year.unwrap_or_else(|| chrono::Datelike::year(&crate::domain::dates::today_china()));
-    let region = auth.region().map(str::to_string);
-    let entries = run(&state, move |app| app.watch_list(year, region.as_deref())).await?;
+    let entries = run(&state, move |app| app.watch_list(&caller, year)).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "year": year, "institutions": entries })))
 }

@@ -4,6 +4,8 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::facts::{InstitutionEvent, InstitutionFacts};
+use super::pack::InstitutionAgreementRule;
+use crate::domain::dates::add_months;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -99,4 +101,38 @@ pub fn status_on(facts: &InstitutionFacts, d: NaiveDate) -> InstitutionStatus {
     } else {
         InstitutionStatus::Active
     }
+}
+
+/// The last day a suspension from `from` may run to, and the article that limits it: a
+/// voluntary one (requested by the institution) at most `voluntary_suspension_max_days` (聊城
+/// 第二十九条), one for violations at most `violation_suspension_max_months` (吉林 第四十六条).
+pub fn suspension_limit(rule: &InstitutionAgreementRule, from: NaiveDate, requested: bool) -> (NaiveDate, &str) {
+    if requested {
+        (from + chrono::Duration::days(i64::from(rule.voluntary_suspension_max_days)), &rule.voluntary_article)
+    } else {
+        (add_months(from, rule.violation_suspension_max_months), &rule.violation_article)
+    }
+}
+
+/// Suspensions that began within the agreement term `[start, end]` (聊城 第三十一条(一)).
+pub fn suspensions_in_term(
+    suspension_starts: impl Iterator<Item = NaiveDate>,
+    start: NaiveDate,
+    end: NaiveDate,
+) -> u32 {
+    suspension_starts.filter(|d| *d >= start && *d <= end).count() as u32
+}
+
+/// 聊城 第三十一条(一): this many suspensions in one term are grounds for termination.
+pub fn termination_due(rule: &InstitutionAgreementRule, suspensions_in_term: u32) -> bool {
+    suspensions_in_term >= rule.suspensions_before_termination
+}
+
+/// When an institution terminated on `terminated_on` and its legal representative may apply
+/// again (吉林 第十七条、第二十一条).
+pub fn reapplication_dates(rule: &InstitutionAgreementRule, terminated_on: NaiveDate) -> (NaiveDate, NaiveDate) {
+    (
+        add_months(terminated_on, 12 * rule.reapply_bar_years),
+        add_months(terminated_on, 12 * rule.legal_representative_bar_years),
+    )
 }

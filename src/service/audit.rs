@@ -1,47 +1,15 @@
-//! The audit trail: every write transaction records who (token id and role), what (the action,
+//! The audit trail: every write transaction records who (the caller's token id and role), what (the action,
 //! the facts it inserted), when, from which request, and each touched practitioner's projection
 //! before and after. `GET /audit?target=` reads it; `verify` checks every fact has its row.
 
-use std::cell::RefCell;
 use std::collections::HashSet;
 
 use serde::Serialize;
 
-use super::App;
+use super::{Action, App, Caller, Lock};
 use crate::error::Result;
 use crate::store::audit::{self, AuditRow};
 use crate::store::DbConn;
-
-/// Who is acting: set by the HTTP layer (token, request id, route) or the CLI.
-#[derive(Debug, Clone)]
-pub struct Actor {
-    pub token_id: Option<i64>,
-    pub role: String,
-    pub request_id: String,
-    pub action: String,
-}
-
-impl Default for Actor {
-    fn default() -> Self {
-        Actor { token_id: None, role: "system".into(), request_id: String::new(), action: "unnamed".into() }
-    }
-}
-
-thread_local! {
-    static ACTOR: RefCell<Option<Actor>> = const { RefCell::new(None) };
-}
-
-/// Runs `f` with `actor` as the author of its writes (on this thread).
-pub fn as_actor<T>(actor: Actor, f: impl FnOnce() -> T) -> T {
-    let previous = ACTOR.with(|a| a.replace(Some(actor)));
-    let out = f();
-    ACTOR.with(|a| *a.borrow_mut() = previous);
-    out
-}
-
-pub(crate) fn current_actor() -> Actor {
-    ACTOR.with(|a| a.borrow().clone()).unwrap_or_default()
-}
 
 /// One practitioner's projection before and after a write.
 #[derive(Debug, Clone, Serialize)]
@@ -51,24 +19,25 @@ pub struct Change {
     pub after: serde_json::Value,
 }
 
-pub(crate) fn record(c: &mut DbConn, locks: &[String], facts: &[String], changes: &[Change]) -> Result<()> {
+pub(crate) fn record(
+    c: &mut DbConn,
+    caller: &Caller,
+    locks: &[Lock],
+    facts: &[String],
+    changes: &[Change],
+) -> Result<()> {
     if facts.is_empty() && changes.is_empty() {
         return Ok(());
     }
-    let actor = current_actor();
     audit::insert(
         c,
         &AuditRow {
             id: 0,
-            token_id: actor.token_id,
-            role: actor.role,
-            request_id: actor.request_id,
-            action: actor.action,
-            targets: locks
-                .iter()
-                .map(|l| l.split_once(':').map_or(l.as_str(), |(_, v)| v))
-                .collect::<Vec<_>>()
-                .join(" "),
+            token_id: caller.token_id(),
+            role: caller.audit_role().to_string(),
+            request_id: caller.request_id.clone(),
+            action: caller.action.clone(),
+            targets: locks.iter().map(Lock::target).collect::<Vec<_>>().join(" "),
             facts: facts.join(" "),
             changes: serde_json::to_string(changes).unwrap_or_default(),
             recorded_at: crate::store::now(),
@@ -79,7 +48,8 @@ pub(crate) fn record(c: &mut DbConn, locks: &[String], facts: &[String], changes
 
 impl App {
     /// `GET /audit?target=`: the trail of a practitioner, an institution or a fact.
-    pub fn audit(&self, target: &str) -> Result<Vec<AuditRow>> {
+    pub fn audit(&self, caller: &Caller, target: &str) -> Result<Vec<AuditRow>> {
+        caller.permit(Action::ReadAudit)?;
         let mut c = self.conn()?;
         Ok(audit::about(&mut c, target, 1000)?)
     }

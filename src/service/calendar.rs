@@ -2,13 +2,19 @@
 
 use chrono::NaiveDate;
 
-use super::App;
+use super::{Action, App, Caller, Lock};
 use crate::error::{Error, Result};
 use crate::rules::calendar::Calendar;
 use crate::rules::RuleError;
 use crate::store::facts;
 
 impl App {
+    /// `GET /calendar/working-days`: the `n`-th working day after `from` (六(一)).
+    pub fn working_days(&self, caller: &Caller, from: NaiveDate, n: u32) -> Result<NaiveDate> {
+        caller.permit(Action::ReadCalendar)?;
+        Ok(self.working_days_after(from, n)?)
+    }
+
     pub fn working_days_after(&self, from: NaiveDate, n: u32) -> std::result::Result<NaiveDate, RuleError> {
         match self.calendar.read() {
             Ok(c) => c.working_days_after(from, n),
@@ -30,7 +36,8 @@ impl App {
     }
 
     /// Checks a year's file like the embedded ones, records it and puts it in force. Returns the year.
-    pub fn upload_calendar(&self, text: &str) -> Result<i32> {
+    pub fn upload_calendar(&self, caller: &Caller, text: &str) -> Result<i32> {
+        caller.permit(Action::UploadCalendar)?;
         let mut probe = Calendar::default();
         probe
             .add_year("upload", text)
@@ -38,7 +45,7 @@ impl App {
         let (year, source) = probe.years().next().map(|(y, s)| (*y, s.clone())).ok_or_else(|| {
             Error::invalid("invalid_calendar", "year", "the file names no year", "日历文件未写明年份")
         })?;
-        self.write(&[format!("calendar:{year}")], |c, touched| {
+        self.write(caller, &[Lock::CalendarYear(year)], |c, touched| {
             facts::insert_calendar_year(c, year, &source, text)?;
             touched.fact("calendar_years", year);
             Ok(())

@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::App;
+use super::{Action, App, Caller};
 use crate::domain::dates::parse_date;
 use crate::domain::Fen;
 use crate::error::{Error, Result};
@@ -167,8 +167,8 @@ impl App {
     }
 
     /// Screens a batch; a malformed line refuses the whole request with its row.
-    pub fn check_claims(&self, lines: &[ClaimLine]) -> Result<CheckResult> {
-        let mut screening = Screening::new(self);
+    pub fn check_claims(&self, caller: &Caller, lines: &[ClaimLine]) -> Result<CheckResult> {
+        let mut screening = Screening::new(self, caller)?;
         for line in lines {
             screening.push(line)?;
         }
@@ -186,8 +186,10 @@ pub struct Screening<'a> {
 }
 
 impl<'a> Screening<'a> {
-    pub fn new(app: &'a App) -> Self {
-        Screening { app, lines: Vec::new(), refused: Fen(0), lines_refused: 0 }
+    /// A screening for a caller who may check claims (settlement, agency, admin).
+    pub fn new(app: &'a App, caller: &Caller) -> Result<Self> {
+        caller.permit(Action::CheckEligibility)?;
+        Ok(Screening { app, lines: Vec::new(), refused: Fen(0), lines_refused: 0 })
     }
 
     pub fn push(&mut self, line: &ClaimLine) -> Result<()> {

@@ -3,7 +3,8 @@
 
 use chrono::NaiveDate;
 
-use super::App;
+use super::{Action, App, Caller};
+use crate::domain::codes::region_of;
 use crate::domain::id_number::{mask_id_number, mask_name};
 use crate::error::{Error, Result};
 use crate::rules;
@@ -12,7 +13,14 @@ use crate::store::{facts, projections};
 
 impl App {
     /// The staff registered at an institution on `on`, with status and points.
-    pub fn export_roster(&self, institution: &str, on: NaiveDate, enc: ExportEncoding) -> Result<Vec<u8>> {
+    pub fn export_roster(
+        &self,
+        caller: &Caller,
+        institution: &str,
+        on: NaiveDate,
+        enc: ExportEncoding,
+    ) -> Result<Vec<u8>> {
+        caller.require_institution(Action::ExportRoster, institution)?;
         let mut c = self.conn()?;
         if facts::institution(&mut c, institution)?.is_none() {
             return Err(Error::not_found("institution", "定点医药机构"));
@@ -70,14 +78,16 @@ impl App {
     }
 
     /// Like a public exclusion list: who may not be paid for on `on`, masked.
-    pub fn export_status_list(&self, on: NaiveDate, region: Option<&str>, enc: ExportEncoding) -> Result<Vec<u8>> {
+    pub fn export_status_list(&self, caller: &Caller, on: NaiveDate, enc: ExportEncoding) -> Result<Vec<u8>> {
+        caller.permit(Action::ExportStatusList)?;
+        let region = caller.region();
         let mut c = self.conn()?;
         let mut rows = Vec::new();
         for s in projections::sanctions_in_force(&mut c, on)? {
             let Some(p) = facts::practitioner(&mut c, &s.personnel_code)? else { continue };
             let sites: Vec<String> =
                 facts::registrations_of(&mut c, &s.personnel_code)?.into_iter().map(|r| r.institution_code).collect();
-            if region.is_some_and(|reg| !sites.iter().any(|i| i.get(1..7) == Some(reg))) {
+            if region.is_some_and(|reg| !sites.iter().any(|i| region_of(i) == Some(reg))) {
                 continue;
             }
             let (status, until) = if s.kind == "suspension" { ("中止", s.ends_on) } else { ("解除", s.ban_until) };

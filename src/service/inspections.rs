@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::{person_lock, App, Touched};
+use super::{person_lock, Action, App, Caller, Lock, Touched};
 use crate::domain::dates::parse_date;
 use crate::domain::Fen;
 use crate::error::{ClientError, Error, Kind, Result};
@@ -88,8 +88,8 @@ pub struct PreparedInspection {
 
 impl PreparedInspection {
     /// The idempotency key and every practitioner of the inspection.
-    pub fn locks(&self) -> Vec<String> {
-        let mut locks = vec![format!("k:{}", self.key)];
+    pub fn locks(&self) -> Vec<Lock> {
+        let mut locks = vec![Lock::Key(self.key.clone())];
         locks.extend(self.parsed.iter().map(|p| person_lock(&p.code)));
         locks
     }
@@ -122,9 +122,15 @@ fn request_hash(req: &NewInspection) -> String {
 }
 
 impl App {
-    pub fn record_inspection(&self, key: Option<&str>, req: &NewInspection) -> Result<InspectionResult> {
+    pub fn record_inspection(
+        &self,
+        caller: &Caller,
+        key: Option<&str>,
+        req: &NewInspection,
+    ) -> Result<InspectionResult> {
+        caller.require_institution(Action::RecordInspection, req.institution_code.trim())?;
         let prepared = self.prepare_inspection(key, req)?;
-        self.write(&prepared.locks(), |c, touched| self.apply_inspection(c, touched, &prepared))
+        self.write(caller, &prepared.locks(), |c, touched| self.apply_inspection(c, touched, &prepared))
     }
 
     /// Checks an inspection without touching the ledger.
@@ -324,36 +330,59 @@ impl App {
 
     /// A revocation is retroactive: the deduction counts for no date, and the whole cycle is
     /// recomputed (六(一)). Returns the person's ledger of the deduction's cycle.
-    pub fn revoke(&self, deduction_id: i64, req: &RevokeDeduction, source: &str) -> Result<super::queries::Ledger> {
-        let on = parse_date("on", &req.on)?;
-        if req.reason.trim().is_empty() {
-            return Err(Error::invalid("missing_field", "reason", "reason must not be empty", "撤销理由不能为空"));
-        }
+    pub fn revoke(&self, caller: &Caller, deduction_id: i64, req: &RevokeDeduction) -> Result<super::queries::Ledger> {
+        caller.permit(Action::RevokeDeduction)?;
         let d = {
             let mut c = self.conn()?;
             facts::deduction(&mut c, deduction_id)?.ok_or_else(|| Error::not_found("deduction", "扣分记录"))?
         };
-        let year = chrono::Datelike::year(&d.decided_on);
-        self.write(&[person_lock(&d.personnel_code)], |c, touched| {
-            if facts::revocation_of(c, deduction_id)?.is_some() {
-                return Err(Error::conflict(
-                    "already_revoked",
-                    "this deduction is already revoked",
-                    "该扣分记录已撤销",
-                ));
-            }
-            let before = facts::practitioner_facts(c, &d.personnel_code)?
-                .ok_or_else(|| Error::not_found("practitioner", "人员"))
-                .and_then(|f| Ok(crate::rules::evaluate(&self.packs, &f)?))?;
-            let rev = facts::insert_revocation(c, deduction_id, on, req.reason.trim(), source)?;
-            touched.fact("revocations", rev);
-            let (facts_now, timeline) = self.recompute(c, touched, &d.personnel_code)?;
-            self.notify_revocation(c, &facts_now, &before.sanctions, &timeline, deduction_id, on, req.reason.trim())?;
-            let mut ledger = super::queries::ledger_of(&facts_now, &timeline, year, &self.packs, c)?;
-            ledger.affected_periods = crate::rules::status::payability_changes(&before.intervals, &timeline.intervals);
-            Ok(ledger)
+        caller.require_person(Action::RevokeDeduction, &self.sites_of(&d.personnel_code)?)?;
+        let on = parse_date("on", &req.on)?;
+        if req.reason.trim().is_empty() {
+            return Err(Error::invalid("missing_field", "reason", "reason must not be empty", "撤销理由不能为空"));
+        }
+        self.write(caller, &[person_lock(&d.personnel_code)], |c, touched| {
+            let revocation = Revocation { deduction_id, on, reason: req.reason.trim(), source: "officer" };
+            self.apply_revocation(c, touched, &d.personnel_code, &revocation)
         })
     }
+
+    /// Records a revocation inside a write transaction holding the person's lock.
+    pub(crate) fn apply_revocation(
+        &self,
+        c: &mut DbConn,
+        touched: &mut Touched,
+        person: &str,
+        revocation: &Revocation,
+    ) -> Result<super::queries::Ledger> {
+        let Revocation { deduction_id, on, reason, source } = *revocation;
+        let d = facts::deduction(c, deduction_id)?.ok_or_else(|| Error::not_found("deduction", "扣分记录"))?;
+        debug_assert_eq!(d.personnel_code, person);
+        let year = chrono::Datelike::year(&d.decided_on);
+        if facts::revocation_of(c, deduction_id)?.is_some() {
+            return Err(Error::conflict("already_revoked", "this deduction is already revoked", "该扣分记录已撤销"));
+        }
+        let before = facts::practitioner_facts(c, person)?
+            .ok_or_else(|| Error::not_found("practitioner", "人员"))
+            .and_then(|f| Ok(crate::rules::evaluate(&self.packs, &f)?))?;
+        let rev = facts::insert_revocation(c, deduction_id, on, reason, source)?;
+        touched.fact("revocations", rev);
+        let (facts_now, timeline) = self.recompute(c, touched, person)?;
+        self.notify_revocation(c, &facts_now, &before.sanctions, &timeline, deduction_id, on, reason)?;
+        let mut ledger = super::queries::ledger_of(&facts_now, &timeline, year, &self.packs, c)?;
+        ledger.affected_periods = crate::rules::status::payability_changes(&before.intervals, &timeline.intervals);
+        Ok(ledger)
+    }
+}
+
+/// A revocation to record: which deduction, from when, why, and who asked (`officer`, or
+/// `objection` when an upheld objection revokes it).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Revocation<'a> {
+    pub deduction_id: i64,
+    pub on: NaiveDate,
+    pub reason: &'a str,
+    pub source: &'a str,
 }
 
 /// A random key for inspections recorded without an Idempotency-Key.

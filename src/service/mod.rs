@@ -2,6 +2,7 @@
 //! recomputes the practitioners it touched with the engine and rewrites their projections;
 //! the in-memory eligibility index is updated after the commit.
 
+pub mod access;
 pub mod audit;
 pub mod batches;
 pub mod calendar;
@@ -33,6 +34,7 @@ use crate::rules::calendar::Calendar;
 use crate::rules::{self, PackSet, PractitionerFacts, SanctionKind, Timeline};
 use crate::store::projections::{self, PractitionerProjection};
 use crate::store::{self, facts, DbConn, Pool};
+pub use access::{Action, Caller};
 pub use eligibility::EligibilityIndex;
 
 /// The application: database, policy packs, code formats and the eligibility index.
@@ -106,16 +108,22 @@ impl App {
         Ok(())
     }
 
-    /// Runs `f` in one write transaction holding `locks` (see `store::lock_for_write`), then
-    /// publishes the recomputed timelines to the eligibility index.
-    pub fn write<T>(&self, locks: &[String], f: impl FnOnce(&mut DbConn, &mut Touched) -> Result<T>) -> Result<T> {
+    /// Runs `f` in one write transaction holding `locks` (see `store::lock_for_write`), audited
+    /// as `caller`'s, then publishes the recomputed timelines to the eligibility index.
+    pub fn write<T>(
+        &self,
+        caller: &Caller,
+        locks: &[Lock],
+        f: impl FnOnce(&mut DbConn, &mut Touched) -> Result<T>,
+    ) -> Result<T> {
         let mut conn = self.conn()?;
         let mut touched = Touched::default();
+        let keys: Vec<String> = locks.iter().map(Lock::key).collect();
         let out = conn.transaction::<T, Error, _>(|c| {
-            store::lock_for_write(c, locks)?;
+            store::lock_for_write(c, &keys)?;
             touched.seq = WRITE_SEQ.fetch_add(1, Ordering::SeqCst) + 1;
             let out = f(c, &mut touched)?;
-            audit::record(c, locks, &touched.facts, &touched.changes)?;
+            audit::record(c, caller, locks, &touched.facts, &touched.changes)?;
             Ok(out)
         })?;
         for t in &touched.timelines {
@@ -200,10 +208,52 @@ fn summary(intervals: &[projections::IntervalRow], sanctions: &[projections::San
     })
 }
 
-pub fn person_lock(code: &str) -> String {
-    format!("p:{code}")
+/// What a write transaction locks before it reads (on PostgreSQL one advisory lock each; on
+/// SQLite the database write lock covers them all). The audit trail names the targets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Lock {
+    Person(String),
+    Institution(String),
+    /// An `Idempotency-Key`: one inspection however many send it.
+    Key(String),
+    Objection(i64),
+    InterviewOrder(i64),
+    CalendarYear(i32),
+    CascadeCase(i64),
+    TerminationCase(i64),
 }
 
-pub fn institution_lock(code: &str) -> String {
-    format!("i:{code}")
+impl Lock {
+    /// The advisory-lock key (stable across releases: it names the same lock as before).
+    pub fn key(&self) -> String {
+        match self {
+            Lock::Person(c) => format!("p:{c}"),
+            Lock::Institution(c) => format!("i:{c}"),
+            Lock::Key(k) => format!("k:{k}"),
+            Lock::Objection(id) => format!("objection:{id}"),
+            Lock::InterviewOrder(id) => format!("io:{id}"),
+            Lock::CalendarYear(y) => format!("calendar:{y}"),
+            Lock::CascadeCase(id) => format!("case:{id}"),
+            Lock::TerminationCase(id) => format!("tcase:{id}"),
+        }
+    }
+
+    /// What the audit trail lists as the write's target.
+    pub fn target(&self) -> String {
+        match self {
+            Lock::Person(c) | Lock::Institution(c) | Lock::Key(c) => c.clone(),
+            Lock::Objection(id) | Lock::InterviewOrder(id) | Lock::CascadeCase(id) | Lock::TerminationCase(id) => {
+                id.to_string()
+            }
+            Lock::CalendarYear(y) => y.to_string(),
+        }
+    }
+}
+
+pub fn person_lock(code: &str) -> Lock {
+    Lock::Person(code.to_string())
+}
+
+pub fn institution_lock(code: &str) -> Lock {
+    Lock::Institution(code.to_string())
 }

@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use serde_json::json;
 
-use super::App;
+use super::{Action, App, Caller};
 use crate::error::{Error, Result};
 use crate::rules::{PractitionerFacts, Sanction, Timeline};
 use crate::store::due_process::{self, NewNotice, NoticeRow};
@@ -262,13 +262,24 @@ impl App {
         Ok(())
     }
 
-    pub fn notices(&self, institution: Option<&str>, person: Option<&str>) -> Result<Vec<Notice>> {
+    /// `GET /notices`: hr sees its own institution's notices, a county officer its county's.
+    pub fn notices(&self, caller: &Caller, institution: Option<String>, person: Option<&str>) -> Result<Vec<Notice>> {
+        caller.permit(Action::ReadNotices)?;
+        let institution = caller.own_institution(institution)?;
         let mut c = self.conn()?;
-        Ok(due_process::notices_list(&mut c, institution, person)?.into_iter().map(Notice::from).collect())
+        Ok(due_process::notices_list(&mut c, institution.as_deref(), person)?
+            .into_iter()
+            .map(Notice::from)
+            .filter(|n| caller.covers_institution(&n.institution_code))
+            .collect())
     }
 
-    pub fn notice(&self, id: i64) -> Result<Notice> {
+    pub fn notice(&self, caller: &Caller, id: i64) -> Result<Notice> {
+        caller.permit(Action::ReadNotices)?;
         let mut c = self.conn()?;
-        due_process::notice(&mut c, id)?.map(Notice::from).ok_or_else(|| Error::not_found("notice", "通知书"))
+        let n =
+            due_process::notice(&mut c, id)?.map(Notice::from).ok_or_else(|| Error::not_found("notice", "通知书"))?;
+        caller.require_institution(Action::ReadNotices, &n.institution_code)?;
+        Ok(n)
     }
 }

@@ -6,8 +6,8 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::inspections::RevokeDeduction;
-use super::{person_lock, App};
+use super::inspections::Revocation;
+use super::{person_lock, Action, App, Caller, Lock};
 use crate::domain::dates::parse_date;
 use crate::error::{Error, Result};
 use crate::rules::status::PayabilityChange;
@@ -69,20 +69,17 @@ pub struct Objection {
 }
 
 impl App {
-    pub fn file_objection(
-        &self,
-        deduction_id: i64,
-        req: &NewObjection,
-        hr_institution: Option<&str>,
-    ) -> Result<Objection> {
-        let filed_on = parse_date("filed_on", &req.filed_on)?;
-        if req.grounds.trim().is_empty() {
-            return Err(Error::invalid("missing_field", "grounds", "grounds must not be empty", "异议理由不能为空"));
-        }
+    pub fn file_objection(&self, caller: &Caller, deduction_id: i64, req: &NewObjection) -> Result<Objection> {
+        caller.permit(Action::FileObjection)?;
         let d = {
             let mut c = self.conn()?;
             facts::deduction(&mut c, deduction_id)?.ok_or_else(|| Error::not_found("deduction", "扣分记录"))?
         };
+        caller.require_person(Action::FileObjection, &self.sites_of(&d.personnel_code)?)?;
+        let filed_on = parse_date("filed_on", &req.filed_on)?;
+        if req.grounds.trim().is_empty() {
+            return Err(Error::invalid("missing_field", "grounds", "grounds must not be empty", "异议理由不能为空"));
+        }
         if filed_on < d.decided_on {
             return Err(Error::invalid(
                 "invalid_date",
@@ -91,11 +88,12 @@ impl App {
                 "异议日期早于处理决定日期",
             ));
         }
-        let institution = hr_institution
+        let institution = caller
+            .hr_institution()
             .map(str::to_string)
             .or_else(|| req.institution_code.clone().map(|s| s.trim().to_ascii_uppercase()))
             .unwrap_or_else(|| d.institution_code.clone());
-        self.write(&[person_lock(&d.personnel_code)], |c, touched| {
+        self.write(caller, &[person_lock(&d.personnel_code)], |c, touched| {
             if facts::revocation_of(c, deduction_id)?.is_some() {
                 return Err(Error::conflict(
                     "already_revoked",
@@ -119,13 +117,17 @@ impl App {
         })
     }
 
-    pub fn objection(&self, id: i64) -> Result<Objection> {
+    pub fn objection(&self, caller: &Caller, id: i64) -> Result<Objection> {
+        caller.require_person(Action::ReadObjection, &self.objection_sites(id)?)?;
         let mut c = self.conn()?;
         self.objection_view(&mut c, id, Vec::new())
     }
 
     /// The agency decides a filed objection; the department an escalated one (final).
-    pub fn decide_objection(&self, id: i64, req: &DecideObjection) -> Result<Objection> {
+    pub fn decide_objection(&self, caller: &Caller, id: i64, req: &DecideObjection) -> Result<Objection> {
+        caller.permit(Action::DecideObjection)?;
+        let (o, person) = self.objection_and_person(id)?;
+        caller.require_person(Action::DecideObjection, &self.sites_of(&person)?)?;
         let on = parse_date("decided_on", &req.decided_on)?;
         let uphold = match req.decision.as_str() {
             "uphold" => true,
@@ -139,10 +141,9 @@ impl App {
                 ))
             }
         };
-        let (o, person) = self.objection_and_person(id)?;
-        let level = {
-            let mut c = self.conn()?;
-            match objection_status(&mut c, &o)? {
+        // The decision and the revocation an upheld objection causes are one transaction.
+        self.write(caller, &[person_lock(&person), Lock::Objection(id)], |c, touched| {
+            let level = match objection_status(c, &o)? {
                 "filed" => "agency",
                 "escalated" => "department",
                 _ => {
@@ -152,40 +153,39 @@ impl App {
                         "该异议已作出处理决定",
                     ))
                 }
+            };
+            if on < o.filed_on {
+                return Err(Error::invalid(
+                    "invalid_date",
+                    "decided_on",
+                    "decided_on is before the objection",
+                    "处理日期早于异议日期",
+                ));
             }
-        };
-        if on < o.filed_on {
-            return Err(Error::invalid(
-                "invalid_date",
-                "decided_on",
-                "decided_on is before the objection",
-                "处理日期早于异议日期",
-            ));
-        }
-        self.write(&[person_lock(&person), format!("objection:{id}")], |c, touched| {
             let d = due_process::insert_decision(c, id, level, req.decision.as_str(), on, req.evidence.trim())?;
             touched.fact("objection_decisions", d);
-            Ok(())
-        })?;
-        let mut affected = Vec::new();
-        if uphold {
-            let reason = format!(
-                "六(一) 异议成立（{}）：{}",
-                if level == "agency" { "经办机构" } else { "行政部门" },
-                req.evidence.trim()
-            );
-            let ledger = self.revoke(o.deduction_id, &RevokeDeduction { on: on.to_string(), reason }, "objection")?;
-            affected = ledger.affected_periods;
-        }
-        let mut c = self.conn()?;
-        self.objection_view(&mut c, id, affected)
+            let mut affected = Vec::new();
+            if uphold {
+                let reason = format!(
+                    "六(一) 异议成立（{}）：{}",
+                    if level == "agency" { "经办机构" } else { "行政部门" },
+                    req.evidence.trim()
+                );
+                let revocation = Revocation { deduction_id: o.deduction_id, on, reason: &reason, source: "objection" };
+                let ledger = self.apply_revocation(c, touched, &person, &revocation)?;
+                affected = ledger.affected_periods;
+            }
+            self.objection_view(c, id, affected)
+        })
     }
 
     /// To the administrative department, within 10 working days of the notice, after a reject.
-    pub fn escalate_objection(&self, id: i64, req: &EscalateObjection) -> Result<Objection> {
-        let on = parse_date("on", &req.on)?;
+    pub fn escalate_objection(&self, caller: &Caller, id: i64, req: &EscalateObjection) -> Result<Objection> {
+        caller.permit(Action::EscalateObjection)?;
         let (o, person) = self.objection_and_person(id)?;
-        self.write(&[person_lock(&person), format!("objection:{id}")], |c, touched| {
+        caller.require_person(Action::EscalateObjection, &self.sites_of(&person)?)?;
+        let on = parse_date("on", &req.on)?;
+        self.write(caller, &[person_lock(&person), Lock::Objection(id)], |c, touched| {
             if objection_status(c, &o)? != "rejected" {
                 return Err(Error::conflict(
                     "not_rejected",
@@ -227,7 +227,7 @@ impl App {
     }
 
     /// The institutions of the person an objection is about (for tenancy checks).
-    pub fn objection_sites(&self, id: i64) -> Result<Vec<String>> {
+    fn objection_sites(&self, id: i64) -> Result<Vec<String>> {
         let (_, person) = self.objection_and_person(id)?;
         self.sites_of(&person)
     }

@@ -4,7 +4,8 @@
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
-use super::App;
+use super::{Action, App, Caller, Lock};
+use crate::domain::codes::region_of;
 use crate::domain::id_number::{mask_id_number, mask_name};
 use crate::error::{Error, Result};
 use crate::rules::explain::Explanation;
@@ -162,7 +163,13 @@ impl App {
         Ok((f, t))
     }
 
-    pub fn status(&self, code: &str, on: NaiveDate) -> Result<PractitionerStatus> {
+    /// `GET /practitioners/{code}/status`: for whoever may see one of the person's sites.
+    pub fn status(&self, caller: &Caller, code: &str, on: NaiveDate) -> Result<PractitionerStatus> {
+        caller.require_person(Action::ReadPractitioner, &self.sites_of(code)?)?;
+        self.status_of(code, on)
+    }
+
+    fn status_of(&self, code: &str, on: NaiveDate) -> Result<PractitionerStatus> {
         let mut c = self.conn()?;
         let p = facts::practitioner(&mut c, code)?.ok_or_else(|| Error::not_found("practitioner", "人员"))?;
         drop(c);
@@ -176,7 +183,8 @@ impl App {
         })
     }
 
-    pub fn ledger(&self, code: &str, year: i32) -> Result<Ledger> {
+    pub fn ledger(&self, caller: &Caller, code: &str, year: i32) -> Result<Ledger> {
+        caller.require_person(Action::ReadPractitioner, &self.sites_of(code)?)?;
         let (f, t) = self.timeline(code)?;
         let mut c = self.conn()?;
         ledger_of(&f, &t, year, &self.packs, &mut c)
@@ -192,19 +200,16 @@ impl App {
         Ok(v)
     }
 
-    pub fn deduction_person(&self, id: i64) -> Result<Option<String>> {
-        let mut c = self.conn()?;
-        Ok(facts::deduction(&mut c, id)?.map(|d| d.personnel_code))
-    }
-
     /// 六(三): institutions on the watch list for a cycle, with the practitioners and
     /// deductions that put them there.
-    pub fn watch_list(&self, year: i32, region: Option<&str>) -> Result<Vec<WatchEntry>> {
+    pub fn watch_list(&self, caller: &Caller, year: i32) -> Result<Vec<WatchEntry>> {
+        caller.permit(Action::ReadWatchList)?;
+        let region = caller.region();
         let mut c = self.conn()?;
         let rows = projections::watch_rows(&mut c, year)?;
         let mut out: Vec<WatchEntry> = Vec::new();
         for r in rows {
-            if region.is_some_and(|reg| r.institution_code.get(1..7) != Some(reg)) {
+            if region.is_some_and(|reg| region_of(&r.institution_code) != Some(reg)) {
                 continue;
             }
             let trigger: WatchTrigger = serde_json::from_str(&r.detail).map_err(|e| Error::Internal(e.into()))?;
@@ -225,18 +230,24 @@ impl App {
     /// `overdue_on`: only the orders still not held 30 days after they were given, on that date.
     pub fn interview_orders(
         &self,
-        institution: Option<&str>,
+        caller: &Caller,
+        institution: Option<String>,
         year: Option<i32>,
         overdue_on: Option<NaiveDate>,
     ) -> Result<Vec<InterviewOrder>> {
+        caller.permit(Action::ReadInterviewOrders)?;
+        let institution = caller.own_institution(institution)?;
+        let region = caller.region();
         let mut c = self.conn()?;
-        let rows = projections::interview_orders_list(&mut c, institution, year)?;
+        let rows = projections::interview_orders_list(&mut c, institution.as_deref(), year)?;
         let today = overdue_on.unwrap_or_else(crate::domain::dates::today_china);
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
             let rec = facts::interview_record(&mut c, r.id)?;
             let overdue = rec.is_none() && today > r.ordered_on + chrono::Duration::days(30);
-            if overdue_on.is_some() && !overdue {
+            if (overdue_on.is_some() && !overdue)
+                || region.is_some_and(|reg| region_of(&r.institution_code) != Some(reg))
+            {
                 continue;
             }
             out.push(InterviewOrder {
@@ -255,22 +266,20 @@ impl App {
         Ok(out)
     }
 
-    pub fn interview_order_institution(&self, id: i64) -> Result<Option<String>> {
-        let mut c = self.conn()?;
-        Ok(projections::interview_order(&mut c, id)?.map(|o| o.institution_code))
-    }
-
     /// 五(一): the institution records that it held the interview.
     pub fn record_interview(
         &self,
+        caller: &Caller,
         id: i64,
         held_on: NaiveDate,
         notes: &str,
         participants: Option<&str>,
     ) -> Result<InterviewOrder> {
-        self.write(&[format!("io:{id}")], |c, touched| {
+        caller.permit(Action::RecordInterview)?;
+        self.write(caller, &[Lock::InterviewOrder(id)], |c, touched| {
             let o =
                 projections::interview_order(c, id)?.ok_or_else(|| Error::not_found("interview order", "约谈通知"))?;
+            caller.require_institution(Action::RecordInterview, &o.institution_code)?;
             if o.withdrawn {
                 return Err(Error::conflict("withdrawn", "this interview order was withdrawn", "该约谈通知已撤回"));
             }
@@ -306,7 +315,7 @@ impl App {
     pub fn public_practitioner(&self, code: &str, on: NaiveDate) -> Result<PublicPractitioner> {
         let mut c = self.conn()?;
         let p = facts::practitioner(&mut c, code)?.ok_or_else(|| Error::not_found("practitioner", "人员"))?;
-        let s = self.status(code, on)?;
+        let s = self.status_of(code, on)?;
         let mut sites = Vec::new();
         for site in &s.status.sites {
             let inst = facts::institution_facts(&mut c, &site.institution_code)?;

@@ -3,7 +3,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::{institution_lock, person_lock, App};
+use super::{institution_lock, person_lock, Action, App, Caller};
 use crate::domain::dates::parse_date;
 use crate::domain::{Category, IdNumber};
 use crate::error::{Error, Result};
@@ -36,7 +36,8 @@ pub struct RegistrationView {
 }
 
 impl App {
-    pub fn register(&self, req: &NewRegistration) -> Result<RegistrationView> {
+    pub fn register(&self, caller: &Caller, req: &NewRegistration) -> Result<RegistrationView> {
+        caller.require_institution(Action::Register, req.institution_code.trim())?;
         let category = Category::parse("category", &req.category)?;
         let code = self.formats.personnel_code("personnel_code", &req.personnel_code, category)?;
         let id = IdNumber::parse("id_number", &req.id_number)?;
@@ -45,7 +46,7 @@ impl App {
         }
         let on = parse_date("registered_on", &req.registered_on)?;
         let locks = [person_lock(code.as_str()), institution_lock(&req.institution_code)];
-        self.write(&locks, |c, touched| {
+        self.write(caller, &locks, |c, touched| {
             let inst = req.institution_code.trim().to_ascii_uppercase();
             if facts::institution(c, &inst)?.is_none() {
                 return Err(Error::invalid(
@@ -118,9 +119,16 @@ impl App {
     }
 
     /// 注销 from `on` (the first day no longer registered).
-    pub fn deregister(&self, institution: &str, personnel: &str, on: NaiveDate) -> Result<RegistrationView> {
+    pub fn deregister(
+        &self,
+        caller: &Caller,
+        institution: &str,
+        personnel: &str,
+        on: NaiveDate,
+    ) -> Result<RegistrationView> {
+        caller.require_institution(Action::Register, institution)?;
         let locks = [person_lock(personnel), institution_lock(institution)];
-        self.write(&locks, |c, touched| {
+        self.write(caller, &locks, |c, touched| {
             let regs = facts::registrations_of(c, personnel)?;
             let reg = regs
                 .into_iter()

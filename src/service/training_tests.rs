@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{person_lock, App, Touched};
+use super::{person_lock, Action, App, Caller, Touched};
 use crate::domain::dates::parse_date;
 use crate::error::{Error, Result};
 use crate::rules::{self, TestFact, TestFormat};
@@ -33,7 +33,8 @@ pub struct TrainingTestView {
 }
 
 impl App {
-    pub fn record_test(&self, req: &NewTrainingTest) -> Result<TrainingTestView> {
+    pub fn record_test(&self, caller: &Caller, req: &NewTrainingTest) -> Result<TrainingTestView> {
+        caller.permit(Action::RecordTest)?;
         let tested_on = parse_date("tested_on", &req.tested_on)?;
         let format = match req.format.trim() {
             "closed" | "闭卷" => TestFormat::Closed,
@@ -67,7 +68,7 @@ impl App {
         };
         let code = req.personnel_code.trim().to_ascii_uppercase();
         let fact = TestFact { id: 0, tested_on, format, score, passed: req.passed };
-        self.write(&[person_lock(&code)], |c, touched| self.apply_test(c, touched, &code, &fact))
+        self.write(caller, &[person_lock(&code)], |c, touched| self.apply_test(c, touched, &code, &fact))
     }
 
     /// Checks (三(三): format by age, once a year) and records a test in the caller's write

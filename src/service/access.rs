@@ -1,0 +1,198 @@
+//! Who is calling, and what they may do: the one place where access is decided.
+//!
+//! Pages, the JSON API and the command line each build a [`Caller`] and pass it to every
+//! use-case, which checks it inside its own transaction ([`Caller::permit`] for the role,
+//! [`Caller::require_institution`] and [`Caller::require_person`] for the scope). The table of
+//! which role may do what is [`Action::roles`]; a handler may call `permit` early only so that a
+//! refused role answers 403 before its body is parsed.
+
+use super::tokens::Role::{self, Admin, Agency, Hr, Officer, Settlement};
+use crate::domain::codes::region_of;
+use crate::error::{Error, Result};
+
+/// Where a request comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Subject {
+    /// A bearer token stored in the database (its id).
+    Token(i64),
+    /// `JIFEN_ADMIN_TOKEN` from the environment.
+    AdminToken,
+    /// The command line, as the operating system's user.
+    Cli,
+    /// The process itself: the demo loader, tests, the replica's reload.
+    System,
+}
+
+/// The caller of a use-case: subject, role and scope, and the request it came from.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub subject: Subject,
+    pub role: Role,
+    /// `hr`: the one institution.
+    pub institution_code: Option<String>,
+    /// `officer`: the county, or none for the whole city.
+    pub region_code: Option<String>,
+    /// For the audit trail: the request id (HTTP) or `cli:USER`.
+    pub request_id: String,
+    /// For the audit trail: `POST /api/v1/…` or the command line's words.
+    pub action: String,
+}
+
+/// What a caller asks to do. Each route and command maps onto one of these.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    CreateInstitution,
+    ReadInstitution,
+    ChangeAgreement,
+    ReadCascade,
+    ExportRoster,
+    ExportStatusList,
+    Register,
+    UploadRoster,
+    RecordInspection,
+    RevokeDeduction,
+    FileObjection,
+    ReadObjection,
+    DecideObjection,
+    EscalateObjection,
+    ReadNotices,
+    ReadAudit,
+    RecordTest,
+    ReadPractitioner,
+    CheckEligibility,
+    ReadCases,
+    DecideCascade,
+    DecideTerminationCase,
+    ReadWatchList,
+    ReadInterviewOrders,
+    RecordInterview,
+    UploadCalendar,
+    ReadCalendar,
+}
+
+impl Action {
+    /// The roles that may ask for it (DESIGN.md "Who uses it"; README "Roles").
+    pub fn roles(self) -> &'static [Role] {
+        use Action::*;
+        match self {
+            CreateInstitution => &[Admin, Agency],
+            ReadInstitution | ReadCascade | ExportRoster | UploadRoster => &[Admin, Agency, Officer, Hr],
+            ChangeAgreement => &[Admin, Agency, Officer],
+            ExportStatusList => &[Admin, Agency, Officer, Hr, Settlement],
+            Register => &[Admin, Agency, Hr],
+            RecordInspection | RevokeDeduction | DecideCascade | ReadAudit => &[Admin, Officer],
+            FileObjection | EscalateObjection | RecordInterview => &[Admin, Hr],
+            ReadObjection | ReadNotices | ReadPractitioner | ReadInterviewOrders => &[Admin, Agency, Officer, Hr],
+            DecideObjection | ReadCases | DecideTerminationCase | ReadWatchList => &[Admin, Agency, Officer],
+            RecordTest => &[Admin, Agency],
+            CheckEligibility => &[Admin, Agency, Settlement],
+            UploadCalendar => &[Admin],
+            ReadCalendar => &[Admin, Agency, Officer, Hr, Settlement],
+        }
+    }
+}
+
+impl Caller {
+    /// The process itself (demo loader, tests): every right, audited as `system`.
+    pub fn system() -> Caller {
+        Caller {
+            subject: Subject::System,
+            role: Admin,
+            institution_code: None,
+            region_code: None,
+            request_id: String::new(),
+            action: "unnamed".into(),
+        }
+    }
+
+    /// The command line: every right, audited as `cli` with the operating system's user.
+    pub fn cli(user: &str, action: String) -> Caller {
+        Caller { subject: Subject::Cli, request_id: format!("cli:{user}"), action, ..Caller::system() }
+    }
+
+    /// The stored token's id, for the audit trail.
+    pub fn token_id(&self) -> Option<i64> {
+        match self.subject {
+            Subject::Token(id) => Some(id),
+            _ => None,
+        }
+    }
+
+    /// The role as the audit trail names it.
+    pub fn audit_role(&self) -> &'static str {
+        match self.subject {
+            Subject::Cli => "cli",
+            Subject::System => "system",
+            Subject::Token(_) | Subject::AdminToken => self.role.as_str(),
+        }
+    }
+
+    /// 403 unless the caller's role may do `action`.
+    pub fn permit(&self, action: Action) -> Result<()> {
+        if action.roles().contains(&self.role) {
+            Ok(())
+        } else {
+            Err(Error::forbidden())
+        }
+    }
+
+    /// A county officer's county; none for every other role.
+    pub fn region(&self) -> Option<&str> {
+        match self.role {
+            Officer => self.region_code.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// An officer limited to a county sees only institutions of that county; hr only its own.
+    pub fn covers_institution(&self, code: &str) -> bool {
+        match self.role {
+            Admin | Agency => true,
+            Officer => self.region_code.as_deref().is_none_or(|r| region_of(code) == Some(r)),
+            Hr => self.institution_code.as_deref() == Some(code),
+            Settlement => false,
+        }
+    }
+
+    /// `action` on one institution: 403 outside the role, 404 outside the scope (existence
+    /// must not leak).
+    pub fn require_institution(&self, action: Action, code: &str) -> Result<()> {
+        self.permit(action)?;
+        if self.covers_institution(code) {
+            Ok(())
+        } else {
+            Err(Error::not_found("institution", "定点医药机构"))
+        }
+    }
+
+    /// `action` on one person: in scope when one of their sites is.
+    pub fn require_person(&self, action: Action, sites: &[String]) -> Result<()> {
+        self.permit(action)?;
+        if matches!(self.role, Admin | Agency) || sites.iter().any(|s| self.covers_institution(s)) {
+            Ok(())
+        } else {
+            Err(Error::not_found("practitioner", "人员"))
+        }
+    }
+
+    /// hr's own institution, the only one it may name in a list query; others name any.
+    pub fn own_institution(&self, asked: Option<String>) -> Result<Option<String>> {
+        match (self.role, &self.institution_code) {
+            (Hr, Some(own)) => {
+                if asked.as_deref().is_some_and(|i| i != own) {
+                    return Err(Error::not_found("institution", "定点医药机构"));
+                }
+                Ok(Some(own.clone()))
+            }
+            _ => Ok(asked),
+        }
+    }
+
+    /// hr's institution, as the filer of an objection.
+    pub fn hr_institution(&self) -> Option<&str> {
+        match self.role {
+            Hr => self.institution_code.as_deref(),
+            _ => None,
+        }
+    }
+}

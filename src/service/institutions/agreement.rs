@@ -1,0 +1,281 @@
+//! Suspend, restore and terminate an institution agreement (三(四); 聊城 第二十九条、第三十三条,
+//! 吉林 第四十六条): the staff follow it, and so do related institutions.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use super::{institution_view, non_empty, Change, InstitutionView};
+use crate::domain::dates::parse_date;
+use crate::error::{Error, Result};
+use crate::rules::institution::{suspension_limit, InstitutionPeriods};
+use crate::service::{institution_lock, person_lock, Action, App, Caller, Lock, Touched};
+use crate::store::facts::{self, NewInstitutionEvent};
+use crate::store::DbConn;
+
+/// `POST /institutions/{code}/agreement/suspend`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct SuspendInstitution {
+    pub from: String,
+    pub until: Option<String>,
+    pub reason: String,
+    pub article: Option<String>,
+    /// The institution asked for it (voluntary): at most 180 days, then it terminates by
+    /// itself unless resumed (聊城 第二十九条). Otherwise a violation-based suspension: at most
+    /// 1 year (吉林 第四十六条).
+    pub requested: Option<bool>,
+}
+
+/// `POST /institutions/{code}/agreement/restore`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct RestoreInstitution {
+    pub on: String,
+    pub reason: Option<String>,
+}
+
+/// `POST /institutions/{code}/agreement/terminate`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct TerminateInstitution {
+    pub on: String,
+    pub reason: String,
+    pub article: Option<String>,
+    /// Caused by the chain's legal representative: the branches with the same one are terminated
+    /// too (聊城 第三十二条(十五)).
+    pub legal_representative_violation: Option<bool>,
+    /// The institution asked for it; a public medical institution may not (聊城 第三十三条).
+    pub requested: Option<bool>,
+}
+
+/// Institutions that follow an agreement change, each with the article that makes it follow.
+pub(super) type Related = Vec<(String, &'static str)>;
+
+impl App {
+    pub fn suspend_institution(
+        &self,
+        caller: &Caller,
+        code: &str,
+        req: &SuspendInstitution,
+    ) -> Result<InstitutionView> {
+        caller.require_institution(Action::ChangeAgreement, code)?;
+        let from = parse_date("from", &req.from)?;
+        let until = req.until.as_deref().filter(|s| !s.is_empty()).map(|u| parse_date("until", u)).transpose()?;
+        if until.is_some_and(|u| u <= from) {
+            return Err(Error::invalid(
+                "invalid_period",
+                "until",
+                "until must be after from",
+                "恢复日期应晚于中止日期",
+            ));
+        }
+        non_empty("reason", &req.reason)?;
+        let pack = self.packs.in_force(from).unwrap_or(self.packs.latest());
+        let rule = &pack.institution_agreement;
+        let requested = req.requested.unwrap_or(false);
+        let (max_end, limit_article) = suspension_limit(rule, from, requested);
+        if until.is_some_and(|u| u > max_end) {
+            return Err(Error::invalid(
+                "suspension_too_long",
+                "until",
+                format!("a suspension from {from} may run to {max_end} at the latest ({limit_article})"),
+                format!("自{from}起的中止最长至{max_end}（{limit_article}）"),
+            ));
+        }
+        if requested {
+            self.refuse_public_request(code, from)?;
+        }
+        let article = req.article.clone().unwrap_or_else(|| {
+            if requested {
+                rule.voluntary_article.clone()
+            } else {
+                "三(四)".into()
+            }
+        });
+        self.institution_event(
+            caller,
+            code,
+            &Change {
+                action: "suspend",
+                from,
+                until,
+                reason: &req.reason,
+                article: &article,
+                cascade_case_id: None,
+                requested,
+                // Not resumed within the limit: the agreement ends by itself.
+                lapses_on: (requested && until.is_none()).then_some(max_end),
+                chain: false,
+            },
+        )
+    }
+
+    pub fn restore_institution(
+        &self,
+        caller: &Caller,
+        code: &str,
+        req: &RestoreInstitution,
+    ) -> Result<InstitutionView> {
+        caller.require_institution(Action::ChangeAgreement, code)?;
+        let on = parse_date("on", &req.on)?;
+        let reason = req.reason.clone().unwrap_or_else(|| "恢复医保协议".into());
+        self.institution_event(caller, code, &Change::plain("restore", on, None, &reason, "三(四)", None))
+    }
+
+    pub fn terminate_institution(
+        &self,
+        caller: &Caller,
+        code: &str,
+        req: &TerminateInstitution,
+    ) -> Result<InstitutionView> {
+        caller.require_institution(Action::ChangeAgreement, code)?;
+        let on = parse_date("on", &req.on)?;
+        non_empty("reason", &req.reason)?;
+        if req.requested.unwrap_or(false) {
+            self.refuse_public_request(code, on)?;
+        }
+        let article = req.article.clone().unwrap_or_else(|| "三(四)".into());
+        let mut change = Change::plain("terminate", on, None, &req.reason, &article, None);
+        change.chain = req.legal_representative_violation.unwrap_or(false);
+        self.institution_event(caller, code, &change)
+    }
+
+    /// 三(四): the institution's staff follow its agreement, so everyone registered there is
+    /// recomputed in the same transaction.
+    fn institution_event(&self, caller: &Caller, code: &str, change: &Change) -> Result<InstitutionView> {
+        let (locks, related) = self.event_locks(code, change, &[])?;
+        self.write(caller, &locks, |c, touched| self.apply_institution_event(c, touched, code, change, &related))
+    }
+
+    /// The locks an agreement change needs (the institution, its staff, and the related
+    /// institutions that follow it with theirs), and those related institutions.
+    pub(super) fn event_locks(&self, code: &str, change: &Change, extra: &[Lock]) -> Result<(Vec<Lock>, Related)> {
+        let Change { action, chain, .. } = *change;
+        let mut locks = vec![institution_lock(code)];
+        locks.extend_from_slice(extra);
+        // The same organisation in other pooling regions follows a suspension or termination
+        // (聊城 第三十三条); a chain's branches with the same legal representative follow its
+        // termination for that person's violations (聊城 第三十二条(十五)).
+        let related: Vec<(String, &'static str)> = {
+            let mut c = self.conn()?;
+            let inst =
+                facts::institution(&mut c, code)?.ok_or_else(|| Error::not_found("institution", "定点医药机构"))?;
+            let mut related = Vec::new();
+            if matches!(action, "suspend" | "terminate") {
+                for r in facts::related_institutions(&mut c, code, inst.organization_code.as_deref(), None)? {
+                    related.push((r, "聊城 第三十三条"));
+                }
+            }
+            if action == "terminate" && chain {
+                for r in facts::related_institutions(&mut c, code, None, inst.legal_representative.as_deref())? {
+                    if !related.iter().any(|(x, _)| *x == r) {
+                        related.push((r, "聊城 第三十二条(十五)"));
+                    }
+                }
+            }
+            locks.extend(facts::personnel_at(&mut c, code)?.iter().map(|p| person_lock(p)));
+            for (r, _) in &related {
+                locks.push(institution_lock(r));
+                locks.extend(facts::personnel_at(&mut c, r)?.iter().map(|p| person_lock(p)));
+            }
+            related
+        };
+        Ok((locks, related))
+    }
+
+    /// Records an agreement change inside a write transaction holding `event_locks`.
+    pub(super) fn apply_institution_event(
+        &self,
+        c: &mut DbConn,
+        touched: &mut Touched,
+        code: &str,
+        change: &Change,
+        related: &[(String, &'static str)],
+    ) -> Result<InstitutionView> {
+        let Change { action, from, until, reason, article, cascade_case_id, requested, lapses_on, .. } = *change;
+        {
+            let facts_now =
+                facts::institution_facts(c, code)?.ok_or_else(|| Error::not_found("institution", "定点医药机构"))?;
+            let periods = InstitutionPeriods::of(&facts_now);
+            if periods.terminated_by(from) {
+                return Err(Error::conflict(
+                    "institution_terminated",
+                    format!("the agreement of {code} is terminated"),
+                    format!("{code} 的医保协议已解除"),
+                ));
+            }
+            if action == "restore" && periods.suspended_on(from).is_none() {
+                return Err(Error::conflict(
+                    "not_suspended",
+                    format!("the agreement of {code} is not suspended on {from}"),
+                    format!("{code} 的医保协议在{from}未处于中止状态"),
+                ));
+            }
+            let event_id = facts::insert_institution_event(
+                c,
+                &NewInstitutionEvent {
+                    institution_code: code,
+                    action,
+                    from_on: from,
+                    until_on: until,
+                    reason,
+                    article,
+                    cascade_case_id,
+                    recorded_at: crate::store::now(),
+                    requested,
+                    lapses_on,
+                },
+            )?;
+            touched.fact("institution_events", event_id);
+            self.recompute_institution(c, touched, code)?;
+            self.notify_institution(c, code, action, from, until, reason, article)?;
+            if action == "suspend" {
+                self.open_termination_case(c, touched, code, from)?;
+            }
+            for (other, why) in related {
+                let other_facts = facts::institution_facts(c, other)?
+                    .ok_or_else(|| Error::not_found("institution", "定点医药机构"))?;
+                if InstitutionPeriods::of(&other_facts).terminated_by(from) {
+                    continue;
+                }
+                let other_reason =
+                    format!("随{code}同时{}：{reason}", if action == "suspend" { "中止" } else { "解除" });
+                let id = facts::insert_institution_event(
+                    c,
+                    &NewInstitutionEvent {
+                        institution_code: other,
+                        action,
+                        from_on: from,
+                        until_on: until,
+                        reason: &other_reason,
+                        article: why,
+                        cascade_case_id,
+                        recorded_at: crate::store::now(),
+                        requested: false,
+                        lapses_on: None,
+                    },
+                )?;
+                touched.fact("institution_events", id);
+                self.recompute_institution(c, touched, other)?;
+                self.notify_institution(c, other, action, from, until, &other_reason, why)?;
+            }
+            institution_view(c, &self.packs, code, from)
+        }
+    }
+
+    /// 聊城 第三十三条: 公立医疗机构不得主动提出中止或解除医保协议.
+    fn refuse_public_request(&self, code: &str, on: NaiveDate) -> Result<()> {
+        let rule = &self.packs.in_force(on).unwrap_or(self.packs.latest()).institution_agreement;
+        let mut c = self.conn()?;
+        let inst = facts::institution(&mut c, code)?.ok_or_else(|| Error::not_found("institution", "定点医药机构"))?;
+        if inst.public {
+            return Err(Error::invalid(
+                "public_may_not_request",
+                "requested",
+                format!(
+                    "a public medical institution may not request suspension or termination itself ({})",
+                    rule.public_request_article
+                ),
+                format!("公立医疗机构不得主动提出中止或解除医保协议（{}）", rule.public_request_article),
+            ));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,289 @@
+//! Institution agreements (医保协议): create and show here; suspend, restore, terminate in
+//! `agreement`; the cases the rules open in `termination_cases` (聊城 第三十一条(一)) and
+//! `cascade_cases` (五(三)).
+
+mod agreement;
+mod cascade_cases;
+mod termination_cases;
+
+pub use agreement::{RestoreInstitution, SuspendInstitution, TerminateInstitution};
+pub use cascade_cases::{CascadeCaseView, DecideCascade};
+pub use termination_cases::TerminationCaseView;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use super::{institution_lock, Action, App, Caller};
+use crate::domain::dates::parse_date;
+use crate::domain::InstitutionKind;
+use crate::error::{Error, Result};
+use crate::rules::institution::{
+    reapplication_dates, status_on, suspensions_in_term, termination_due, InstitutionPeriods,
+};
+use crate::rules::PackSet;
+use crate::store::facts::{self, Institution};
+use crate::store::{projections, DbConn};
+
+/// `POST /institutions`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct NewInstitution {
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+    pub region_code: Option<String>,
+    pub agreement_start: String,
+    pub agreement_end: String,
+    /// A public medical institution (公立医疗机构): may not request suspension itself.
+    pub public: Option<bool>,
+    /// 统一社会信用代码: the same organisation's agreements in other pooling regions follow
+    /// this one (聊城 第三十三条).
+    pub organization_code: Option<String>,
+    /// 法定代表人、企业负责人或实际控制人 (chain pharmacies, 聊城 第三十二条(十五)).
+    pub legal_representative: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct InstitutionView {
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+    pub region_code: String,
+    pub agreement_start: NaiveDate,
+    pub agreement_end: NaiveDate,
+    /// As of `date`.
+    pub status: &'static str,
+    pub date: NaiveDate,
+    pub suspended_until: Option<NaiveDate>,
+    /// A public medical institution (公立医疗机构).
+    pub public: bool,
+    /// Suspensions within the current agreement term.
+    pub suspensions_in_term: u32,
+    /// Grounds the agency should consider for terminating the agreement (聊城 第三十一条(一)).
+    pub termination_grounds: Vec<String>,
+    /// After a termination: when the institution, and its legal representative after a serious
+    /// violation, may apply for designation again (吉林 第十七条、第二十一条).
+    pub reapplication: Option<Reapplication>,
+    pub history: Vec<InstitutionEventView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Reapplication {
+    pub terminated_on: NaiveDate,
+    /// First day a new designation application is accepted.
+    pub institution_not_before: NaiveDate,
+    pub article: String,
+    /// For a termination caused by serious violations: the legal representative's bar.
+    pub legal_representative_not_before: NaiveDate,
+    pub legal_representative_article: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct InstitutionEventView {
+    pub id: i64,
+    pub action: String,
+    pub from: NaiveDate,
+    pub until: Option<NaiveDate>,
+    pub reason: String,
+    pub article: String,
+    pub cascade_case_id: Option<i64>,
+    /// The institution asked for it (voluntary suspension).
+    pub requested: bool,
+    /// A requested suspension not resumed by then ends the agreement (自动终止).
+    pub lapses_on: Option<NaiveDate>,
+}
+
+/// One change of an institution agreement.
+#[derive(Clone, Copy)]
+pub(super) struct Change<'a> {
+    action: &'a str,
+    from: NaiveDate,
+    until: Option<NaiveDate>,
+    reason: &'a str,
+    article: &'a str,
+    cascade_case_id: Option<i64>,
+    requested: bool,
+    lapses_on: Option<NaiveDate>,
+    /// A termination caused by a chain's legal representative (聊城 第三十二条(十五)).
+    chain: bool,
+}
+
+impl<'a> Change<'a> {
+    pub(super) fn plain(
+        action: &'a str,
+        from: NaiveDate,
+        until: Option<NaiveDate>,
+        reason: &'a str,
+        article: &'a str,
+        cascade_case_id: Option<i64>,
+    ) -> Self {
+        Change {
+            action,
+            from,
+            until,
+            reason,
+            article,
+            cascade_case_id,
+            requested: false,
+            lapses_on: None,
+            chain: false,
+        }
+    }
+}
+
+fn non_empty(field: &str, v: &str) -> Result<()> {
+    if v.trim().is_empty() {
+        return Err(Error::invalid(
+            "missing_field",
+            field,
+            format!("{field} must not be empty"),
+            format!("{field} 不能为空"),
+        ));
+    }
+    Ok(())
+}
+
+impl App {
+    pub fn create_institution(&self, caller: &Caller, req: &NewInstitution) -> Result<InstitutionView> {
+        caller.permit(Action::CreateInstitution)?;
+        let kind = InstitutionKind::parse("kind", &req.kind)?;
+        let code = self.formats.institution_code("code", &req.code, kind)?;
+        non_empty("name", &req.name)?;
+        let start = parse_date("agreement_start", &req.agreement_start)?;
+        let end = parse_date("agreement_end", &req.agreement_end)?;
+        if end < start {
+            return Err(Error::invalid(
+                "invalid_period",
+                "agreement_end",
+                "agreement_end is before agreement_start",
+                "协议截止日期早于开始日期",
+            ));
+        }
+        let region = req.region_code.clone().unwrap_or_else(|| code.region().to_string());
+        if region.len() != 6 || !region.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(Error::invalid(
+                "invalid_region",
+                "region_code",
+                "region_code has 6 digits (GB/T 2260)",
+                "区划代码应为6位数字（GB/T 2260）",
+            ));
+        }
+        self.write(caller, &[institution_lock(code.as_str())], |c, touched| {
+            touched.fact("institutions", code.as_str());
+            if facts::institution(c, code.as_str())?.is_some() {
+                return Err(Error::conflict(
+                    "already_exists",
+                    format!("institution {code} already exists"),
+                    format!("定点医药机构 {code} 已存在"),
+                ));
+            }
+            facts::insert_institution(
+                c,
+                &Institution {
+                    code: code.as_str().to_string(),
+                    name: req.name.trim().to_string(),
+                    kind: kind.as_str().to_string(),
+                    region_code: region.clone(),
+                    agreement_start: start,
+                    agreement_end: end,
+                    recorded_at: crate::store::now(),
+                    public: req.public.unwrap_or(false),
+                    organization_code: req
+                        .organization_code
+                        .clone()
+                        .map(|s| s.trim().to_string())
+                        .filter(|s| !s.is_empty()),
+                    legal_representative: req
+                        .legal_representative
+                        .clone()
+                        .map(|s| s.trim().to_string())
+                        .filter(|s| !s.is_empty()),
+                },
+            )?;
+            institution_view(c, &self.packs, code.as_str(), start)
+        })
+    }
+
+    pub fn institution(&self, caller: &Caller, code: &str, on: NaiveDate) -> Result<InstitutionView> {
+        caller.require_institution(Action::ReadInstitution, code)?;
+        let mut c = self.conn()?;
+        institution_view(&mut c, &self.packs, code, on)
+    }
+
+    /// The public lookup (no caller): the handler shows only the agreement's status fields.
+    pub fn public_institution(&self, code: &str, on: NaiveDate) -> Result<InstitutionView> {
+        let mut c = self.conn()?;
+        institution_view(&mut c, &self.packs, code, on)
+    }
+
+    /// `GET /institutions/{code}/cascade`.
+    pub fn cascade_figures(
+        &self,
+        caller: &Caller,
+        code: &str,
+        year: i32,
+    ) -> Result<crate::rules::cascade::CascadeFigures> {
+        caller.require_institution(Action::ReadCascade, code)?;
+        let mut c = self.conn()?;
+        if facts::institution(&mut c, code)?.is_none() {
+            return Err(Error::not_found("institution", "定点医药机构"));
+        }
+        let (num, den) = projections::cascade_counts(&mut c, code, year)?;
+        let pack = self.packs.in_force(crate::domain::dates::year_start(year)).unwrap_or(self.packs.latest());
+        Ok(crate::rules::cascade::figures(pack, code, year, num, den))
+    }
+}
+
+fn institution_view(c: &mut DbConn, packs: &PackSet, code: &str, on: NaiveDate) -> Result<InstitutionView> {
+    let inst = facts::institution(c, code)?.ok_or_else(|| Error::not_found("institution", "定点医药机构"))?;
+    let f = facts::institution_facts(c, code)?.ok_or_else(|| Error::not_found("institution", "定点医药机构"))?;
+    let periods = InstitutionPeriods::of(&f);
+    let history = facts::institution_events_of(c, code)?
+        .into_iter()
+        .map(|e| InstitutionEventView {
+            id: e.id,
+            action: e.action,
+            from: e.from_on,
+            until: e.until_on,
+            reason: e.reason,
+            article: e.article,
+            cascade_case_id: e.cascade_case_id,
+            requested: e.requested,
+            lapses_on: e.lapses_on,
+        })
+        .collect::<Vec<_>>();
+    let rule = &packs.in_force(on).unwrap_or(packs.latest()).institution_agreement;
+    let starts = history.iter().filter(|e| e.action == "suspend").map(|e| e.from);
+    let suspensions_in_term = suspensions_in_term(starts, inst.agreement_start, inst.agreement_end);
+    let mut termination_grounds = Vec::new();
+    if termination_due(rule, suspensions_in_term) {
+        termination_grounds.push(format!(
+            "协议有效期内累计{suspensions_in_term}次被中止协议，应解除医保协议（{}）",
+            rule.termination_article
+        ));
+    }
+    Ok(InstitutionView {
+        code: inst.code,
+        name: inst.name,
+        kind: inst.kind,
+        region_code: inst.region_code,
+        agreement_start: inst.agreement_start,
+        agreement_end: inst.agreement_end,
+        status: status_on(&f, on).as_str(),
+        date: on,
+        suspended_until: periods.suspended_on(on).and_then(|(_, u)| u),
+        reapplication: periods.terminated_on.filter(|t| *t <= on).map(|t| {
+            let (institution_not_before, legal_representative_not_before) = reapplication_dates(rule, t);
+            Reapplication {
+                terminated_on: t,
+                institution_not_before,
+                article: rule.reapply_article.clone(),
+                legal_representative_not_before,
+                legal_representative_article: rule.legal_representative_article.clone(),
+            }
+        }),
+        public: inst.public,
+        suspensions_in_term,
+        termination_grounds,
+        history,
+    })
+}

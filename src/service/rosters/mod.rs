@@ -1,0 +1,283 @@
+//! Roster upload (全量维护, 附件1): HR's staff list from Excel — preview, then commit all or
+//! nothing (or the good rows, returning the rejected ones as a CSV to fix and re-upload).
+//! `delta` applies each row's 操作 (新增/变更/注销, default: add or update); `snapshot` also
+//! deregisters the institution's staff missing from the file. The same file twice changes
+//! nothing the second time.
+//!
+//! A file goes through `row` (each row on its own), `plan` (against the ledger, pure), the
+//! report below, and `commit` (one transaction).
+
+mod commit;
+mod plan;
+mod row;
+
+use std::collections::{HashMap, HashSet};
+use std::io::Read;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use super::sheet_import::{read_sheet, reject, Rejection};
+use super::{institution_lock, person_lock, Action, App, Caller};
+use crate::domain::dates::today_china;
+use crate::error::{Error, Result};
+use crate::rules::SanctionKind;
+use crate::store::facts;
+use commit::RosterWrite;
+use plan::{plan, Ledger, Planned};
+pub use row::ROSTER_COLUMNS;
+use row::{parse_row, Plan, Row};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RosterMode {
+    Delta,
+    Snapshot,
+}
+
+impl RosterMode {
+    pub fn parse(s: Option<&str>) -> Result<Self> {
+        match s.unwrap_or("delta") {
+            "delta" => Ok(RosterMode::Delta),
+            "snapshot" => Ok(RosterMode::Snapshot),
+            other => Err(Error::invalid(
+                "invalid_mode",
+                "mode",
+                format!("mode '{other}' is delta or snapshot"),
+                format!("模式 '{other}' 应为 delta（增量）或 snapshot（全量）"),
+            )),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct UploadOptions {
+    pub mode: RosterMode,
+    pub commit: bool,
+    pub partial: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RowRef {
+    pub row: Option<u64>,
+    pub personnel_code: String,
+    pub name: String,
+    /// Changed fields (changes only).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<&'static str>,
+    /// Filed while a ban of 五(二) runs: registration recorded, no agreement until then.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub banned_until: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Counts {
+    pub added: usize,
+    pub changed: usize,
+    pub deregistered: usize,
+    pub unchanged: usize,
+    pub rejected: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RosterReport {
+    pub institution_code: String,
+    pub mode: RosterMode,
+    pub encoding: &'static str,
+    pub rows: usize,
+    pub commit: bool,
+    /// Whether anything was written.
+    pub committed: bool,
+    pub counts: Counts,
+    pub added: Vec<RowRef>,
+    pub changed: Vec<RowRef>,
+    pub deregistered: Vec<RowRef>,
+    pub unchanged: Vec<u64>,
+    pub rejected: Vec<Rejection>,
+    pub unknown_columns: Vec<String>,
+    /// The rejected rows with a 错误原因 column, to fix and upload again.
+    pub rejected_csv: Option<String>,
+}
+
+impl App {
+    /// Reads, checks and (when asked) applies a roster file. `progress` is told each row read.
+    pub fn upload_roster(
+        &self,
+        caller: &Caller,
+        institution: &str,
+        input: impl Read + 'static,
+        opts: UploadOptions,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<RosterReport> {
+        let institution = institution.trim().to_ascii_uppercase();
+        caller.require_institution(Action::UploadRoster, &institution)?;
+        {
+            let mut c = self.conn()?;
+            if facts::institution(&mut c, &institution)?.is_none() {
+                return Err(Error::not_found("institution", "定点医药机构"));
+            }
+        }
+        let mut sheet = read_sheet(input, ROSTER_COLUMNS, progress, |h, rec, row| {
+            parse_row(&self.formats, &institution, h, rec, row)
+        })?;
+        let rows: Vec<Row> = std::mem::take(&mut sheet.rows).into_iter().map(|(_, r)| r).collect();
+        let mut rejected: Vec<Rejection> = Vec::new();
+
+        // Within the file: one row per code, one code per ID number.
+        let mut by_code: HashMap<String, u64> = HashMap::new();
+        let mut by_id: HashMap<String, (String, u64)> = HashMap::new();
+        let mut dup_rows: HashSet<u64> = HashSet::new();
+        for r in &rows {
+            if let Some(first) = by_code.insert(r.code.clone(), r.row) {
+                dup_rows.insert(r.row);
+                rejected.push(reject(
+                    r.row,
+                    Some("医保对应代码"),
+                    "duplicate_in_file",
+                    format!("{} already appears in row {first}", r.code),
+                    format!("医保对应代码 {} 与第{first}行重复", r.code),
+                ));
+                by_code.insert(r.code.clone(), first);
+            }
+            match by_id.get(r.id.as_str()) {
+                Some((code, first)) if *code != r.code => {
+                    dup_rows.insert(r.row);
+                    rejected.push(reject(
+                        r.row,
+                        Some("身份证号码"),
+                        "duplicate_in_file",
+                        format!("this ID number already appears in row {first} with another code"),
+                        format!("身份证号码与第{first}行重复但医保对应代码不同"),
+                    ));
+                }
+                Some(_) => {}
+                None => {
+                    by_id.insert(r.id.as_str().to_string(), (r.code.clone(), r.row));
+                }
+            }
+        }
+
+        // Against the ledger.
+        let mut c = self.conn()?;
+        let codes: Vec<String> = rows.iter().map(|r| r.code.clone()).collect();
+        let ids: Vec<String> = rows.iter().map(|r| r.id.as_str().to_string()).collect();
+        let known = facts::practitioners_by_codes(&mut c, &codes)?;
+        let holders = facts::practitioners_by_id_numbers(&mut c, &ids)?;
+        let regs = facts::registrations_at(&mut c, &institution)?;
+        let details = facts::roster_details_at(&mut c, &institution)?;
+        let names: HashMap<String, (String, Option<String>)> = if details.len() < regs.len() {
+            let mut m = HashMap::new();
+            for code in regs.iter().map(|r| r.personnel_code.clone()).collect::<HashSet<_>>() {
+                if let Some(p) = facts::practitioner(&mut c, &code)? {
+                    m.insert(code, (p.name, p.phone));
+                }
+            }
+            m
+        } else {
+            HashMap::new()
+        };
+        let today = today_china();
+        let in_force: HashMap<&str, &facts::RegistrationRow> = regs
+            .iter()
+            .filter(|r| r.deregistered_on.is_none_or(|e| e > today))
+            .map(|r| (r.personnel_code.as_str(), r))
+            .collect();
+
+        let mut report = RosterReport {
+            institution_code: institution.clone(),
+            mode: opts.mode,
+            encoding: sheet.encoding,
+            rows: sheet.rows_read,
+            commit: opts.commit,
+            committed: false,
+            counts: Counts::default(),
+            added: Vec::new(),
+            changed: Vec::new(),
+            deregistered: Vec::new(),
+            unchanged: Vec::new(),
+            rejected: Vec::new(),
+            unknown_columns: sheet.header.unknown.clone(),
+            rejected_csv: None,
+        };
+        let listed: HashSet<String> = by_code.keys().cloned().collect();
+        let ledger = Ledger { known: &known, holders: &holders, in_force: &in_force, details: &details, names: &names };
+        let rows: Vec<Row> = rows.into_iter().filter(|r| !dup_rows.contains(&r.row)).collect();
+        let Planned { plans, rejected: mut planned_rejections, snapshot_out } =
+            plan(&institution, rows, &listed, &ledger, opts.mode, today);
+        rejected.append(&mut planned_rejections);
+        drop(c);
+
+        // Banned people: registration filed, no agreement until the ban ends (五(二)).
+        let mut banned: HashMap<u64, NaiveDate> = HashMap::new();
+        for (r, plan) in &plans {
+            if matches!(plan, Plan::Add) && known.contains_key(&r.code) {
+                let (_, t) = self.timeline(&r.code)?;
+                if let Some(until) = t
+                    .sanctions
+                    .iter()
+                    .filter(|s| s.kind == SanctionKind::Termination && s.starts_on < r.registered_on)
+                    .filter_map(|s| s.ban_until)
+                    .max()
+                    .filter(|&u| u > r.registered_on)
+                {
+                    banned.insert(r.row, until);
+                }
+            }
+        }
+
+        for (r, plan) in &plans {
+            let rr = |fields: Vec<&'static str>| RowRef {
+                row: Some(r.row),
+                personnel_code: r.code.clone(),
+                name: r.details.name.clone(),
+                fields,
+                banned_until: banned.get(&r.row).copied(),
+            };
+            match plan {
+                Plan::Add => report.added.push(rr(Vec::new())),
+                Plan::Change(f) => report.changed.push(rr(f.clone())),
+                Plan::Deregister(..) => report.deregistered.push(rr(Vec::new())),
+                Plan::Unchanged => report.unchanged.push(r.row),
+            }
+        }
+        for (code, _) in &snapshot_out {
+            report.deregistered.push(RowRef {
+                row: None,
+                personnel_code: code.clone(),
+                name: String::new(),
+                fields: Vec::new(),
+                banned_until: None,
+            });
+        }
+        sheet.reject_later(rejected);
+        report.rejected_csv = sheet.finish_rejections()?;
+        report.counts = Counts {
+            added: report.added.len(),
+            changed: report.changed.len(),
+            deregistered: report.deregistered.len(),
+            unchanged: report.unchanged.len(),
+            rejected: sheet.rejected_row_count(),
+        };
+        report.rejected = sheet.rejected;
+
+        let writes = report.counts.added + report.counts.changed + report.counts.deregistered;
+        if !opts.commit || (!report.rejected.is_empty() && !opts.partial) || writes == 0 {
+            return Ok(report);
+        }
+        let mut locks = vec![institution_lock(&institution)];
+        locks.extend(plans.iter().map(|(r, _)| person_lock(&r.code)));
+        locks.extend(snapshot_out.iter().map(|(c, _)| person_lock(c)));
+        self.write(caller, &locks, |c, touched| {
+            let w = RosterWrite {
+                institution: &institution,
+                plans: &plans,
+                known: &known,
+                snapshot_out: &snapshot_out,
+                today,
+            };
+            self.apply_roster(c, touched, &w)
+        })?;
+        report.committed = true;
+        Ok(report)
+    }
+}
