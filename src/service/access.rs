@@ -49,6 +49,7 @@ pub enum Action {
     ExportStatusList,
     Register,
     UploadRoster,
+    CommitRoster,
     RecordInspection,
     RevokeDeduction,
     FileObjection,
@@ -79,7 +80,7 @@ impl Action {
             ReadInstitution | ReadCascade | ExportRoster | UploadRoster => &[Admin, Agency, Officer, Hr],
             ChangeAgreement => &[Admin, Agency, Officer],
             ExportStatusList => &[Admin, Agency, Officer, Hr, Settlement],
-            Register => &[Admin, Agency, Hr],
+            Register | CommitRoster => &[Admin, Agency, Hr],
             RecordInspection | RevokeDeduction | DecideCascade | ReadAudit => &[Admin, Officer],
             FileObjection | EscalateObjection | RecordInterview => &[Admin, Hr],
             ReadObjection | ReadNotices | ReadPractitioner | ReadInterviewOrders => &[Admin, Agency, Officer, Hr],
@@ -163,6 +164,17 @@ impl Caller {
         } else {
             Err(Error::not_found("institution", "定点医药机构"))
         }
+    }
+
+    /// Admins and the agency see every institution's records (and may be told which record a
+    /// conflict is with); everyone else sees their own.
+    pub fn sees_every_tenant(&self) -> bool {
+        matches!(self.role, Admin | Agency)
+    }
+
+    /// Whether one of `sites` is in scope.
+    pub fn covers_any(&self, sites: &[String]) -> bool {
+        self.sees_every_tenant() || sites.iter().any(|s| self.covers_institution(s))
     }
 
     /// `action` on one person: in scope when one of their sites is.

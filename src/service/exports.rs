@@ -57,6 +57,15 @@ impl App {
             ]);
         }
         rows.sort_by(|a, b| a[3].cmp(&b[3]));
+        // Unmasked ID numbers and phones: the trail answers "who looked at this person?".
+        let mut read: Vec<String> = vec![institution.to_string()];
+        read.extend(rows.iter().map(|r| r[3].clone()));
+        if self.read_only {
+            // A replica cannot write; its reads are audited by the replica's own log only.
+            tracing::warn!(institution, "roster export from a read replica: the read is not in the audit trail");
+        } else {
+            super::audit::record_read(&mut c, caller, &read)?;
+        }
         to_bytes(
             &[
                 "姓名",

@@ -336,7 +336,9 @@ impl App {
             let mut c = self.conn()?;
             facts::deduction(&mut c, deduction_id)?.ok_or_else(|| Error::not_found("deduction", "扣分记录"))?
         };
-        caller.require_person(Action::RevokeDeduction, &self.sites_of(&d.personnel_code)?)?;
+        // The deduction's own institution decides the scope, never the person's other sites: a
+        // registration elsewhere grants no power over it.
+        caller.require_institution(Action::RevokeDeduction, &d.institution_code)?;
         let on = parse_date("on", &req.on)?;
         if req.reason.trim().is_empty() {
             return Err(Error::invalid("missing_field", "reason", "reason must not be empty", "撤销理由不能为空"));

@@ -46,6 +46,8 @@ pub struct App {
     pub index: Arc<EligibilityIndex>,
     /// Embedded years, then uploaded ones (`POST /calendar/years`).
     pub calendar: Arc<std::sync::RwLock<Calendar>>,
+    /// Opened on a read replica: nothing can be written, not even the audit of a read.
+    pub read_only: bool,
 }
 
 /// What a write changed, to publish once committed.
@@ -74,15 +76,15 @@ impl Touched {
 
 impl App {
     pub fn open(database_url: &str) -> anyhow::Result<App> {
-        Self::with_pool(store::connect(database_url)?)
+        Self::with_pool(store::connect(database_url)?, false)
     }
 
     /// On a read replica: nothing is migrated or written; the index is loaded from it.
     pub fn open_read_only(database_url: &str) -> anyhow::Result<App> {
-        Self::with_pool(store::conn::connect_read_only(database_url)?)
+        Self::with_pool(store::conn::connect_read_only(database_url)?, true)
     }
 
-    fn with_pool(pool: Pool) -> anyhow::Result<App> {
+    fn with_pool(pool: Pool, read_only: bool) -> anyhow::Result<App> {
         let packs = PackSet::embedded().map_err(|e| anyhow::anyhow!("{e}"))?;
         let app = App {
             pool,
@@ -90,6 +92,7 @@ impl App {
             formats: Arc::new(CodeFormats::embedded()),
             index: Arc::new(EligibilityIndex::default()),
             calendar: Arc::new(std::sync::RwLock::new(Calendar::embedded().map_err(|e| anyhow::anyhow!("{e}"))?)),
+            read_only,
         };
         app.load_uploaded_calendars()?;
         app.reload_index()?;

@@ -75,7 +75,9 @@ impl App {
             let mut c = self.conn()?;
             facts::deduction(&mut c, deduction_id)?.ok_or_else(|| Error::not_found("deduction", "扣分记录"))?
         };
-        caller.require_person(Action::FileObjection, &self.sites_of(&d.personnel_code)?)?;
+        // 六(一): the inspected institution objects for its staff member; a registration at
+        // another institution grants no power over this deduction.
+        caller.require_institution(Action::FileObjection, &d.institution_code)?;
         let filed_on = parse_date("filed_on", &req.filed_on)?;
         if req.grounds.trim().is_empty() {
             return Err(Error::invalid("missing_field", "grounds", "grounds must not be empty", "异议理由不能为空"));
@@ -118,7 +120,7 @@ impl App {
     }
 
     pub fn objection(&self, caller: &Caller, id: i64) -> Result<Objection> {
-        caller.require_person(Action::ReadObjection, &self.objection_sites(id)?)?;
+        self.objection_in_scope(caller, Action::ReadObjection, id)?;
         let mut c = self.conn()?;
         self.objection_view(&mut c, id, Vec::new())
     }
@@ -126,8 +128,7 @@ impl App {
     /// The agency decides a filed objection; the department an escalated one (final).
     pub fn decide_objection(&self, caller: &Caller, id: i64, req: &DecideObjection) -> Result<Objection> {
         caller.permit(Action::DecideObjection)?;
-        let (o, person) = self.objection_and_person(id)?;
-        caller.require_person(Action::DecideObjection, &self.sites_of(&person)?)?;
+        let (o, person) = self.objection_in_scope(caller, Action::DecideObjection, id)?;
         let on = parse_date("decided_on", &req.decided_on)?;
         let uphold = match req.decision.as_str() {
             "uphold" => true,
@@ -182,8 +183,7 @@ impl App {
     /// To the administrative department, within 10 working days of the notice, after a reject.
     pub fn escalate_objection(&self, caller: &Caller, id: i64, req: &EscalateObjection) -> Result<Objection> {
         caller.permit(Action::EscalateObjection)?;
-        let (o, person) = self.objection_and_person(id)?;
-        caller.require_person(Action::EscalateObjection, &self.sites_of(&person)?)?;
+        let (o, person) = self.objection_in_scope(caller, Action::EscalateObjection, id)?;
         let on = parse_date("on", &req.on)?;
         self.write(caller, &[person_lock(&person), Lock::Objection(id)], |c, touched| {
             if objection_status(c, &o)? != "rejected" {
@@ -219,17 +219,17 @@ impl App {
         })
     }
 
-    fn objection_and_person(&self, id: i64) -> Result<(ObjectionRow, String)> {
+    /// An objection belongs to the institution that filed it (the inspected one) and to the
+    /// deduction's institution: hr sees its own, a county officer those of the county.
+    fn objection_in_scope(&self, caller: &Caller, action: Action, id: i64) -> Result<(ObjectionRow, String)> {
         let mut c = self.conn()?;
         let o = due_process::objection(&mut c, id)?.ok_or_else(|| Error::not_found("objection", "异议"))?;
         let d = facts::deduction(&mut c, o.deduction_id)?.ok_or_else(|| Error::not_found("deduction", "扣分记录"))?;
+        caller.permit(action)?;
+        if !(caller.covers_institution(&o.institution_code) && caller.covers_institution(&d.institution_code)) {
+            return Err(Error::not_found("objection", "异议"));
+        }
         Ok((o, d.personnel_code))
-    }
-
-    /// The institutions of the person an objection is about (for tenancy checks).
-    fn objection_sites(&self, id: i64) -> Result<Vec<String>> {
-        let (_, person) = self.objection_and_person(id)?;
-        self.sites_of(&person)
     }
 
     fn objection_view(&self, c: &mut DbConn, id: i64, affected: Vec<PayabilityChange>) -> Result<Objection> {

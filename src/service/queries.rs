@@ -43,6 +43,10 @@ pub struct Ledger {
     pub total: u32,
     pub remaining: u32,
     pub deductions: Vec<LedgerDeduction>,
+    /// Deductions recorded at institutions outside the caller's scope: counted in `total`, not
+    /// listed (a registration grants no sight of what other institutions' inspections found).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub not_listed: usize,
     /// Sanctions decided in the cycle.
     pub sanctions: Vec<Sanction>,
     pub explanation: Explanation,
@@ -150,6 +154,7 @@ pub(crate) fn ledger_of(
             deduction_ids: cycle.map(|c| c.deduction_ids.clone()).unwrap_or_default(),
         },
         deductions,
+        not_listed: 0,
         affected_periods: Vec::new(),
     })
 }
@@ -187,7 +192,11 @@ impl App {
         caller.require_person(Action::ReadPractitioner, &self.sites_of(code)?)?;
         let (f, t) = self.timeline(code)?;
         let mut c = self.conn()?;
-        ledger_of(&f, &t, year, &self.packs, &mut c)
+        let mut ledger = ledger_of(&f, &t, year, &self.packs, &mut c)?;
+        let before = ledger.deductions.len();
+        ledger.deductions.retain(|d| caller.covers_institution(&d.deduction.institution_code));
+        ledger.not_listed = before - ledger.deductions.len();
+        Ok(ledger)
     }
 
     /// The institutions where a person is or was registered (for tenancy checks).
@@ -342,4 +351,8 @@ impl App {
             sites,
         })
     }
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }

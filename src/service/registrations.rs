@@ -60,8 +60,8 @@ impl App {
                 Some(p) if p.id_number != id.as_str() => {
                     return Err(Error::conflict(
                         "code_held_by_another",
-                        "this personnel code is held by another ID number",
-                        "该医保对应代码已被其他身份证号码使用",
+                        "this personnel code does not match the ID number on record: ask the agency to check it",
+                        "该医保对应代码与已登记的身份证号码不一致，请联系医保经办机构核实",
                     ))
                 }
                 Some(p) if p.category != category.as_str() => {

@@ -40,11 +40,23 @@ pub fn insert(conn: &mut DbConn, row: &AuditRow) -> QueryResult<()> {
         .map(drop)
 }
 
-/// Rows naming `target` (a personnel code, an institution code, `table:id`), newest last.
+/// Rows naming exactly `target` (a personnel code, an institution code, `table:id`) among their
+/// space-separated targets or facts, newest last. `370` names nothing: no substring matches.
 pub fn about(conn: &mut DbConn, target: &str, limit: i64) -> QueryResult<Vec<AuditRow>> {
-    let pattern = format!("%{}%", target.replace(['%', '_'], ""));
+    let t = target.replace(['%', '_', ' '], "");
+    let (only, first, last, inner) = (t.clone(), format!("{t} %"), format!("% {t}"), format!("% {t} %"));
     audit_log::table
-        .filter(audit_log::targets.like(pattern.clone()).or(audit_log::facts.like(pattern)))
+        .filter(
+            audit_log::targets
+                .eq(only.clone())
+                .or(audit_log::targets.like(first.clone()))
+                .or(audit_log::targets.like(last.clone()))
+                .or(audit_log::targets.like(inner.clone()))
+                .or(audit_log::facts.eq(only))
+                .or(audit_log::facts.like(first))
+                .or(audit_log::facts.like(last))
+                .or(audit_log::facts.like(inner)),
+        )
         .order(audit_log::id)
         .limit(limit)
         .load(conn)

@@ -111,6 +111,10 @@ impl App {
     ) -> Result<RosterReport> {
         let institution = institution.trim().to_ascii_uppercase();
         caller.require_institution(Action::UploadRoster, &institution)?;
+        if opts.commit {
+            // Officers read rosters; only the institution's hr and the agency write them.
+            caller.permit(Action::CommitRoster)?;
+        }
         {
             let mut c = self.conn()?;
             if facts::institution(&mut c, &institution)?.is_none() {
@@ -200,7 +204,14 @@ impl App {
             rejected_csv: None,
         };
         let listed: HashSet<String> = by_code.keys().cloned().collect();
-        let ledger = Ledger { known: &known, holders: &holders, in_force: &in_force, details: &details, names: &names };
+        let ledger = Ledger {
+            known: &known,
+            holders: &holders,
+            in_force: &in_force,
+            details: &details,
+            names: &names,
+            disclose: caller.sees_every_tenant(),
+        };
         let rows: Vec<Row> = rows.into_iter().filter(|r| !dup_rows.contains(&r.row)).collect();
         let Planned { plans, rejected: mut planned_rejections, snapshot_out } =
             plan(&institution, rows, &listed, &ledger, opts.mode, today);

@@ -22,6 +22,9 @@ pub(super) struct Ledger<'a> {
     pub details: &'a HashMap<String, RosterDetails>,
     /// Name and phone of staff with no roster details (registered through the API).
     pub names: &'a HashMap<String, (String, Option<String>)>,
+    /// Whether a rejection may name another institution's record (the agency and admins may;
+    /// hr and officers get a reason that names nothing and sends them to the agency).
+    pub disclose: bool,
 }
 
 /// The plan of a file: a plan for each good row, the rejections, and (snapshot) the staff
@@ -42,7 +45,7 @@ pub(super) fn plan(
     mode: RosterMode,
     today: NaiveDate,
 ) -> Planned {
-    let Ledger { known, holders, in_force, details, names } = *ledger;
+    let Ledger { known, holders, in_force, details, names, disclose } = *ledger;
     let mut rejected = Vec::new();
     let mut plans: Vec<(Row, Plan)> = Vec::new();
     for r in rows {
@@ -68,13 +71,18 @@ pub(super) fn plan(
             }
         }
         if let Some(other) = holders.get(r.id.as_str()).filter(|c| **c != r.code) {
-            errs.push(reject(
-                row,
-                Some("身份证号码"),
-                "id_number_has_another_code",
-                format!("this ID number already holds the code {other}"),
-                format!("该身份证号码已登记医保对应代码 {other}"),
-            ));
+            let (en, zh) = if disclose {
+                (
+                    format!("this ID number already holds the code {other}"),
+                    format!("该身份证号码已登记医保对应代码 {other}"),
+                )
+            } else {
+                (
+                    "this ID number is registered under another personnel code: ask the agency to check it".into(),
+                    "该身份证号码已登记其他医保对应代码，请联系医保经办机构核实".into(),
+                )
+            };
+            errs.push(reject(row, Some("身份证号码"), "id_number_has_another_code", en, zh));
         }
         let current = in_force.get(r.code.as_str());
         let plan = match (r.op, current) {
