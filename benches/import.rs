@@ -78,7 +78,7 @@ fn main() {
     .expect("institution");
     let input = std::fs::File::open(&file).expect("open file");
     let t = Instant::now();
-    let opts = UploadOptions { mode: RosterMode::Delta, commit: true, partial: false };
+    let opts = UploadOptions { mode: RosterMode::Delta, commit: true, partial: false, confirm_deregister: None };
     let report = app.upload_roster(&Caller::system(), "H37081100001", input, opts, &mut |_| {}).expect("import");
     let took = t.elapsed().as_secs_f64();
     assert!(report.committed && report.counts.added == rows, "{:?}", report.counts);

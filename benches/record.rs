@@ -60,7 +60,7 @@ fn run(backend: &str, url: &str, quick: bool) {
     for p in &world.people {
         csv.push_str(&format!("{},{},{},{},2023-01-01\n", p.name, p.id_number, p.category, p.code));
     }
-    let opts = UploadOptions { mode: RosterMode::Delta, commit: true, partial: false };
+    let opts = UploadOptions { mode: RosterMode::Delta, commit: true, partial: false, confirm_deregister: None };
     app.upload_roster(&Caller::system(), "H37081100001", std::io::Cursor::new(csv.into_bytes()), opts, &mut |_| {})
         .expect("roster");
     let codes: Arc<Vec<String>> = Arc::new(world.people.iter().map(|p| p.code.clone()).collect());

@@ -28,11 +28,22 @@ pub struct ClientError {
     pub message_zh: String,
     pub field: Option<String>,
     pub row: Option<u64>,
+    /// What the caller needs to act on the error (a refused upload's row report), shown under
+    /// `report` in the error body.
+    pub report: Option<Box<serde_json::Value>>,
 }
 
 impl ClientError {
     pub fn new(kind: Kind, code: &'static str, message: impl Into<String>, message_zh: impl Into<String>) -> Self {
-        ClientError { kind, code, message: message.into(), message_zh: message_zh.into(), field: None, row: None }
+        ClientError {
+            kind,
+            code,
+            message: message.into(),
+            message_zh: message_zh.into(),
+            field: None,
+            row: None,
+            report: None,
+        }
     }
     pub fn field(mut self, field: impl Into<String>) -> Self {
         self.field = Some(field.into());
@@ -40,6 +51,10 @@ impl ClientError {
     }
     pub fn row(mut self, row: u64) -> Self {
         self.row = Some(row);
+        self
+    }
+    pub fn report(mut self, report: serde_json::Value) -> Self {
+        self.report = Some(Box::new(report));
         self
     }
 }

@@ -58,6 +58,7 @@ fn generate_writes_files_the_importers_read() {
         mode: jifen::service::rosters::RosterMode::Delta,
         commit: false,
         partial: false,
+        confirm_deregister: None,
     };
     let r = app.upload_roster(&Caller::system(), &inst.code, roster, opts, &mut |_| {}).unwrap();
     assert!(r.counts.added > 0 && r.rejected.is_empty(), "{:?}", r.rejected.first());

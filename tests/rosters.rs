@@ -38,14 +38,26 @@ fn fixture(name: &str) -> Vec<u8> {
 }
 
 fn upload(app: &App, inst: &str, bytes: Vec<u8>, mode: RosterMode, commit: bool, partial: bool) -> RosterReport {
-    app.upload_roster(
-        &Caller::system(),
-        inst,
-        std::io::Cursor::new(bytes),
-        UploadOptions { mode, commit, partial },
-        &mut |_| {},
-    )
-    .unwrap()
+    try_upload(app, inst, bytes, mode, UploadOptions { mode, commit, partial, confirm_deregister: None }).unwrap()
+}
+
+fn try_upload(
+    app: &App,
+    inst: &str,
+    bytes: Vec<u8>,
+    mode: RosterMode,
+    opts: UploadOptions,
+) -> Result<RosterReport, jifen::error::Error> {
+    let opts = UploadOptions { mode, ..opts };
+    app.upload_roster(&Caller::system(), inst, std::io::Cursor::new(bytes), opts, &mut |_| {})
+}
+
+/// A commit refused as a whole: the error's code and the report it carries.
+fn refused(app: &App, inst: &str, bytes: Vec<u8>, opts: UploadOptions) -> (&'static str, serde_json::Value) {
+    match try_upload(app, inst, bytes, opts.mode, opts) {
+        Err(jifen::error::Error::Client(c)) => (c.code, c.report.map(|r| *r).unwrap_or_default()),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
 }
 
 fn status(app: &App, code: &str) -> String {
@@ -107,8 +119,12 @@ fn english_headers_in_any_order_and_unknown_columns_reported() {
 fn each_bad_row_is_rejected_with_its_reason_and_nothing_is_written() {
     for db in common::all() {
         let app = app(&db);
-        let r = upload(&app, INST, fixture("roster_bad.csv"), RosterMode::Delta, true, false);
+        let r = upload(&app, INST, fixture("roster_bad.csv"), RosterMode::Delta, false, false);
         assert!(!r.committed);
+        let all_or_nothing =
+            UploadOptions { mode: RosterMode::Delta, commit: true, partial: false, confirm_deregister: None };
+        let (code, report) = refused(&app, INST, fixture("roster_bad.csv"), all_or_nothing);
+        assert_eq!((code, report["counts"]["rejected"].as_u64()), ("commit_refused", Some(8)), "{report}");
         let got: Vec<(u64, &str, Option<&str>)> =
             r.rejected.iter().map(|x| (x.row, x.code, x.column.as_deref())).collect();
         assert_eq!(
@@ -161,9 +177,15 @@ fn a_bad_last_row_of_a_large_file_stops_the_whole_commit() {
         ));
     }
     text.push_str("坏行,370811198001010000,医保医师,D370811999999,2020-01-01\n");
-    let r = upload(&app, INST, text.into_bytes(), RosterMode::Delta, true, false);
-    assert_eq!((r.rows, r.counts.added, r.counts.rejected, r.committed), (3001, 3000, 1, false));
-    assert_eq!(r.rejected[0].row, 3002);
+    let opts = UploadOptions { mode: RosterMode::Delta, commit: true, partial: false, confirm_deregister: None };
+    let (code, r) = refused(&app, INST, text.into_bytes(), opts);
+    assert_eq!(code, "commit_refused");
+    let n = |k: &str| r["counts"][k].as_u64();
+    assert_eq!(
+        (r["rows"].as_u64(), n("added"), n("rejected"), r["committed"].as_bool()),
+        (Some(3001), Some(3000), Some(1), Some(false))
+    );
+    assert_eq!(r["rejected"][0]["row"], 3002);
     assert!(status(&app, "D370811300000").contains("not found"));
 }
 
@@ -178,7 +200,13 @@ fn snapshot_deregisters_who_is_missing_and_delta_applies_operations() {
         let out: Vec<&str> = preview.deregistered.iter().map(|d| d.personnel_code.as_str()).collect();
         assert_eq!(out, ["HY370811100003"], "listed in the preview first");
         assert_eq!(status(&app, "HY370811100003"), "active");
-        let done = upload(&app, INST, two.into_bytes(), RosterMode::Snapshot, true, false);
+        assert_eq!(preview.confirmation_required, Some(1), "1 of 3 is more than a fifth");
+        let snapshot =
+            UploadOptions { mode: RosterMode::Snapshot, commit: true, partial: false, confirm_deregister: None };
+        let (code, _) = refused(&app, INST, two.clone().into_bytes(), snapshot);
+        assert_eq!(code, "confirmation_required");
+        let confirmed = UploadOptions { confirm_deregister: Some(1), ..snapshot };
+        let done = try_upload(&app, INST, two.into_bytes(), RosterMode::Snapshot, confirmed).unwrap();
         assert!(done.committed);
         let today = jifen::domain::dates::today_china();
         let s = app.status(&Caller::system(), "HY370811100003", today).unwrap();
@@ -221,7 +249,7 @@ fn a_code_held_by_another_id_and_a_banned_person_are_reported() {
     let text = format!(
         "姓名,身份证号码,医保支付资格类别,医保对应代码,注册时间\n冒用,{other},医保医师,D370811100001,2020-01-01\n"
     );
-    let r = upload(&app, "H37081100002", text.into_bytes(), RosterMode::Delta, true, false);
+    let r = upload(&app, "H37081100002", text.into_bytes(), RosterMode::Delta, false, false);
     assert_eq!(r.rejected.iter().map(|x| x.code).collect::<Vec<_>>(), ["code_held_by_another"]);
 
     // 张三 is terminated (12 points) on 2024-03-01, then filed at a second site during the ban.

@@ -26,6 +26,9 @@ pub enum ImportCommand {
         /// With --commit: write the good rows even if some are rejected.
         #[arg(long)]
         partial: bool,
+        /// A snapshot deregistering many people: the count its preview showed.
+        #[arg(long)]
+        confirm_deregister: Option<usize>,
     },
     /// Training-test results (医保对应代码, 测试日期, 测试形式, 成绩, 是否合格).
     Tests {
@@ -96,9 +99,17 @@ pub fn run(app: &App, caller: &Caller, command: ImportCommand) -> anyhow::Result
         }
     };
     match command {
-        ImportCommand::Roster { file, institution, mode, commit, partial } => {
-            let opts = UploadOptions { mode: RosterMode::parse(Some(&mode)).map_err(err)?, commit, partial };
-            let report = app.upload_roster(caller, &institution, open(&file)?, opts, &mut tick).map_err(err)?;
+        ImportCommand::Roster { file, institution, mode, commit, partial, confirm_deregister } => {
+            let mode = RosterMode::parse(Some(&mode)).map_err(err)?;
+            let opts = UploadOptions { mode, commit, partial, confirm_deregister };
+            let report = match app.upload_roster(caller, &institution, open(&file)?, opts, &mut tick) {
+                Ok(r) => r,
+                Err(crate::error::Error::Client(refused)) if refused.report.is_some() => {
+                    bar.finish_and_clear();
+                    return print_refused(&refused, &file);
+                }
+                Err(e) => return Err(err(e)),
+            };
             bar.finish_and_clear();
             let c = &report.counts;
             println!(
@@ -143,6 +154,33 @@ fn print_batch(r: &BatchReport, file: &std::path::Path, commit: bool) -> anyhow:
     write_rejected(file, &r.rejected_csv)?;
     println!("{}", outcome(r.committed, commit));
     Ok(())
+}
+
+/// A commit refused with its report (`commit_refused`, `confirmation_required`): the counts, the
+/// rejected rows and their file, and the reason; the command fails.
+fn print_refused(refused: &crate::error::ClientError, file: &std::path::Path) -> anyhow::Result<()> {
+    let report = refused.report.as_deref().cloned().unwrap_or_default();
+    let n = |k: &str| report["counts"][k].as_u64().unwrap_or(0);
+    println!(
+        "{} rows: {} to add, {} to change, {} to deregister, {} unchanged, {} rejected",
+        report["rows"].as_u64().unwrap_or(0),
+        n("added"),
+        n("changed"),
+        n("deregistered"),
+        n("unchanged"),
+        n("rejected")
+    );
+    for r in report["rejected"].as_array().into_iter().flatten().take(20) {
+        println!(
+            "  row {} [{}] {}",
+            r["row"].as_u64().unwrap_or(0),
+            r["column"].as_str().unwrap_or("-"),
+            r["reason_zh"].as_str().unwrap_or("")
+        );
+    }
+    write_rejected(file, &report["rejected_csv"].as_str().map(str::to_string))?;
+    println!("{} / {}", refused.message, refused.message_zh);
+    Err(anyhow::anyhow!("{}: nothing written / 未写入", refused.code))
 }
 
 fn err(e: crate::error::Error) -> anyhow::Error {

@@ -71,7 +71,7 @@ pub fn load(app: &App, caller: &Caller, world: &World, log: &mut dyn FnMut(&str)
             caller,
             &inst.code,
             std::io::Cursor::new(csv.into_bytes()),
-            UploadOptions { mode: RosterMode::Delta, commit: true, partial: false },
+            UploadOptions { mode: RosterMode::Delta, commit: true, partial: false, confirm_deregister: None },
             &mut |_| {},
         )?;
         if !report.rejected.is_empty() {

@@ -38,15 +38,17 @@ impl ResponseError for Error {
 }
 
 pub fn body(c: &ClientError) -> serde_json::Value {
-    json!({
-        "error": {
-            "code": c.code,
-            "message": c.message,
-            "message_zh": c.message_zh,
-            "field": c.field,
-            "row": c.row,
-        }
-    })
+    let mut error = json!({
+        "code": c.code,
+        "message": c.message,
+        "message_zh": c.message_zh,
+        "field": c.field,
+        "row": c.row,
+    });
+    if let (Some(report), Some(map)) = (&c.report, error.as_object_mut()) {
+        map.insert("report".into(), (**report).clone());
+    }
+    json!({ "error": error })
 }
 
 pub fn bad_request(code: &'static str, message: String, message_zh: String) -> Error {

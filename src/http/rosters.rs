@@ -11,6 +11,8 @@ pub struct UploadQuery {
     pub mode: Option<String>,
     pub commit: Option<String>,
     pub partial: Option<String>,
+    /// The number of people the snapshot's preview said it would deregister.
+    pub confirm_deregister: Option<String>,
 }
 
 /// `POST /rosters/{institution_code}?mode=delta|snapshot&commit=&partial=` — a CSV body in
@@ -28,6 +30,17 @@ pub async fn upload(
         mode: RosterMode::parse(q.mode.as_deref())?,
         commit: flag("commit", q.commit.as_deref())?,
         partial: flag("partial", q.partial.as_deref())?,
+        confirm_deregister: match q.confirm_deregister.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => None,
+            Some(s) => Some(s.parse().map_err(|_| {
+                crate::error::Error::invalid(
+                    "invalid_query",
+                    "confirm_deregister",
+                    "confirm_deregister is the number of people the preview would deregister",
+                    "confirm_deregister 应为预览显示的注销人数",
+                )
+            })?),
+        },
     };
     let report =
         run(&state, move |app| app.upload_roster(&caller, &inst, std::io::Cursor::new(body), opts, &mut |_| {}))

@@ -55,6 +55,9 @@ pub struct UploadOptions {
     pub mode: RosterMode,
     pub commit: bool,
     pub partial: bool,
+    /// A snapshot that deregisters people from a file without data rows, or more than a fifth
+    /// of the staff, is written only with the count the preview showed.
+    pub confirm_deregister: Option<usize>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -68,6 +71,9 @@ pub struct RowRef {
     /// Filed while a ban of 五(二) runs: registration recorded, no agreement until then.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub banned_until: Option<NaiveDate>,
+    /// A returning staff member: the registration starts when the previous one ended.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resumed_on: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -97,6 +103,9 @@ pub struct RosterReport {
     pub unknown_columns: Vec<String>,
     /// The rejected rows with a 错误原因 column, to fix and upload again.
     pub rejected_csv: Option<String>,
+    /// Set when committing this snapshot needs `confirm_deregister` equal to this count.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confirmation_required: Option<usize>,
 }
 
 impl App {
@@ -121,7 +130,12 @@ impl App {
                 return Err(Error::not_found("institution", "定点医药机构"));
             }
         }
+        // Everyone the file names, rejected rows included (a snapshot never deregisters them).
+        let mut named_codes: HashSet<String> = HashSet::new();
+        let mut named_ids: HashSet<String> = HashSet::new();
         let mut sheet = read_sheet(input, ROSTER_COLUMNS, progress, |h, rec, row| {
+            named_codes.extend(h.get(rec, "personnel_code").map(normalise_cell));
+            named_ids.extend(h.get(rec, "id_number").map(normalise_cell));
             parse_row(&self.formats, &institution, h, rec, row)
         })?;
         let rows: Vec<Row> = std::mem::take(&mut sheet.rows).into_iter().map(|(_, r)| r).collect();
@@ -186,6 +200,7 @@ impl App {
             .filter(|r| r.deregistered_on.is_none_or(|e| e > today))
             .map(|r| (r.personnel_code.as_str(), r))
             .collect();
+        let in_force_count = in_force.len();
 
         let mut report = RosterReport {
             institution_code: institution.clone(),
@@ -202,19 +217,43 @@ impl App {
             rejected: Vec::new(),
             unknown_columns: sheet.header.unknown.clone(),
             rejected_csv: None,
+            confirmation_required: None,
         };
-        let listed: HashSet<String> = by_code.keys().cloned().collect();
+        let staff_codes: Vec<String> = in_force.keys().map(|c| c.to_string()).collect();
+        let staff_ids: HashMap<String, String> = facts::practitioners_by_codes(&mut c, &staff_codes)?
+            .into_iter()
+            .map(|(code, (id, _))| (code, id))
+            .collect();
+        let mut ended: HashMap<String, NaiveDate> = HashMap::new();
+        for r in regs.iter().filter(|r| !in_force.contains_key(r.personnel_code.as_str())) {
+            if let Some(end) = r.deregistered_on {
+                let e = ended.entry(r.personnel_code.clone()).or_insert(end);
+                *e = (*e).max(end);
+            }
+        }
         let ledger = Ledger {
             known: &known,
             holders: &holders,
             in_force: &in_force,
             details: &details,
             names: &names,
+            named_codes: &named_codes,
+            named_ids: &named_ids,
+            staff_ids: &staff_ids,
+            ended: &ended,
             disclose: caller.sees_every_tenant(),
         };
         let rows: Vec<Row> = rows.into_iter().filter(|r| !dup_rows.contains(&r.row)).collect();
         let Planned { plans, rejected: mut planned_rejections, snapshot_out } =
-            plan(&institution, rows, &listed, &ledger, opts.mode, today);
+            plan(&institution, rows, &ledger, opts.mode, today);
+        let mut leaving_names: HashMap<String, String> = HashMap::new();
+        for (code, _) in &snapshot_out {
+            let name = match details.get(code) {
+                Some(d) => d.name.clone(),
+                None => facts::practitioner(&mut c, code)?.map(|p| p.name).unwrap_or_default(),
+            };
+            leaving_names.insert(code.clone(), name);
+        }
         rejected.append(&mut planned_rejections);
         drop(c);
 
@@ -243,6 +282,7 @@ impl App {
                 name: r.details.name.clone(),
                 fields,
                 banned_until: banned.get(&r.row).copied(),
+                resumed_on: r.resumed,
             };
             match plan {
                 Plan::Add => report.added.push(rr(Vec::new())),
@@ -255,10 +295,16 @@ impl App {
             report.deregistered.push(RowRef {
                 row: None,
                 personnel_code: code.clone(),
-                name: String::new(),
+                name: leaving_names.remove(code).unwrap_or_default(),
                 fields: Vec::new(),
                 banned_until: None,
+                resumed_on: None,
             });
+        }
+        // A snapshot that empties the roster, or takes more than a fifth of the staff, is
+        // confirmed with the count the clerk was shown.
+        if !snapshot_out.is_empty() && (sheet.rows_read == 0 || snapshot_out.len() * 5 > in_force_count) {
+            report.confirmation_required = Some(snapshot_out.len());
         }
         sheet.reject_later(rejected);
         report.rejected_csv = sheet.finish_rejections()?;
@@ -272,8 +318,17 @@ impl App {
         report.rejected = sheet.rejected;
 
         let writes = report.counts.added + report.counts.changed + report.counts.deregistered;
-        if !opts.commit || (!report.rejected.is_empty() && !opts.partial) || writes == 0 {
+        if !opts.commit || writes == 0 && report.rejected.is_empty() {
             return Ok(report);
+        }
+        if !report.rejected.is_empty() && !opts.partial {
+            return Err(commit_refused(&report));
+        }
+        if writes == 0 {
+            return Ok(report);
+        }
+        if let Some(n) = report.confirmation_required.filter(|n| opts.confirm_deregister != Some(*n)) {
+            return Err(confirmation_required(n, &report));
         }
         let mut locks = vec![institution_lock(&institution)];
         locks.extend(plans.iter().map(|(r, _)| person_lock(&r.code)));
@@ -291,4 +346,46 @@ impl App {
         report.committed = true;
         Ok(report)
     }
+}
+
+/// A cell as a code or ID number to match people by: no spaces, quotes or Excel's text markers.
+fn normalise_cell(s: &str) -> String {
+    s.trim()
+        .trim_start_matches('\'')
+        .trim_start_matches('=')
+        .trim_matches('"')
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_ascii_uppercase()
+}
+
+/// 422 `commit_refused`: nothing was written because rows were rejected; the report says which.
+fn commit_refused(report: &RosterReport) -> Error {
+    let n = report.counts.rejected;
+    let e = crate::error::ClientError::new(
+        crate::error::Kind::Unprocessable,
+        "commit_refused",
+        format!(
+            "nothing was written: {n} rows were rejected; fix them, or commit with partial=true to write the good rows"
+        ),
+        format!("未写入任何数据：有{n}行被退回；请修改后重新上传，或选择“只提交正确的行”（partial=true）"),
+    );
+    Error::Client(e.report(serde_json::to_value(report).unwrap_or_default()))
+}
+
+/// 422 `confirmation_required`: a snapshot that deregisters many people waits for the count.
+fn confirmation_required(n: usize, report: &RosterReport) -> Error {
+    let names: Vec<&str> = report.deregistered.iter().filter(|r| r.row.is_none()).map(|r| r.name.as_str()).collect();
+    let e = crate::error::ClientError::new(
+        crate::error::Kind::Unprocessable,
+        "confirmation_required",
+        format!(
+            "this snapshot deregisters {n} people ({}): commit again with confirm_deregister={n}",
+            names.join(", ")
+        ),
+        format!("本次全量上传将注销{n}人（{}）；确认无误请以 confirm_deregister={n} 重新提交", names.join("、")),
+    )
+    .field("confirm_deregister");
+    Error::Client(e.report(serde_json::to_value(report).unwrap_or_default()))
 }

@@ -22,6 +22,14 @@ pub(super) struct Ledger<'a> {
     pub details: &'a HashMap<String, RosterDetails>,
     /// Name and phone of staff with no roster details (registered through the API).
     pub names: &'a HashMap<String, (String, Option<String>)>,
+    /// The people this file names on any row, rejected rows included: by personnel code and by
+    /// ID number. A snapshot never deregisters them.
+    pub named_codes: &'a HashSet<String>,
+    pub named_ids: &'a HashSet<String>,
+    /// ID number of each person registered here today, by personnel code.
+    pub staff_ids: &'a HashMap<String, String>,
+    /// For people once registered here whose registration has ended: the day it ended.
+    pub ended: &'a HashMap<String, NaiveDate>,
     /// Whether a rejection may name another institution's record (the agency and admins may;
     /// hr and officers get a reason that names nothing and sends them to the agency).
     pub disclose: bool,
@@ -35,20 +43,13 @@ pub(super) struct Planned {
     pub snapshot_out: Vec<(String, i64)>,
 }
 
-/// Plans `rows` (already free of duplicates within the file) against `ledger`. `listed`: every
-/// personnel code the file names.
-pub(super) fn plan(
-    institution: &str,
-    rows: Vec<Row>,
-    listed: &HashSet<String>,
-    ledger: &Ledger,
-    mode: RosterMode,
-    today: NaiveDate,
-) -> Planned {
-    let Ledger { known, holders, in_force, details, names, disclose } = *ledger;
+/// Plans `rows` (already free of duplicates within the file) against `ledger`.
+pub(super) fn plan(institution: &str, rows: Vec<Row>, ledger: &Ledger, mode: RosterMode, today: NaiveDate) -> Planned {
+    let Ledger { known, holders, in_force, details, names, named_codes, named_ids, staff_ids, ended, disclose } =
+        *ledger;
     let mut rejected = Vec::new();
     let mut plans: Vec<(Row, Plan)> = Vec::new();
-    for r in rows {
+    for mut r in rows {
         let row = r.row;
         let mut errs = Vec::new();
         if let Some((id, category)) = known.get(&r.code) {
@@ -119,7 +120,15 @@ pub(super) fn plan(
                 ));
                 Plan::Unchanged
             }
-            (_, None) => Plan::Add,
+            (_, None) => {
+                // A returning staff member: the new registration cannot overlap the old one, so
+                // it starts on the day the old one ended (注销 is the first day not registered).
+                if let Some(&end) = ended.get(&r.code).filter(|&&end| end > r.registered_on) {
+                    r.registered_on = end;
+                    r.resumed = Some(end);
+                }
+                Plan::Add
+            }
             (_, Some(_)) => {
                 let stored = details.get(&r.code).cloned().unwrap_or_else(|| {
                     let (name, phone) = names.get(&r.code).cloned().unwrap_or_default();
@@ -149,7 +158,8 @@ pub(super) fn plan(
     let mut snapshot_out: Vec<(String, i64)> = Vec::new();
     if mode == RosterMode::Snapshot {
         for (code, reg) in in_force {
-            if !listed.contains(*code) {
+            let named = named_codes.contains(*code) || staff_ids.get(*code).is_some_and(|id| named_ids.contains(id));
+            if !named {
                 snapshot_out.push((code.to_string(), reg.id));
             }
         }

@@ -50,6 +50,9 @@ pub(super) struct Row {
     pub details: RosterDetails,
     pub registered_on: NaiveDate,
     pub deregistered_on: Option<NaiveDate>,
+    /// A returning staff member whose 备案时间 falls inside the registration that ended: the new
+    /// registration starts when the old one ended (set by the planner).
+    pub resumed: Option<NaiveDate>,
 }
 
 pub(super) enum Plan {
@@ -163,6 +166,7 @@ pub(super) fn parse_row(
                 code: code.as_str().to_string(),
                 registered_on: filed_on.unwrap_or(reg_on),
                 deregistered_on,
+                resumed: None,
                 details: RosterDetails {
                     institution_code: institution.to_string(),
                     personnel_code: code.as_str().to_string(),
