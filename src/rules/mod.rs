@@ -8,6 +8,8 @@ pub mod explain;
 pub mod facts;
 pub mod institution;
 pub mod pack;
+mod sanctions;
+pub mod sites;
 pub mod status;
 pub mod timeline;
 pub mod training;
