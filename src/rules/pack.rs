@@ -233,7 +233,11 @@ impl PolicyPack {
     }
 }
 
-/// All packs, ordered by date, none overlapping.
+/// The packs of one jurisdiction, ordered by date, none overlapping. Today there is one
+/// jurisdiction (济宁, pooling region 3708) and one set; when other cities come, the service
+/// will hold one `PackSet` per jurisdiction, chosen by the institution's pooling region, and
+/// this type stays as it is. A date no pack covers is [`RuleError::NoPolicy`], never another
+/// pack's rules.
 #[derive(Debug, Clone)]
 pub struct PackSet {
     packs: Vec<PolicyPack>,
@@ -277,7 +281,8 @@ impl PackSet {
         self.packs.iter().find(|p| p.in_force_on(d)).ok_or(RuleError::NoPolicy(d))
     }
 
-    /// The newest pack, for rules that need one outside any date (code listings).
+    /// The newest pack, for rules that need one outside any date (code listings); not a
+    /// stand-in for [`PackSet::in_force`] when a date has no pack.
     pub fn latest(&self) -> &PolicyPack {
         // `new` refuses an empty set.
         &self.packs[self.packs.len() - 1]

@@ -24,7 +24,7 @@ impl App {
             let Some(p) = facts::practitioner(&mut c, &r.personnel_code)? else { continue };
             let Some(f) = facts::practitioner_facts(&mut c, &r.personnel_code)? else { continue };
             let t = rules::evaluate(&self.packs, &f)?;
-            let pack = self.packs.in_force(on).unwrap_or(self.packs.latest());
+            let pack = self.packs.in_force(on)?;
             let s = rules::status_on(&f, &t, pack.cycle.initial_points, pack.agreement.term_months, on);
             let site = s
                 .sites

@@ -132,7 +132,7 @@ pub(crate) fn ledger_of(
         .collect();
     let cycle = t.cycle(year);
     let total = cycle.map_or(0, |c| c.total);
-    let pack = packs.in_force(crate::domain::dates::year_start(year)).unwrap_or(packs.latest());
+    let pack = packs.in_force(crate::domain::dates::year_start(year))?;
     let initial = pack.cycle.initial_points;
     Ok(Ledger {
         personnel_code: f.personnel_code.clone(),
@@ -167,7 +167,7 @@ impl App {
         let p = facts::practitioner(&mut c, code)?.ok_or_else(|| Error::not_found("practitioner", "人员"))?;
         drop(c);
         let (f, t) = self.timeline(code)?;
-        let pack = self.packs.in_force(on).unwrap_or(self.packs.latest());
+        let pack = self.packs.in_force(on)?;
         Ok(PractitionerStatus {
             personnel_code: p.personnel_code,
             name: p.name,
