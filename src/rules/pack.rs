@@ -216,6 +216,13 @@ impl PolicyPack {
         if self.ban.max_months < self.ban.months {
             return err("ban.max_months below ban.months".into());
         }
+        if self.objection.working_days == 0 {
+            return err("objection.working_days must be at least 1".into());
+        }
+        let texts = [("objection.article", &self.objection.article)];
+        if let Some((name, _)) = texts.iter().find(|(_, v)| v.trim().is_empty()) {
+            return err(format!("{name} is empty"));
+        }
         Ok(())
     }
 
@@ -279,6 +286,19 @@ impl PackSet {
 
     pub fn in_force(&self, d: NaiveDate) -> Result<&PolicyPack, RuleError> {
         self.packs.iter().find(|p| p.in_force_on(d)).ok_or(RuleError::NoPolicy(d))
+    }
+
+    /// The pack in force on `d`, or the first pack when `d` is before it took effect. Only for
+    /// the few answers about days before any notice, which rest on registrations and
+    /// institution agreements rather than on points: the articles a claims screening cites,
+    /// and the letterhead and objection period of a notice of an institution action. Points,
+    /// sanctions and statuses use [`PackSet::in_force`]. A day after the packs, or in a gap
+    /// between two, is [`RuleError::NoPolicy`].
+    pub fn in_force_or_first(&self, d: NaiveDate) -> Result<&PolicyPack, RuleError> {
+        match self.packs.first() {
+            Some(first) if d < first.effective_from => Ok(first),
+            _ => self.in_force(d),
+        }
     }
 
     /// The newest pack, for rules that need one outside any date (code listings); not a
@@ -374,6 +394,20 @@ mod tests {
             assert_eq!(n, 1, "{d}");
             d = d.succ_opt().unwrap();
         }
+    }
+
+    #[test]
+    fn before_the_first_pack_only_in_force_or_first_answers() {
+        let a = PolicyPack::from_toml("a", &jining()).unwrap();
+        let mut a2 = a.clone();
+        a2.effective_until = NaiveDate::from_ymd_opt(2026, 1, 1);
+        let set = PackSet::new(vec![a2]).unwrap();
+        let before = NaiveDate::from_ymd_opt(2023, 6, 1).unwrap();
+        let after = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+        assert!(matches!(set.in_force(before), Err(RuleError::NoPolicy(_))));
+        assert_eq!(set.in_force_or_first(before).unwrap().id, "jining-2024");
+        assert_eq!(set.in_force_or_first(NaiveDate::from_ymd_opt(2025, 6, 1).unwrap()).unwrap().id, "jining-2024");
+        assert!(matches!(set.in_force_or_first(after), Err(RuleError::NoPolicy(_))));
     }
 
     #[test]
