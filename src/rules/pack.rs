@@ -113,6 +113,16 @@ pub struct ObjectionRule {
     pub article: String,
 }
 
+/// The printable written notice (六(一)); its letterhead and signature are the pack's `issuer`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoticeRule {
+    /// The name of the notice itself, cited (in 《》) as the ground of a deduction.
+    pub title: String,
+    /// The part of the notice deductions are counted under, as the printed notice cites it.
+    pub deduction_article: String,
+}
+
 /// Institution agreements (聊城, 吉林): how long suspensions may last, when they lead to termination.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -150,6 +160,7 @@ pub struct PolicyPack {
     pub cascade: CascadeRule,
     pub watch_list: WatchListRule,
     pub objection: ObjectionRule,
+    pub notice: NoticeRule,
     pub institution_agreement: InstitutionAgreementRule,
 }
 
@@ -219,7 +230,12 @@ impl PolicyPack {
         if self.objection.working_days == 0 {
             return err("objection.working_days must be at least 1".into());
         }
-        let texts = [("objection.article", &self.objection.article)];
+        let texts = [
+            ("issuer", &self.issuer),
+            ("objection.article", &self.objection.article),
+            ("notice.title", &self.notice.title),
+            ("notice.deduction_article", &self.notice.deduction_article),
+        ];
         if let Some((name, _)) = texts.iter().find(|(_, v)| v.trim().is_empty()) {
             return err(format!("{name} is empty"));
         }
