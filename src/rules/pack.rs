@@ -113,6 +113,18 @@ pub struct ObjectionRule {
     pub article: String,
 }
 
+/// Claims screening (五(二)): the article each answer cites.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PaymentRule {
+    /// Paid; paid as emergency or rescue; refused for a personal suspension, termination or ban.
+    pub article: String,
+    /// Refused because the institution's own agreement is suspended, terminated or expired.
+    pub institution_article: String,
+    /// Refused: no registration in force at that institution that day.
+    pub unregistered_article: String,
+}
+
 /// The printable written notice (六(一)); its letterhead and signature are the pack's `issuer`.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -160,6 +172,7 @@ pub struct PolicyPack {
     pub cascade: CascadeRule,
     pub watch_list: WatchListRule,
     pub objection: ObjectionRule,
+    pub payment: PaymentRule,
     pub notice: NoticeRule,
     pub institution_agreement: InstitutionAgreementRule,
 }
@@ -233,6 +246,9 @@ impl PolicyPack {
         let texts = [
             ("issuer", &self.issuer),
             ("objection.article", &self.objection.article),
+            ("payment.article", &self.payment.article),
+            ("payment.institution_article", &self.payment.institution_article),
+            ("payment.unregistered_article", &self.payment.unregistered_article),
             ("notice.title", &self.notice.title),
             ("notice.deduction_article", &self.notice.deduction_article),
         ];
@@ -424,6 +440,13 @@ mod tests {
         assert_eq!(set.in_force_or_first(before).unwrap().id, "jining-2024");
         assert_eq!(set.in_force_or_first(NaiveDate::from_ymd_opt(2025, 6, 1).unwrap()).unwrap().id, "jining-2024");
         assert!(matches!(set.in_force_or_first(after), Err(RuleError::NoPolicy(_))));
+    }
+
+    #[test]
+    fn an_empty_citation_is_refused_by_name() {
+        let text = jining().replacen("institution_article = \"三(四)\"", "institution_article = \" \"", 1);
+        let e = PolicyPack::from_toml("x.toml", &text).unwrap_err().to_string();
+        assert!(e.contains("x.toml") && e.contains("payment.institution_article is empty"), "{e}");
     }
 
     #[test]
