@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::App;
 use crate::domain::id_number::{mask_id_number, mask_name};
-use crate::error::{Error, Result};
+use crate::error::{ClientError, Error, Result};
 use crate::rules::explain::Explanation;
 use crate::rules::timeline::CountedDeduction;
 use crate::rules::watch_list::WatchTrigger;
@@ -132,7 +132,8 @@ pub(crate) fn ledger_of(
         .collect();
     let cycle = t.cycle(year);
     let total = cycle.map_or(0, |c| c.total);
-    let pack = packs.in_force(crate::domain::dates::year_start(year))?;
+    let pack =
+        packs.in_force(crate::domain::dates::year_start(year)).map_err(|e| ClientError::from(e).field("year"))?;
     let initial = pack.cycle.initial_points;
     Ok(Ledger {
         personnel_code: f.personnel_code.clone(),
@@ -167,7 +168,7 @@ impl App {
         let p = facts::practitioner(&mut c, code)?.ok_or_else(|| Error::not_found("practitioner", "人员"))?;
         drop(c);
         let (f, t) = self.timeline(code)?;
-        let pack = self.packs.in_force(on)?;
+        let pack = self.packs.in_force(on).map_err(|e| ClientError::from(e).field("date"))?;
         Ok(PractitionerStatus {
             personnel_code: p.personnel_code,
             name: p.name,
