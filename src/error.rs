@@ -8,10 +8,11 @@
 //!   answered as a bare 500 with the request id.
 //!
 //! The types themselves are in `error/types.rs`, a leaf that imports nothing of the crate:
-//! `domain` builds client errors with them. This file only adds the conversions from the
-//! other layers' errors (`rules`, diesel, the pool).
+//! `domain` builds client errors with them and imports only that file, so the conversion from
+//! `RuleError` here makes no loop (rules → domain → error::types). This file only adds the
+//! conversions from the other layers' errors (`rules`, diesel, the pool).
 
-mod types;
+pub mod types;
 
 pub use types::{ClientError, Error, Kind, Result};
 
