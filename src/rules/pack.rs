@@ -321,11 +321,11 @@ impl PackSet {
     }
 
     /// The pack in force on `d`, or the first pack when `d` is before it took effect. Only for
-    /// the few answers about days before any notice, which rest on registrations and
-    /// institution agreements rather than on points: the articles a claims screening cites,
-    /// and the letterhead and objection period of a notice of an institution action. Points,
-    /// sanctions and statuses use [`PackSet::in_force`]. A day after the packs, or in a gap
-    /// between two, is [`RuleError::NoPolicy`].
+    /// the few answers about days before any notice, where no deduction can have been counted:
+    /// the articles a claims screening cites, the letterhead and objection period of a notice
+    /// of an institution action, and the (empty) ledger of a cycle before the first pack.
+    /// Deductions, sanctions and statuses use [`PackSet::in_force`]. A day after the packs, or
+    /// in a gap between two, is [`RuleError::NoPolicy`].
     pub fn in_force_or_first(&self, d: NaiveDate) -> Result<&PolicyPack, RuleError> {
         match self.packs.first() {
             Some(first) if d < first.effective_from => Ok(first),

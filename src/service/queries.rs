@@ -132,8 +132,11 @@ pub(crate) fn ledger_of(
         .collect();
     let cycle = t.cycle(year);
     let total = cycle.map_or(0, |c| c.total);
-    let pack =
-        packs.in_force(crate::domain::dates::year_start(year)).map_err(|e| ClientError::from(e).field("year"))?;
+    // A cycle before the first pack is empty (no deduction is decided before it): its ledger
+    // shows the first pack's starting points, as tests/rules_scenarios.rs reads for 2023.
+    let pack = packs
+        .in_force_or_first(crate::domain::dates::year_start(year))
+        .map_err(|e| ClientError::from(e).field("year"))?;
     let initial = pack.cycle.initial_points;
     Ok(Ledger {
         personnel_code: f.personnel_code.clone(),
