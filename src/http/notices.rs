@@ -235,7 +235,7 @@ h2 {{ font-size: 16pt; font-weight: bold; margin: 10pt 0 4pt; }}
 </style></head>
 <body>
 <div class="letterhead">{issuer}</div>
-<div class="docno">济医保记分〔{year}〕第{id}号</div>
+<div class="docno">{number_prefix}〔{year}〕第{id}号</div>
 <h1>{title}</h1>
 <p class="to">{inst}：</p>
 {body}
@@ -244,6 +244,7 @@ h2 {{ font-size: 16pt; font-weight: bold; margin: 10pt 0 4pt; }}
 "#,
         title = esc(&n.title),
         issuer = esc(&pack.issuer),
+        number_prefix = esc(&pack.notice.number_prefix),
         year = n.notice_date.format("%Y"),
         id = n.id,
         inst = match b["institution_names"][&n.institution_code].as_str() {

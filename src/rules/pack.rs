@@ -133,6 +133,8 @@ pub struct NoticeRule {
     pub title: String,
     /// The part of the notice deductions are counted under, as the printed notice cites it.
     pub deduction_article: String,
+    /// The issuer's prefix of a written notice's number (`{prefix}〔year〕第n号`).
+    pub number_prefix: String,
 }
 
 /// Institution agreements (聊城, 吉林): how long suspensions may last, when they lead to termination.
@@ -251,6 +253,7 @@ impl PolicyPack {
             ("payment.unregistered_article", &self.payment.unregistered_article),
             ("notice.title", &self.notice.title),
             ("notice.deduction_article", &self.notice.deduction_article),
+            ("notice.number_prefix", &self.notice.number_prefix),
         ];
         if let Some((name, _)) = texts.iter().find(|(_, v)| v.trim().is_empty()) {
             return err(format!("{name} is empty"));
