@@ -1,118 +1,22 @@
 //! Which error belongs where (after crates.io's `util/errors.rs`):
-//! - `rules` returns [`RuleError`](crate::rules::RuleError): the facts break a rule of the pack.
+//! - `rules` returns [`RuleError`]: the facts break a rule of the pack. The engine knows no
+//!   HTTP: what a rule error looks like to the caller is decided here, in
+//!   `From<RuleError> for ClientError`.
 //! - `store` returns `diesel::result::Error`; it becomes [`Error::Internal`].
 //! - `service` and `http` return [`Error`]: a [`ClientError`] is the caller's fault and is shown
 //!   to them (code, field, row, English and Chinese); anything else is logged with its cause and
 //!   answered as a bare 500 with the request id.
+//!
+//! The types themselves are in `error/types.rs`, a leaf that imports nothing of the crate:
+//! `domain` builds client errors with them and imports only that file, so the conversion from
+//! `RuleError` here makes no loop (rules → domain → error::types). This file only adds the
+//! conversions from the other layers' errors (`rules`, diesel, the pool).
 
-use std::fmt;
+pub mod types;
 
-/// How a client error maps onto HTTP.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    BadRequest,
-    Unauthorized,
-    Forbidden,
-    NotFound,
-    Conflict,
-    Unprocessable,
-    PayloadTooLarge,
-}
+pub use types::{ClientError, Error, Kind, Result};
 
-/// An error the caller can fix: stable machine `code`, the offending `field` and `row`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ClientError {
-    pub kind: Kind,
-    pub code: &'static str,
-    pub message: String,
-    pub message_zh: String,
-    pub field: Option<String>,
-    pub row: Option<u64>,
-    /// What the caller needs to act on the error (a refused upload's row report), shown under
-    /// `report` in the error body.
-    pub report: Option<Box<serde_json::Value>>,
-}
-
-impl ClientError {
-    pub fn new(kind: Kind, code: &'static str, message: impl Into<String>, message_zh: impl Into<String>) -> Self {
-        ClientError {
-            kind,
-            code,
-            message: message.into(),
-            message_zh: message_zh.into(),
-            field: None,
-            row: None,
-            report: None,
-        }
-    }
-    pub fn field(mut self, field: impl Into<String>) -> Self {
-        self.field = Some(field.into());
-        self
-    }
-    pub fn row(mut self, row: u64) -> Self {
-        self.row = Some(row);
-        self
-    }
-    pub fn report(mut self, report: serde_json::Value) -> Self {
-        self.report = Some(Box::new(report));
-        self
-    }
-}
-
-impl fmt::Display for ClientError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.code, self.message)?;
-        if let Some(field) = &self.field {
-            write!(f, " (field {field})")?;
-        }
-        if let Some(row) = self.row {
-            write!(f, " (row {row})")?;
-        }
-        Ok(())
-    }
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum Error {
-    #[error("{0}")]
-    Client(ClientError),
-    #[error("internal error: {0:#}")]
-    Internal(anyhow::Error),
-}
-
-pub type Result<T, E = Error> = std::result::Result<T, E>;
-
-impl Error {
-    pub fn invalid(code: &'static str, field: &str, message: impl Into<String>, message_zh: impl Into<String>) -> Self {
-        Error::Client(ClientError::new(Kind::Unprocessable, code, message, message_zh).field(field))
-    }
-    pub fn not_found(what: &str, what_zh: &str) -> Self {
-        Error::Client(ClientError::new(
-            Kind::NotFound,
-            "not_found",
-            format!("{what} not found"),
-            format!("{what_zh}不存在"),
-        ))
-    }
-    pub fn conflict(code: &'static str, message: impl Into<String>, message_zh: impl Into<String>) -> Self {
-        Error::Client(ClientError::new(Kind::Conflict, code, message, message_zh))
-    }
-    pub fn forbidden() -> Self {
-        Error::Client(ClientError::new(Kind::Forbidden, "forbidden", "this token may not do that", "无权执行此操作"))
-    }
-    pub fn client(&self) -> Option<&ClientError> {
-        match self {
-            Error::Client(c) => Some(c),
-            Error::Internal(_) => None,
-        }
-    }
-}
-
-impl From<ClientError> for Error {
-    fn from(e: ClientError) -> Self {
-        Error::Client(e)
-    }
-}
+use crate::rules::{RuleError, TestFormat};
 
 impl From<diesel::result::Error> for Error {
     fn from(e: diesel::result::Error) -> Self {
@@ -126,9 +30,66 @@ impl From<r2d2_error::PoolError> for Error {
     }
 }
 
-impl From<crate::rules::RuleError> for Error {
-    fn from(e: crate::rules::RuleError) -> Self {
-        Error::Client(e.into_client())
+/// A rule the facts break is the caller's to fix: 422 (409 for a second test in a year), with
+/// the stable code and the field it concerns.
+impl From<RuleError> for ClientError {
+    fn from(e: RuleError) -> Self {
+        let unp = |code, en: String, zh: String, field: &str| {
+            ClientError::new(Kind::Unprocessable, code, en, zh).field(field)
+        };
+        match &e {
+            RuleError::Pack(m) => unp("invalid_policy", m.clone(), format!("政策包错误：{m}"), "policy"),
+            RuleError::NoPolicy(d) => unp(
+                "no_policy_in_force",
+                e.to_string(),
+                format!("{d}没有生效的记分政策"),
+                "decided_on",
+            ),
+            RuleError::UnknownItem(code, pack) => unp(
+                "unknown_item",
+                e.to_string(),
+                format!("扣分情形 {code} 不在记分目录（{pack}）中"),
+                "items",
+            ),
+            RuleError::NoItems => unp("no_items", e.to_string(), "违规行为至少应列明一项扣分情形".into(), "items"),
+            RuleError::PointsOutOfRange(code, p, lo, hi) => unp(
+                "points_out_of_range",
+                e.to_string(),
+                format!("扣分情形 {code} 的分值 {p} 超出 {lo}-{hi} 分"),
+                "points",
+            ),
+            RuleError::FormatContradictsAge { age, required, boundary, .. } => unp(
+                "format_contradicts_age",
+                format!(
+                    "the person is {age} on the test date: a {} book test is required (open book from {boundary}, 三(三))",
+                    required.as_str()
+                ),
+                format!(
+                    "测试日年龄{age}周岁，应采取{}形式（{boundary}周岁以上含{boundary}周岁开卷，三(三)）",
+                    if *required == TestFormat::Open { "开卷" } else { "闭卷" }
+                ),
+                "format",
+            ),
+            RuleError::DuplicateTest(y) => ClientError::new(
+                Kind::Conflict,
+                "duplicate_test",
+                format!("a training test is already recorded for this person in {y} (once a year, 三(三))"),
+                format!("该人员{y}年度已有测试记录（原则上每年1次，三(三)）"),
+            )
+            .field("tested_on"),
+            RuleError::CalendarMissing(y) => unp(
+                "calendar_missing",
+                format!("no working-day calendar is loaded for {y}; an admin must upload that year's holidays"),
+                format!("未载入{y}年度节假日安排，请管理员上传该年度日历"),
+                "date",
+            ),
+        }
+    }
+}
+
+impl From<RuleError> for Error {
+    fn from(e: RuleError) -> Self {
+        Error::Client(e.into())
     }
 }
 

@@ -470,7 +470,7 @@ fn engine(s: &Scenario, errors: &mut Vec<String>) -> Engine {
         let checked = rules::training::check(pack, f.birth_date, &f.tests, t.tested_on, format);
         match (&t.error, checked) {
             (Some(want), Err(e)) => {
-                if e.clone().into_client().code != want {
+                if jifen::error::ClientError::from(e.clone()).code != want {
                     errors.push(format!("test {k}: expected error {want}, got {e}"));
                 }
             }

@@ -2,7 +2,7 @@
 
 use chrono::{Datelike, FixedOffset, Months, NaiveDate, Utc};
 
-use crate::error::Error;
+use crate::error::types::Error;
 
 /// `d` plus `n` calendar months, the day clamped to the month's end (DESIGN.md "Periods":
 /// 2025-01-31 + 1 month = 2025-02-28).

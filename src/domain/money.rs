@@ -2,7 +2,7 @@
 
 use rust_decimal::Decimal;
 
-use crate::error::Error;
+use crate::error::types::Error;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
 pub struct Fen(pub i64);

@@ -5,6 +5,7 @@ use serde_json::Value;
 
 use super::{run, State};
 use crate::error::Result;
+use crate::rules::PolicyPack;
 use crate::service::notices::Notice;
 use crate::service::Caller;
 
@@ -33,7 +34,8 @@ pub async fn show(
     let wants_html =
         req.headers().get(header::ACCEPT).and_then(|h| h.to_str().ok()).is_some_and(|a| a.contains("text/html"));
     if wants_html {
-        Ok(HttpResponse::Ok().content_type("text/html; charset=utf-8").body(render(&notice)))
+        let pack = state.app.packs.in_force_or_first(notice.notice_date)?;
+        Ok(HttpResponse::Ok().content_type("text/html; charset=utf-8").body(render(&notice, pack)))
     } else {
         Ok(HttpResponse::Ok().json(notice))
     }
@@ -60,8 +62,9 @@ fn kind_zh(k: &str) -> &'static str {
     }
 }
 
-/// A printable Chinese notice: letterhead, numbered sections, A4 print CSS.
-pub fn render(n: &Notice) -> String {
+/// A printable Chinese notice: letterhead, numbered sections, A4 print CSS. The issuer, the
+/// notice cited and its articles come from `pack`, the one in force on the notice's date.
+pub fn render(n: &Notice, pack: &PolicyPack) -> String {
     let b = &n.body;
     let mut sections: Vec<(String, String)> = Vec::new();
     match n.kind.as_str() {
@@ -97,7 +100,9 @@ pub fn render(n: &Notice) -> String {
             sections.push((
                 "扣分结果".into(),
                 format!(
-                    "<p>依据《济宁市医疗保障局关于加强定点医药机构医保支付资格相关人员管理的通知》第四条，本次扣{}分（{}）。{}年度累计扣分{}分。</p>",
+                    "<p>依据《{}》{}，本次扣{}分（{}）。{}年度累计扣分{}分。</p>",
+                    esc(&pack.notice.title),
+                    esc(&pack.notice.deduction_article),
                     text(&b["points"]),
                     text(&b["explanation"]["zh"]),
                     text(&b["cycle_year"]),
@@ -196,7 +201,7 @@ pub fn render(n: &Notice) -> String {
         }
     }
     if let Some(zh) = b["objection"]["zh"].as_str() {
-        sections.push(("异议途径".into(), format!("<p>{}（六(一)）</p>", esc(zh))));
+        sections.push(("异议途径".into(), format!("<p>{}（{}）</p>", esc(zh), esc(&pack.objection.article))));
     }
     let body: String = sections
         .iter()
@@ -220,15 +225,17 @@ h2 {{ font-size: 16pt; font-weight: bold; margin: 10pt 0 4pt; }}
 @media print {{ .noprint {{ display: none; }} }}
 </style></head>
 <body>
-<div class="letterhead">济宁市医疗保障局</div>
-<div class="docno">济医保记分〔{year}〕第{id}号</div>
+<div class="letterhead">{issuer}</div>
+<div class="docno">{number_prefix}〔{year}〕第{id}号</div>
 <h1>{title}</h1>
 <p class="to">{inst}：</p>
 {body}
-<div class="sign"><p>济宁市医疗保障局</p><p>{date}</p></div>
+<div class="sign"><p>{issuer}</p><p>{date}</p></div>
 </body></html>
 "#,
         title = esc(&n.title),
+        issuer = esc(&pack.issuer),
+        number_prefix = esc(&pack.notice.number_prefix),
         year = n.notice_date.format("%Y"),
         id = n.id,
         inst = match b["institution_names"][&n.institution_code].as_str() {

@@ -7,11 +7,11 @@ use chrono::{Datelike, NaiveDate};
 
 use super::explain::Explanation;
 use super::facts::PractitionerFacts;
-use super::pack::{PackSet, PolicyPack, SanctionKind};
-use super::status::site_intervals;
+use super::pack::{PackSet, SanctionKind};
+use super::sanctions::{suspend, terminate, termination_in_force, Suspension, Termination};
+use super::sites::site_intervals;
 use super::timeline::{CountedDeduction, CycleTotal, Sanction, Timeline, Trigger};
 use super::RuleError;
-use crate::domain::dates::add_months;
 
 /// One step of the walk through time: an inspection's deductions, or a failed test.
 enum Step<'a> {
@@ -102,7 +102,20 @@ pub fn evaluate(packs: &PackSet, facts: &PractitionerFacts) -> Result<Timeline, 
                             format!("cycle {year} total {after} reached {}: agreements terminated", band.min),
                         )
                     };
-                    terminate(&mut sanctions, pack, on, ban, after, trigger, article, zh, en, ids);
+                    terminate(
+                        &mut sanctions,
+                        Termination {
+                            pack,
+                            on,
+                            ban_months: ban,
+                            total: after,
+                            trigger,
+                            article,
+                            zh,
+                            en,
+                            deduction_ids: ids,
+                        },
+                    );
                 } else if terminated {
                     // Nothing left to suspend or interview about while terminated.
                     continue;
@@ -134,22 +147,36 @@ pub fn evaluate(packs: &PackSet, facts: &PractitionerFacts) -> Result<Timeline, 
                     });
                 } else {
                     let months = band.months.unwrap_or(0);
-                    suspend(&mut sanctions, pack, on, months, after, band.article.clone(), band.text.clone(), ids);
+                    suspend(
+                        &mut sanctions,
+                        Suspension {
+                            pack,
+                            on,
+                            months,
+                            total: after,
+                            article: band.article.clone(),
+                            text: band.text.clone(),
+                            deduction_ids: ids,
+                        },
+                    );
                 }
             }
             Step::FailedTest { tested_on } => {
                 let rule = &pack.training_test;
                 terminate(
                     &mut sanctions,
-                    pack,
-                    *tested_on,
-                    rule.fail_ban_months,
-                    0,
-                    Trigger::TrainingTest,
-                    rule.article.clone(),
-                    format!("{tested_on}医保政策培训测试未合格：{}", rule.text),
-                    "failed the annual training test: agreements terminated, no new agreement for the ban".to_string(),
-                    Vec::new(),
+                    Termination {
+                        pack,
+                        on: *tested_on,
+                        ban_months: rule.fail_ban_months,
+                        total: 0,
+                        trigger: Trigger::TrainingTest,
+                        article: rule.article.clone(),
+                        zh: format!("{tested_on}医保政策培训测试未合格：{}", rule.text),
+                        en: "failed the annual training test: agreements terminated, no new agreement for the ban"
+                            .to_string(),
+                        deduction_ids: Vec::new(),
+                    },
                 );
             }
         }
@@ -250,116 +277,4 @@ fn sites_on(facts: &PractitionerFacts, on: NaiveDate) -> Vec<String> {
     sites.sort();
     sites.dedup();
     sites
-}
-
-/// A termination is in force from its date until the person starts a new agreement
-/// (a registration made after it, once any ban is over).
-pub(crate) fn termination_in_force(facts: &PractitionerFacts, sanctions: &[Sanction], on: NaiveDate) -> bool {
-    let Some(t) = sanctions.iter().rfind(|s| s.kind == SanctionKind::Termination && s.starts_on <= on) else {
-        return false;
-    };
-    let ban_until = t.ban_until.unwrap_or(t.starts_on);
-    !facts
-        .registrations
-        .iter()
-        .any(|r| r.registered_on > t.starts_on && r.in_force_on(on) && r.registered_on.max(ban_until) <= on)
-}
-
-/// 五(一)(二): a suspension of `months` from `on`. A running one is replaced: it ends today,
-/// and the new one runs to the later of the two ends (suspended while any runs).
-#[allow(clippy::too_many_arguments)]
-fn suspend(
-    sanctions: &mut Vec<Sanction>,
-    pack: &PolicyPack,
-    on: NaiveDate,
-    months: u32,
-    total: u32,
-    article: String,
-    text: String,
-    ids: Vec<i64>,
-) {
-    let nominal = add_months(on, months);
-    let mut end = nominal;
-    let mut replaced = None;
-    for s in sanctions.iter_mut().filter(|s| s.kind == SanctionKind::Suspension) {
-        if let Some(e) = s.ends_on.filter(|&e| s.starts_on <= on && on < e) {
-            end = end.max(e);
-            s.ends_on = Some(on);
-            replaced = Some(s.starts_on);
-        }
-    }
-    let year = on.year();
-    let (zh_tail, en_tail) = match replaced {
-        Some(from) => (
-            format!("；取代自{from}起尚未执行完毕的中止，中止至{end}（不含）"),
-            format!("; replaces the rest of the suspension running since {from}; suspended until {end}"),
-        ),
-        None => (format!("，中止至{end}（不含），期满自动恢复"), format!("; back in force on {end} by itself")),
-    };
-    sanctions.push(Sanction {
-        kind: SanctionKind::Suspension,
-        trigger: Trigger::Band,
-        cycle_year: year,
-        decided_on: on,
-        starts_on: on,
-        ends_on: Some(end),
-        nominal_ends_on: Some(nominal),
-        decided_ends_on: Some(end),
-        months: Some(months),
-        ban_until: None,
-        total,
-        institutions: Vec::new(),
-        article: article.clone(),
-        explanation: Explanation {
-            article,
-            policy: pack.id.clone(),
-            zh: format!("{year}年度累计扣分{total}分：{text}{zh_tail}"),
-            en: format!("cycle {year} total {total}: all service agreements suspended {months} months{en_tail}"),
-            deduction_ids: ids,
-        },
-    });
-}
-
-/// 五(一)(二), 三(三): termination on `on`, a ban of `ban_months`; any running suspension ends.
-#[allow(clippy::too_many_arguments)]
-fn terminate(
-    sanctions: &mut Vec<Sanction>,
-    pack: &PolicyPack,
-    on: NaiveDate,
-    ban_months: u32,
-    total: u32,
-    trigger: Trigger,
-    article: String,
-    zh: String,
-    en: String,
-    ids: Vec<i64>,
-) {
-    for s in sanctions.iter_mut().filter(|s| s.kind == SanctionKind::Suspension) {
-        if s.ends_on.is_some_and(|e| s.starts_on <= on && on < e) {
-            s.ends_on = Some(on);
-        }
-    }
-    let ban_until = add_months(on, ban_months);
-    sanctions.push(Sanction {
-        kind: SanctionKind::Termination,
-        trigger,
-        cycle_year: on.year(),
-        decided_on: on,
-        starts_on: on,
-        ends_on: None,
-        nominal_ends_on: None,
-        decided_ends_on: None,
-        months: None,
-        ban_until: Some(ban_until),
-        total,
-        institutions: Vec::new(),
-        article: article.clone(),
-        explanation: Explanation {
-            article: article.clone(),
-            policy: pack.id.clone(),
-            zh: format!("{zh}；依{}，{ban_until}前不再与其签订服务协议", pack.ban.article),
-            en: format!("{en}; under {} no new agreement before {ban_until}", pack.ban.article),
-            deduction_ids: ids,
-        },
-    });
 }

@@ -8,6 +8,8 @@ pub mod explain;
 pub mod facts;
 pub mod institution;
 pub mod pack;
+mod sanctions;
+pub mod sites;
 pub mod status;
 pub mod timeline;
 pub mod training;
@@ -15,7 +17,6 @@ pub mod watch_list;
 
 use chrono::NaiveDate;
 
-use crate::error::{ClientError, Kind};
 pub use evaluate::evaluate;
 pub use facts::{
     DeductionFact, InstitutionEvent, InstitutionFacts, PractitionerFacts, RegistrationFact, TestFact, TestFormat,
@@ -26,6 +27,9 @@ pub use timeline::{Sanction, SiteStatus, StatusInterval, Timeline};
 
 include!(concat!(env!("OUT_DIR"), "/data.rs"));
 
+/// Facts that break a rule of the pack, or a pack that is not valid. The engine knows no HTTP:
+/// how each variant is answered to a caller (code, field, status) is decided by the error
+/// module's `From<RuleError>`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RuleError {
     #[error("policy pack: {0}")]
@@ -44,59 +48,4 @@ pub enum RuleError {
     DuplicateTest(i32),
     #[error("no working-day calendar is loaded for {0}")]
     CalendarMissing(i32),
-}
-
-impl RuleError {
-    pub fn into_client(self) -> ClientError {
-        let unp = |code, en: String, zh: String, field: &str| {
-            ClientError::new(Kind::Unprocessable, code, en, zh).field(field)
-        };
-        match &self {
-            RuleError::Pack(m) => unp("invalid_policy", m.clone(), format!("政策包错误：{m}"), "policy"),
-            RuleError::NoPolicy(d) => unp(
-                "no_policy_in_force",
-                self.to_string(),
-                format!("{d}没有生效的记分政策"),
-                "decided_on",
-            ),
-            RuleError::UnknownItem(code, pack) => unp(
-                "unknown_item",
-                self.to_string(),
-                format!("扣分情形 {code} 不在记分目录（{pack}）中"),
-                "items",
-            ),
-            RuleError::NoItems => unp("no_items", self.to_string(), "违规行为至少应列明一项扣分情形".into(), "items"),
-            RuleError::PointsOutOfRange(code, p, lo, hi) => unp(
-                "points_out_of_range",
-                self.to_string(),
-                format!("扣分情形 {code} 的分值 {p} 超出 {lo}-{hi} 分"),
-                "points",
-            ),
-            RuleError::FormatContradictsAge { age, required, boundary, .. } => unp(
-                "format_contradicts_age",
-                format!(
-                    "the person is {age} on the test date: a {} book test is required (open book from {boundary}, 三(三))",
-                    required.as_str()
-                ),
-                format!(
-                    "测试日年龄{age}周岁，应采取{}形式（{boundary}周岁以上含{boundary}周岁开卷，三(三)）",
-                    if *required == TestFormat::Open { "开卷" } else { "闭卷" }
-                ),
-                "format",
-            ),
-            RuleError::DuplicateTest(y) => ClientError::new(
-                Kind::Conflict,
-                "duplicate_test",
-                format!("a training test is already recorded for this person in {y} (once a year, 三(三))"),
-                format!("该人员{y}年度已有测试记录（原则上每年1次，三(三)）"),
-            )
-            .field("tested_on"),
-            RuleError::CalendarMissing(y) => unp(
-                "calendar_missing",
-                format!("no working-day calendar is loaded for {y}; an admin must upload that year's holidays"),
-                format!("未载入{y}年度节假日安排，请管理员上传该年度日历"),
-                "date",
-            ),
-        }
-    }
 }

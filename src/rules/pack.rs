@@ -113,6 +113,30 @@ pub struct ObjectionRule {
     pub article: String,
 }
 
+/// Claims screening (五(二)): the article each answer cites.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PaymentRule {
+    /// Paid; paid as emergency or rescue; refused for a personal suspension, termination or ban.
+    pub article: String,
+    /// Refused because the institution's own agreement is suspended, terminated or expired.
+    pub institution_article: String,
+    /// Refused: no registration in force at that institution that day.
+    pub unregistered_article: String,
+}
+
+/// The printable written notice (六(一)); its letterhead and signature are the pack's `issuer`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoticeRule {
+    /// The name of the notice itself, cited (in 《》) as the ground of a deduction.
+    pub title: String,
+    /// The part of the notice deductions are counted under, as the printed notice cites it.
+    pub deduction_article: String,
+    /// The issuer's prefix of a written notice's number (`{prefix}〔year〕第n号`).
+    pub number_prefix: String,
+}
+
 /// Institution agreements (聊城, 吉林): how long suspensions may last, when they lead to termination.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -150,6 +174,8 @@ pub struct PolicyPack {
     pub cascade: CascadeRule,
     pub watch_list: WatchListRule,
     pub objection: ObjectionRule,
+    pub payment: PaymentRule,
+    pub notice: NoticeRule,
     pub institution_agreement: InstitutionAgreementRule,
 }
 
@@ -216,6 +242,22 @@ impl PolicyPack {
         if self.ban.max_months < self.ban.months {
             return err("ban.max_months below ban.months".into());
         }
+        if self.objection.working_days == 0 {
+            return err("objection.working_days must be at least 1".into());
+        }
+        let texts = [
+            ("issuer", &self.issuer),
+            ("objection.article", &self.objection.article),
+            ("payment.article", &self.payment.article),
+            ("payment.institution_article", &self.payment.institution_article),
+            ("payment.unregistered_article", &self.payment.unregistered_article),
+            ("notice.title", &self.notice.title),
+            ("notice.deduction_article", &self.notice.deduction_article),
+            ("notice.number_prefix", &self.notice.number_prefix),
+        ];
+        if let Some((name, _)) = texts.iter().find(|(_, v)| v.trim().is_empty()) {
+            return err(format!("{name} is empty"));
+        }
         Ok(())
     }
 
@@ -233,7 +275,11 @@ impl PolicyPack {
     }
 }
 
-/// All packs, ordered by date, none overlapping.
+/// The packs of one jurisdiction, ordered by date, none overlapping. Today there is one
+/// jurisdiction (济宁, pooling region 3708) and one set; when other cities come, the service
+/// will hold one `PackSet` per jurisdiction, chosen by the institution's pooling region, and
+/// this type stays as it is. A date no pack covers is [`RuleError::NoPolicy`], never another
+/// pack's rules.
 #[derive(Debug, Clone)]
 pub struct PackSet {
     packs: Vec<PolicyPack>,
@@ -277,7 +323,21 @@ impl PackSet {
         self.packs.iter().find(|p| p.in_force_on(d)).ok_or(RuleError::NoPolicy(d))
     }
 
-    /// The newest pack, for rules that need one outside any date (code listings).
+    /// The pack in force on `d`, or the first pack when `d` is before it took effect. Only for
+    /// the few answers about days before any notice, where no deduction can have been counted:
+    /// the articles a claims screening cites, the letterhead and objection period of a notice
+    /// of an institution action, and the (empty) ledger of a cycle before the first pack.
+    /// Deductions, sanctions and statuses use [`PackSet::in_force`]. A day after the packs, or
+    /// in a gap between two, is [`RuleError::NoPolicy`].
+    pub fn in_force_or_first(&self, d: NaiveDate) -> Result<&PolicyPack, RuleError> {
+        match self.packs.first() {
+            Some(first) if d < first.effective_from => Ok(first),
+            _ => self.in_force(d),
+        }
+    }
+
+    /// The newest pack, for rules that need one outside any date (code listings); not a
+    /// stand-in for [`PackSet::in_force`] when a date has no pack.
     pub fn latest(&self) -> &PolicyPack {
         // `new` refuses an empty set.
         &self.packs[self.packs.len() - 1]
@@ -369,6 +429,27 @@ mod tests {
             assert_eq!(n, 1, "{d}");
             d = d.succ_opt().unwrap();
         }
+    }
+
+    #[test]
+    fn before_the_first_pack_only_in_force_or_first_answers() {
+        let a = PolicyPack::from_toml("a", &jining()).unwrap();
+        let mut a2 = a.clone();
+        a2.effective_until = NaiveDate::from_ymd_opt(2026, 1, 1);
+        let set = PackSet::new(vec![a2]).unwrap();
+        let before = NaiveDate::from_ymd_opt(2023, 6, 1).unwrap();
+        let after = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+        assert!(matches!(set.in_force(before), Err(RuleError::NoPolicy(_))));
+        assert_eq!(set.in_force_or_first(before).unwrap().id, "jining-2024");
+        assert_eq!(set.in_force_or_first(NaiveDate::from_ymd_opt(2025, 6, 1).unwrap()).unwrap().id, "jining-2024");
+        assert!(matches!(set.in_force_or_first(after), Err(RuleError::NoPolicy(_))));
+    }
+
+    #[test]
+    fn an_empty_citation_is_refused_by_name() {
+        let text = jining().replacen("institution_article = \"三(四)\"", "institution_article = \" \"", 1);
+        let e = PolicyPack::from_toml("x.toml", &text).unwrap_err().to_string();
+        assert!(e.contains("x.toml") && e.contains("payment.institution_article is empty"), "{e}");
     }
 
     #[test]

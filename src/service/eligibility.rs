@@ -13,6 +13,7 @@ use super::{Action, App, Caller};
 use crate::domain::dates::parse_date;
 use crate::domain::Fen;
 use crate::error::{Error, Result};
+use crate::rules::pack::PaymentRule;
 use crate::rules::{SiteStatus, Timeline};
 use crate::store::projections::IntervalRow;
 
@@ -103,45 +104,90 @@ pub struct ClaimLine {
     pub amount: Option<serde_json::Value>,
 }
 
+/// One line's answer; `article` is borrowed from the policy pack it cites.
 #[derive(Debug, Clone, Serialize)]
-pub struct LineResult {
+pub struct LineResult<'p> {
     pub payable: bool,
     pub reason: &'static str,
     pub status: &'static str,
-    pub article: &'static str,
+    pub article: &'p str,
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct CheckResult {
-    pub lines: Vec<LineResult>,
+pub struct CheckResult<'p> {
+    pub lines: Vec<LineResult<'p>>,
     pub refused_amount: Decimal,
     pub lines_checked: usize,
     pub lines_refused: usize,
 }
 
+/// The article an answer cites, by what decided it; the pack's `payment` rule names each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cites {
+    /// 五(二): paid, paid as emergency or rescue, or refused for a personal sanction.
+    Payment,
+    /// 三(四): the institution's own agreement.
+    Institution,
+    /// 三(一): no registration in force.
+    Unregistered,
+}
+
+/// A line's answer before the article it cites is looked up in the pack.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Decision {
+    pub payable: bool,
+    pub reason: &'static str,
+    pub status: &'static str,
+    pub cites: Cites,
+}
+
+impl Decision {
+    pub fn citing(self, rule: &PaymentRule) -> LineResult<'_> {
+        let article = match self.cites {
+            Cites::Payment => &rule.article,
+            Cites::Institution => &rule.institution_article,
+            Cites::Unregistered => &rule.unregistered_article,
+        };
+        LineResult { payable: self.payable, reason: self.reason, status: self.status, article }
+    }
+}
+
 /// 五(二): suspended or terminated → not paid, except emergency and rescue (急诊、抢救).
-pub fn decide(status: Option<SiteStatus>, emergency: bool) -> LineResult {
+pub fn decide(status: Option<SiteStatus>, emergency: bool) -> Decision {
     let Some(status) = status else {
-        return LineResult { payable: false, reason: "not_registered", status: "unregistered", article: "三(一)" };
+        return Decision {
+            payable: false,
+            reason: "not_registered",
+            status: "unregistered",
+            cites: Cites::Unregistered,
+        };
     };
     if status.payable() {
-        return LineResult { payable: true, reason: "active", status: status.as_str(), article: "五(二)" };
+        return Decision { payable: true, reason: "active", status: status.as_str(), cites: Cites::Payment };
     }
     if status == SiteStatus::Unregistered {
-        return LineResult { payable: false, reason: "not_registered", status: status.as_str(), article: "三(一)" };
-    }
-    let article = match status {
-        SiteStatus::InstitutionSuspended | SiteStatus::InstitutionTerminated | SiteStatus::InstitutionExpired => {
-            "三(四)"
-        }
-        _ => "五(二)",
-    };
-    if emergency {
-        return LineResult {
-            payable: true, reason: "emergency_exception", status: status.as_str(), article: "五(二)"
+        return Decision {
+            payable: false,
+            reason: "not_registered",
+            status: status.as_str(),
+            cites: Cites::Unregistered,
         };
     }
-    LineResult { payable: false, reason: status.as_str(), status: status.as_str(), article }
+    let cites = match status {
+        SiteStatus::InstitutionSuspended | SiteStatus::InstitutionTerminated | SiteStatus::InstitutionExpired => {
+            Cites::Institution
+        }
+        _ => Cites::Payment,
+    };
+    if emergency {
+        return Decision {
+            payable: true,
+            reason: "emergency_exception",
+            status: status.as_str(),
+            cites: Cites::Payment,
+        };
+    }
+    Decision { payable: false, reason: status.as_str(), status: status.as_str(), cites }
 }
 
 /// An amount in yuan, from a decimal string or a JSON number, as exact fen.
@@ -157,17 +203,20 @@ pub fn amount_of(field: &str, v: &Option<serde_json::Value>) -> Result<Fen> {
 }
 
 impl App {
-    pub fn check_one(&self, line: &ClaimLine, k: usize) -> Result<(LineResult, Fen)> {
+    pub fn check_one(&self, line: &ClaimLine, k: usize) -> Result<(LineResult<'_>, Fen)> {
         let date = parse_date(&format!("lines[{k}].service_date"), &line.service_date)?;
         let amount = amount_of(&format!("lines[{k}].amount"), &line.amount)?;
         let code = line.personnel_code.trim();
         let inst = line.institution_code.trim();
         let status = self.index.site_status(code, inst, date);
-        Ok((decide(status, line.emergency), amount))
+        // A service before the first pack is screened on registrations and institution
+        // agreements alone, citing the first pack's articles.
+        let rule = &self.packs.in_force_or_first(date)?.payment;
+        Ok((decide(status, line.emergency).citing(rule), amount))
     }
 
     /// Screens a batch; a malformed line refuses the whole request with its row.
-    pub fn check_claims(&self, caller: &Caller, lines: &[ClaimLine]) -> Result<CheckResult> {
+    pub fn check_claims(&self, caller: &Caller, lines: &[ClaimLine]) -> Result<CheckResult<'_>> {
         let mut screening = Screening::new(self, caller)?;
         for line in lines {
             screening.push(line)?;
@@ -180,7 +229,7 @@ impl App {
 /// lines, only the small answers.
 pub struct Screening<'a> {
     app: &'a App,
-    lines: Vec<LineResult>,
+    lines: Vec<LineResult<'a>>,
     refused: Fen,
     lines_refused: usize,
 }
@@ -208,7 +257,7 @@ impl<'a> Screening<'a> {
         Ok(())
     }
 
-    pub fn finish(self) -> CheckResult {
+    pub fn finish(self) -> CheckResult<'a> {
         CheckResult {
             lines_checked: self.lines.len(),
             lines: self.lines,

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use super::{Action, App, Caller};
 use crate::domain::codes::region_of;
 use crate::domain::id_number::{mask_id_number, mask_name};
-use crate::error::{Error, Result};
+use crate::error::{ClientError, Error, Result};
 use crate::rules;
 use crate::sheets::export::{to_bytes, ExportEncoding};
 use crate::store::{facts, projections};
@@ -32,7 +32,7 @@ impl App {
             let Some(p) = facts::practitioner(&mut c, &r.personnel_code)? else { continue };
             let Some(f) = facts::practitioner_facts(&mut c, &r.personnel_code)? else { continue };
             let t = rules::evaluate(&self.packs, &f)?;
-            let pack = self.packs.in_force(on).unwrap_or(self.packs.latest());
+            let pack = self.packs.in_force(on).map_err(|e| ClientError::from(e).field("date"))?;
             let s = rules::status_on(&f, &t, pack.cycle.initial_points, pack.agreement.term_months, on);
             let site = s
                 .sites

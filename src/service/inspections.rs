@@ -160,7 +160,7 @@ impl App {
             let code = v.personnel_code.trim().to_ascii_uppercase();
             let items: Vec<String> = v.items.iter().map(|i| i.trim().to_string()).collect();
             let (points, item) = self.packs.points_for(decided_on, &items, v.points).map_err(|e| {
-                let mut c = e.into_client();
+                let mut c = ClientError::from(e);
                 c.field = Some(field("items"));
                 Error::Client(c)
             })?;

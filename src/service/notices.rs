@@ -7,6 +7,7 @@ use serde_json::json;
 
 use super::{Action, App, Caller};
 use crate::error::{Error, Result};
+use crate::rules::pack::ObjectionRule;
 use crate::rules::{PractitionerFacts, Sanction, Timeline};
 use crate::store::due_process::{self, NewNotice, NoticeRow};
 use crate::store::{facts, DbConn};
@@ -42,22 +43,30 @@ impl From<NoticeRow> for Notice {
 }
 
 impl App {
+    /// The objection rule for a notice of `notice_date` (六(一)). A notice of an institution
+    /// action dated before the first pack uses the first pack's.
+    pub fn objection_rule(&self, notice_date: NaiveDate) -> Result<&ObjectionRule> {
+        Ok(&self.packs.in_force_or_first(notice_date)?.objection)
+    }
+
     /// 10 working days after the notice (六(一)); `None` when the calendar has no such year.
     pub fn objection_deadline(&self, notice_date: NaiveDate) -> Option<NaiveDate> {
-        let days = self.packs.in_force(notice_date).map(|p| p.objection.working_days).unwrap_or(10);
+        let days = self.objection_rule(notice_date).ok()?.working_days;
         self.working_days_after(notice_date, days).ok()
     }
 
-    fn how_to_object(&self, deadline: Option<NaiveDate>) -> serde_json::Value {
-        json!({
-            "article": "六(一)",
+    fn how_to_object(&self, notice_date: NaiveDate, deadline: Option<NaiveDate>) -> Result<serde_json::Value> {
+        let rule = self.objection_rule(notice_date)?;
+        let days = rule.working_days;
+        Ok(json!({
+            "article": rule.article,
             "deadline": deadline,
             "zh": match deadline {
-                Some(d) => format!("对处理结果有异议的，由所在单位向属地医保经办机构反馈意见并提供佐证材料；对经办机构的处理决定仍有异议的，可于{d}（含）前（接到本通知后10个工作日内）由所在单位向属地医保行政部门提出书面异议。"),
-                None => "对处理结果有异议的，由所在单位向属地医保经办机构反馈意见；对处理决定仍有异议的，可在接到本通知后10个工作日内向属地医保行政部门提出书面异议。".to_string(),
+                Some(d) => format!("对处理结果有异议的，由所在单位向属地医保经办机构反馈意见并提供佐证材料；对经办机构的处理决定仍有异议的，可于{d}（含）前（接到本通知后{days}个工作日内）由所在单位向属地医保行政部门提出书面异议。"),
+                None => format!("对处理结果有异议的，由所在单位向属地医保经办机构反馈意见；对处理决定仍有异议的，可在接到本通知后{days}个工作日内向属地医保行政部门提出书面异议。"),
             },
-            "en": "An objection goes through the institution to the local agency with evidence; a rejected objection may be taken to the administrative department within 10 working days of this notice.",
-        })
+            "en": format!("An objection goes through the institution to the local agency with evidence; a rejected objection may be taken to the administrative department within {days} working days of this notice."),
+        }))
     }
 
     /// One notice per deduction to each institution where the person was registered that day
@@ -107,7 +116,7 @@ impl App {
                 "cycle_year": d.cycle_year,
                 "cycle_total": d.total_after,
                 "sanctions": caused,
-                "objection": self.how_to_object(deadline),
+                "objection": self.how_to_object(decided_on, deadline)?,
             });
             for site in &sites {
                 due_process::insert_notice(
@@ -145,7 +154,7 @@ impl App {
             "name": name,
             "decided_on": on,
             "sanctions": sanctions,
-            "objection": self.how_to_object(deadline),
+            "objection": self.how_to_object(on, deadline)?,
         });
         let mut sites: Vec<String> =
             f.registrations.iter().filter(|r| r.in_force_on(on)).map(|r| r.institution_code.clone()).collect();
@@ -243,7 +252,7 @@ impl App {
             "reason": reason,
             "article": article,
             "staff": "三(四)：本机构医保支付资格相关人员服务协议同时中止或解除",
-            "objection": if action == "restore" { serde_json::Value::Null } else { self.how_to_object(deadline) },
+            "objection": if action == "restore" { serde_json::Value::Null } else { self.how_to_object(from, deadline)? },
         });
         due_process::insert_notice(
             c,

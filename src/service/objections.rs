@@ -194,20 +194,24 @@ impl App {
                 ));
             }
             let notice_date = notice_date_of(c, &o)?;
+            let rule = self.objection_rule(notice_date)?;
+            let (days, article) = (rule.working_days, &rule.article);
             let deadline = self.objection_deadline(notice_date).ok_or_else(|| {
                 Error::invalid(
                     "calendar_missing",
                     "on",
-                    format!("no working-day calendar covers the 10 working days after {notice_date}"),
-                    format!("节假日安排未覆盖{notice_date}后10个工作日"),
+                    format!("no working-day calendar covers the {days} working days after {notice_date}"),
+                    format!("节假日安排未覆盖{notice_date}后{days}个工作日"),
                 )
             })?;
             if on > deadline {
                 return Err(Error::invalid(
                     "deadline_passed",
                     "on",
-                    format!("the 10 working days after the notice of {notice_date} ended on {deadline} (六(一))"),
-                    format!("已超过书面通知（{notice_date}）后10个工作日的期限（{deadline}）（六(一)）"),
+                    format!(
+                        "the {days} working days after the notice of {notice_date} ended on {deadline} ({article})"
+                    ),
+                    format!("已超过书面通知（{notice_date}）后{days}个工作日的期限（{deadline}）（{article}）"),
                 ));
             }
             if on < notice_date {

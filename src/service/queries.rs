@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::{Action, App, Caller, Lock};
 use crate::domain::codes::region_of;
 use crate::domain::id_number::{mask_id_number, mask_name};
-use crate::error::{Error, Result};
+use crate::error::{ClientError, Error, Result};
 use crate::rules::explain::Explanation;
 use crate::rules::timeline::CountedDeduction;
 use crate::rules::watch_list::WatchTrigger;
@@ -137,7 +137,11 @@ pub(crate) fn ledger_of(
         .collect();
     let cycle = t.cycle(year);
     let total = cycle.map_or(0, |c| c.total);
-    let pack = packs.in_force(crate::domain::dates::year_start(year)).unwrap_or(packs.latest());
+    // A cycle before the first pack is empty (no deduction is decided before it): its ledger
+    // shows the first pack's starting points, as tests/rules_scenarios.rs reads for 2023.
+    let pack = packs
+        .in_force_or_first(crate::domain::dates::year_start(year))
+        .map_err(|e| ClientError::from(e).field("year"))?;
     let initial = pack.cycle.initial_points;
     Ok(Ledger {
         personnel_code: f.personnel_code.clone(),
@@ -179,7 +183,7 @@ impl App {
         let p = facts::practitioner(&mut c, code)?.ok_or_else(|| Error::not_found("practitioner", "人员"))?;
         drop(c);
         let (f, t) = self.timeline(code)?;
-        let pack = self.packs.in_force(on).unwrap_or(self.packs.latest());
+        let pack = self.packs.in_force(on).map_err(|e| ClientError::from(e).field("date"))?;
         Ok(PractitionerStatus {
             personnel_code: p.personnel_code,
             name: p.name,

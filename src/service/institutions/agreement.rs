@@ -67,7 +67,7 @@ impl App {
             ));
         }
         non_empty("reason", &req.reason)?;
-        let pack = self.packs.in_force(from).unwrap_or(self.packs.latest());
+        let pack = self.packs.in_force_or_first(from)?;
         let rule = &pack.institution_agreement;
         let requested = req.requested.unwrap_or(false);
         let (max_end, limit_article) = suspension_limit(rule, from, requested);
@@ -262,7 +262,7 @@ impl App {
 
     /// 聊城 第三十三条: 公立医疗机构不得主动提出中止或解除医保协议.
     fn refuse_public_request(&self, code: &str, on: NaiveDate) -> Result<()> {
-        let rule = &self.packs.in_force(on).unwrap_or(self.packs.latest()).institution_agreement;
+        let rule = &self.packs.in_force_or_first(on)?.institution_agreement;
         let mut c = self.conn()?;
         let inst = facts::institution(&mut c, code)?.ok_or_else(|| Error::not_found("institution", "定点医药机构"))?;
         if inst.public {

@@ -228,7 +228,7 @@ impl App {
             return Err(Error::not_found("institution", "定点医药机构"));
         }
         let (num, den) = projections::cascade_counts(&mut c, code, year)?;
-        let pack = self.packs.in_force(crate::domain::dates::year_start(year)).unwrap_or(self.packs.latest());
+        let pack = self.packs.in_force_or_first(crate::domain::dates::year_start(year))?;
         Ok(crate::rules::cascade::figures(pack, code, year, num, den))
     }
 }
@@ -251,7 +251,7 @@ fn institution_view(c: &mut DbConn, packs: &PackSet, code: &str, on: NaiveDate) 
             lapses_on: e.lapses_on,
         })
         .collect::<Vec<_>>();
-    let rule = &packs.in_force(on).unwrap_or(packs.latest()).institution_agreement;
+    let rule = &packs.in_force_or_first(on)?.institution_agreement;
     let starts = history.iter().filter(|e| e.action == "suspend").map(|e| e.from);
     let suspensions_in_term = suspensions_in_term(starts, inst.agreement_start, inst.agreement_end);
     let mut termination_grounds = Vec::new();

@@ -24,7 +24,7 @@ impl App {
         on: NaiveDate,
     ) -> Result<()> {
         let inst = facts::institution(c, code)?.ok_or_else(|| Error::not_found("institution", "定点医药机构"))?;
-        let rule = &self.packs.in_force(on).unwrap_or(self.packs.latest()).institution_agreement;
+        let rule = &self.packs.in_force_or_first(on)?.institution_agreement;
         let events = facts::institution_events_of(c, code)?;
         let starts = events.iter().filter(|e| e.action == "suspend").map(|e| e.from_on);
         let in_term = suspensions_in_term(starts, inst.agreement_start, inst.agreement_end);
