@@ -246,16 +246,10 @@ impl App {
                 ));
             }
             for (k, p) in parsed.iter().enumerate() {
-                let regs = facts::registrations_of(c, &p.code)?;
-                if regs.is_empty() {
+                let on = p.occurred_on.unwrap_or(inspected_on);
+                if !registered_at(c, inst, &p.code, on)? {
                     return Err(Error::Client(
-                        ClientError::new(
-                            Kind::Unprocessable,
-                            "unknown_practitioner",
-                            format!("{} is not registered anywhere", p.code),
-                            format!("{} 未登记备案", p.code),
-                        )
-                        .field(format!("violations[{k}].personnel_code")),
+                        not_registered_here(&p.code, inst, on).field(format!("violations[{k}].personnel_code")),
                     ));
                 }
             }
@@ -375,6 +369,26 @@ impl App {
         ledger.affected_periods = crate::rules::status::payability_changes(&before.intervals, &timeline.intervals);
         Ok(ledger)
     }
+}
+
+/// Whether `code` holds a registration at `inst` on `on`: an inspection deducts only from the
+/// staff of the inspected institution, for conduct while they worked there.
+pub(crate) fn registered_at(c: &mut DbConn, inst: &str, code: &str, on: NaiveDate) -> Result<bool> {
+    Ok(facts::registrations_of(c, code)?
+        .iter()
+        .any(|r| r.institution_code == inst && r.registered_on <= on && r.deregistered_on.is_none_or(|e| e > on)))
+}
+
+/// The refusal for a person not registered at the inspected institution on the day of the
+/// conduct. It names no other institution, and reads the same whether or not the person is
+/// registered anywhere else.
+pub(crate) fn not_registered_here(code: &str, inst: &str, on: NaiveDate) -> ClientError {
+    ClientError::new(
+        Kind::Unprocessable,
+        "unknown_practitioner",
+        format!("{code} is not registered at the inspected institution {inst} on {on}, the day of the conduct"),
+        format!("{code} 在违规发生日期（{on}）未在被检查机构 {inst} 登记备案"),
+    )
 }
 
 /// A revocation to record: which deduction, from when, why, and who asked (`officer`, or

@@ -1,7 +1,7 @@
 //! `POST /inspections/batch`, `jifen import violations`: one row per violation, grouped into
 //! inspections by 检查编号.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::Read;
 
 use chrono::NaiveDate;
@@ -9,11 +9,13 @@ use chrono::NaiveDate;
 use super::{date_cell, reject_all, report, rows_of_error, BatchCounts, BatchOptions, BatchReport, BatchRow};
 use crate::domain::codes::region_of;
 use crate::error::Result;
-use crate::service::inspections::{NewInspection, NewViolation, PreparedInspection};
+use crate::service::inspections::{
+    not_registered_here, registered_at, NewInspection, NewViolation, PreparedInspection,
+};
 use crate::service::sheet_import::{read_sheet, reject, Rejection};
 use crate::service::{Action, App, Caller, Lock};
 use crate::sheets::Column;
-use crate::store::facts;
+use crate::store::{facts, DbConn};
 
 pub const VIOLATION_COLUMNS: &[Column] = &[
     Column {
@@ -39,7 +41,7 @@ pub const VIOLATION_COLUMNS: &[Column] = &[
 impl App {
     /// `POST /inspections/batch`, `jifen import violations`: one row per violation, grouped into
     /// inspections by 检查编号, each recorded under the key `batch:<检查编号>`.
-    /// `region`: a county officer's county; inspections elsewhere are refused.
+    /// A county officer's file may name only institutions of the county.
     pub fn upload_violations(
         &self,
         caller: &Caller,
@@ -48,15 +50,13 @@ impl App {
         progress: &mut dyn FnMut(u64),
     ) -> Result<BatchReport> {
         caller.permit(Action::RecordInspection)?;
-        let region = caller.region();
-        struct V {
-            reference: String,
-            institution: String,
-            inspected_on: String,
-            decided_on: String,
-            violation: NewViolation,
-        }
+        // Every row of each inspection, rows that fail to parse included: an inspection is
+        // recorded whole or not at all.
+        let mut rows_of_ref: HashMap<String, Vec<u64>> = HashMap::new();
         let mut sheet = read_sheet(input, VIOLATION_COLUMNS, progress, |h, rec, row| {
+            if let Some(reference) = h.get(rec, "inspection_ref") {
+                rows_of_ref.entry(reference.trim().to_string()).or_default().push(row);
+            }
             let mut errs = Vec::new();
             let text = |f: &str| h.get(rec, f).unwrap_or("").to_string();
             let reference = text("inspection_ref");
@@ -104,6 +104,7 @@ impl App {
             let iso = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
             Ok(V {
                 reference,
+                name: h.get(rec, "name").map(str::to_string),
                 institution: text("institution_code").to_ascii_uppercase(),
                 inspected_on: iso(dates[0]),
                 decided_on: iso(dates[1]),
@@ -128,101 +129,47 @@ impl App {
         let mut ready: Vec<(Vec<u64>, PreparedInspection)> = Vec::new();
         let mut c = self.conn()?;
         for (reference, rows) in groups {
-            let first = &rows[0].1;
             let row_numbers: Vec<u64> = rows.iter().map(|(r, _)| *r).collect();
-            let inconsistent = rows.iter().find(|(_, v)| {
-                v.institution != first.institution
-                    || v.inspected_on != first.inspected_on
-                    || v.decided_on != first.decided_on
-            });
-            if let Some((row, _)) = inconsistent {
-                later.extend(reject_all(
-                    &row_numbers,
-                    Some("检查编号"),
-                    "inconsistent_inspection",
-                    format!("the rows of inspection {reference} differ in institution or dates (row {row})"),
-                    format!("检查编号 {reference} 的各行机构或日期不一致（第{row}行）"),
-                ));
-                continue;
-            }
-            let req = NewInspection {
-                institution_code: first.institution.clone(),
-                inspected_on: first.inspected_on.clone(),
-                decided_on: first.decided_on.clone(),
-                violations: rows.iter().map(|(_, v)| v.violation.clone()).collect(),
-            };
-            let key = format!("batch:{reference}");
-            let prepared = match self.prepare_inspection(Some(&key), &req) {
-                Ok(p) => p,
-                Err(e) => {
-                    later.extend(rows_of_error(&row_numbers, e));
-                    continue;
+            let mut own = self.check_group(&mut c, caller, &reference, &rows)?;
+            let every_row = rows_of_ref.get(&reference).cloned().unwrap_or_else(|| row_numbers.clone());
+            let failed_to_parse = every_row.iter().any(|row| sheet.is_rejected(*row));
+            match own.take() {
+                Some(Checked::Ready(prepared)) if !failed_to_parse => {
+                    for (row, v) in &rows {
+                        r.accepted.push(BatchRow {
+                            row: *row,
+                            personnel_code: v.violation.personnel_code.clone(),
+                            inspection_ref: Some(reference.clone()),
+                        });
+                    }
+                    ready.push((row_numbers, prepared));
                 }
-            };
-            if let Some(existing) = facts::inspection_by_key(&mut c, &key)? {
-                if existing.request_hash == prepared.hash() {
-                    r.unchanged.extend(&row_numbers);
-                } else {
-                    later.extend(reject_all(
-                        &row_numbers,
-                        Some("检查编号"),
-                        "idempotency_conflict",
-                        format!("inspection {reference} was already recorded with other rows"),
-                        format!("检查编号 {reference} 已按不同内容记录"),
-                    ));
+                Some(Checked::Unchanged) if !failed_to_parse => r.unchanged.extend(&row_numbers),
+                outcome => {
+                    let mut refused = match outcome {
+                        Some(Checked::Refused(v)) => v,
+                        _ => Vec::new(),
+                    };
+                    // The other rows of a refused inspection go back too, so that the fixed
+                    // file records the whole inspection.
+                    let named: std::collections::HashSet<u64> = refused.iter().map(|x| x.row).collect();
+                    for row in every_row.iter().filter(|row| !named.contains(row) && !sheet.is_rejected(**row)) {
+                        refused.push(reject(
+                            *row,
+                            Some("检查编号"),
+                            "inspection_incomplete",
+                            format!(
+                                "another row of inspection {reference} is wrong: the whole inspection was not recorded"
+                            ),
+                            "本检查其他行有误，整条检查未记录".into(),
+                        ));
+                    }
+                    later.extend(refused);
                 }
-                continue;
             }
-            if region.is_some_and(|reg| region_of(&first.institution) != Some(reg)) {
-                later.extend(reject_all(
-                    &row_numbers,
-                    Some("定点医药机构编码"),
-                    "outside_region",
-                    format!("institution {} is outside your county", first.institution),
-                    format!("定点医药机构 {} 不在本辖区", first.institution),
-                ));
-                continue;
-            }
-            if facts::institution(&mut c, &first.institution)?.is_none() {
-                later.extend(reject_all(
-                    &row_numbers,
-                    Some("定点医药机构编码"),
-                    "unknown_institution",
-                    format!("institution {} is not registered", first.institution),
-                    format!("定点医药机构 {} 不存在", first.institution),
-                ));
-                continue;
-            }
-            let codes: Vec<String> = rows.iter().map(|(_, v)| v.violation.personnel_code.clone()).collect();
-            let known = facts::practitioners_by_codes(&mut c, &codes)?;
-            let unknown: Vec<&(u64, V)> =
-                rows.iter().filter(|(_, v)| !known.contains_key(&v.violation.personnel_code)).collect();
-            if !unknown.is_empty() {
-                for (rw, v) in unknown {
-                    later.push(reject(
-                        *rw,
-                        Some("医保对应代码"),
-                        "unknown_practitioner",
-                        format!("{} is not registered", v.violation.personnel_code),
-                        format!("{} 未登记备案", v.violation.personnel_code),
-                    ));
-                }
-                continue;
-            }
-            for (row, v) in &rows {
-                r.accepted.push(BatchRow {
-                    row: *row,
-                    personnel_code: v.violation.personnel_code.clone(),
-                    inspection_ref: Some(reference.clone()),
-                });
-            }
-            ready.push((row_numbers, prepared));
         }
         drop(c);
-        // A group with a rejected row is not recorded in part.
-        let rejected_rows: std::collections::HashSet<u64> = later.iter().map(|x: &Rejection| x.row).collect();
         sheet.reject_later(later);
-        r.accepted.retain(|a| !rejected_rows.contains(&a.row));
         r.rejected_csv = sheet.finish_rejections()?;
         r.counts = BatchCounts {
             accepted: r.accepted.len(),
@@ -243,4 +190,135 @@ impl App {
         r.committed = true;
         Ok(r)
     }
+
+    /// The checks of one inspection of the file against the ledger: ready to record, recorded
+    /// already, or refused with each row's reason.
+    fn check_group(
+        &self,
+        c: &mut DbConn,
+        caller: &Caller,
+        reference: &str,
+        rows: &[(u64, V)],
+    ) -> Result<Option<Checked>> {
+        let first = &rows[0].1;
+        let row_numbers: Vec<u64> = rows.iter().map(|(r, _)| *r).collect();
+        let refuse = |v: Vec<Rejection>| Ok(Some(Checked::Refused(v)));
+        if let Some((row, _)) = rows.iter().find(|(_, v)| {
+            v.institution != first.institution
+                || v.inspected_on != first.inspected_on
+                || v.decided_on != first.decided_on
+        }) {
+            return refuse(reject_all(
+                &row_numbers,
+                Some("检查编号"),
+                "inconsistent_inspection",
+                format!("the rows of inspection {reference} differ in institution or dates (row {row})"),
+                format!("检查编号 {reference} 的各行机构或日期不一致（第{row}行）"),
+            ));
+        }
+        let req = NewInspection {
+            institution_code: first.institution.clone(),
+            inspected_on: first.inspected_on.clone(),
+            decided_on: first.decided_on.clone(),
+            violations: rows.iter().map(|(_, v)| v.violation.clone()).collect(),
+        };
+        let key = format!("batch:{reference}");
+        let prepared = match self.prepare_inspection(Some(&key), &req) {
+            Ok(p) => p,
+            Err(e) => return refuse(rows_of_error(&row_numbers, e)),
+        };
+        if let Some(existing) = facts::inspection_by_key(c, &key)? {
+            if existing.request_hash == prepared.hash() {
+                return Ok(Some(Checked::Unchanged));
+            }
+            return refuse(reject_all(
+                &row_numbers,
+                Some("检查编号"),
+                "idempotency_conflict",
+                format!("inspection {reference} was already recorded with other rows"),
+                format!("检查编号 {reference} 已按不同内容记录"),
+            ));
+        }
+        if caller.region().is_some_and(|reg| region_of(&first.institution) != Some(reg)) {
+            return refuse(reject_all(
+                &row_numbers,
+                Some("定点医药机构编码"),
+                "outside_region",
+                format!("institution {} is outside your county", first.institution),
+                format!("定点医药机构 {} 不在本辖区", first.institution),
+            ));
+        }
+        if facts::institution(c, &first.institution)?.is_none() {
+            return refuse(reject_all(
+                &row_numbers,
+                Some("定点医药机构编码"),
+                "unknown_institution",
+                format!("institution {} is not registered", first.institution),
+                format!("定点医药机构 {} 不存在", first.institution),
+            ));
+        }
+        let mut refused = Vec::new();
+        let inspected_on = NaiveDate::parse_from_str(&first.inspected_on, "%Y-%m-%d").ok();
+        for (row, v) in rows {
+            let code = &v.violation.personnel_code;
+            let on = v.violation.occurred_on.as_deref().and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+            let Some(on) = on.or(inspected_on) else { continue };
+            if !registered_at(c, &first.institution, code, on)? {
+                let e = not_registered_here(code, &first.institution, on);
+                refused.push(reject(*row, Some("医保对应代码"), "unknown_practitioner", e.message, e.message_zh));
+                continue;
+            }
+            if let Some(mismatch) = name_mismatch(c, &first.institution, code, v.name.as_deref(), *row)? {
+                refused.push(mismatch);
+            }
+        }
+        if !refused.is_empty() {
+            return refuse(refused);
+        }
+        Ok(Some(Checked::Ready(prepared)))
+    }
+}
+
+/// One violation row of the file.
+struct V {
+    reference: String,
+    institution: String,
+    inspected_on: String,
+    decided_on: String,
+    /// 姓名 as the file gives it, compared with the person the code belongs to.
+    name: Option<String>,
+    violation: NewViolation,
+}
+
+/// What the checks made of one inspection.
+enum Checked {
+    Ready(PreparedInspection),
+    Unchanged,
+    Refused(Vec<Rejection>),
+}
+
+/// A row whose 姓名 is not the name of the person its code belongs to (by the roster of the
+/// institution, or as first registered): the code may be someone else's.
+pub(super) fn name_mismatch(
+    c: &mut DbConn,
+    institution: &str,
+    code: &str,
+    name: Option<&str>,
+    row: u64,
+) -> Result<Option<Rejection>> {
+    let Some(name) = name.map(str::trim).filter(|n| !n.is_empty()) else { return Ok(None) };
+    let Some(p) = facts::practitioner(c, code)? else { return Ok(None) };
+    let roster_name = facts::roster_details_at(c, institution)?.remove(code).map(|d| d.name);
+    let same = |n: &str| n.split_whitespace().collect::<String>() == name.split_whitespace().collect::<String>();
+    if same(&p.name) || roster_name.as_deref().is_some_and(same) {
+        return Ok(None);
+    }
+    let registered = roster_name.unwrap_or(p.name);
+    Ok(Some(reject(
+        row,
+        Some("姓名"),
+        "name_mismatch",
+        format!("the file names {name}, but {code} belongs to {registered}: check the code"),
+        format!("文件中的姓名「{name}」与医保对应代码 {code} 登记的姓名「{registered}」不一致，请核对代码"),
+    )))
 }
