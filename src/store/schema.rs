@@ -341,7 +341,28 @@ diesel::table! {
 diesel::joinable!(deregistrations -> registrations (registration_id));
 diesel::joinable!(revocations -> deductions (deduction_id));
 
+diesel::table! {
+    pass_marks (id) {
+        id -> BigInt,
+        year -> Integer,
+        mark -> Integer,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    test_revocations (id) {
+        id -> BigInt,
+        test_id -> BigInt,
+        revoked_on -> Date,
+        reason -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
+    pass_marks,
+    test_revocations,
     termination_cases,
     termination_case_decisions,
     audit_log,

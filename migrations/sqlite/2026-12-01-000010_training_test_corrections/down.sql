@@ -1,0 +1,2 @@
+DROP TABLE test_revocations;
+DROP TABLE pass_marks;
