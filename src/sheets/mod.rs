@@ -15,15 +15,22 @@
 //! every one of them with the headers it found. It then yields the data rows as [`Record`]s
 //! and lists the rows it passed over ([`Skipped`]: empty rows, 合计, 注：, 填表人 …).
 //!
+//! [`damage`] recognises what Excel does to ID numbers, codes, certificate and phone numbers
+//! (`3.70811E+17`, a number cell, 18 digits ending in `000`, a 15-digit ID) and converts the
+//! harmless forms (`'`, `="…"`, full-width, spaces, lower-case x), each with a sentence the
+//! clerk can act on; [`Record::check`] applies it by field.
+//!
 //! # How an upload kind plugs in
 //! An upload kind is three things, none of which knows the file format:
 //! 1. a column list, `&[Column]`: field, names (the first is the one shown), required;
 //! 2. a row parser, `fn(&Record) -> Result<Row, Vec<Rejection>>`, which reads fields with
-//!    [`Record::get`] (trimmed text) and rejects with `record.row` — the number the clerk sees;
+//!    [`Record::get`] (trimmed text) or [`Record::check`] (Excel's damage recognised: a
+//!    `Damaged` value rejects the row, a `Fixed` or `Warning` one is reported with it), and
+//!    rejects with `record.row` — the number the clerk sees;
 //! 3. a planner that turns the parsed rows into the use-case's typed commands.
 //!
 //! ```no_run
-//! # use jifen::sheets::{Column, SheetReader};
+//! # use jifen::sheets::{Column, SheetReader, Checked};
 //! const COLUMNS: &[Column] = &[
 //!     Column { field: "name", names: &["姓名", "name"], required: true },
 //!     Column { field: "id_number", names: &["身份证号码", "id_number"], required: true },
@@ -35,7 +42,10 @@
 //!         Ok(r) => r,
 //!         Err(e) => { /* an unreadable row: reject e.row() */ continue }
 //!     };
-//!     let _id = record.get("id_number"); // IdNumber::parse, rejections at record.row
+//!     match record.check("id_number") {
+//!         Checked::Damaged { reason_zh, .. } => { /* reject record.row with reason_zh */ }
+//!         other => { let _id = other.value(); /* IdNumber::parse, note other.message_zh() */ }
+//!     }
 //! }
 //! let _skipped = reader.skipped(); // listed in the report, never rejections
 //! # Ok(()) }
@@ -46,6 +56,7 @@
 pub mod cell;
 pub mod columns;
 pub mod csv_source;
+pub mod damage;
 pub mod decode;
 pub mod error;
 pub mod export;
@@ -57,6 +68,7 @@ pub mod workbook;
 
 pub use cell::{Cell, CellKind, SheetRow};
 pub use columns::{parse_sheet_date, Column, Header};
+pub use damage::{Checked, ValueKind};
 pub use decode::{decode, Detected};
 pub use error::SheetError;
 pub use header::{HeaderInfo, MappedColumn};

@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use super::cell::{Cell, SheetRow};
 use super::columns::Column;
+use super::damage::{self, Checked};
 use super::error::SheetError;
 use super::header::{find_header, HeaderInfo, HEADER_SEARCH_ROWS};
 use super::source::{open, RowSource, SourceInfo};
@@ -81,6 +82,16 @@ impl Record {
     /// The trimmed text of a field; `None` when the column is absent or the cell blank.
     pub fn get(&self, field: &str) -> Option<&str> {
         self.cell(field).filter(|c| !c.is_blank()).map(Cell::trimmed)
+    }
+
+    /// The field's value with Excel's damage recognised ([`damage::check_field`]): ID numbers,
+    /// codes, certificate and phone numbers, names. An absent column or blank cell is
+    /// `Clean("")`.
+    pub fn check(&self, field: &str) -> Checked {
+        match self.cell(field) {
+            Some(c) => damage::check_field(field, c),
+            None => Checked::Clean(String::new()),
+        }
     }
 
     /// The cells as text, as many as the header has (for a file of rejected rows).
@@ -371,6 +382,7 @@ mod tests {
         let mut reader = SheetReader::new(source(rows), COLUMNS).unwrap();
         let r = reader.next().unwrap().unwrap();
         assert_eq!((r.row, r.get("name"), r.texts().len()), (2, Some("张三"), 3));
+        assert!(matches!(r.check("id_number"), Checked::Fixed { ref value, .. } if value == "11010519491231002X"));
         let r = reader.next().unwrap().unwrap();
         assert_eq!((r.get("id_number"), r.cell("id_number"), r.texts()), (None, None, vec!["李四".into(), "".into()]));
         assert!(reader.next().is_none());
