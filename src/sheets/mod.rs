@@ -1,5 +1,5 @@
 //! Spreadsheets in and out: one reader for every file jifen takes (rosters, training-test
-//! results, inspection findings), and exports for Excel.
+//! results, inspection findings), and exports Excel opens without damage.
 //!
 //! # Reading
 //! [`open`] looks at an upload's first bytes and gives a [`RowSource`]: .xlsx and .xls
@@ -51,7 +51,9 @@
 //! # Ok(()) }
 //! ```
 //!
-//! [`export`] writes CSV for Excel (UTF-8 with BOM, or GBK).
+//! # Writing
+//! [`export`] writes CSV (UTF-8 with BOM, or GBK) and .xlsx, both safe from formula
+//! injection.
 
 pub mod cell;
 pub mod columns;
@@ -71,6 +73,7 @@ pub use columns::{parse_sheet_date, Column, Header};
 pub use damage::{Checked, ValueKind};
 pub use decode::{decode, Detected};
 pub use error::SheetError;
+pub use export::{ExportEncoding, ExportFormat};
 pub use header::{HeaderInfo, MappedColumn};
 pub use reader::{Record, SheetReader, SkipReason, Skipped};
 pub use source::{open, Format, RowSource, SourceInfo};
