@@ -53,7 +53,7 @@
 //!
 //! # Writing
 //! [`export`] writes CSV (UTF-8 with BOM, or GBK) and .xlsx, both safe from formula
-//! injection.
+//! injection; [`template`] makes the blank 附件1 roster.
 
 pub mod cell;
 pub mod columns;
@@ -66,6 +66,7 @@ pub mod header;
 pub mod reader;
 pub mod source;
 pub mod synonyms;
+pub mod template;
 pub mod workbook;
 
 pub use cell::{Cell, CellKind, SheetRow};
@@ -78,6 +79,7 @@ pub use header::{HeaderInfo, MappedColumn};
 pub use reader::{Record, SheetReader, SkipReason, Skipped};
 pub use source::{open, Format, RowSource, SourceInfo};
 pub use synonyms::Synonyms;
+pub use template::roster_template;
 
 /// Opens an upload and finds its header: [`SheetReader::open`].
 pub fn read_header(source: Box<dyn RowSource>, columns: &[Column]) -> Result<SheetReader, SheetError> {
