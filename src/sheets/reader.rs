@@ -101,6 +101,12 @@ impl Record {
         out
     }
 
+    /// The cells as a `csv::StringRecord`, for the parsers written for CSV (see
+    /// [`Header::from_info`](super::Header::from_info)).
+    pub fn to_string_record(&self) -> csv::StringRecord {
+        self.cells.iter().map(|c| c.text.as_str()).collect()
+    }
+
     /// The row without its header.
     pub fn into_sheet_row(self) -> SheetRow {
         SheetRow { row: self.row, cells: self.cells }
@@ -383,6 +389,8 @@ mod tests {
         let r = reader.next().unwrap().unwrap();
         assert_eq!((r.row, r.get("name"), r.texts().len()), (2, Some("张三"), 3));
         assert!(matches!(r.check("id_number"), Checked::Fixed { ref value, .. } if value == "11010519491231002X"));
+        let legacy = crate::sheets::Header::from_info(reader.header());
+        assert_eq!(legacy.get(&r.to_string_record(), "id_number"), Some("11010519491231002x"));
         let r = reader.next().unwrap().unwrap();
         assert_eq!((r.get("id_number"), r.cell("id_number"), r.texts()), (None, None, vec!["李四".into(), "".into()]));
         assert!(reader.next().is_none());
