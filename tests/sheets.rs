@@ -486,3 +486,47 @@ fn a_large_file_streams_with_every_row_number_right() {
     assert_eq!((count, last), (n - n / 1000, n));
     assert_eq!(reader.skipped().len() as u64, n / 1000 - 1, "the empty line at the very end is not listed");
 }
+
+/// Peak resident memory (VmHWM) of this process, in MiB, after resetting it.
+fn reset_peak() {
+    std::fs::write("/proc/self/clear_refs", "5").expect("Linux 4.0 or later");
+}
+
+fn peak_mib() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let line = status.lines().find(|l| l.starts_with("VmHWM:")).unwrap();
+    line.split_whitespace().nth(1).unwrap().parse::<u64>().unwrap() / 1024
+}
+
+/// Memory stays flat in the row count: 5 × 10^5 rows read as text and as .xlsx under 150 MiB
+/// (the .xlsx bytes, 10^5 shared strings and the process included). Run alone:
+/// `cargo test --release --test sheets -- --ignored --test-threads=1`.
+#[test]
+#[ignore = "measures the whole process: run alone"]
+fn peak_memory_is_flat_in_the_row_count() {
+    let n = 500_000;
+    reset_peak();
+    let reader = SheetReader::open(Generated { n, next: 0, buf: Vec::new() }, ROSTER).unwrap();
+    let count = reader.filter(|r| r.is_ok()).count() as u64;
+    let text_peak = peak_mib();
+    assert_eq!(count, n - n / 1000);
+    eprintln!("text: {n} rows, peak {text_peak} MiB");
+    assert!(text_peak < 150, "text: {text_peak} MiB");
+
+    let header = ["姓名", "身份证号码", "医保支付资格类别", "医保对应代码", "注册时间"];
+    let mut w = jifen::sheets::export::XlsxWriter::new("花名册", &header, &[]).unwrap();
+    for k in 1..=n {
+        let row =
+            [format!("人员{k}"), ID1.to_string(), "医保医师".into(), format!("D37081{k:07}"), "2020-01-01".into()];
+        w.write_row(&row).unwrap();
+    }
+    let bytes = w.finish().unwrap();
+    let size = bytes.len() / (1024 * 1024);
+    reset_peak();
+    let reader = SheetReader::open(std::io::Cursor::new(bytes), ROSTER).unwrap();
+    let count = reader.filter(|r| r.is_ok()).count() as u64;
+    let xlsx_peak = peak_mib();
+    assert_eq!(count, n);
+    eprintln!("xlsx: {n} rows ({size} MiB), peak {xlsx_peak} MiB");
+    assert!(xlsx_peak < 150, "xlsx: {xlsx_peak} MiB");
+}
