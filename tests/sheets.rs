@@ -318,6 +318,11 @@ fn assert_the_roster_workbook(r: &Read) {
         some(&["2015-07-01", "2012-09-01", "2018-03-01", "2019/5/6", "2020-01-02", "2021-02-03"])
     );
     assert_eq!(first.get("filed_on"), Some("2024-01-01"));
+    let day = |y, m, d| Ok(chrono::NaiveDate::from_ymd_opt(y, m, d));
+    assert_eq!(first.date("practice_registered_on"), day(2015, 7, 1));
+    assert_eq!(r.at(8).date("practice_registered_on"), day(2019, 5, 6));
+    assert_eq!(r.at(7).date("filed_on"), Ok(None));
+    assert_eq!(r.at(7).date("name"), Err("王五"));
     // Numbers where Excel held numbers: a mobile number is whole, a 15-digit certificate
     // number exact (and reported), an 18-digit ID number lost.
     assert_eq!(first.check("phone"), Checked::Clean("13800000001".into()));
@@ -405,6 +410,8 @@ fn a_test_centre_xlsx_with_numbers_and_date_cells() {
     assert_eq!(r.column("score"), some(&["85.5", "85分", "缺考"]));
     assert_eq!(r.column("tested_on"), vec![Some("2024-06-01".into()), Some("2024-06-01".into()), None]);
     assert_eq!(r.at(3).cell("tested_on").unwrap().kind, CellKind::Date);
+    assert_eq!(r.at(3).date("tested_on"), Ok(chrono::NaiveDate::from_ymd_opt(2024, 6, 1)));
+    assert_eq!(r.at(5).date("tested_on"), Ok(None), "an empty 测试日期 is no date");
 }
 
 #[test]

@@ -4,6 +4,10 @@
 
 use std::fmt;
 
+use chrono::{Days, NaiveDate};
+
+use super::columns::parse_sheet_date;
+
 /// What Excel held in a cell. CSV and tab-separated text only ever have `Text`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum CellKind {
@@ -49,6 +53,29 @@ impl Cell {
     /// The text without surrounding white space.
     pub fn trimmed(&self) -> &str {
         trim(&self.text)
+    }
+
+    /// The date in the cell: a date cell; a number cell holding a date serial (a date typed
+    /// into a General column shows as 45352); text in the shapes of [`parse_sheet_date`]
+    /// (20240301 included, as text or as a number).
+    pub fn as_date(&self) -> Option<NaiveDate> {
+        match self.kind {
+            CellKind::Number(v) if v.fract() == 0.0 && (1.0..=MAX_SERIAL).contains(&v) => from_serial(v as u64),
+            _ => parse_sheet_date(self.trimmed()),
+        }
+    }
+}
+
+/// 9999-12-31, the last date Excel has.
+const MAX_SERIAL: f64 = 2_958_465.0;
+
+/// An Excel date serial of the 1900 system: day 1 is 1900-01-01, and day 60 the 29 February
+/// 1900 that Excel counts but never was.
+pub fn from_serial(serial: u64) -> Option<NaiveDate> {
+    match serial {
+        0 | 60 => None,
+        1..=59 => NaiveDate::from_ymd_opt(1899, 12, 31)?.checked_add_days(Days::new(serial)),
+        _ => NaiveDate::from_ymd_opt(1899, 12, 30)?.checked_add_days(Days::new(serial)),
     }
 }
 
@@ -159,6 +186,20 @@ mod tests {
         ] {
             assert_eq!(excel_general(v), shown, "{v}");
         }
+    }
+
+    #[test]
+    fn dates_from_date_cells_serials_and_text() {
+        let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d);
+        assert_eq!(Cell::number(45352.0).as_date(), d(2024, 3, 1));
+        assert_eq!(Cell::number(1.0).as_date(), d(1900, 1, 1));
+        assert_eq!(Cell::number(61.0).as_date(), d(1900, 3, 1));
+        assert_eq!(Cell::number(60.0).as_date(), None);
+        assert_eq!(Cell::number(20240301.0).as_date(), d(2024, 3, 1));
+        assert_eq!(Cell::number(85.5).as_date(), None);
+        assert_eq!(Cell { text: "2024-03-01".into(), kind: CellKind::Date }.as_date(), d(2024, 3, 1));
+        assert_eq!(Cell::text("2024年3月1日").as_date(), d(2024, 3, 1));
+        assert_eq!(Cell::text("45352").as_date(), None, "a serial typed as text is not a date");
     }
 
     #[test]

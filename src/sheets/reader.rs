@@ -94,6 +94,15 @@ impl Record {
         }
     }
 
+    /// The date of a field ([`Cell::as_date`]): `Ok(None)` when the column is absent or the
+    /// cell blank, `Err(text)` when the cell holds something that is not a date.
+    pub fn date(&self, field: &str) -> Result<Option<chrono::NaiveDate>, &str> {
+        match self.cell(field).filter(|c| !c.is_blank()) {
+            None => Ok(None),
+            Some(c) => c.as_date().map(Some).ok_or(c.trimmed()),
+        }
+    }
+
     /// The cells as text, as many as the header has (for a file of rejected rows).
     pub fn texts(&self) -> Vec<String> {
         let mut out: Vec<String> = self.cells.iter().map(|c| c.text.clone()).collect();
