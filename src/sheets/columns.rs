@@ -77,6 +77,16 @@ impl Header {
     pub fn has(&self, field: &str) -> bool {
         self.index.iter().any(|(f, _)| *f == field)
     }
+
+    /// This header of a header the sheet reader found (its row, synonyms and all), so that a
+    /// row parser over `csv::StringRecord` keeps working on [`Record::to_string_record`]
+    /// while it moves to [`Record`].
+    ///
+    /// [`Record`]: super::Record
+    /// [`Record::to_string_record`]: super::Record::to_string_record
+    pub fn from_info(info: &super::HeaderInfo) -> Header {
+        Header { index: info.columns.iter().map(|c| (c.field, c.index)).collect(), unknown: info.unknown.clone() }
+    }
 }
 
 /// Dates as spreadsheets write them: 2024-03-01, 2024/3/1, 20240301, 2024年3月1日, 2024.03.01.
