@@ -124,7 +124,7 @@ fn each_bad_row_is_rejected_with_its_reason_and_nothing_is_written() {
         let all_or_nothing =
             UploadOptions { mode: RosterMode::Delta, commit: true, partial: false, confirm_deregister: None };
         let (code, report) = refused(&app, INST, fixture("roster_bad.csv"), all_or_nothing);
-        assert_eq!((code, report["counts"]["rejected"].as_u64()), ("commit_refused", Some(8)), "{report}");
+        assert_eq!((code, report["counts"]["rejected"].as_u64()), ("commit_refused", Some(7)), "{report}");
         let got: Vec<(u64, &str, Option<&str>)> =
             r.rejected.iter().map(|x| (x.row, x.code, x.column.as_deref())).collect();
         assert_eq!(
@@ -137,7 +137,6 @@ fn each_bad_row_is_rejected_with_its_reason_and_nothing_is_written() {
                 (6, "invalid_date", Some("注册时间")),
                 (8, "duplicate_in_file", Some("医保对应代码")),
                 (9, "missing_field", Some("姓名")),
-                (10, "invalid_phone", Some("联系电话")),
             ],
             "{r:#?}"
         );
@@ -148,14 +147,17 @@ fn each_bad_row_is_rejected_with_its_reason_and_nothing_is_written() {
         // partial=true writes the good rows and hands back the others as CSV.
         let r = upload(&app, INST, fixture("roster_bad.csv"), RosterMode::Delta, true, true);
         assert!(r.committed);
-        assert_eq!(r.counts.added, 2, "{r:?}");
+        // A wrong phone number is a warning on its row, never a rejection (issue 10).
+        assert_eq!(r.counts.added, 3, "{r:?}");
+        let warned: Vec<(u64, &str)> = r.warnings.iter().map(|w| (w.row, w.code)).collect();
+        assert_eq!(warned, [(10, "invalid_phone")]);
         assert_eq!(status(&app, "D370811200010"), "active");
         let back = r.rejected_csv.expect("rejected rows as CSV");
         let mut rd = csv::Reader::from_reader(back.as_bytes());
         let head = rd.headers().unwrap().clone();
         assert_eq!(head.iter().next_back(), Some("错误原因"));
         let rows: Vec<csv::StringRecord> = rd.records().map(Result::unwrap).collect();
-        assert_eq!(rows.len(), 8);
+        assert_eq!(rows.len(), 7);
         assert!(rows[0].iter().next_back().unwrap().contains("校验码"), "{:?}", rows[0]);
         // Fixing a row and uploading the returned file again adds it.
         let fixed = back.replace("厨师", "医保医师");

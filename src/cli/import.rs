@@ -7,8 +7,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::service::batches::{BatchOptions, BatchReport};
 use crate::service::rosters::{RosterMode, UploadOptions};
-use crate::service::sheet_import::Rejection;
 use crate::service::{App, Caller};
+use crate::sheets::upload::Rejection;
 
 #[derive(Subcommand)]
 pub enum ImportCommand {

@@ -15,7 +15,6 @@ pub mod objections;
 pub mod queries;
 pub mod registrations;
 pub mod rosters;
-pub mod sheet_import;
 pub mod tokens;
 pub mod training_tests;
 pub mod verify;

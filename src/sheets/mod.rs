@@ -67,6 +67,7 @@ pub mod reader;
 pub mod source;
 pub mod synonyms;
 pub mod template;
+pub mod upload;
 pub mod workbook;
 
 pub use cell::{Cell, CellKind, SheetRow};

@@ -12,8 +12,8 @@ use crate::error::Result;
 use crate::service::inspections::{
     not_registered_here, registered_at, NewInspection, NewViolation, PreparedInspection,
 };
-use crate::service::sheet_import::{read_sheet, reject, Rejection};
 use crate::service::{Action, App, Caller, Lock};
+use crate::sheets::upload::{read_sheet, reject, Rejection};
 use crate::sheets::Column;
 use crate::store::{facts, DbConn};
 
@@ -45,7 +45,7 @@ impl App {
     pub fn upload_violations(
         &self,
         caller: &Caller,
-        input: impl Read + 'static,
+        input: impl Read + Send + 'static,
         opts: BatchOptions,
         progress: &mut dyn FnMut(u64),
     ) -> Result<BatchReport> {
@@ -53,12 +53,13 @@ impl App {
         // Every row of each inspection, rows that fail to parse included: an inspection is
         // recorded whole or not at all.
         let mut rows_of_ref: HashMap<String, Vec<u64>> = HashMap::new();
-        let mut sheet = read_sheet(input, VIOLATION_COLUMNS, progress, |h, rec, row| {
-            if let Some(reference) = h.get(rec, "inspection_ref") {
+        let mut sheet = read_sheet(input, VIOLATION_COLUMNS, progress, |rec| {
+            let row = rec.row;
+            if let Some(reference) = rec.get("inspection_ref") {
                 rows_of_ref.entry(reference.trim().to_string()).or_default().push(row);
             }
             let mut errs = Vec::new();
-            let text = |f: &str| h.get(rec, f).unwrap_or("").to_string();
+            let text = |f: &str| rec.get(f).unwrap_or("").to_string();
             let reference = text("inspection_ref");
             if reference.is_empty() {
                 errs.push(reject(
@@ -72,9 +73,9 @@ impl App {
             let dates: Vec<Option<NaiveDate>> =
                 [("inspected_on", "检查日期"), ("decided_on", "处理决定日期"), ("occurred_on", "违规发生日期")]
                     .iter()
-                    .map(|(f, c)| date_cell(h, rec, row, f, c, &mut errs))
+                    .map(|(f, c)| date_cell(rec, f, c, &mut errs))
                     .collect();
-            if dates[0].is_none() && h.get(rec, "inspected_on").is_none() {
+            if dates[0].is_none() && rec.get("inspected_on").is_none() {
                 errs.push(reject(
                     row,
                     Some("检查日期"),
@@ -83,7 +84,7 @@ impl App {
                     "检查日期不能为空".into(),
                 ));
             }
-            if dates[1].is_none() && h.get(rec, "decided_on").is_none() {
+            if dates[1].is_none() && rec.get("decided_on").is_none() {
                 errs.push(reject(
                     row,
                     Some("处理决定日期"),
@@ -104,7 +105,7 @@ impl App {
             let iso = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
             Ok(V {
                 reference,
-                name: h.get(rec, "name").map(str::to_string),
+                name: rec.get("name").map(str::to_string),
                 institution: text("institution_code").to_ascii_uppercase(),
                 inspected_on: iso(dates[0]),
                 decided_on: iso(dates[1]),
@@ -115,11 +116,11 @@ impl App {
                     note: text("note"),
                     points: None,
                     ban_months: None,
-                    fund_loss: h.get(rec, "fund_loss").map(|s| serde_json::Value::String(s.to_string())),
+                    fund_loss: rec.get("fund_loss").map(|s| serde_json::Value::String(s.to_string())),
                 },
             })
         })?;
-        let mut r = report("violations", sheet.encoding, sheet.rows_read, opts, sheet.header.unknown.clone());
+        let mut r = report("violations", &mut sheet, opts);
         // Group by reference, in file order.
         let mut groups: BTreeMap<String, Vec<(u64, V)>> = BTreeMap::new();
         for (row, v) in std::mem::take(&mut sheet.rows) {

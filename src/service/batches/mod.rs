@@ -9,9 +9,9 @@ mod training_tests;
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::sheet_import::{from_error, reject, Rejection};
 use crate::error::Error;
-use crate::sheets::{parse_sheet_date, Header};
+use crate::sheets::upload::{from_error, reject, Rejection, Sheet, SkippedRows};
+use crate::sheets::Record;
 pub use inspections::VIOLATION_COLUMNS;
 pub use training_tests::TEST_COLUMNS;
 
@@ -51,6 +51,10 @@ pub struct BatchReport {
     pub unchanged: Vec<u64>,
     pub rejected: Vec<Rejection>,
     pub unknown_columns: Vec<String>,
+    /// The spreadsheet row that holds the header.
+    pub header_row: u64,
+    /// Rows passed over: empty, 合计, 注：, 填表人 … Never rejections.
+    pub skipped: Vec<SkippedRows>,
     pub rejected_csv: Option<String>,
 }
 
@@ -62,39 +66,26 @@ pub(super) fn parse_flag(s: &str) -> Option<bool> {
     }
 }
 
-pub(super) fn date_cell(
-    h: &Header,
-    rec: &csv::StringRecord,
-    row: u64,
-    field: &str,
-    column: &str,
-    errs: &mut Vec<Rejection>,
-) -> Option<NaiveDate> {
-    match h.get(rec, field) {
-        Some(s) => {
-            let d = parse_sheet_date(s);
-            if d.is_none() {
-                errs.push(reject(
-                    row,
-                    Some(column),
-                    "invalid_date",
-                    format!("{column}: '{s}' is not a date"),
-                    format!("{column}：'{s}' 不是有效日期"),
-                ));
-            }
-            d
+/// A date cell (text in any common form, or Excel's date serial); a cell that is not a date is
+/// a rejection naming the column. `None` when the cell is blank.
+pub(super) fn date_cell(rec: &Record, field: &str, column: &str, errs: &mut Vec<Rejection>) -> Option<NaiveDate> {
+    match rec.date(field) {
+        Ok(d) => d,
+        Err(s) => {
+            errs.push(reject(
+                rec.row,
+                Some(column),
+                "invalid_date",
+                format!("{column}: '{s}' is not a date"),
+                format!("{column}：'{s}' 不是有效日期"),
+            ));
+            None
         }
-        None => None,
     }
 }
 
-pub(super) fn report(
-    kind: &'static str,
-    encoding: &'static str,
-    rows: usize,
-    opts: BatchOptions,
-    unknown: Vec<String>,
-) -> BatchReport {
+pub(super) fn report<T>(kind: &'static str, sheet: &mut Sheet<T>, opts: BatchOptions) -> BatchReport {
+    let (encoding, rows, unknown) = (sheet.encoding, sheet.rows_read, sheet.unknown.clone());
     BatchReport {
         kind,
         encoding,
@@ -106,6 +97,8 @@ pub(super) fn report(
         unchanged: Vec::new(),
         rejected: Vec::new(),
         unknown_columns: unknown,
+        header_row: sheet.header_row,
+        skipped: std::mem::take(&mut sheet.skipped),
         rejected_csv: None,
     }
 }

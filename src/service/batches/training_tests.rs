@@ -8,8 +8,8 @@ use chrono::Datelike;
 use super::{date_cell, parse_flag, report, BatchCounts, BatchOptions, BatchReport, BatchRow};
 use crate::error::Result;
 use crate::rules::{self, TestFact, TestFormat};
-use crate::service::sheet_import::{from_error, read_sheet, reject};
 use crate::service::{person_lock, Action, App, Caller, Lock};
+use crate::sheets::upload::{from_error, read_sheet, reject};
 use crate::sheets::Column;
 use crate::store::facts;
 
@@ -34,14 +34,15 @@ impl App {
     pub fn upload_tests(
         &self,
         caller: &Caller,
-        input: impl Read + 'static,
+        input: impl Read + Send + 'static,
         opts: BatchOptions,
         progress: &mut dyn FnMut(u64),
     ) -> Result<BatchReport> {
         caller.permit(Action::RecordTest)?;
-        let mut sheet = read_sheet(input, TEST_COLUMNS, progress, |h, rec, row| {
+        let mut sheet = read_sheet(input, TEST_COLUMNS, progress, |rec| {
+            let row = rec.row;
             let mut errs = Vec::new();
-            let code = h.get(rec, "personnel_code").unwrap_or("").to_ascii_uppercase();
+            let code = rec.get("personnel_code").unwrap_or("").to_ascii_uppercase();
             if code.is_empty() {
                 errs.push(reject(
                     row,
@@ -51,8 +52,8 @@ impl App {
                     "医保对应代码不能为空".into(),
                 ));
             }
-            let tested_on = date_cell(h, rec, row, "tested_on", "测试日期", &mut errs);
-            let format = match h.get(rec, "format").unwrap_or("") {
+            let tested_on = date_cell(rec, "tested_on", "测试日期", &mut errs);
+            let format = match rec.get("format").unwrap_or("") {
                 "闭卷" | "closed" | "Closed" => Some(TestFormat::Closed),
                 "开卷" | "open" | "Open" => Some(TestFormat::Open),
                 other => {
@@ -66,7 +67,7 @@ impl App {
                     None
                 }
             };
-            let passed = h.get(rec, "passed").and_then(parse_flag);
+            let passed = rec.get("passed").and_then(parse_flag);
             if passed.is_none() {
                 errs.push(reject(
                     row,
@@ -76,7 +77,7 @@ impl App {
                     "是否合格应为 合格 或 不合格".into(),
                 ));
             }
-            let score = match h.get(rec, "score") {
+            let score = match rec.get("score") {
                 None => None,
                 Some(s) => match s.parse::<f64>().ok().filter(|f| (0.0..=1000.0).contains(f)) {
                     Some(f) => Some(f.round() as i32),
@@ -99,7 +100,7 @@ impl App {
                 _ => Err(errs),
             }
         })?;
-        let mut r = report("training_tests", sheet.encoding, sheet.rows_read, opts, sheet.header.unknown.clone());
+        let mut r = report("training_tests", &mut sheet, opts);
         let rows = std::mem::take(&mut sheet.rows);
         let mut later = Vec::new();
         let mut seen: HashMap<(String, i32), u64> = HashMap::new();

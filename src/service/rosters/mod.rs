@@ -17,11 +17,11 @@ use std::io::Read;
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::sheet_import::{read_sheet, reject, Rejection};
 use super::{institution_lock, person_lock, Action, App, Caller};
 use crate::domain::dates::today_china;
 use crate::error::{Error, Result};
 use crate::rules::SanctionKind;
+use crate::sheets::upload::{read_sheet, reject, Rejection, SkippedRows};
 use crate::store::facts;
 use commit::RosterWrite;
 use plan::{plan, Ledger, Planned};
@@ -101,6 +101,13 @@ pub struct RosterReport {
     pub unchanged: Vec<u64>,
     pub rejected: Vec<Rejection>,
     pub unknown_columns: Vec<String>,
+    /// The spreadsheet row that holds the header (title rows above it are passed over).
+    pub header_row: u64,
+    /// Rows passed over: empty, 合计, 注：, 填表人 … Never rejections.
+    pub skipped: Vec<SkippedRows>,
+    /// Values converted or worth a look (Excel's harmless damage, a wrong phone number), on rows
+    /// that were not refused for them.
+    pub warnings: Vec<Rejection>,
     /// The rejected rows with a 错误原因 column, to fix and upload again.
     pub rejected_csv: Option<String>,
     /// Set when committing this snapshot needs `confirm_deregister` equal to this count.
@@ -114,7 +121,7 @@ impl App {
         &self,
         caller: &Caller,
         institution: &str,
-        input: impl Read + 'static,
+        input: impl Read + Send + 'static,
         opts: UploadOptions,
         progress: &mut dyn FnMut(u64),
     ) -> Result<RosterReport> {
@@ -133,10 +140,10 @@ impl App {
         // Everyone the file names, rejected rows included (a snapshot never deregisters them).
         let mut named_codes: HashSet<String> = HashSet::new();
         let mut named_ids: HashSet<String> = HashSet::new();
-        let mut sheet = read_sheet(input, ROSTER_COLUMNS, progress, |h, rec, row| {
-            named_codes.extend(h.get(rec, "personnel_code").map(normalise_cell));
-            named_ids.extend(h.get(rec, "id_number").map(normalise_cell));
-            parse_row(&self.formats, &institution, h, rec, row)
+        let mut sheet = read_sheet(input, ROSTER_COLUMNS, progress, |rec| {
+            named_codes.extend(rec.get("personnel_code").map(normalise_cell));
+            named_ids.extend(rec.get("id_number").map(normalise_cell));
+            parse_row(&self.formats, &institution, rec)
         })?;
         let rows: Vec<Row> = std::mem::take(&mut sheet.rows).into_iter().map(|(_, r)| r).collect();
         let mut rejected: Vec<Rejection> = Vec::new();
@@ -215,7 +222,10 @@ impl App {
             deregistered: Vec::new(),
             unchanged: Vec::new(),
             rejected: Vec::new(),
-            unknown_columns: sheet.header.unknown.clone(),
+            unknown_columns: sheet.unknown.clone(),
+            header_row: sheet.header_row,
+            skipped: std::mem::take(&mut sheet.skipped),
+            warnings: rows.iter().flat_map(|r| r.warnings.iter().cloned()).collect(),
             rejected_csv: None,
             confirmation_required: None,
         };

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 
 use super::row::{changed_fields, Operation, Plan, Row};
 use super::RosterMode;
-use crate::service::sheet_import::{reject, Rejection};
+use crate::sheets::upload::{reject, Rejection};
 use crate::store::facts::{RegistrationRow, RosterDetails};
 
 /// What the ledger holds for the rows of one file.

@@ -3,8 +3,8 @@
 use chrono::NaiveDate;
 
 use crate::domain::{Category, CodeFormats, IdNumber};
-use crate::service::sheet_import::{from_error, reject, Rejection};
-use crate::sheets::{parse_sheet_date, Column, Header};
+use crate::sheets::upload::{from_error, reject, Rejection};
+use crate::sheets::{Checked, Column, Record};
 use crate::store::facts::RosterDetails;
 
 pub const ROSTER_COLUMNS: &[Column] = &[
@@ -53,6 +53,9 @@ pub(super) struct Row {
     /// A returning staff member whose 备案时间 falls inside the registration that ended: the new
     /// registration starts when the old one ended (set by the planner).
     pub resumed: Option<NaiveDate>,
+    /// What was converted or should be looked at, without refusing the row (Excel's harmless
+    /// damage, a wrong optional field).
+    pub warnings: Vec<Rejection>,
 }
 
 pub(super) enum Plan {
@@ -66,17 +69,51 @@ pub(super) enum Plan {
 pub(super) fn parse_row(
     formats: &CodeFormats,
     institution: &str,
-    h: &Header,
-    rec: &csv::StringRecord,
-    row: u64,
+    rec: &Record,
 ) -> std::result::Result<Row, Vec<Rejection>> {
+    let row = rec.row;
     let mut errs = Vec::new();
-    let name = h.get(rec, "name").unwrap_or("").to_string();
-    if name.is_empty() {
+    let mut warnings = Vec::new();
+    // Excel's damage: a destroyed value rejects the row with a sentence the clerk can act on; a
+    // harmless form is converted and reported.
+    let mut checked = |field: &str, column: &str, required: bool, warnings: &mut Vec<Rejection>| -> Option<String> {
+        let c = rec.check(field);
+        match &c {
+            Checked::Damaged { code, reason_zh, reason_en } if required => {
+                errs.push(reject(row, Some(column), code, reason_en.clone(), reason_zh.clone()));
+                return None;
+            }
+            Checked::Damaged { code, reason_zh, reason_en } => {
+                warnings.push(reject(
+                    row,
+                    Some(column),
+                    code,
+                    format!("{reason_en} (not recorded)"),
+                    format!("{reason_zh}（该项未记录）"),
+                ));
+                return None;
+            }
+            Checked::Fixed { note_zh, note_en, .. } => {
+                warnings.push(reject(row, Some(column), "converted", note_en.clone(), note_zh.clone()))
+            }
+            Checked::Warning { note_zh, note_en, .. } => {
+                warnings.push(reject(row, Some(column), "check_value", note_en.clone(), note_zh.clone()))
+            }
+            Checked::Clean(_) => {}
+        }
+        c.value().map(str::to_string).filter(|v| !v.is_empty())
+    };
+    let name = checked("name", "姓名", true, &mut warnings).unwrap_or_default();
+    let id_text = checked("id_number", "身份证号码", true, &mut warnings);
+    let code_text = checked("personnel_code", "医保对应代码", true, &mut warnings);
+    let certificate_no = checked("certificate_no", "执业证书编号", false, &mut warnings);
+    let phone = checked("phone", "联系电话", false, &mut warnings);
+    if name.is_empty() && !errs.iter().any(|e: &Rejection| e.column.as_deref() == Some("姓名")) {
         errs.push(reject(row, Some("姓名"), "missing_field", "姓名 (name) is empty".into(), "姓名不能为空".into()));
     }
-    let id = match h.get(rec, "id_number") {
+    let id = match id_text.as_deref() {
         Some(s) => IdNumber::parse("身份证号码", s).map_err(|e| errs.push(from_error(row, "身份证号码", e))).ok(),
+        None if errs.iter().any(|e| e.column.as_deref() == Some("身份证号码")) => None,
         None => {
             errs.push(reject(
                 row,
@@ -88,31 +125,29 @@ pub(super) fn parse_row(
             None
         }
     };
-    let category = Category::parse("医保支付资格类别", h.get(rec, "category").unwrap_or(""))
+    let category = Category::parse("医保支付资格类别", rec.get("category").unwrap_or(""))
         .map_err(|e| errs.push(from_error(row, "医保支付资格类别", e)))
         .ok();
     let code = category.and_then(|cat| {
         formats
-            .personnel_code("医保对应代码", h.get(rec, "personnel_code").unwrap_or(""), cat)
+            .personnel_code("医保对应代码", code_text.as_deref().unwrap_or(""), cat)
             .map_err(|e| errs.push(from_error(row, "医保对应代码", e)))
             .ok()
     });
     let mut date = |field: &str, column: &str, required: bool| -> Option<NaiveDate> {
-        match h.get(rec, field) {
-            Some(s) => {
-                let d = parse_sheet_date(s);
-                if d.is_none() {
-                    errs.push(reject(
-                        row,
-                        Some(column),
-                        "invalid_date",
-                        format!("{column}: '{s}' is not a date (2024-03-01)"),
-                        format!("{column}：'{s}' 不是有效日期（如 2024-03-01）"),
-                    ));
-                }
-                d
+        match rec.date(field) {
+            Ok(Some(d)) => Some(d),
+            Err(s) => {
+                errs.push(reject(
+                    row,
+                    Some(column),
+                    "invalid_date",
+                    format!("{column}: '{s}' is not a date (2024-03-01)"),
+                    format!("{column}：'{s}' 不是有效日期（如 2024-03-01）"),
+                ));
+                None
             }
-            None if required => {
+            Ok(None) if required => {
                 errs.push(reject(
                     row,
                     Some(column),
@@ -122,13 +157,13 @@ pub(super) fn parse_row(
                 ));
                 None
             }
-            None => None,
+            Ok(None) => None,
         }
     };
     let practice_registered_on = date("practice_registered_on", "注册时间", true);
     let filed_on = date("filed_on", "备案时间", false);
     let deregistered_on = date("deregistered_on", "注销时间", false);
-    let op = match h.get(rec, "operation") {
+    let op = match rec.get("operation") {
         None => Some(Operation::Upsert),
         Some("新增" | "add" | "增加") => Some(Operation::Add),
         Some("变更" | "change" | "修改") => Some(Operation::Change),
@@ -144,21 +179,23 @@ pub(super) fn parse_row(
             None
         }
     };
-    let phone = h.get(rec, "phone").map(str::to_string);
-    if let Some(p) = &phone {
-        if !p.chars().all(|c| c.is_ascii_digit() || c == '-' || c == ' ' || c == '+') || p.len() > 20 {
-            errs.push(reject(
+    // A wrong phone number never blocks a registration: it is left out and the row warned.
+    let phone = match phone {
+        Some(p) if !p.chars().all(|c| c.is_ascii_digit() || c == '-' || c == ' ' || c == '+') || p.len() > 20 => {
+            warnings.push(reject(
                 row,
                 Some("联系电话"),
                 "invalid_phone",
-                "联系电话 is not a phone number".into(),
-                "联系电话格式不正确".into(),
+                "联系电话 is not a phone number (not recorded)".into(),
+                "联系电话格式不正确（该项未记录）".into(),
             ));
+            None
         }
-    }
+        p => p,
+    };
     match (id, category, code, practice_registered_on, op) {
         (Some(id), Some(category), Some(code), Some(reg_on), Some(op)) if errs.is_empty() => {
-            let text = |f: &str| h.get(rec, f).map(str::to_string);
+            let text = |f: &str| rec.get(f).map(str::to_string);
             Ok(Row {
                 row,
                 op,
@@ -167,6 +204,7 @@ pub(super) fn parse_row(
                 registered_on: filed_on.unwrap_or(reg_on),
                 deregistered_on,
                 resumed: None,
+                warnings,
                 details: RosterDetails {
                     institution_code: institution.to_string(),
                     personnel_code: code.as_str().to_string(),
@@ -176,7 +214,7 @@ pub(super) fn parse_row(
                     practice_place: text("practice_place"),
                     practice_registered_on: Some(reg_on),
                     filed_on,
-                    certificate_no: text("certificate_no"),
+                    certificate_no,
                 },
                 id,
             })

@@ -1,6 +1,7 @@
-//! What every spreadsheet upload shares: read the file row by row (any encoding), parse each
-//! row or collect its rejections (row as the spreadsheet shows it, column, reason in English
-//! and Chinese), and hand the rejected rows back as a CSV to fix and upload again.
+//! What every spreadsheet upload shares: read the file row by row through [`SheetReader`] (any
+//! encoding, .xlsx, .xls), parse each row or collect its rejections (row as the spreadsheet
+//! shows it, column, reason in English and Chinese), list the rows passed over, and hand the
+//! rejected rows back as a CSV to fix and upload again.
 
 use std::collections::{HashMap, HashSet};
 use std::io::Read;
@@ -8,7 +9,7 @@ use std::io::Read;
 use serde::Serialize;
 
 use crate::error::{ClientError, Error, Kind, Result};
-use crate::sheets::{decode, Column, Header};
+use crate::sheets::{Column, Record, SheetReader};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Rejection {
@@ -38,77 +39,96 @@ pub fn from_error(row: u64, column: &str, e: Error) -> Rejection {
     }
 }
 
-/// A file read through: the rows that parsed, the rejections, and the raw records to hand back.
+/// A file read through: the rows that parsed, the rejections, the rows passed over, and the
+/// raw cells to hand back.
 pub struct Sheet<T> {
+    /// The encoding of a text file, or `xlsx` / `xls`.
     pub encoding: &'static str,
-    pub header_record: csv::StringRecord,
-    pub header: Header,
-    /// Non-empty data rows.
+    /// The header row's cells, and its row number in the file.
+    pub header_cells: Vec<String>,
+    pub header_row: u64,
+    /// Header cells that name no field of this upload (ignored).
+    pub unknown: Vec<String>,
+    /// Data rows: every row that is not the header, a title, empty, a total, a note or a
+    /// signature.
     pub rows_read: usize,
     pub rows: Vec<(u64, T)>,
     pub rejected: Vec<Rejection>,
-    raw: HashMap<u64, csv::StringRecord>,
+    /// Rows passed over (empty, 合计, 注：, 填表人 …): listed, never rejected.
+    pub skipped: Vec<SkippedRows>,
+    raw: HashMap<u64, Vec<String>>,
     rejected_rows: HashSet<u64>,
 }
 
-/// Reads `input` row by row; `parse` turns a row into a `T` or its rejections.
+/// Rows the reader passed over, as the report shows them.
+#[derive(Debug, Clone, Serialize)]
+pub struct SkippedRows {
+    pub row: u64,
+    pub last_row: u64,
+    pub reason_zh: &'static str,
+}
+
+/// Reads `input` (CSV or TSV in any encoding, .xlsx, .xls) row by row; `parse` turns a data
+/// row into a `T` or its rejections. Row numbers are the spreadsheet's, as the clerk sees them.
 pub fn read_sheet<T>(
-    input: impl Read + 'static,
+    input: impl Read + Send + 'static,
     columns: &[Column],
     progress: &mut dyn FnMut(u64),
-    mut parse: impl FnMut(&Header, &csv::StringRecord, u64) -> std::result::Result<T, Vec<Rejection>>,
+    mut parse: impl FnMut(&Record) -> std::result::Result<T, Vec<Rejection>>,
 ) -> Result<Sheet<T>> {
-    let (reader, detected) = decode(input).map_err(|e| bad_file(format!("cannot read the file: {e}")))?;
-    let mut csv =
-        csv::ReaderBuilder::new().delimiter(detected.delimiter).flexible(true).has_headers(false).from_reader(reader);
-    let mut records = csv.records();
-    let header_record = match records.next() {
-        Some(r) => r.map_err(|e| bad_file(format!("row 1: {e}")))?,
-        None => return Err(bad_file("the file is empty".into())),
-    };
-    let header = Header::read(&header_record, columns)?;
+    let mut reader = SheetReader::open(input, columns)?;
+    let header = reader.header().clone();
     let mut sheet = Sheet {
-        encoding: detected.encoding,
-        header_record,
-        header,
+        encoding: reader.info().label(),
+        header_cells: header.cells.clone(),
+        header_row: header.row,
+        unknown: header.unknown.clone(),
         rows_read: 0,
         rows: Vec::new(),
         rejected: Vec::new(),
+        skipped: Vec::new(),
         raw: HashMap::new(),
         rejected_rows: HashSet::new(),
     };
-    for (k, rec) in records.enumerate() {
-        let row = k as u64 + 2;
-        progress(row);
+    for rec in reader.by_ref() {
         let rec = match rec {
             Ok(r) => r,
             Err(e) => {
-                let bad = e.to_string();
+                let row = e.row().unwrap_or(0);
+                sheet.rows_read += 1;
                 sheet.rejected.push(reject(
                     row,
                     None,
                     "unreadable_row",
-                    format!("unreadable row: {bad}"),
-                    format!("该行无法读取：{bad}"),
+                    format!("unreadable row: {}", e.message_en()),
+                    format!("该行无法读取：{}", e.message_zh()),
                 ));
                 sheet.rejected_rows.insert(row);
                 continue;
             }
         };
-        if rec.iter().all(|f| f.trim().is_empty()) {
-            continue;
-        }
+        let row = rec.row;
+        progress(row);
         sheet.rows_read += 1;
-        match parse(&sheet.header, &rec, row) {
+        match parse(&rec) {
             Ok(t) => sheet.rows.push((row, t)),
             Err(mut errs) => {
+                if errs.is_empty() {
+                    // A parser that refuses must say why; never a silent rejection.
+                    errs.push(reject(row, None, "invalid_row", "the row is not valid".into(), "该行内容无效".into()));
+                }
                 sheet.rejected.append(&mut errs);
                 sheet.rejected_rows.insert(row);
             }
         }
         // Kept to hand back any row a later check rejects.
-        sheet.raw.insert(row, rec);
+        sheet.raw.insert(row, rec.texts());
     }
+    sheet.skipped = reader
+        .skipped()
+        .iter()
+        .map(|s| SkippedRows { row: s.row, last_row: s.last_row, reason_zh: s.reason.zh() })
+        .collect();
     Ok(sheet)
 }
 
@@ -131,7 +151,7 @@ impl<T> Sheet<T> {
         }
         let mut w = csv::Writer::from_writer(Vec::new());
         let internal = |e: csv::Error| Error::Internal(e.into());
-        let mut head: Vec<&str> = self.header_record.iter().collect();
+        let mut head: Vec<&str> = self.header_cells.iter().map(String::as_str).collect();
         head.push("原行号");
         head.push("错误原因");
         w.write_record(&head).map_err(internal)?;
@@ -147,8 +167,8 @@ impl<T> Sheet<T> {
                     format!("{}{}", r.column.as_deref().map(|c| format!("[{c}] ")).unwrap_or_default(), r.reason_zh)
                 })
                 .collect();
-            let mut rec: Vec<String> = raw.iter().map(str::to_string).collect();
-            rec.resize(self.header_record.len(), String::new());
+            let mut rec: Vec<String> = raw.iter().map(|c| crate::sheets::export::neutralise(c).into_owned()).collect();
+            rec.resize(self.header_cells.len(), String::new());
             rec.push(row.to_string());
             rec.push(reasons.join("；"));
             w.write_record(&rec).map_err(internal)?;
