@@ -225,8 +225,16 @@ impl InstitutionCode {
     }
     /// The GB/T 2260 county the institution is in.
     pub fn region(&self) -> &str {
-        self.0.get(1..7).unwrap_or("")
+        region_of(&self.0).unwrap_or("")
     }
+}
+
+/// The county (GB/T 2260) an institution code names: the six digits after its letter, `H` for
+/// a medical institution or `P` for a pharmacy (DESIGN.md "Identifiers"); `None` when the code
+/// is too short to hold them. For institution codes only: a personnel code such as `HY…` has
+/// a two-letter prefix.
+pub fn region_of(institution_code: &str) -> Option<&str> {
+    institution_code.get(1..7)
 }
 
 impl fmt::Display for PersonnelCode {
@@ -261,6 +269,14 @@ mod tests {
         assert!(f.institution_code("c", "P37081100001", InstitutionKind::Pharmacy).is_ok());
         assert!(f.institution_code("c", "P37081100001", InstitutionKind::Medical).is_err());
         assert!(f.institution_code("c", "H3708110001", InstitutionKind::Medical).is_err());
+    }
+
+    #[test]
+    fn an_institution_code_names_its_county() {
+        assert_eq!(region_of("H37081100001"), Some("370811"));
+        assert_eq!(region_of("P37083200001"), Some("370832"));
+        assert_eq!(InstitutionCode::from_trusted("H37081100001").region(), "370811");
+        assert_eq!(region_of("H3708"), None);
     }
 
     #[test]

@@ -94,7 +94,7 @@ impl Auth {
     pub fn covers_institution(&self, code: &str) -> bool {
         match self.0.role {
             Role::Admin | Role::Agency => true,
-            Role::Officer => self.0.region_code.as_deref().is_none_or(|r| code.get(1..7) == Some(r)),
+            Role::Officer => self.0.region_code.as_deref().is_none_or(|r| crate::domain::region_of(code) == Some(r)),
             Role::Hr => self.0.institution_code.as_deref() == Some(code),
             Role::Settlement => false,
         }

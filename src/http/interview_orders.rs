@@ -46,7 +46,7 @@ pub async fn list(state: web::Data<State>, auth: Auth, q: web::Query<ListQuery>)
     };
     let mut orders = run(&state, move |app| app.interview_orders(inst.as_deref(), q.year, overdue_on)).await?;
     if let Some(r) = region {
-        orders.retain(|o| o.institution_code.get(1..7) == Some(r.as_str()));
+        orders.retain(|o| crate::domain::region_of(&o.institution_code) == Some(r.as_str()));
     }
     Ok(HttpResponse::Ok().json(serde_json::json!({ "orders": orders })))
 }

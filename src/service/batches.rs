@@ -423,7 +423,7 @@ impl App {
                 }
                 continue;
             }
-            if region.is_some_and(|reg| first.institution.get(1..7) != Some(reg)) {
+            if region.is_some_and(|reg| crate::domain::region_of(&first.institution) != Some(reg)) {
                 later.extend(reject_all(
                     &row_numbers,
                     Some("定点医药机构编码"),

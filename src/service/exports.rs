@@ -77,7 +77,7 @@ impl App {
             let Some(p) = facts::practitioner(&mut c, &s.personnel_code)? else { continue };
             let sites: Vec<String> =
                 facts::registrations_of(&mut c, &s.personnel_code)?.into_iter().map(|r| r.institution_code).collect();
-            if region.is_some_and(|reg| !sites.iter().any(|i| i.get(1..7) == Some(reg))) {
+            if region.is_some_and(|reg| !sites.iter().any(|i| crate::domain::region_of(i) == Some(reg))) {
                 continue;
             }
             let (status, until) = if s.kind == "suspension" { ("中止", s.ends_on) } else { ("解除", s.ban_until) };

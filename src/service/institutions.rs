@@ -482,7 +482,7 @@ impl App {
         let mut c = self.conn()?;
         let mut out = Vec::new();
         for r in facts::termination_cases_all(&mut c)? {
-            if region.is_some_and(|reg| r.institution_code.get(1..7) != Some(reg)) {
+            if region.is_some_and(|reg| crate::domain::region_of(&r.institution_code) != Some(reg)) {
                 continue;
             }
             out.push(termination_view(&mut c, r)?);
@@ -534,7 +534,7 @@ impl App {
         let rows = facts::cascade_cases_all(&mut c)?;
         let mut out = Vec::new();
         for r in rows {
-            if region.is_some_and(|reg| r.institution_code.get(1..7) != Some(reg)) {
+            if region.is_some_and(|reg| crate::domain::region_of(&r.institution_code) != Some(reg)) {
                 continue;
             }
             out.push(self.case_view(&mut c, r)?);

@@ -204,7 +204,7 @@ impl App {
         let rows = projections::watch_rows(&mut c, year)?;
         let mut out: Vec<WatchEntry> = Vec::new();
         for r in rows {
-            if region.is_some_and(|reg| r.institution_code.get(1..7) != Some(reg)) {
+            if region.is_some_and(|reg| crate::domain::region_of(&r.institution_code) != Some(reg)) {
                 continue;
             }
             let trigger: WatchTrigger = serde_json::from_str(&r.detail).map_err(|e| Error::Internal(e.into()))?;
