@@ -80,7 +80,11 @@ impl App {
             if region.is_some_and(|reg| !sites.iter().any(|i| crate::domain::region_of(i) == Some(reg))) {
                 continue;
             }
-            let (status, until) = if s.kind == "suspension" { ("中止", s.ends_on) } else { ("解除", s.ban_until) };
+            let (status, until) = if s.kind == crate::rules::SanctionKind::Suspension {
+                ("中止", s.ends_on)
+            } else {
+                ("解除", s.ban_until)
+            };
             rows.push(vec![
                 p.personnel_code.clone(),
                 mask_name(&p.name),

@@ -2,7 +2,7 @@
 
 use super::Q;
 use super::{deductions_of, institution_facts, practitioner, registrations_of, revocations_of, tests_of};
-use crate::rules::{DeductionFact, PractitionerFacts, RegistrationFact, TestFact, TestFormat};
+use crate::rules::{DeductionFact, PractitionerFacts, RegistrationFact, TestFact};
 use crate::store::conn::DbConn;
 
 /// Everything the engine needs about one practitioner, read in the caller's transaction.
@@ -28,13 +28,7 @@ pub fn practitioner_facts(conn: &mut DbConn, personnel_code: &str) -> Q<Option<P
         .collect();
     let tests = tests_of(conn, personnel_code)?
         .into_iter()
-        .map(|t| TestFact {
-            id: t.id,
-            tested_on: t.tested_on,
-            format: if t.format == "open" { TestFormat::Open } else { TestFormat::Closed },
-            score: t.score,
-            passed: t.passed,
-        })
+        .map(|t| TestFact { id: t.id, tested_on: t.tested_on, format: t.format, score: t.score, passed: t.passed })
         .collect();
     let mut codes: Vec<String> = regs.iter().map(|r| r.institution_code.clone()).collect();
     codes.sort();

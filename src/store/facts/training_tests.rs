@@ -4,7 +4,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::Q;
-use crate::rules::TestFact;
+use crate::rules::{TestFact, TestFormat};
 use crate::store::conn::DbConn;
 use crate::store::schema::*;
 
@@ -14,7 +14,7 @@ pub struct TestRow {
     pub personnel_code: String,
     pub tested_on: NaiveDate,
     pub cycle_year: i32,
-    pub format: String,
+    pub format: TestFormat,
     pub score: Option<i32>,
     pub passed: bool,
     pub recorded_at: NaiveDateTime,
@@ -31,7 +31,7 @@ pub fn insert_test(conn: &mut DbConn, personnel_code: &str, f: &TestFact) -> Q<i
             training_tests::personnel_code.eq(personnel_code),
             training_tests::tested_on.eq(f.tested_on),
             training_tests::cycle_year.eq(f.tested_on.year()),
-            training_tests::format.eq(f.format.as_str()),
+            training_tests::format.eq(f.format),
             training_tests::score.eq(f.score),
             training_tests::passed.eq(f.passed),
             training_tests::recorded_at.eq(crate::store::now()),
