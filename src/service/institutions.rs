@@ -9,7 +9,7 @@ use crate::domain::InstitutionKind;
 use crate::error::{Error, Result};
 use crate::rules::institution::{status_on, InstitutionPeriods};
 use crate::rules::PackSet;
-use crate::store::facts::{self, Institution, NewInstitutionEvent};
+use crate::store::facts::{self, AgreementAction, Institution, NewInstitutionEvent};
 use crate::store::{projections, DbConn};
 
 /// `POST /institutions`.
@@ -68,7 +68,7 @@ pub struct Reapplication {
 #[derive(Debug, Clone, Serialize)]
 pub struct InstitutionEventView {
     pub id: i64,
-    pub action: String,
+    pub action: AgreementAction,
     pub from: NaiveDate,
     pub until: Option<NaiveDate>,
     pub reason: String,
@@ -142,7 +142,7 @@ pub struct CascadeCaseView {
 /// One change of an institution agreement.
 #[derive(Clone, Copy)]
 struct Change<'a> {
-    action: &'a str,
+    action: AgreementAction,
     from: NaiveDate,
     until: Option<NaiveDate>,
     reason: &'a str,
@@ -156,7 +156,7 @@ struct Change<'a> {
 
 impl<'a> Change<'a> {
     fn plain(
-        action: &'a str,
+        action: AgreementAction,
         from: NaiveDate,
         until: Option<NaiveDate>,
         reason: &'a str,
@@ -295,7 +295,7 @@ impl App {
         self.institution_event(
             code,
             &Change {
-                action: "suspend",
+                action: AgreementAction::Suspend,
                 from,
                 until,
                 reason: &req.reason,
@@ -312,7 +312,7 @@ impl App {
     pub fn restore_institution(&self, code: &str, req: &RestoreInstitution) -> Result<InstitutionView> {
         let on = parse_date("on", &req.on)?;
         let reason = req.reason.clone().unwrap_or_else(|| "恢复医保协议".into());
-        self.institution_event(code, &Change::plain("restore", on, None, &reason, "三(四)", None))
+        self.institution_event(code, &Change::plain(AgreementAction::Restore, on, None, &reason, "三(四)", None))
     }
 
     pub fn terminate_institution(&self, code: &str, req: &TerminateInstitution) -> Result<InstitutionView> {
@@ -322,7 +322,7 @@ impl App {
             self.refuse_public_request(code, on)?;
         }
         let article = req.article.clone().unwrap_or_else(|| "三(四)".into());
-        let mut change = Change::plain("terminate", on, None, &req.reason, &article, None);
+        let mut change = Change::plain(AgreementAction::Terminate, on, None, &req.reason, &article, None);
         change.chain = req.legal_representative_violation.unwrap_or(false);
         self.institution_event(code, &change)
     }
@@ -340,12 +340,12 @@ impl App {
             let inst =
                 facts::institution(&mut c, code)?.ok_or_else(|| Error::not_found("institution", "定点医药机构"))?;
             let mut related = Vec::new();
-            if matches!(action, "suspend" | "terminate") {
+            if matches!(action, AgreementAction::Suspend | AgreementAction::Terminate) {
                 for r in facts::related_institutions(&mut c, code, inst.organization_code.as_deref(), None)? {
                     related.push((r, "聊城 第三十三条"));
                 }
             }
-            if action == "terminate" && chain {
+            if action == AgreementAction::Terminate && chain {
                 for r in facts::related_institutions(&mut c, code, None, inst.legal_representative.as_deref())? {
                     if !related.iter().any(|(x, _)| *x == r) {
                         related.push((r, "聊城 第三十二条(十五)"));
@@ -370,7 +370,7 @@ impl App {
                     format!("{code} 的医保协议已解除"),
                 ));
             }
-            if action == "restore" && periods.suspended_on(from).is_none() {
+            if action == AgreementAction::Restore && periods.suspended_on(from).is_none() {
                 return Err(Error::conflict(
                     "not_suspended",
                     format!("the agreement of {code} is not suspended on {from}"),
@@ -395,7 +395,7 @@ impl App {
             touched.fact("institution_events", event_id);
             self.recompute_institution(c, touched, code)?;
             self.notify_institution(c, code, action, from, until, reason, article)?;
-            if action == "suspend" {
+            if action == AgreementAction::Suspend {
                 self.open_termination_case(c, touched, code, from)?;
             }
             for (other, why) in &related {
@@ -404,8 +404,10 @@ impl App {
                 if InstitutionPeriods::of(&other_facts).terminated_by(from) {
                     continue;
                 }
-                let other_reason =
-                    format!("随{code}同时{}：{reason}", if action == "suspend" { "中止" } else { "解除" });
+                let other_reason = format!(
+                    "随{code}同时{}：{reason}",
+                    if action == AgreementAction::Suspend { "中止" } else { "解除" }
+                );
                 let id = facts::insert_institution_event(
                     c,
                     &NewInstitutionEvent {
@@ -460,7 +462,11 @@ impl App {
         let rule = &self.packs.in_force(on).unwrap_or(self.packs.latest()).institution_agreement;
         let in_term = facts::institution_events_of(c, code)?
             .iter()
-            .filter(|e| e.action == "suspend" && e.from_on >= inst.agreement_start && e.from_on <= inst.agreement_end)
+            .filter(|e| {
+                e.action == AgreementAction::Suspend
+                    && e.from_on >= inst.agreement_start
+                    && e.from_on <= inst.agreement_end
+            })
             .count() as u32;
         if in_term >= rule.suspensions_before_termination
             && facts::termination_case_for(c, code, inst.agreement_start)?.is_none()
@@ -523,7 +529,7 @@ impl App {
             let reason = format!("{}：{}", case.article, req.reason);
             self.institution_event(
                 &case.institution_code,
-                &Change::plain("terminate", on, None, &reason, &case.article, None),
+                &Change::plain(AgreementAction::Terminate, on, None, &reason, &case.article, None),
             )?;
         }
         self.termination_case(id)
@@ -601,13 +607,13 @@ impl App {
             "suspend" => {
                 self.institution_event(
                     &case.institution_code,
-                    &Change::plain("suspend", on, until, &reason, "五(三)", Some(id)),
+                    &Change::plain(AgreementAction::Suspend, on, until, &reason, "五(三)", Some(id)),
                 )?;
             }
             "terminate" => {
                 self.institution_event(
                     &case.institution_code,
-                    &Change::plain("terminate", on, None, &reason, "五(三)", Some(id)),
+                    &Change::plain(AgreementAction::Terminate, on, None, &reason, "五(三)", Some(id)),
                 )?;
             }
             _ => {}
@@ -679,7 +685,9 @@ fn institution_view(c: &mut DbConn, packs: &PackSet, code: &str, on: NaiveDate) 
     let rule = &packs.in_force(on).unwrap_or(packs.latest()).institution_agreement;
     let suspensions_in_term = history
         .iter()
-        .filter(|e| e.action == "suspend" && e.from >= inst.agreement_start && e.from <= inst.agreement_end)
+        .filter(|e| {
+            e.action == AgreementAction::Suspend && e.from >= inst.agreement_start && e.from <= inst.agreement_end
+        })
         .count();
     let mut termination_grounds = Vec::new();
     if suspensions_in_term as u32 >= rule.suspensions_before_termination {

@@ -9,7 +9,8 @@ use super::App;
 use crate::error::{Error, Result};
 use crate::rules::{PractitionerFacts, Sanction, Timeline};
 use crate::store::due_process::{self, NewNotice, NoticeRow};
-use crate::store::{facts, DbConn};
+use crate::store::facts::{self, AgreementAction};
+use crate::store::DbConn;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Notice {
@@ -223,18 +224,18 @@ impl App {
         &self,
         c: &mut DbConn,
         institution: &str,
-        action: &str,
+        action: AgreementAction,
         from: NaiveDate,
         until: Option<NaiveDate>,
         reason: &str,
         article: &str,
     ) -> Result<()> {
         let title = match action {
-            "suspend" => "中止医保协议通知书",
-            "restore" => "恢复医保协议通知书",
-            _ => "解除医保协议通知书",
+            AgreementAction::Suspend => "中止医保协议通知书",
+            AgreementAction::Restore => "恢复医保协议通知书",
+            AgreementAction::Terminate => "解除医保协议通知书",
         };
-        let deadline = if action == "restore" { None } else { self.objection_deadline(from) };
+        let deadline = if action == AgreementAction::Restore { None } else { self.objection_deadline(from) };
         let body = json!({
             "institution_code": institution,
             "action": action,
@@ -243,12 +244,12 @@ impl App {
             "reason": reason,
             "article": article,
             "staff": "三(四)：本机构医保支付资格相关人员服务协议同时中止或解除",
-            "objection": if action == "restore" { serde_json::Value::Null } else { self.how_to_object(deadline) },
+            "objection": if action == AgreementAction::Restore { serde_json::Value::Null } else { self.how_to_object(deadline) },
         });
         due_process::insert_notice(
             c,
             &NewNotice {
-                kind: format!("institution_{action}"),
+                kind: format!("institution_{}", action.as_str()),
                 institution_code: institution.to_string(),
                 personnel_code: None,
                 deduction_id: None,

@@ -46,6 +46,79 @@ pub fn read<T: TextEnum>(bytes: MultiRawValue<'_>) -> deserialize::Result<T> {
     T::from_text(&s).ok_or_else(|| format!("unknown {} {s:?} in the database", T::WHAT).into())
 }
 
+/// Declares a store enum stored as text: `Variant = "stored string"`. It gets `as_str`,
+/// `parse` (exact, `None` for anything else), diesel's `AsExpression`/`FromSqlRow` with
+/// `ToSql`/`FromSql` on the multi backend, and serde as the same string.
+macro_rules! text_enum {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident ($what:literal) {
+            $( $(#[$vmeta:meta])* $variant:ident = $text:literal, )+
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, diesel::AsExpression, diesel::FromSqlRow)]
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        pub enum $name {
+            $( $(#[$vmeta])* $variant, )+
+        }
+
+        impl $crate::store::text_enum::TextEnum for $name {
+            const WHAT: &'static str = $what;
+            const ALL: &'static [Self] = &[$($name::$variant),+];
+            fn text(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text),+
+                }
+            }
+        }
+
+        impl $name {
+            /// The stored string.
+            pub fn as_str(self) -> &'static str {
+                $crate::store::text_enum::TextEnum::text(self)
+            }
+            /// Exactly one of the stored strings.
+            pub fn parse(s: &str) -> Option<Self> {
+                <Self as $crate::store::text_enum::TextEnum>::from_text(s)
+            }
+        }
+
+        impl diesel::serialize::ToSql<diesel::sql_types::Text, $crate::store::conn::MultiBackend> for $name {
+            fn to_sql<'b>(
+                &'b self,
+                out: &mut diesel::serialize::Output<'b, '_, $crate::store::conn::MultiBackend>,
+            ) -> diesel::serialize::Result {
+                $crate::store::text_enum::write(*self, out)
+            }
+        }
+
+        $crate::store::text_enum::backend_to_sql!($name);
+
+        impl diesel::deserialize::FromSql<diesel::sql_types::Text, $crate::store::conn::MultiBackend> for $name {
+            fn from_sql(bytes: $crate::store::conn::MultiRawValue<'_>) -> diesel::deserialize::Result<Self> {
+                $crate::store::text_enum::read(bytes)
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+                Self::parse(&s).ok_or_else(|| {
+                    serde::de::Error::unknown_variant(&s, &[$($text),+])
+                })
+            }
+        }
+    };
+}
+pub(crate) use text_enum;
+
 /// `ToSql` for each backend, besides the multi backend: diesel walks some queries (`eq_any`
 /// with a list, inserts through a backend's own connection in `bulk`) with the backend the
 /// connection holds, binding the value as that backend's text.
@@ -73,6 +146,8 @@ macro_rules! backend_to_sql {
         }
     };
 }
+
+pub(crate) use backend_to_sql;
 
 /// What `text_enum!` gives a store enum, for an enum declared in `rules` or `domain` (which
 /// stay free of diesel): the text as its SQL expression, and reading it back.

@@ -5,6 +5,16 @@ use diesel::prelude::*;
 
 use super::Q;
 use crate::rules::{InstitutionEvent, InstitutionFacts};
+use crate::store::text_enum::text_enum;
+
+text_enum! {
+    /// A change of an institution agreement (三(四)), as `institution_events.action` stores it.
+    pub enum AgreementAction ("institution agreement action") {
+        Suspend = "suspend",
+        Restore = "restore",
+        Terminate = "terminate",
+    }
+}
 use crate::store::conn::DbConn;
 use crate::store::schema::*;
 
@@ -28,7 +38,7 @@ pub struct Institution {
 pub struct InstitutionEventRow {
     pub id: i64,
     pub institution_code: String,
-    pub action: String,
+    pub action: AgreementAction,
     pub from_on: NaiveDate,
     pub until_on: Option<NaiveDate>,
     pub reason: String,
@@ -43,7 +53,7 @@ pub struct InstitutionEventRow {
 #[diesel(table_name = institution_events)]
 pub struct NewInstitutionEvent<'a> {
     pub institution_code: &'a str,
-    pub action: &'a str,
+    pub action: AgreementAction,
     pub from_on: NaiveDate,
     pub until_on: Option<NaiveDate>,
     pub reason: &'a str,
@@ -77,7 +87,7 @@ pub fn institution_facts(conn: &mut DbConn, code: &str) -> Q<Option<InstitutionF
     let Some(inst) = institution(conn, code)? else {
         return Ok(None);
     };
-    let events = institution_events_of(conn, code)?.into_iter().filter_map(|e| event_of(&e)).collect();
+    let events = institution_events_of(conn, code)?.iter().map(event_of).collect();
     Ok(Some(InstitutionFacts {
         code: inst.code,
         agreement_start: inst.agreement_start,
@@ -86,12 +96,13 @@ pub fn institution_facts(conn: &mut DbConn, code: &str) -> Q<Option<InstitutionF
     }))
 }
 
-fn event_of(e: &InstitutionEventRow) -> Option<InstitutionEvent> {
-    match e.action.as_str() {
-        "suspend" => Some(InstitutionEvent::Suspend { from: e.from_on, until: e.until_on, lapses_on: e.lapses_on }),
-        "restore" => Some(InstitutionEvent::Restore { on: e.from_on }),
-        "terminate" => Some(InstitutionEvent::Terminate { on: e.from_on }),
-        _ => None,
+fn event_of(e: &InstitutionEventRow) -> InstitutionEvent {
+    match e.action {
+        AgreementAction::Suspend => {
+            InstitutionEvent::Suspend { from: e.from_on, until: e.until_on, lapses_on: e.lapses_on }
+        }
+        AgreementAction::Restore => InstitutionEvent::Restore { on: e.from_on },
+        AgreementAction::Terminate => InstitutionEvent::Terminate { on: e.from_on },
     }
 }
 
