@@ -9,7 +9,9 @@ use crate::domain::InstitutionKind;
 use crate::error::{Error, Result};
 use crate::rules::institution::{status_on, InstitutionPeriods};
 use crate::rules::PackSet;
-use crate::store::facts::{self, AgreementAction, Institution, NewInstitutionEvent};
+use crate::store::facts::{
+    self, AgreementAction, CascadeDecision, Institution, NewInstitutionEvent, TerminationDecision,
+};
 use crate::store::{projections, DbConn};
 
 /// `POST /institutions`.
@@ -132,7 +134,7 @@ pub struct CascadeCaseView {
     pub opened_on: NaiveDate,
     /// `open` or `decided`.
     pub status: &'static str,
-    pub decision: Option<String>,
+    pub decision: Option<CascadeDecision>,
     pub reason: Option<String>,
     pub decided_on: Option<NaiveDate>,
     pub until: Option<NaiveDate>,
@@ -507,15 +509,14 @@ impl App {
     pub fn decide_termination_case(&self, id: i64, req: &DecideCascade) -> Result<TerminationCaseView> {
         let on = parse_date("on", &req.on)?;
         non_empty("reason", &req.reason)?;
-        let decision = req.decision.as_str();
-        if !matches!(decision, "terminate" | "none") {
+        let Some(decision) = TerminationDecision::parse(&req.decision) else {
             return Err(Error::invalid(
                 "invalid_decision",
                 "decision",
                 "decision is terminate or none",
                 "处理决定应为 terminate（解除）或 none（不处理）",
             ));
-        }
+        };
         let case = self.termination_case(id)?;
         self.write(&[institution_lock(&case.institution_code), format!("tcase:{id}")], |c, touched| {
             if facts::termination_decision(c, id)?.is_some() {
@@ -525,7 +526,7 @@ impl App {
             touched.fact("termination_case_decisions", d);
             Ok(())
         })?;
-        if decision == "terminate" {
+        if decision == TerminationDecision::Terminate {
             let reason = format!("{}：{}", case.article, req.reason);
             self.institution_event(
                 &case.institution_code,
@@ -564,7 +565,7 @@ impl App {
             denominator: r.denominator,
             opened_on: r.opened_on,
             status: if d.is_some() { "decided" } else { "open" },
-            decision: d.as_ref().map(|d| d.decision.clone()),
+            decision: d.as_ref().map(|d| d.decision),
             reason: d.as_ref().map(|d| d.reason.clone()),
             decided_on: d.as_ref().map(|d| d.decided_on),
             until: d.as_ref().and_then(|d| d.until_on),
@@ -577,15 +578,14 @@ impl App {
         let on = parse_date("on", &req.on)?;
         let until = req.until.as_deref().filter(|s| !s.is_empty()).map(|u| parse_date("until", u)).transpose()?;
         non_empty("reason", &req.reason)?;
-        let decision = req.decision.as_str();
-        if !matches!(decision, "suspend" | "terminate" | "none") {
+        let Some(decision) = CascadeDecision::parse(&req.decision) else {
             return Err(Error::invalid(
                 "invalid_decision",
                 "decision",
                 "decision is suspend, terminate or none",
                 "处理决定应为 suspend（中止）、terminate（解除）或 none（不处理）",
             ));
-        }
+        };
         if until.is_some_and(|u| u <= on) {
             return Err(Error::invalid("invalid_period", "until", "until must be after on", "恢复日期应晚于决定日期"));
         }
@@ -604,19 +604,19 @@ impl App {
         })?;
         let reason = format!("五(三) 联动处理：{}", req.reason);
         match decision {
-            "suspend" => {
+            CascadeDecision::Suspend => {
                 self.institution_event(
                     &case.institution_code,
                     &Change::plain(AgreementAction::Suspend, on, until, &reason, "五(三)", Some(id)),
                 )?;
             }
-            "terminate" => {
+            CascadeDecision::Terminate => {
                 self.institution_event(
                     &case.institution_code,
                     &Change::plain(AgreementAction::Terminate, on, None, &reason, "五(三)", Some(id)),
                 )?;
             }
-            _ => {}
+            CascadeDecision::NoAction => {}
         }
         self.cascade_case(id)
     }
@@ -643,7 +643,7 @@ pub struct TerminationCaseView {
     pub article: String,
     /// `open` or `decided`.
     pub status: &'static str,
-    pub decision: Option<String>,
+    pub decision: Option<TerminationDecision>,
     pub reason: Option<String>,
     pub decided_on: Option<NaiveDate>,
 }
@@ -658,7 +658,7 @@ fn termination_view(c: &mut DbConn, r: facts::TerminationCaseRow) -> Result<Term
         suspensions: r.suspensions,
         article: r.article,
         status: if d.is_some() { "decided" } else { "open" },
-        decision: d.as_ref().map(|d| d.decision.clone()),
+        decision: d.as_ref().map(|d| d.decision),
         reason: d.as_ref().map(|d| d.reason.clone()),
         decided_on: d.map(|d| d.decided_on),
     })

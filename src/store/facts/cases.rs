@@ -7,8 +7,19 @@ use diesel::prelude::*;
 use super::Q;
 use crate::store::conn::DbConn;
 use crate::store::schema::*;
+use crate::store::text_enum::text_enum;
 
 // ---- cascade cases and interview records ----
+
+text_enum! {
+    /// The officer's decision on a cascade case (五(三)).
+    pub enum CascadeDecision ("cascade case decision") {
+        Suspend = "suspend",
+        Terminate = "terminate",
+        /// No action, with a reason.
+        NoAction = "none",
+    }
+}
 
 #[derive(Debug, Clone, Queryable)]
 pub struct CascadeCaseRow {
@@ -25,7 +36,7 @@ pub struct CascadeCaseRow {
 pub struct CascadeDecisionRow {
     pub id: i64,
     pub case_id: i64,
-    pub decision: String,
+    pub decision: CascadeDecision,
     pub reason: String,
     pub decided_on: NaiveDate,
     pub until_on: Option<NaiveDate>,
@@ -86,7 +97,7 @@ pub fn cascade_decision(conn: &mut DbConn, case_id: i64) -> Q<Option<CascadeDeci
 pub fn insert_cascade_decision(
     conn: &mut DbConn,
     case_id: i64,
-    decision: &str,
+    decision: CascadeDecision,
     reason: &str,
     on: NaiveDate,
     until: Option<NaiveDate>,
@@ -129,6 +140,15 @@ pub fn insert_interview_record(
 
 // ---- termination cases (聊城 第三十一条(一)) ----
 
+text_enum! {
+    /// The agency's decision on a termination case.
+    pub enum TerminationDecision ("termination case decision") {
+        Terminate = "terminate",
+        /// No action, with a reason.
+        NoAction = "none",
+    }
+}
+
 #[derive(Debug, Clone, Queryable)]
 pub struct TerminationCaseRow {
     pub id: i64,
@@ -144,7 +164,7 @@ pub struct TerminationCaseRow {
 pub struct TerminationDecisionRow {
     pub id: i64,
     pub case_id: i64,
-    pub decision: String,
+    pub decision: TerminationDecision,
     pub reason: String,
     pub decided_on: NaiveDate,
     pub recorded_at: NaiveDateTime,
@@ -198,7 +218,7 @@ pub fn termination_decision(conn: &mut DbConn, case_id: i64) -> Q<Option<Termina
 pub fn insert_termination_decision(
     conn: &mut DbConn,
     case_id: i64,
-    decision: &str,
+    decision: TerminationDecision,
     reason: &str,
     on: NaiveDate,
 ) -> Q<i64> {
