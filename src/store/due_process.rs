@@ -5,6 +5,7 @@ use diesel::prelude::*;
 
 use super::conn::DbConn;
 use super::schema::*;
+use super::text_enum::text_enum;
 
 type Q<T> = QueryResult<T>;
 
@@ -47,12 +48,32 @@ pub struct ObjectionRow {
     pub recorded_at: NaiveDateTime,
 }
 
+text_enum! {
+    /// Who decides an objection (六(一)).
+    pub enum ObjectionLevel ("objection level") {
+        /// 经办机构: a filed objection.
+        Agency = "agency",
+        /// 医保行政部门: an escalated one, finally.
+        Department = "department",
+    }
+}
+
+text_enum! {
+    /// What the agency or the department decides on an objection.
+    pub enum ObjectionRuling ("objection decision") {
+        /// 采纳: the deduction is revoked.
+        Uphold = "uphold",
+        /// 驳回.
+        Reject = "reject",
+    }
+}
+
 #[derive(Debug, Clone, Queryable)]
 pub struct ObjectionDecisionRow {
     pub id: i64,
     pub objection_id: i64,
-    pub level: String,
-    pub decision: String,
+    pub level: ObjectionLevel,
+    pub decision: ObjectionRuling,
     pub decided_on: NaiveDate,
     pub evidence: String,
     pub recorded_at: NaiveDateTime,
@@ -122,8 +143,8 @@ pub fn decisions_of(conn: &mut DbConn, objection: i64) -> Q<Vec<ObjectionDecisio
 pub fn insert_decision(
     conn: &mut DbConn,
     objection: i64,
-    level: &str,
-    decision: &str,
+    level: ObjectionLevel,
+    decision: ObjectionRuling,
     on: NaiveDate,
     evidence: &str,
 ) -> Q<i64> {
