@@ -5,6 +5,7 @@ pub mod bulk;
 pub mod conn;
 pub mod due_process;
 pub mod facts;
+pub mod notice_body;
 pub mod projections;
 pub mod schema;
 pub mod text_enum;

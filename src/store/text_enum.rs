@@ -243,20 +243,57 @@ mod tests {
         assert_eq!(<Category as TextEnum>::ALL, &Category::ALL[..]);
     }
 
-    #[test]
-    fn an_unknown_stored_value_is_a_read_error() {
-        use diesel::RunQueryDsl;
+    /// A fresh, migrated SQLite database holding `sql`.
+    fn database_with(sql: &str) -> (tempfile::TempDir, crate::store::PooledConn) {
+        use diesel::connection::SimpleConnection;
         let dir = tempfile::tempdir().unwrap();
         let pool = crate::store::connect(&dir.path().join("t.db").to_string_lossy()).unwrap();
         let mut c = pool.get().unwrap();
-        diesel::sql_query(
+        c.batch_execute(sql).unwrap();
+        (dir, c)
+    }
+
+    fn cause(e: diesel::result::Error) -> String {
+        std::error::Error::source(&e).map(|s| s.to_string()).unwrap_or_else(|| e.to_string())
+    }
+
+    #[test]
+    fn an_unknown_stored_value_is_a_read_error() {
+        let (_dir, mut c) = database_with(
             "INSERT INTO proj_intervals (personnel_code, institution_code, from_on, until_on, status) \
-             VALUES ('D370811000001', 'H37081100001', '2024-01-01', NULL, 'paused')",
-        )
-        .execute(&mut *c)
-        .unwrap();
+             VALUES ('D370811000001', 'H37081100001', '2024-01-01', NULL, 'paused'); \
+             INSERT INTO institutions (code, name, kind, region_code, agreement_start, agreement_end, recorded_at, \
+             public) VALUES ('H37081100001', 'h', 'medical', '370811', '2020-01-01', '2030-12-31', \
+             '2024-01-01 00:00:00', false); \
+             INSERT INTO institution_events (institution_code, action, from_on, reason, article, recorded_at, \
+             requested) VALUES ('H37081100001', 'pause', '2024-01-01', 'r', 'a', '2024-01-01 00:00:00', false);",
+        );
         let e = crate::store::projections::all_intervals(&mut c).unwrap_err();
-        let cause = std::error::Error::source(&e).map(|s| s.to_string()).unwrap_or_default();
-        assert_eq!(cause, r#"unknown site status "paused" in the database"#, "{e}");
+        assert_eq!(cause(e), r#"unknown site status "paused" in the database"#);
+        let e = crate::store::facts::institution_facts(&mut c, "H37081100001").unwrap_err();
+        assert_eq!(cause(e), r#"unknown institution agreement action "pause" in the database"#);
+    }
+
+    #[test]
+    fn a_notice_body_not_of_its_kind_is_a_read_error() {
+        let insert = |kind: &str, body: &str| {
+            format!(
+                "INSERT INTO notices (kind, institution_code, notice_date, title, body, recorded_at) \
+                 VALUES ('{kind}', 'H37081100001', '2024-01-01', 't', '{body}', '2024-01-01 00:00:00');"
+            )
+        };
+        let institution = r#"{"action":"restore","article":"三(四)","from":"2024-01-01","institution_code":"H37081100001","objection":null,"reason":"r","staff":"s","until":null}"#;
+        let (_dir, mut c) = database_with(
+            &[insert("memo", "{}"), insert("revocation", "{}"), insert("institution_suspend", institution)].concat(),
+        );
+        let cause_of =
+            |c: &mut crate::store::PooledConn, id| cause(crate::store::due_process::notice(c, id).unwrap_err());
+        assert_eq!(cause_of(&mut c, 1), r#"unknown notice kind "memo" in the database"#);
+        assert!(
+            cause_of(&mut c, 2).starts_with("the body of a revocation notice: missing field"),
+            "{}",
+            cause_of(&mut c, 2)
+        );
+        assert_eq!(cause_of(&mut c, 3), "notice kind institution_suspend with a body of kind institution_restore");
     }
 }
