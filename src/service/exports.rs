@@ -32,7 +32,7 @@ impl App {
                 .find(|x| x.institution_code == institution)
                 .map_or("unregistered", |x| x.status.as_str());
             let d = details.get(&r.personnel_code);
-            let category = crate::domain::Category::parse("category", &p.category).map(|c| c.name_zh()).unwrap_or("");
+            let category = p.category.name_zh();
             rows.push(vec![
                 d.map_or(p.name.clone(), |d| d.name.clone()),
                 p.id_number.clone(),
@@ -89,7 +89,7 @@ impl App {
                 p.personnel_code.clone(),
                 mask_name(&p.name),
                 mask_id_number(&p.id_number),
-                crate::domain::Category::parse("category", &p.category).map(|c| c.name_zh()).unwrap_or("").to_string(),
+                p.category.name_zh().to_string(),
                 status.to_string(),
                 s.starts_on.to_string(),
                 until.map(|d| d.to_string()).unwrap_or_default(),

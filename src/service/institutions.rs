@@ -229,7 +229,7 @@ impl App {
                 &Institution {
                     code: code.as_str().to_string(),
                     name: req.name.trim().to_string(),
-                    kind: kind.as_str().to_string(),
+                    kind,
                     region_code: region.clone(),
                     agreement_start: start,
                     agreement_end: end,
@@ -699,7 +699,7 @@ fn institution_view(c: &mut DbConn, packs: &PackSet, code: &str, on: NaiveDate) 
     Ok(InstitutionView {
         code: inst.code,
         name: inst.name,
-        kind: inst.kind,
+        kind: inst.kind.as_str().to_string(),
         region_code: inst.region_code,
         agreement_start: inst.agreement_start,
         agreement_end: inst.agreement_end,

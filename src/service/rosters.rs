@@ -256,12 +256,12 @@ impl App {
                         format!("{} is held by another ID number", r.code),
                         format!("医保对应代码 {} 已被其他身份证号码使用", r.code),
                     ));
-                } else if category != r.category.as_str() {
+                } else if *category != r.category {
                     errs.push(reject(
                         row,
                         Some("医保支付资格类别"),
                         "category_mismatch",
-                        format!("{} is registered as {category}", r.code),
+                        format!("{} is registered as {}", r.code, category.as_str()),
                         format!("{} 已登记为其他类别", r.code),
                     ));
                 }
@@ -429,7 +429,7 @@ impl App {
                             personnel_code: r.code.clone(),
                             name: r.details.name.clone(),
                             id_number: r.id.as_str().to_string(),
-                            category: r.category.as_str().to_string(),
+                            category: r.category,
                             birth_date: r.id.birth_date(),
                             phone: r.details.phone.clone(),
                             recorded_at: now,

@@ -266,12 +266,21 @@ mod tests {
              public) VALUES ('H37081100001', 'h', 'medical', '370811', '2020-01-01', '2030-12-31', \
              '2024-01-01 00:00:00', false); \
              INSERT INTO institution_events (institution_code, action, from_on, reason, article, recorded_at, \
-             requested) VALUES ('H37081100001', 'pause', '2024-01-01', 'r', 'a', '2024-01-01 00:00:00', false);",
+             requested) VALUES ('H37081100001', 'pause', '2024-01-01', 'r', 'a', '2024-01-01 00:00:00', false); \
+             INSERT INTO institutions (code, name, kind, region_code, agreement_start, agreement_end, recorded_at, \
+             public) VALUES ('H37081100002', 'h', 'clinic', '370811', '2020-01-01', '2030-12-31', \
+             '2024-01-01 00:00:00', false); \
+             INSERT INTO practitioners (personnel_code, name, id_number, category, birth_date, recorded_at) \
+             VALUES ('D370811000001', 'p', '370811198001010011', 'chef', '1980-01-01', '2024-01-01 00:00:00');",
         );
         let e = crate::store::projections::all_intervals(&mut c).unwrap_err();
         assert_eq!(cause(e), r#"unknown site status "paused" in the database"#);
         let e = crate::store::facts::institution_facts(&mut c, "H37081100001").unwrap_err();
         assert_eq!(cause(e), r#"unknown institution agreement action "pause" in the database"#);
+        let e = crate::store::facts::institution(&mut c, "H37081100002").unwrap_err();
+        assert_eq!(cause(e), r#"unknown institution kind "clinic" in the database"#);
+        let e = crate::store::facts::practitioner(&mut c, "D370811000001").unwrap_err();
+        assert_eq!(cause(e), r#"unknown practitioner category "chef" in the database"#);
     }
 
     #[test]

@@ -4,6 +4,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::Q;
+use crate::domain::InstitutionKind;
 use crate::rules::{InstitutionEvent, InstitutionFacts};
 use crate::store::text_enum::text_enum;
 
@@ -23,7 +24,7 @@ use crate::store::schema::*;
 pub struct Institution {
     pub code: String,
     pub name: String,
-    pub kind: String,
+    pub kind: InstitutionKind,
     pub region_code: String,
     pub agreement_start: NaiveDate,
     pub agreement_end: NaiveDate,

@@ -5,6 +5,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::Q;
+use crate::domain::Category;
 use crate::store::conn::DbConn;
 use crate::store::schema::*;
 
@@ -14,7 +15,7 @@ pub struct Practitioner {
     pub personnel_code: String,
     pub name: String,
     pub id_number: String,
-    pub category: String,
+    pub category: Category,
     pub birth_date: NaiveDate,
     pub phone: Option<String>,
     pub recorded_at: NaiveDateTime,
@@ -145,10 +146,10 @@ pub fn roster_details_at(conn: &mut DbConn, institution: &str) -> Q<std::collect
 pub fn practitioners_by_codes(
     conn: &mut DbConn,
     codes: &[String],
-) -> Q<std::collections::HashMap<String, (String, String)>> {
+) -> Q<std::collections::HashMap<String, (String, Category)>> {
     let mut out = std::collections::HashMap::new();
     for chunk in codes.chunks(500) {
-        let rows: Vec<(String, String, String)> = practitioners::table
+        let rows: Vec<(String, String, Category)> = practitioners::table
             .filter(practitioners::personnel_code.eq_any(chunk))
             .select((practitioners::personnel_code, practitioners::id_number, practitioners::category))
             .load(conn)?;
