@@ -59,7 +59,7 @@ fn row(p: &str, i: &str, from: NaiveDate, until: Option<NaiveDate>, status: &str
         institution_code: i.into(),
         from_on: from,
         until_on: until,
-        status: status.into(),
+        status: jifen::rules::SiteStatus::parse(status).expect("a site status"),
     }
 }
 

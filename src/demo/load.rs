@@ -95,7 +95,7 @@ pub fn load(app: &App, caller: &Caller, world: &World, log: &mut dyn FnMut(&str)
             personnel_code: world.people[t.person].code.clone(),
             tested_on: t.tested_on,
             cycle_year: t.tested_on.year(),
-            format: if t.open_book { "open" } else { "closed" }.into(),
+            format: if t.open_book { crate::rules::TestFormat::Open } else { crate::rules::TestFormat::Closed },
             score: Some(t.score),
             passed: true,
             recorded_at: now,

@@ -216,12 +216,6 @@ impl PersonnelCode {
 #[serde(transparent)]
 pub struct InstitutionCode(String);
 
-/// The county of an institution or personnel code held as text: the six GB/T 2260 digits after
-/// the one-letter prefix (DESIGN.md "Identifiers"); `None` when the text is too short.
-pub fn region_of(code: &str) -> Option<&str> {
-    code.get(1..7)
-}
-
 impl InstitutionCode {
     pub fn from_trusted(s: impl Into<String>) -> Self {
         InstitutionCode(s.into())
@@ -233,6 +227,14 @@ impl InstitutionCode {
     pub fn region(&self) -> &str {
         region_of(&self.0).unwrap_or("")
     }
+}
+
+/// The county (GB/T 2260) an institution code names: the six digits after its letter, `H` for
+/// a medical institution or `P` for a pharmacy (DESIGN.md "Identifiers"); `None` when the code
+/// is too short to hold them. For institution codes only: a personnel code such as `HY…` has
+/// a two-letter prefix.
+pub fn region_of(institution_code: &str) -> Option<&str> {
+    institution_code.get(1..7)
 }
 
 impl fmt::Display for PersonnelCode {
@@ -267,6 +269,14 @@ mod tests {
         assert!(f.institution_code("c", "P37081100001", InstitutionKind::Pharmacy).is_ok());
         assert!(f.institution_code("c", "P37081100001", InstitutionKind::Medical).is_err());
         assert!(f.institution_code("c", "H3708110001", InstitutionKind::Medical).is_err());
+    }
+
+    #[test]
+    fn an_institution_code_names_its_county() {
+        assert_eq!(region_of("H37081100001"), Some("370811"));
+        assert_eq!(region_of("P37083200001"), Some("370832"));
+        assert_eq!(InstitutionCode::from_trusted("H37081100001").region(), "370811");
+        assert_eq!(region_of("H3708"), None);
     }
 
     #[test]

@@ -5,6 +5,6 @@ pub mod dates;
 pub mod id_number;
 pub mod money;
 
-pub use codes::{Category, CodeFormats, InstitutionCode, InstitutionKind, PersonnelCode};
+pub use codes::{region_of, Category, CodeFormats, InstitutionCode, InstitutionKind, PersonnelCode};
 pub use id_number::IdNumber;
 pub use money::Fen;

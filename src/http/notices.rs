@@ -1,12 +1,12 @@
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
-use serde_json::Value;
 
 use super::{run, State};
 use crate::error::Result;
 use crate::rules::PolicyPack;
-use crate::service::notices::Notice;
+use crate::rules::SanctionKind;
+use crate::service::notices::{Notice, NoticeBody};
 use crate::service::Caller;
 
 #[derive(Deserialize)]
@@ -45,56 +45,38 @@ fn esc(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
-fn text(v: &Value) -> String {
-    match v {
-        Value::String(s) => esc(s),
-        Value::Null => String::new(),
-        other => esc(&other.to_string()),
-    }
+/// An optional number or date, empty when absent.
+fn opt<T: std::fmt::Display>(v: Option<T>) -> String {
+    v.map(|x| x.to_string()).unwrap_or_default()
 }
 
-fn kind_zh(k: &str) -> &'static str {
+fn kind_zh(k: SanctionKind) -> &'static str {
     match k {
-        "interview" => "约谈",
-        "suspension" => "中止服务协议",
-        "termination" => "解除服务协议",
-        _ => "处理",
+        SanctionKind::Interview => "约谈",
+        SanctionKind::Suspension => "中止服务协议",
+        SanctionKind::Termination => "解除服务协议",
     }
 }
 
 /// A printable Chinese notice: letterhead, numbered sections, A4 print CSS. The issuer, the
 /// notice cited and its articles come from `pack`, the one in force on the notice's date.
 pub fn render(n: &Notice, pack: &PolicyPack) -> String {
-    let b = &n.body;
     let mut sections: Vec<(String, String)> = Vec::new();
-    match n.kind.as_str() {
-        "deduction" => {
-            let items: String = b["items"]
-                .as_array()
-                .map(|v| {
-                    v.iter()
-                        .map(|i| {
-                            format!(
-                                "<li>{}「{}」：{}分</li>",
-                                text(&i["article"]),
-                                text(&i["text"]),
-                                text(&i["points"])
-                            )
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
+    match &n.body {
+        NoticeBody::Deduction(b) => {
+            let items: String = b
+                .items
+                .iter()
+                .map(|i| format!("<li>{}「{}」：{}分</li>", esc(&i.article), esc(&i.text), i.points))
+                .collect();
             sections.push((
                 "违规事实".into(),
                 format!(
                     "<p>经对{}于{}检查，{}（医保对应代码 {}）存在下列违规行为：</p><ul>{items}</ul>",
-                    b["inspection"]["institution_name"]
-                        .as_str()
-                        .map(esc)
-                        .unwrap_or_else(|| text(&b["inspection"]["institution_code"])),
-                    text(&b["inspection"]["inspected_on"]),
-                    text(&b["name"]),
-                    text(&b["personnel_code"])
+                    esc(b.inspection.institution_name.as_deref().unwrap_or(&b.inspection.institution_code)),
+                    b.inspection.inspected_on,
+                    esc(&b.name),
+                    esc(&b.personnel_code)
                 ),
             ));
             sections.push((
@@ -103,34 +85,24 @@ pub fn render(n: &Notice, pack: &PolicyPack) -> String {
                     "<p>依据《{}》{}，本次扣{}分（{}）。{}年度累计扣分{}分。</p>",
                     esc(&pack.notice.title),
                     esc(&pack.notice.deduction_article),
-                    text(&b["points"]),
-                    text(&b["explanation"]["zh"]),
-                    text(&b["cycle_year"]),
-                    text(&b["cycle_total"])
+                    b.points,
+                    esc(&b.explanation.zh),
+                    b.cycle_year,
+                    opt(b.cycle_total)
                 ),
             ));
-            let sanctions: String = b["sanctions"]
-                .as_array()
-                .map(|v| {
-                    v.iter()
-                        .map(|s| {
-                            let period = match (s["ends_on"].as_str(), s["ban_until"].as_str()) {
-                                (Some(e), _) => format!("，自{}起至{}（不含）", text(&s["starts_on"]), esc(e)),
-                                (_, Some(b)) => {
-                                    format!("，自{}起生效，{}前不再签订服务协议", text(&s["starts_on"]), esc(b))
-                                }
-                                _ => String::new(),
-                            };
-                            format!(
-                                "<li>{}{}（{}）</li>",
-                                kind_zh(s["kind"].as_str().unwrap_or("")),
-                                period,
-                                text(&s["article"])
-                            )
-                        })
-                        .collect()
+            let sanctions: String = b
+                .sanctions
+                .iter()
+                .map(|s| {
+                    let period = match (s.ends_on, s.ban_until) {
+                        (Some(e), _) => format!("，自{}起至{e}（不含）", s.starts_on),
+                        (_, Some(b)) => format!("，自{}起生效，{b}前不再签订服务协议", s.starts_on),
+                        _ => String::new(),
+                    };
+                    format!("<li>{}{}（{}）</li>", kind_zh(s.kind), period, esc(&s.article))
                 })
-                .unwrap_or_default();
+                .collect();
             sections.push((
                 "处理决定".into(),
                 if sanctions.is_empty() {
@@ -140,68 +112,61 @@ pub fn render(n: &Notice, pack: &PolicyPack) -> String {
                 },
             ));
         }
-        "sanction" => {
-            let sanctions: String = b["sanctions"]
-                .as_array()
-                .map(|v| {
-                    v.iter()
-                        .map(|s| {
-                            format!(
-                                "<li>{}，自{}起生效，{}前不再签订服务协议（{}）：{}</li>",
-                                kind_zh(s["kind"].as_str().unwrap_or("")),
-                                text(&s["starts_on"]),
-                                text(&s["ban_until"]),
-                                text(&s["article"]),
-                                text(&s["explanation"]["zh"])
-                            )
-                        })
-                        .collect()
+        NoticeBody::Sanction(b) => {
+            let sanctions: String = b
+                .sanctions
+                .iter()
+                .map(|s| {
+                    format!(
+                        "<li>{}，自{}起生效，{}前不再签订服务协议（{}）：{}</li>",
+                        kind_zh(s.kind),
+                        s.starts_on,
+                        opt(s.ban_until),
+                        esc(&s.article),
+                        esc(&s.explanation.zh)
+                    )
                 })
-                .unwrap_or_default();
+                .collect();
             sections.push((
                 "处理决定".into(),
-                format!(
-                    "<p>{}（医保对应代码 {}）：</p><ul>{sanctions}</ul>",
-                    text(&b["name"]),
-                    text(&b["personnel_code"])
-                ),
+                format!("<p>{}（医保对应代码 {}）：</p><ul>{sanctions}</ul>", esc(&b.name), esc(&b.personnel_code)),
             ));
         }
-        "revocation" => {
+        NoticeBody::Revocation(b) => {
             sections.push((
                 "撤销决定".into(),
                 format!(
                     "<p>{}（医保对应代码 {}）第{}号扣分记录（{}分）自{}起撤销，理由：{}。该扣分不再计入任何日期，年度累计扣分重新计算为{}分。</p>",
                     "相关人员",
-                    text(&b["personnel_code"]),
-                    text(&b["deduction_id"]),
-                    text(&b["points"]),
-                    text(&b["revoked_on"]),
-                    text(&b["reason"]),
-                    text(&b["cycle_total"])
+                    esc(&b.personnel_code),
+                    b.deduction_id,
+                    opt(b.points),
+                    b.revoked_on,
+                    esc(&b.reason),
+                    opt(b.cycle_total)
                 ),
             ));
-            let n_withdrawn = b["withdrawn_sanctions"].as_array().map_or(0, Vec::len);
+            let n_withdrawn = b.withdrawn_sanctions.len();
             sections.push(("处理结果".into(), format!("<p>因此不再成立并予撤回的处理：{n_withdrawn}项。</p>")));
         }
-        _ => {
+        NoticeBody::Institution(b) => {
             sections.push((
                 "决定".into(),
                 format!(
                     "<p>定点医药机构 {}：{}，自{}起{}。事由：{}（依据：{}）。</p><p>{}</p>",
-                    text(&b["institution_code"]),
+                    esc(&b.institution_code),
                     esc(&n.title),
-                    text(&b["from"]),
-                    b["until"].as_str().map(|u| format!("至{}（不含）", esc(u))).unwrap_or_default(),
-                    text(&b["reason"]),
-                    text(&b["article"]),
-                    text(&b["staff"])
+                    b.from,
+                    b.until.map(|u| format!("至{u}（不含）")).unwrap_or_default(),
+                    esc(&b.reason),
+                    esc(&b.article),
+                    esc(&b.staff)
                 ),
             ));
         }
     }
-    if let Some(zh) = b["objection"]["zh"].as_str() {
-        sections.push(("异议途径".into(), format!("<p>{}（{}）</p>", esc(zh), esc(&pack.objection.article))));
+    if let Some(how) = n.body.objection() {
+        sections.push(("异议途径".into(), format!("<p>{}（{}）</p>", esc(&how.zh), esc(&how.article))));
     }
     let body: String = sections
         .iter()
@@ -234,14 +199,15 @@ h2 {{ font-size: 16pt; font-weight: bold; margin: 10pt 0 4pt; }}
 </body></html>
 "#,
         title = esc(&n.title),
-        issuer = esc(&pack.issuer),
-        number_prefix = esc(&pack.notice.number_prefix),
         year = n.notice_date.format("%Y"),
         id = n.id,
-        inst = match b["institution_names"][&n.institution_code].as_str() {
-            Some(name) => format!("{}（{}）", esc(name), esc(&n.institution_code)),
-            None => esc(&n.institution_code),
-        },
+        inst = match &n.body {
+            NoticeBody::Deduction(b) => b.institution_names.get(&n.institution_code),
+            _ => None,
+        }
+        .map_or_else(|| esc(&n.institution_code), |name| format!("{}（{}）", esc(name), esc(&n.institution_code))),
         date = n.notice_date.format("%Y年%m月%d日"),
+        issuer = esc(&pack.issuer),
+        number_prefix = esc(&pack.notice.number_prefix),
     )
 }

@@ -38,7 +38,7 @@ impl EligibilityIndex {
     pub fn replace_all(&self, rows: Vec<IntervalRow>) {
         let mut by: HashMap<String, Vec<Run>> = HashMap::new();
         for r in rows {
-            let status = SiteStatus::parse(&r.status).unwrap_or(SiteStatus::Unregistered);
+            let status = r.status;
             by.entry(r.personnel_code).or_default().push(Run {
                 institution_code: r.institution_code.into(),
                 from: r.from_on,

@@ -40,7 +40,7 @@ impl App {
                 .find(|x| x.institution_code == institution)
                 .map_or("unregistered", |x| x.status.as_str());
             let d = details.get(&r.personnel_code);
-            let category = crate::domain::Category::parse("category", &p.category).map(|c| c.name_zh()).unwrap_or("");
+            let category = p.category.name_zh();
             rows.push(vec![
                 d.map_or(p.name.clone(), |d| d.name.clone()),
                 p.id_number.clone(),
@@ -99,12 +99,16 @@ impl App {
             if region.is_some_and(|reg| !sites.iter().any(|i| region_of(i) == Some(reg))) {
                 continue;
             }
-            let (status, until) = if s.kind == "suspension" { ("中止", s.ends_on) } else { ("解除", s.ban_until) };
+            let (status, until) = if s.kind == crate::rules::SanctionKind::Suspension {
+                ("中止", s.ends_on)
+            } else {
+                ("解除", s.ban_until)
+            };
             rows.push(vec![
                 p.personnel_code.clone(),
                 mask_name(&p.name),
                 mask_id_number(&p.id_number),
-                crate::domain::Category::parse("category", &p.category).map(|c| c.name_zh()).unwrap_or("").to_string(),
+                p.category.name_zh().to_string(),
                 status.to_string(),
                 s.starts_on.to_string(),
                 until.map(|d| d.to_string()).unwrap_or_default(),

@@ -3,14 +3,18 @@
 
 use chrono::NaiveDate;
 use serde::Serialize;
-use serde_json::json;
 
 use super::{Action, App, Caller};
 use crate::error::{Error, Result};
 use crate::rules::pack::ObjectionRule;
 use crate::rules::{PractitionerFacts, Sanction, Timeline};
 use crate::store::due_process::{self, NewNotice, NoticeRow};
-use crate::store::{facts, DbConn};
+use crate::store::facts::{self, AgreementAction};
+pub use crate::store::notice_body::NoticeBody;
+use crate::store::notice_body::{
+    DeductionNotice, HowToObject, InspectionOfNotice, InstitutionNotice, NoticeItem, RevocationNotice, SanctionNotice,
+};
+use crate::store::DbConn;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Notice {
@@ -23,50 +27,50 @@ pub struct Notice {
     /// The last day to take a rejected objection to the administrative department (六(一)).
     pub objection_deadline: Option<NaiveDate>,
     pub title: String,
-    pub body: serde_json::Value,
+    pub body: NoticeBody,
 }
 
 impl From<NoticeRow> for Notice {
     fn from(n: NoticeRow) -> Self {
         Notice {
             id: n.id,
-            kind: n.kind,
+            kind: n.kind.as_str().to_string(),
             institution_code: n.institution_code,
             personnel_code: n.personnel_code,
             deduction_id: n.deduction_id,
             notice_date: n.notice_date,
             objection_deadline: n.objection_deadline,
             title: n.title,
-            body: serde_json::from_str(&n.body).unwrap_or(serde_json::Value::Null),
+            body: n.body,
         }
     }
 }
 
 impl App {
+    /// 10 working days after the notice (六(一)); `None` when the calendar has no such year.
     /// The objection rule for a notice of `notice_date` (六(一)). A notice of an institution
     /// action dated before the first pack uses the first pack's.
     pub fn objection_rule(&self, notice_date: NaiveDate) -> Result<&ObjectionRule> {
         Ok(&self.packs.in_force_or_first(notice_date)?.objection)
     }
 
-    /// 10 working days after the notice (六(一)); `None` when the calendar has no such year.
     pub fn objection_deadline(&self, notice_date: NaiveDate) -> Option<NaiveDate> {
         let days = self.objection_rule(notice_date).ok()?.working_days;
         self.working_days_after(notice_date, days).ok()
     }
 
-    fn how_to_object(&self, notice_date: NaiveDate, deadline: Option<NaiveDate>) -> Result<serde_json::Value> {
+    fn how_to_object(&self, notice_date: NaiveDate, deadline: Option<NaiveDate>) -> Result<HowToObject> {
         let rule = self.objection_rule(notice_date)?;
         let days = rule.working_days;
-        Ok(json!({
-            "article": rule.article,
-            "deadline": deadline,
-            "zh": match deadline {
+        Ok(HowToObject {
+            article: rule.article.clone(),
+            deadline,
+            zh: match deadline {
                 Some(d) => format!("对处理结果有异议的，由所在单位向属地医保经办机构反馈意见并提供佐证材料；对经办机构的处理决定仍有异议的，可于{d}（含）前（接到本通知后{days}个工作日内）由所在单位向属地医保行政部门提出书面异议。"),
                 None => format!("对处理结果有异议的，由所在单位向属地医保经办机构反馈意见；对处理决定仍有异议的，可在接到本通知后{days}个工作日内向属地医保行政部门提出书面异议。"),
             },
-            "en": format!("An objection goes through the institution to the local agency with evidence; a rejected objection may be taken to the administrative department within {days} working days of this notice."),
-        }))
+            en: format!("An objection goes through the institution to the local agency with evidence; a rejected objection may be taken to the administrative department within {days} working days of this notice."),
+        })
     }
 
     /// One notice per deduction to each institution where the person was registered that day
@@ -97,39 +101,48 @@ impl App {
             }
         }
         for d in t.deductions.iter().filter(|d| deduction_ids.contains(&d.id)) {
-            let items: Vec<serde_json::Value> = d
+            let items: Vec<NoticeItem> = d
                 .items
                 .iter()
                 .filter_map(|code| pack.item(code))
-                .map(|i| json!({"code": i.code, "article": i.article, "text": i.text, "points": i.points}))
+                .map(|i| NoticeItem {
+                    code: i.code.clone(),
+                    article: i.article.clone(),
+                    text: i.text.clone(),
+                    points: i.points,
+                })
                 .collect();
-            let caused: Vec<&Sanction> =
-                t.sanctions.iter().filter(|s| s.explanation.deduction_ids.contains(&d.id)).collect();
-            let body = json!({
-                "personnel_code": f.personnel_code,
-                "name": name,
-                "inspection": {"institution_code": inspected, "institution_name": names.get(inspected), "inspected_on": inspected_on, "decided_on": decided_on},
-                "institution_names": names,
-                "items": items,
-                "points": d.points,
-                "explanation": d.explanation,
-                "cycle_year": d.cycle_year,
-                "cycle_total": d.total_after,
-                "sanctions": caused,
-                "objection": self.how_to_object(decided_on, deadline)?,
+            let caused: Vec<Sanction> =
+                t.sanctions.iter().filter(|s| s.explanation.deduction_ids.contains(&d.id)).cloned().collect();
+            let body = NoticeBody::Deduction(DeductionNotice {
+                personnel_code: f.personnel_code.clone(),
+                name: name.clone(),
+                inspection: InspectionOfNotice {
+                    institution_code: inspected.to_string(),
+                    institution_name: names.get(inspected).cloned(),
+                    inspected_on,
+                    decided_on,
+                },
+                institution_names: names.clone(),
+                items,
+                points: d.points,
+                explanation: d.explanation.clone(),
+                cycle_year: d.cycle_year,
+                cycle_total: d.total_after,
+                sanctions: caused,
+                objection: self.how_to_object(decided_on, deadline)?,
             });
             for site in &sites {
                 due_process::insert_notice(
                     c,
                     &NewNotice {
-                        kind: "deduction".into(),
                         institution_code: site.clone(),
                         personnel_code: Some(f.personnel_code.clone()),
                         deduction_id: Some(d.id),
                         notice_date: decided_on,
                         objection_deadline: deadline,
                         title: format!("医保支付资格相关人员扣分处理通知书（{}，扣{}分）", f.personnel_code, d.points),
-                        body: body.to_string(),
+                        body: body.clone(),
                         recorded_at: crate::store::now(),
                     },
                 )?;
@@ -149,12 +162,12 @@ impl App {
     ) -> Result<()> {
         let name = facts::practitioner(c, &f.personnel_code)?.map(|p| p.name).unwrap_or_default();
         let deadline = self.objection_deadline(on);
-        let body = json!({
-            "personnel_code": f.personnel_code,
-            "name": name,
-            "decided_on": on,
-            "sanctions": sanctions,
-            "objection": self.how_to_object(on, deadline)?,
+        let body = NoticeBody::Sanction(SanctionNotice {
+            personnel_code: f.personnel_code.clone(),
+            name,
+            decided_on: on,
+            sanctions: sanctions.to_vec(),
+            objection: self.how_to_object(on, deadline)?,
         });
         let mut sites: Vec<String> =
             f.registrations.iter().filter(|r| r.in_force_on(on)).map(|r| r.institution_code.clone()).collect();
@@ -164,14 +177,13 @@ impl App {
             due_process::insert_notice(
                 c,
                 &NewNotice {
-                    kind: "sanction".into(),
                     institution_code: site,
                     personnel_code: Some(f.personnel_code.clone()),
                     deduction_id: None,
                     notice_date: on,
                     objection_deadline: deadline,
                     title: format!("{title}（{}）", f.personnel_code),
-                    body: body.to_string(),
+                    body: body.clone(),
                     recorded_at: crate::store::now(),
                 },
             )?;
@@ -191,18 +203,18 @@ impl App {
         on: NaiveDate,
         reason: &str,
     ) -> Result<()> {
-        let withdrawn: Vec<&Sanction> = before.iter().filter(|s| !after.sanctions.contains(s)).collect();
+        let withdrawn: Vec<Sanction> = before.iter().filter(|s| !after.sanctions.contains(s)).cloned().collect();
         let d = after.deductions.iter().find(|d| d.id == deduction_id);
-        let body = json!({
-            "personnel_code": f.personnel_code,
-            "deduction_id": deduction_id,
-            "revoked_on": on,
-            "reason": reason,
-            "points": d.map(|d| d.points),
-            "cycle_year": d.map(|d| d.cycle_year),
-            "cycle_total": d.map(|d| after.total_on(NaiveDate::from_ymd_opt(d.cycle_year, 12, 31).unwrap_or(on))),
-            "withdrawn_sanctions": withdrawn,
-            "sanctions_now": after.sanctions,
+        let body = NoticeBody::Revocation(RevocationNotice {
+            personnel_code: f.personnel_code.clone(),
+            deduction_id,
+            revoked_on: on,
+            reason: reason.to_string(),
+            points: d.map(|d| d.points),
+            cycle_year: d.map(|d| d.cycle_year),
+            cycle_total: d.map(|d| after.total_on(NaiveDate::from_ymd_opt(d.cycle_year, 12, 31).unwrap_or(on))),
+            withdrawn_sanctions: withdrawn,
+            sanctions_now: after.sanctions.clone(),
         });
         let mut sites: Vec<String> = f.registrations.iter().map(|r| r.institution_code.clone()).collect();
         sites.sort();
@@ -211,14 +223,13 @@ impl App {
             due_process::insert_notice(
                 c,
                 &NewNotice {
-                    kind: "revocation".into(),
                     institution_code: site,
                     personnel_code: Some(f.personnel_code.clone()),
                     deduction_id: Some(deduction_id),
                     notice_date: on,
                     objection_deadline: None,
                     title: format!("撤销扣分通知书（{}）", f.personnel_code),
-                    body: body.to_string(),
+                    body: body.clone(),
                     recorded_at: crate::store::now(),
                 },
             )?;
@@ -232,39 +243,42 @@ impl App {
         &self,
         c: &mut DbConn,
         institution: &str,
-        action: &str,
+        action: AgreementAction,
         from: NaiveDate,
         until: Option<NaiveDate>,
         reason: &str,
         article: &str,
     ) -> Result<()> {
         let title = match action {
-            "suspend" => "中止医保协议通知书",
-            "restore" => "恢复医保协议通知书",
-            _ => "解除医保协议通知书",
+            AgreementAction::Suspend => "中止医保协议通知书",
+            AgreementAction::Restore => "恢复医保协议通知书",
+            AgreementAction::Terminate => "解除医保协议通知书",
         };
-        let deadline = if action == "restore" { None } else { self.objection_deadline(from) };
-        let body = json!({
-            "institution_code": institution,
-            "action": action,
-            "from": from,
-            "until": until,
-            "reason": reason,
-            "article": article,
-            "staff": "三(四)：本机构医保支付资格相关人员服务协议同时中止或解除",
-            "objection": if action == "restore" { serde_json::Value::Null } else { self.how_to_object(from, deadline)? },
+        let deadline = if action == AgreementAction::Restore { None } else { self.objection_deadline(from) };
+        let body = NoticeBody::Institution(InstitutionNotice {
+            institution_code: institution.to_string(),
+            action,
+            from,
+            until,
+            reason: reason.to_string(),
+            article: article.to_string(),
+            staff: "三(四)：本机构医保支付资格相关人员服务协议同时中止或解除".into(),
+            objection: if action == AgreementAction::Restore {
+                None
+            } else {
+                Some(self.how_to_object(from, deadline)?)
+            },
         });
         due_process::insert_notice(
             c,
             &NewNotice {
-                kind: format!("institution_{action}"),
                 institution_code: institution.to_string(),
                 personnel_code: None,
                 deduction_id: None,
                 notice_date: from,
                 objection_deadline: deadline,
                 title: title.into(),
-                body: body.to_string(),
+                body,
                 recorded_at: crate::store::now(),
             },
         )?;

@@ -11,7 +11,7 @@ use super::{person_lock, Action, App, Caller, Lock};
 use crate::domain::dates::parse_date;
 use crate::error::{Error, Result};
 use crate::rules::status::PayabilityChange;
-use crate::store::due_process::{self, ObjectionRow};
+use crate::store::due_process::{self, ObjectionLevel, ObjectionRow, ObjectionRuling};
 use crate::store::{facts, DbConn};
 
 /// `POST /deductions/{id}/objections`.
@@ -41,8 +41,8 @@ pub struct EscalateObjection {
 #[derive(Debug, Clone, Serialize)]
 pub struct ObjectionDecision {
     /// `agency` (经办机构) or `department` (医保行政部门).
-    pub level: String,
-    pub decision: String,
+    pub level: ObjectionLevel,
+    pub decision: ObjectionRuling,
     pub decided_on: NaiveDate,
     pub evidence: String,
 }
@@ -130,23 +130,20 @@ impl App {
         caller.permit(Action::DecideObjection)?;
         let (o, person) = self.objection_in_scope(caller, Action::DecideObjection, id)?;
         let on = parse_date("decided_on", &req.decided_on)?;
-        let uphold = match req.decision.as_str() {
-            "uphold" => true,
-            "reject" => false,
-            other => {
-                return Err(Error::invalid(
-                    "invalid_decision",
-                    "decision",
-                    format!("decision '{other}' is uphold or reject"),
-                    format!("处理决定 '{other}' 应为 uphold（采纳）或 reject（驳回）"),
-                ))
-            }
+        let Some(ruling) = ObjectionRuling::parse(&req.decision) else {
+            let other = &req.decision;
+            return Err(Error::invalid(
+                "invalid_decision",
+                "decision",
+                format!("decision '{other}' is uphold or reject"),
+                format!("处理决定 '{other}' 应为 uphold（采纳）或 reject（驳回）"),
+            ));
         };
         // The decision and the revocation an upheld objection causes are one transaction.
         self.write(caller, &[person_lock(&person), Lock::Objection(id)], |c, touched| {
             let level = match objection_status(c, &o)? {
-                "filed" => "agency",
-                "escalated" => "department",
+                "filed" => ObjectionLevel::Agency,
+                "escalated" => ObjectionLevel::Department,
                 _ => {
                     return Err(Error::conflict(
                         "already_decided",
@@ -163,13 +160,13 @@ impl App {
                     "处理日期早于异议日期",
                 ));
             }
-            let d = due_process::insert_decision(c, id, level, req.decision.as_str(), on, req.evidence.trim())?;
+            let d = due_process::insert_decision(c, id, level, ruling, on, req.evidence.trim())?;
             touched.fact("objection_decisions", d);
             let mut affected = Vec::new();
-            if uphold {
+            if ruling == ObjectionRuling::Uphold {
                 let reason = format!(
                     "六(一) 异议成立（{}）：{}",
-                    if level == "agency" { "经办机构" } else { "行政部门" },
+                    if level == ObjectionLevel::Agency { "经办机构" } else { "行政部门" },
                     req.evidence.trim()
                 );
                 let revocation = Revocation { deduction_id: o.deduction_id, on, reason: &reason, source: "objection" };
@@ -281,14 +278,14 @@ fn notice_date_of(c: &mut DbConn, o: &ObjectionRow) -> Result<NaiveDate> {
 fn objection_status(c: &mut DbConn, o: &ObjectionRow) -> Result<&'static str> {
     let decisions = due_process::decisions_of(c, o.id)?;
     let escalated = due_process::escalation_of(c, o.id)?.is_some();
-    let agency = decisions.iter().find(|d| d.level == "agency");
-    let department = decisions.iter().find(|d| d.level == "department");
+    let agency = decisions.iter().find(|d| d.level == ObjectionLevel::Agency);
+    let department = decisions.iter().find(|d| d.level == ObjectionLevel::Department);
     Ok(match (agency, escalated, department) {
         (None, _, _) => "filed",
-        (Some(a), _, _) if a.decision == "uphold" => "upheld",
+        (Some(a), _, _) if a.decision == ObjectionRuling::Uphold => "upheld",
         (Some(_), false, _) => "rejected",
         (Some(_), true, None) => "escalated",
-        (Some(_), true, Some(d)) if d.decision == "uphold" => "upheld_by_department",
+        (Some(_), true, Some(d)) if d.decision == ObjectionRuling::Uphold => "upheld_by_department",
         (Some(_), true, Some(_)) => "rejected_by_department",
     })
 }

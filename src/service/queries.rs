@@ -187,7 +187,7 @@ impl App {
         Ok(PractitionerStatus {
             personnel_code: p.personnel_code,
             name: p.name,
-            category: p.category,
+            category: p.category.as_str().to_string(),
             status: rules::status_on(&f, &t, pack.cycle.initial_points, pack.agreement.term_months, on),
         })
     }
@@ -344,7 +344,7 @@ impl App {
             personnel_code: p.personnel_code,
             name: mask_name(&p.name),
             id_number: mask_id_number(&p.id_number),
-            category: p.category,
+            category: p.category.as_str().to_string(),
             date: on,
             status: s.status.status.as_str(),
             cycle_year: on.year(),

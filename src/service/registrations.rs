@@ -64,10 +64,10 @@ impl App {
                         "该医保对应代码与已登记的身份证号码不一致，请联系医保经办机构核实",
                     ))
                 }
-                Some(p) if p.category != category.as_str() => {
+                Some(p) if p.category != category => {
                     return Err(Error::conflict(
                         "category_mismatch",
-                        format!("this person is registered as {}", p.category),
+                        format!("this person is registered as {}", p.category.as_str()),
                         "该人员已登记为其他医保支付资格类别",
                     ))
                 }
@@ -79,7 +79,7 @@ impl App {
                             personnel_code: code.as_str().to_string(),
                             name: req.name.trim().to_string(),
                             id_number: id.as_str().to_string(),
-                            category: category.as_str().to_string(),
+                            category,
                             birth_date: id.birth_date(),
                             phone: req.phone.clone().filter(|p| !p.trim().is_empty()),
                             recorded_at: crate::store::now(),
@@ -150,7 +150,7 @@ impl App {
                 id: reg.id,
                 institution_code: reg.institution_code,
                 personnel_code: reg.personnel_code,
-                category: p.category,
+                category: p.category.as_str().to_string(),
                 registered_on: reg.registered_on,
                 deregistered_on: Some(on),
                 created_practitioner: false,

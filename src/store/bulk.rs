@@ -8,6 +8,7 @@ use super::conn::DbConn;
 use super::facts::{Practitioner, RosterDetails};
 use super::projections::IntervalRow;
 use super::schema::*;
+use crate::rules::TestFormat;
 
 /// Rows per statement: well under SQLite's 32 766 bound parameters.
 const CHUNK: usize = 1000;
@@ -48,7 +49,7 @@ pub struct NewTestRow {
     pub personnel_code: String,
     pub tested_on: NaiveDate,
     pub cycle_year: i32,
-    pub format: String,
+    pub format: TestFormat,
     pub score: Option<i32>,
     pub passed: bool,
     pub recorded_at: NaiveDateTime,

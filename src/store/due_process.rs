@@ -1,39 +1,89 @@
 //! Notices and objections (六(一)): facts like the rest of the ledger.
 
 use chrono::{NaiveDate, NaiveDateTime};
+use diesel::deserialize::{self, Queryable};
 use diesel::prelude::*;
 
-use super::conn::DbConn;
+use super::conn::{DbConn, MultiBackend};
+use super::notice_body::NoticeBody;
 use super::schema::*;
+use super::text_enum::text_enum;
 
 type Q<T> = QueryResult<T>;
 
-#[derive(Debug, Clone, Queryable)]
+text_enum! {
+    /// What a written notice is about; it says which shape its body has.
+    pub enum NoticeKind ("notice kind") {
+        Deduction = "deduction",
+        /// A sanction decided without a deduction (a failed training test, 三(三)).
+        Sanction = "sanction",
+        Revocation = "revocation",
+        InstitutionSuspend = "institution_suspend",
+        InstitutionRestore = "institution_restore",
+        InstitutionTerminate = "institution_terminate",
+    }
+}
+
+#[derive(Debug, Clone)]
 pub struct NoticeRow {
     pub id: i64,
-    pub kind: String,
+    pub kind: NoticeKind,
     pub institution_code: String,
     pub personnel_code: Option<String>,
     pub deduction_id: Option<i64>,
     pub notice_date: NaiveDate,
     pub objection_deadline: Option<NaiveDate>,
     pub title: String,
-    /// The notice's content as JSON.
-    pub body: String,
+    /// The notice's content (JSON in the database), in the shape of its kind.
+    pub body: NoticeBody,
     pub recorded_at: NaiveDateTime,
 }
 
-#[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = notices)]
+type NoticeColumns =
+    (i64, NoticeKind, String, Option<String>, Option<i64>, NaiveDate, Option<NaiveDate>, String, String, NaiveDateTime);
+
+/// A body that is not the shape of the row's kind is a read error.
+impl Queryable<notices::SqlType, MultiBackend> for NoticeRow {
+    type Row = NoticeColumns;
+
+    fn build(row: NoticeColumns) -> deserialize::Result<Self> {
+        let (
+            id,
+            kind,
+            institution_code,
+            personnel_code,
+            deduction_id,
+            notice_date,
+            objection_deadline,
+            title,
+            body,
+            at,
+        ) = row;
+        Ok(NoticeRow {
+            id,
+            kind,
+            institution_code,
+            personnel_code,
+            deduction_id,
+            notice_date,
+            objection_deadline,
+            title,
+            body: NoticeBody::read(kind, &body)?,
+            recorded_at: at,
+        })
+    }
+}
+
+/// A notice to write; its kind is its body's.
+#[derive(Debug, Clone)]
 pub struct NewNotice {
-    pub kind: String,
     pub institution_code: String,
     pub personnel_code: Option<String>,
     pub deduction_id: Option<i64>,
     pub notice_date: NaiveDate,
     pub objection_deadline: Option<NaiveDate>,
     pub title: String,
-    pub body: String,
+    pub body: NoticeBody,
     pub recorded_at: NaiveDateTime,
 }
 
@@ -47,19 +97,53 @@ pub struct ObjectionRow {
     pub recorded_at: NaiveDateTime,
 }
 
+text_enum! {
+    /// Who decides an objection (六(一)).
+    pub enum ObjectionLevel ("objection level") {
+        /// 经办机构: a filed objection.
+        Agency = "agency",
+        /// 医保行政部门: an escalated one, finally.
+        Department = "department",
+    }
+}
+
+text_enum! {
+    /// What the agency or the department decides on an objection.
+    pub enum ObjectionRuling ("objection decision") {
+        /// 采纳: the deduction is revoked.
+        Uphold = "uphold",
+        /// 驳回.
+        Reject = "reject",
+    }
+}
+
 #[derive(Debug, Clone, Queryable)]
 pub struct ObjectionDecisionRow {
     pub id: i64,
     pub objection_id: i64,
-    pub level: String,
-    pub decision: String,
+    pub level: ObjectionLevel,
+    pub decision: ObjectionRuling,
     pub decided_on: NaiveDate,
     pub evidence: String,
     pub recorded_at: NaiveDateTime,
 }
 
 pub fn insert_notice(conn: &mut DbConn, n: &NewNotice) -> Q<i64> {
-    diesel::insert_into(notices::table).values(n).returning(notices::id).get_result(conn)
+    let body = n.body.to_json().map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
+    diesel::insert_into(notices::table)
+        .values((
+            notices::kind.eq(n.body.kind()),
+            notices::institution_code.eq(&n.institution_code),
+            notices::personnel_code.eq(&n.personnel_code),
+            notices::deduction_id.eq(n.deduction_id),
+            notices::notice_date.eq(n.notice_date),
+            notices::objection_deadline.eq(n.objection_deadline),
+            notices::title.eq(&n.title),
+            notices::body.eq(body),
+            notices::recorded_at.eq(n.recorded_at),
+        ))
+        .returning(notices::id)
+        .get_result(conn)
 }
 
 pub fn notice(conn: &mut DbConn, id: i64) -> Q<Option<NoticeRow>> {
@@ -80,7 +164,7 @@ pub fn notices_list(conn: &mut DbConn, institution: Option<&str>, person: Option
 pub fn notices_of_deduction(conn: &mut DbConn, deduction: i64) -> Q<Vec<NoticeRow>> {
     notices::table
         .filter(notices::deduction_id.eq(deduction))
-        .filter(notices::kind.eq("deduction"))
+        .filter(notices::kind.eq(NoticeKind::Deduction))
         .order(notices::id)
         .load(conn)
 }
@@ -122,8 +206,8 @@ pub fn decisions_of(conn: &mut DbConn, objection: i64) -> Q<Vec<ObjectionDecisio
 pub fn insert_decision(
     conn: &mut DbConn,
     objection: i64,
-    level: &str,
-    decision: &str,
+    level: ObjectionLevel,
+    decision: ObjectionRuling,
     on: NaiveDate,
     evidence: &str,
 ) -> Q<i64> {

@@ -5,8 +5,10 @@ pub mod bulk;
 pub mod conn;
 pub mod due_process;
 pub mod facts;
+pub mod notice_body;
 pub mod projections;
 pub mod schema;
+pub mod text_enum;
 pub mod training;
 
 pub use conn::{connect, lock_for_write, DbConn, Pool, PooledConn};

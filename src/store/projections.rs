@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use super::conn::DbConn;
 use super::schema::*;
 use crate::rules::watch_list::WatchTrigger;
-use crate::rules::{SanctionKind, Timeline};
+use crate::rules::{SanctionKind, SiteStatus, Timeline};
 
 type Q<T> = QueryResult<T>;
 
@@ -18,7 +18,7 @@ pub struct IntervalRow {
     pub institution_code: String,
     pub from_on: NaiveDate,
     pub until_on: Option<NaiveDate>,
-    pub status: String,
+    pub status: SiteStatus,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Insertable)]
@@ -36,7 +36,7 @@ pub struct CycleRow {
 pub struct SanctionRow {
     pub personnel_code: String,
     pub seq: i32,
-    pub kind: String,
+    pub kind: SanctionKind,
     pub cycle_year: i32,
     pub decided_on: NaiveDate,
     pub starts_on: NaiveDate,
@@ -90,7 +90,7 @@ impl PractitionerProjection {
                 institution_code: i.institution_code.clone(),
                 from_on: i.from,
                 until_on: i.until,
-                status: i.status.as_str().to_string(),
+                status: i.status,
             })
             .collect();
         let cycles = timeline
@@ -111,7 +111,7 @@ impl PractitionerProjection {
             .map(|(k, s)| SanctionRow {
                 personnel_code: code.clone(),
                 seq: k as i32,
-                kind: s.kind.as_str().to_string(),
+                kind: s.kind,
                 cycle_year: s.cycle_year,
                 decided_on: s.decided_on,
                 starts_on: s.starts_on,
@@ -282,7 +282,7 @@ pub fn cascade_counts(conn: &mut DbConn, institution: &str, year: i32) -> Q<(u32
     for chunk in members.chunks(500) {
         let mut part: Vec<String> = proj_sanctions::table
             .filter(proj_sanctions::personnel_code.eq_any(chunk))
-            .filter(proj_sanctions::kind.eq_any(["suspension", "termination"]))
+            .filter(proj_sanctions::kind.eq_any([SanctionKind::Suspension, SanctionKind::Termination]))
             .filter(proj_sanctions::starts_on.ge(start))
             .filter(proj_sanctions::starts_on.lt(end))
             .select(proj_sanctions::personnel_code)
@@ -306,9 +306,9 @@ pub fn sanctions_in_force(conn: &mut DbConn, d: NaiveDate) -> Q<Vec<SanctionRow>
         .filter(proj_sanctions::starts_on.le(d))
         .filter(
             proj_sanctions::kind
-                .eq("suspension")
+                .eq(SanctionKind::Suspension)
                 .and(proj_sanctions::ends_on.gt(d))
-                .or(proj_sanctions::kind.eq("termination").and(proj_sanctions::ban_until.gt(d))),
+                .or(proj_sanctions::kind.eq(SanctionKind::Termination).and(proj_sanctions::ban_until.gt(d))),
         )
         .order((proj_sanctions::personnel_code, proj_sanctions::seq))
         .load(conn)

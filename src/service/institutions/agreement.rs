@@ -9,7 +9,7 @@ use crate::domain::dates::parse_date;
 use crate::error::{Error, Result};
 use crate::rules::institution::{suspension_limit, InstitutionPeriods};
 use crate::service::{institution_lock, person_lock, Action, App, Caller, Lock, Touched};
-use crate::store::facts::{self, NewInstitutionEvent};
+use crate::store::facts::{self, AgreementAction, NewInstitutionEvent};
 use crate::store::DbConn;
 
 /// `POST /institutions/{code}/agreement/suspend`.
@@ -93,7 +93,7 @@ impl App {
             caller,
             code,
             &Change {
-                action: "suspend",
+                action: AgreementAction::Suspend,
                 from,
                 until,
                 reason: &req.reason,
@@ -116,7 +116,11 @@ impl App {
         caller.require_institution(Action::ChangeAgreement, code)?;
         let on = parse_date("on", &req.on)?;
         let reason = req.reason.clone().unwrap_or_else(|| "恢复医保协议".into());
-        self.institution_event(caller, code, &Change::plain("restore", on, None, &reason, "三(四)", None))
+        self.institution_event(
+            caller,
+            code,
+            &Change::plain(AgreementAction::Restore, on, None, &reason, "三(四)", None),
+        )
     }
 
     pub fn terminate_institution(
@@ -132,7 +136,7 @@ impl App {
             self.refuse_public_request(code, on)?;
         }
         let article = req.article.clone().unwrap_or_else(|| "三(四)".into());
-        let mut change = Change::plain("terminate", on, None, &req.reason, &article, None);
+        let mut change = Change::plain(AgreementAction::Terminate, on, None, &req.reason, &article, None);
         change.chain = req.legal_representative_violation.unwrap_or(false);
         self.institution_event(caller, code, &change)
     }
@@ -158,12 +162,12 @@ impl App {
             let inst =
                 facts::institution(&mut c, code)?.ok_or_else(|| Error::not_found("institution", "定点医药机构"))?;
             let mut related = Vec::new();
-            if matches!(action, "suspend" | "terminate") {
+            if matches!(action, AgreementAction::Suspend | AgreementAction::Terminate) {
                 for r in facts::related_institutions(&mut c, code, inst.organization_code.as_deref(), None)? {
                     related.push((r, "聊城 第三十三条"));
                 }
             }
-            if action == "terminate" && chain {
+            if action == AgreementAction::Terminate && chain {
                 for r in facts::related_institutions(&mut c, code, None, inst.legal_representative.as_deref())? {
                     if !related.iter().any(|(x, _)| *x == r) {
                         related.push((r, "聊城 第三十二条(十五)"));
@@ -201,7 +205,7 @@ impl App {
                     format!("{code} 的医保协议已解除"),
                 ));
             }
-            if action == "restore" && periods.suspended_on(from).is_none() {
+            if action == AgreementAction::Restore && periods.suspended_on(from).is_none() {
                 return Err(Error::conflict(
                     "not_suspended",
                     format!("the agreement of {code} is not suspended on {from}"),
@@ -226,7 +230,7 @@ impl App {
             touched.fact("institution_events", event_id);
             self.recompute_institution(c, touched, code)?;
             self.notify_institution(c, code, action, from, until, reason, article)?;
-            if action == "suspend" {
+            if action == AgreementAction::Suspend {
                 self.open_termination_case(c, touched, code, from)?;
             }
             for (other, why) in related {
@@ -235,8 +239,10 @@ impl App {
                 if InstitutionPeriods::of(&other_facts).terminated_by(from) {
                     continue;
                 }
-                let other_reason =
-                    format!("随{code}同时{}：{reason}", if action == "suspend" { "中止" } else { "解除" });
+                let other_reason = format!(
+                    "随{code}同时{}：{reason}",
+                    if action == AgreementAction::Suspend { "中止" } else { "解除" }
+                );
                 let id = facts::insert_institution_event(
                     c,
                     &NewInstitutionEvent {

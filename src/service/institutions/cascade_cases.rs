@@ -8,7 +8,7 @@ use crate::domain::codes::region_of;
 use crate::domain::dates::parse_date;
 use crate::error::{Error, Result};
 use crate::service::{institution_lock, Action, App, Caller, Lock};
-use crate::store::facts;
+use crate::store::facts::{self, AgreementAction, CascadeDecision};
 use crate::store::DbConn;
 
 /// `POST /cascade-cases/{id}/decide`.
@@ -30,7 +30,7 @@ pub struct CascadeCaseView {
     pub opened_on: NaiveDate,
     /// `open` or `decided`.
     pub status: &'static str,
-    pub decision: Option<String>,
+    pub decision: Option<CascadeDecision>,
     pub reason: Option<String>,
     pub decided_on: Option<NaiveDate>,
     pub until: Option<NaiveDate>,
@@ -71,7 +71,7 @@ impl App {
             denominator: r.denominator,
             opened_on: r.opened_on,
             status: if d.is_some() { "decided" } else { "open" },
-            decision: d.as_ref().map(|d| d.decision.clone()),
+            decision: d.as_ref().map(|d| d.decision),
             reason: d.as_ref().map(|d| d.reason.clone()),
             decided_on: d.as_ref().map(|d| d.decided_on),
             until: d.as_ref().and_then(|d| d.until_on),
@@ -90,23 +90,26 @@ impl App {
         let on = parse_date("on", &req.on)?;
         let until = req.until.as_deref().filter(|s| !s.is_empty()).map(|u| parse_date("until", u)).transpose()?;
         non_empty("reason", &req.reason)?;
-        let decision = req.decision.as_str();
-        if !matches!(decision, "suspend" | "terminate" | "none") {
+        let Some(decision) = CascadeDecision::parse(&req.decision) else {
             return Err(Error::invalid(
                 "invalid_decision",
                 "decision",
                 "decision is suspend, terminate or none",
                 "处理决定应为 suspend（中止）、terminate（解除）或 none（不处理）",
             ));
-        }
+        };
         if until.is_some_and(|u| u <= on) {
             return Err(Error::invalid("invalid_period", "until", "until must be after on", "恢复日期应晚于决定日期"));
         }
         let reason = format!("五(三) 联动处理：{}", req.reason);
         let change = match decision {
-            "suspend" => Some(Change::plain("suspend", on, until, &reason, "五(三)", Some(id))),
-            "terminate" => Some(Change::plain("terminate", on, None, &reason, "五(三)", Some(id))),
-            _ => None,
+            CascadeDecision::Suspend => {
+                Some(Change::plain(AgreementAction::Suspend, on, until, &reason, "五(三)", Some(id)))
+            }
+            CascadeDecision::Terminate => {
+                Some(Change::plain(AgreementAction::Terminate, on, None, &reason, "五(三)", Some(id)))
+            }
+            CascadeDecision::NoAction => None,
         };
         let (locks, related) = match &change {
             Some(ch) => self.event_locks(&case.institution_code, ch, &[Lock::CascadeCase(id)])?,

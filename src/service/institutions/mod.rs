@@ -21,7 +21,7 @@ use crate::rules::institution::{
     reapplication_dates, status_on, suspensions_in_term, termination_due, InstitutionPeriods,
 };
 use crate::rules::PackSet;
-use crate::store::facts::{self, Institution};
+use crate::store::facts::{self, AgreementAction, Institution};
 use crate::store::{projections, DbConn};
 
 /// `POST /institutions`.
@@ -80,7 +80,7 @@ pub struct Reapplication {
 #[derive(Debug, Clone, Serialize)]
 pub struct InstitutionEventView {
     pub id: i64,
-    pub action: String,
+    pub action: AgreementAction,
     pub from: NaiveDate,
     pub until: Option<NaiveDate>,
     pub reason: String,
@@ -95,7 +95,7 @@ pub struct InstitutionEventView {
 /// One change of an institution agreement.
 #[derive(Clone, Copy)]
 pub(super) struct Change<'a> {
-    action: &'a str,
+    action: AgreementAction,
     from: NaiveDate,
     until: Option<NaiveDate>,
     reason: &'a str,
@@ -109,7 +109,7 @@ pub(super) struct Change<'a> {
 
 impl<'a> Change<'a> {
     pub(super) fn plain(
-        action: &'a str,
+        action: AgreementAction,
         from: NaiveDate,
         until: Option<NaiveDate>,
         reason: &'a str,
@@ -181,7 +181,7 @@ impl App {
                 &Institution {
                     code: code.as_str().to_string(),
                     name: req.name.trim().to_string(),
-                    kind: kind.as_str().to_string(),
+                    kind,
                     region_code: region.clone(),
                     agreement_start: start,
                     agreement_end: end,
@@ -252,7 +252,7 @@ fn institution_view(c: &mut DbConn, packs: &PackSet, code: &str, on: NaiveDate) 
         })
         .collect::<Vec<_>>();
     let rule = &packs.in_force_or_first(on)?.institution_agreement;
-    let starts = history.iter().filter(|e| e.action == "suspend").map(|e| e.from);
+    let starts = history.iter().filter(|e| e.action == AgreementAction::Suspend).map(|e| e.from);
     let suspensions_in_term = suspensions_in_term(starts, inst.agreement_start, inst.agreement_end);
     let mut termination_grounds = Vec::new();
     if termination_due(rule, suspensions_in_term) {
@@ -264,7 +264,7 @@ fn institution_view(c: &mut DbConn, packs: &PackSet, code: &str, on: NaiveDate) 
     Ok(InstitutionView {
         code: inst.code,
         name: inst.name,
-        kind: inst.kind,
+        kind: inst.kind.as_str().to_string(),
         region_code: inst.region_code,
         agreement_start: inst.agreement_start,
         agreement_end: inst.agreement_end,

@@ -11,7 +11,7 @@ use crate::domain::dates::parse_date;
 use crate::error::{Error, Result};
 use crate::rules::institution::{suspensions_in_term, termination_due};
 use crate::service::{institution_lock, Action, App, Caller, Lock, Touched};
-use crate::store::facts;
+use crate::store::facts::{self, AgreementAction, TerminationDecision};
 use crate::store::DbConn;
 
 impl App {
@@ -26,7 +26,7 @@ impl App {
         let inst = facts::institution(c, code)?.ok_or_else(|| Error::not_found("institution", "定点医药机构"))?;
         let rule = &self.packs.in_force_or_first(on)?.institution_agreement;
         let events = facts::institution_events_of(c, code)?;
-        let starts = events.iter().filter(|e| e.action == "suspend").map(|e| e.from_on);
+        let starts = events.iter().filter(|e| e.action == AgreementAction::Suspend).map(|e| e.from_on);
         let in_term = suspensions_in_term(starts, inst.agreement_start, inst.agreement_end);
         if termination_due(rule, in_term) && facts::termination_case_for(c, code, inst.agreement_start)?.is_none() {
             let id = facts::insert_termination_case(
@@ -80,18 +80,17 @@ impl App {
         caller.require_institution(Action::DecideTerminationCase, &case.institution_code)?;
         let on = parse_date("on", &req.on)?;
         non_empty("reason", &req.reason)?;
-        let decision = req.decision.as_str();
-        if !matches!(decision, "terminate" | "none") {
+        let Some(decision) = TerminationDecision::parse(&req.decision) else {
             return Err(Error::invalid(
                 "invalid_decision",
                 "decision",
                 "decision is terminate or none",
                 "处理决定应为 terminate（解除）或 none（不处理）",
             ));
-        }
+        };
         let reason = format!("{}：{}", case.article, req.reason);
-        let change = Change::plain("terminate", on, None, &reason, &case.article, None);
-        let (locks, related) = if decision == "terminate" {
+        let change = Change::plain(AgreementAction::Terminate, on, None, &reason, &case.article, None);
+        let (locks, related) = if decision == TerminationDecision::Terminate {
             self.event_locks(&case.institution_code, &change, &[Lock::TerminationCase(id)])?
         } else {
             (vec![institution_lock(&case.institution_code), Lock::TerminationCase(id)], Vec::new())
@@ -103,7 +102,7 @@ impl App {
             }
             let d = facts::insert_termination_decision(c, id, decision, &req.reason, on)?;
             touched.fact("termination_case_decisions", d);
-            if decision == "terminate" {
+            if decision == TerminationDecision::Terminate {
                 self.apply_institution_event(c, touched, &case.institution_code, &change, &related)?;
             }
             let r =
@@ -123,7 +122,7 @@ pub struct TerminationCaseView {
     pub article: String,
     /// `open` or `decided`.
     pub status: &'static str,
-    pub decision: Option<String>,
+    pub decision: Option<TerminationDecision>,
     pub reason: Option<String>,
     pub decided_on: Option<NaiveDate>,
 }
@@ -138,7 +137,7 @@ fn termination_view(c: &mut DbConn, r: facts::TerminationCaseRow) -> Result<Term
         suspensions: r.suspensions,
         article: r.article,
         status: if d.is_some() { "decided" } else { "open" },
-        decision: d.as_ref().map(|d| d.decision.clone()),
+        decision: d.as_ref().map(|d| d.decision),
         reason: d.as_ref().map(|d| d.reason.clone()),
         decided_on: d.map(|d| d.decided_on),
     })

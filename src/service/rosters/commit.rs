@@ -5,6 +5,8 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 
+use crate::domain::Category;
+
 use super::row::{Plan, Row};
 use crate::error::{Error, Result};
 use crate::rules::{self, PractitionerFacts, RegistrationFact};
@@ -20,7 +22,7 @@ pub(super) struct RosterWrite<'a> {
     pub institution: &'a str,
     pub plans: &'a [(Row, Plan)],
     /// Personnel code → (ID number, category) of people known before the file.
-    pub known: &'a HashMap<String, (String, String)>,
+    pub known: &'a HashMap<String, (String, Category)>,
     pub snapshot_out: &'a [(String, i64)],
     pub today: NaiveDate,
 }
@@ -49,7 +51,7 @@ impl App {
                         personnel_code: r.code.clone(),
                         name: r.details.name.clone(),
                         id_number: r.id.as_str().to_string(),
-                        category: r.category.as_str().to_string(),
+                        category: r.category,
                         birth_date: r.id.birth_date(),
                         phone: r.details.phone.clone(),
                         recorded_at: now,

@@ -5,6 +5,8 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 
+use crate::domain::Category;
+
 use super::row::{changed_fields, Operation, Plan, Row};
 use super::RosterMode;
 use crate::sheets::upload::{reject, Rejection};
@@ -13,7 +15,7 @@ use crate::store::facts::{RegistrationRow, RosterDetails};
 /// What the ledger holds for the rows of one file.
 pub(super) struct Ledger<'a> {
     /// Personnel code → (ID number, category) of people already known.
-    pub known: &'a HashMap<String, (String, String)>,
+    pub known: &'a HashMap<String, (String, Category)>,
     /// ID number → personnel code of people already known.
     pub holders: &'a HashMap<String, String>,
     /// Registrations at this institution in force today, by personnel code.
@@ -61,12 +63,12 @@ pub(super) fn plan(institution: &str, rows: Vec<Row>, ledger: &Ledger, mode: Ros
                     format!("{} is held by another ID number", r.code),
                     format!("医保对应代码 {} 已被其他身份证号码使用", r.code),
                 ));
-            } else if category != r.category.as_str() {
+            } else if *category != r.category {
                 errs.push(reject(
                     row,
                     Some("医保支付资格类别"),
                     "category_mismatch",
-                    format!("{} is registered as {category}", r.code),
+                    format!("{} is registered as {}", r.code, category.as_str()),
                     format!("{} 已登记为其他类别", r.code),
                 ));
             }

@@ -1,0 +1,144 @@
+//! Institutions (定点医药机构) and the changes of their agreements (医保协议).
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::Q;
+use crate::domain::InstitutionKind;
+use crate::rules::{InstitutionEvent, InstitutionFacts};
+use crate::store::text_enum::text_enum;
+
+text_enum! {
+    /// A change of an institution agreement (三(四)), as `institution_events.action` stores it.
+    pub enum AgreementAction ("institution agreement action") {
+        Suspend = "suspend",
+        Restore = "restore",
+        Terminate = "terminate",
+    }
+}
+use crate::store::conn::DbConn;
+use crate::store::schema::*;
+
+#[derive(Debug, Clone, Queryable, Insertable)]
+#[diesel(table_name = institutions)]
+pub struct Institution {
+    pub code: String,
+    pub name: String,
+    pub kind: InstitutionKind,
+    pub region_code: String,
+    pub agreement_start: NaiveDate,
+    pub agreement_end: NaiveDate,
+    pub recorded_at: NaiveDateTime,
+    /// A public medical institution (公立医疗机构).
+    pub public: bool,
+    pub organization_code: Option<String>,
+    pub legal_representative: Option<String>,
+}
+
+#[derive(Debug, Clone, Queryable)]
+pub struct InstitutionEventRow {
+    pub id: i64,
+    pub institution_code: String,
+    pub action: AgreementAction,
+    pub from_on: NaiveDate,
+    pub until_on: Option<NaiveDate>,
+    pub reason: String,
+    pub article: String,
+    pub cascade_case_id: Option<i64>,
+    pub recorded_at: NaiveDateTime,
+    pub requested: bool,
+    pub lapses_on: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = institution_events)]
+pub struct NewInstitutionEvent<'a> {
+    pub institution_code: &'a str,
+    pub action: AgreementAction,
+    pub from_on: NaiveDate,
+    pub until_on: Option<NaiveDate>,
+    pub reason: &'a str,
+    pub article: &'a str,
+    pub cascade_case_id: Option<i64>,
+    pub recorded_at: NaiveDateTime,
+    pub requested: bool,
+    pub lapses_on: Option<NaiveDate>,
+}
+
+pub fn institution(conn: &mut DbConn, code: &str) -> Q<Option<Institution>> {
+    institutions::table.find(code).first(conn).optional()
+}
+
+pub fn insert_institution(conn: &mut DbConn, row: &Institution) -> Q<()> {
+    diesel::insert_into(institutions::table).values(row).execute(conn).map(drop)
+}
+
+pub fn institution_events_of(conn: &mut DbConn, code: &str) -> Q<Vec<InstitutionEventRow>> {
+    institution_events::table
+        .filter(institution_events::institution_code.eq(code))
+        .order(institution_events::id)
+        .load(conn)
+}
+
+pub fn insert_institution_event(conn: &mut DbConn, e: &NewInstitutionEvent) -> Q<i64> {
+    diesel::insert_into(institution_events::table).values(e).returning(institution_events::id).get_result(conn)
+}
+
+pub fn institution_facts(conn: &mut DbConn, code: &str) -> Q<Option<InstitutionFacts>> {
+    let Some(inst) = institution(conn, code)? else {
+        return Ok(None);
+    };
+    let events = institution_events_of(conn, code)?.iter().map(event_of).collect();
+    Ok(Some(InstitutionFacts {
+        code: inst.code,
+        agreement_start: inst.agreement_start,
+        agreement_end: inst.agreement_end,
+        events,
+    }))
+}
+
+fn event_of(e: &InstitutionEventRow) -> InstitutionEvent {
+    match e.action {
+        AgreementAction::Suspend => {
+            InstitutionEvent::Suspend { from: e.from_on, until: e.until_on, lapses_on: e.lapses_on }
+        }
+        AgreementAction::Restore => InstitutionEvent::Restore { on: e.from_on },
+        AgreementAction::Terminate => InstitutionEvent::Terminate { on: e.from_on },
+    }
+}
+
+/// Other institutions of the same organisation (any region), or, for a chain, with the same
+/// legal representative.
+pub fn related_institutions(
+    conn: &mut DbConn,
+    code: &str,
+    organization: Option<&str>,
+    representative: Option<&str>,
+) -> Q<Vec<String>> {
+    let mut out: Vec<String> = Vec::new();
+    if let Some(org) = organization {
+        out.extend(
+            institutions::table
+                .filter(institutions::organization_code.eq(org))
+                .filter(institutions::code.ne(code))
+                .select(institutions::code)
+                .load::<String>(conn)?,
+        );
+    }
+    if let Some(rep) = representative {
+        out.extend(
+            institutions::table
+                .filter(institutions::legal_representative.eq(rep))
+                .filter(institutions::code.ne(code))
+                .select(institutions::code)
+                .load::<String>(conn)?,
+        );
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
+pub fn institution_count(conn: &mut DbConn) -> Q<i64> {
+    institutions::table.count().get_result(conn)
+}
