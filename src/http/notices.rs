@@ -149,6 +149,21 @@ pub fn render(n: &Notice, pack: &PolicyPack) -> String {
             let n_withdrawn = b.withdrawn_sanctions.len();
             sections.push(("处理结果".into(), format!("<p>因此不再成立并予撤回的处理：{n_withdrawn}项。</p>")));
         }
+        NoticeBody::TestRevocation(b) => {
+            sections.push((
+                "撤销决定".into(),
+                format!(
+                    "<p>相关人员（医保对应代码 {}）{}的医保支付资格测试记录（{}）自{}起撤销，理由：{}。该记录不再计入任何日期（三(三)）。</p>",
+                    esc(&b.personnel_code),
+                    b.tested_on,
+                    if b.passed { "合格" } else { "不合格" },
+                    b.revoked_on,
+                    esc(&b.reason)
+                ),
+            ));
+            let n_withdrawn = b.withdrawn_sanctions.len();
+            sections.push(("处理结果".into(), format!("<p>因此不再成立并予撤回的处理：{n_withdrawn}项。</p>")));
+        }
         NoticeBody::Institution(b) => {
             sections.push((
                 "决定".into(),

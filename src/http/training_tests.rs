@@ -2,7 +2,7 @@ use actix_web::{web, HttpResponse};
 
 use super::{json_body, run, State};
 use crate::error::Result;
-use crate::service::training_tests::NewTrainingTest;
+use crate::service::training_tests::{NewTrainingTest, RevokeTest, SetPassMark};
 use crate::service::{Action, Caller};
 
 /// `POST /training-tests` (agency, admin): 201, or 422 when the format contradicts the age.
@@ -24,4 +24,37 @@ pub async fn batch(
     let report =
         run(&state, move |app| app.upload_tests(&caller, std::io::Cursor::new(body), opts, &mut |_| {})).await?;
     Ok(HttpResponse::Ok().json(report))
+}
+
+#[derive(serde::Deserialize)]
+pub struct YearQuery {
+    pub year: Option<i32>,
+}
+
+/// `GET /training-tests/pass-marks?year=` — the year's pass mark (三(三)), 60 until the agency
+/// sets one.
+pub async fn pass_mark(state: web::Data<State>, caller: Caller, q: web::Query<YearQuery>) -> Result<HttpResponse> {
+    let year = q.year.unwrap_or_else(|| chrono::Datelike::year(&crate::domain::dates::today_china()));
+    Ok(HttpResponse::Ok().json(run(&state, move |app| app.pass_mark(&caller, year)).await?))
+}
+
+/// `POST /training-tests/pass-marks` (agency, admin): `year, mark`; 201, audited.
+pub async fn set_pass_mark(state: web::Data<State>, caller: Caller, body: web::Bytes) -> Result<HttpResponse> {
+    caller.permit(Action::RecordTest)?;
+    let req: SetPassMark = json_body(&body)?;
+    Ok(HttpResponse::Created().json(run(&state, move |app| app.set_pass_mark(&caller, &req)).await?))
+}
+
+/// `POST /training-tests/{id}/revoke` (agency, admin): `on, reason`; the test counts for no
+/// date and a termination it caused is withdrawn; the corrected result can then be recorded.
+pub async fn revoke(
+    state: web::Data<State>,
+    caller: Caller,
+    path: web::Path<i64>,
+    body: web::Bytes,
+) -> Result<HttpResponse> {
+    caller.permit(Action::RecordTest)?;
+    let id = path.into_inner();
+    let req: RevokeTest = json_body(&body)?;
+    Ok(HttpResponse::Ok().json(run(&state, move |app| app.revoke_test(&caller, id, &req)).await?))
 }

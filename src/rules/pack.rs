@@ -80,6 +80,13 @@ pub struct TrainingTestRule {
     pub fail_ban_months: u32,
     pub article: String,
     pub text: String,
+    /// The pass mark until the agency sets the year's own.
+    #[serde(default = "default_pass_mark")]
+    pub default_pass_mark: u32,
+}
+
+fn default_pass_mark() -> u32 {
+    60
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]

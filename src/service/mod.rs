@@ -221,6 +221,7 @@ pub enum Lock {
     Objection(i64),
     InterviewOrder(i64),
     CalendarYear(i32),
+    PassMark(i32),
     CascadeCase(i64),
     TerminationCase(i64),
 }
@@ -235,6 +236,7 @@ impl Lock {
             Lock::Objection(id) => format!("objection:{id}"),
             Lock::InterviewOrder(id) => format!("io:{id}"),
             Lock::CalendarYear(y) => format!("calendar:{y}"),
+            Lock::PassMark(y) => format!("pass_mark:{y}"),
             Lock::CascadeCase(id) => format!("case:{id}"),
             Lock::TerminationCase(id) => format!("tcase:{id}"),
         }
@@ -247,7 +249,7 @@ impl Lock {
             Lock::Objection(id) | Lock::InterviewOrder(id) | Lock::CascadeCase(id) | Lock::TerminationCase(id) => {
                 id.to_string()
             }
-            Lock::CalendarYear(y) => y.to_string(),
+            Lock::CalendarYear(y) | Lock::PassMark(y) => y.to_string(),
         }
     }
 }

@@ -13,6 +13,7 @@ use crate::store::facts::{self, AgreementAction};
 pub use crate::store::notice_body::NoticeBody;
 use crate::store::notice_body::{
     DeductionNotice, HowToObject, InspectionOfNotice, InstitutionNotice, NoticeItem, RevocationNotice, SanctionNotice,
+    TestRevocationNotice,
 };
 use crate::store::DbConn;
 
@@ -229,6 +230,49 @@ impl App {
                     notice_date: on,
                     objection_deadline: None,
                     title: format!("撤销扣分通知书（{}）", f.personnel_code),
+                    body: body.clone(),
+                    recorded_at: crate::store::now(),
+                },
+            )?;
+        }
+        Ok(())
+    }
+
+    /// A training test revoked (三(三)): to each institution of the person.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn notify_test_revocation(
+        &self,
+        c: &mut DbConn,
+        f: &PractitionerFacts,
+        test: &crate::store::training::TestRow,
+        withdrawn: &[Sanction],
+        after: &Timeline,
+        on: NaiveDate,
+        reason: &str,
+    ) -> Result<()> {
+        let body = NoticeBody::TestRevocation(TestRevocationNotice {
+            personnel_code: f.personnel_code.clone(),
+            test_id: test.id,
+            tested_on: test.tested_on,
+            passed: test.passed,
+            revoked_on: on,
+            reason: reason.to_string(),
+            withdrawn_sanctions: withdrawn.to_vec(),
+            sanctions_now: after.sanctions.clone(),
+        });
+        let mut sites: Vec<String> = f.registrations.iter().map(|r| r.institution_code.clone()).collect();
+        sites.sort();
+        sites.dedup();
+        for site in sites {
+            due_process::insert_notice(
+                c,
+                &NewNotice {
+                    institution_code: site,
+                    personnel_code: Some(f.personnel_code.clone()),
+                    deduction_id: None,
+                    notice_date: on,
+                    objection_deadline: None,
+                    title: format!("撤销测试记录通知书（{}）", f.personnel_code),
                     body: body.clone(),
                     recorded_at: crate::store::now(),
                 },

@@ -87,11 +87,13 @@ pub fn fact_ids(conn: &mut DbConn, table: &str) -> QueryResult<Vec<i64>> {
         "termination_case_decisions" => {
             termination_case_decisions::table.select(termination_case_decisions::id).load(conn)
         }
+        "pass_marks" => pass_marks::table.select(pass_marks::id).load(conn),
+        "test_revocations" => test_revocations::table.select(test_revocations::id).load(conn),
         _ => Ok(Vec::new()),
     }
 }
 
-pub const FACT_TABLES: [&str; 15] = [
+pub const FACT_TABLES: [&str; 17] = [
     "registrations",
     "deregistrations",
     "inspections",
@@ -107,4 +109,6 @@ pub const FACT_TABLES: [&str; 15] = [
     "objection_escalations",
     "termination_cases",
     "termination_case_decisions",
+    "pass_marks",
+    "test_revocations",
 ];

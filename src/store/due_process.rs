@@ -18,6 +18,8 @@ text_enum! {
         /// A sanction decided without a deduction (a failed training test, 三(三)).
         Sanction = "sanction",
         Revocation = "revocation",
+        /// A training test recorded wrongly, revoked (三(三)).
+        TestRevocation = "test_revocation",
         InstitutionSuspend = "institution_suspend",
         InstitutionRestore = "institution_restore",
         InstitutionTerminate = "institution_terminate",

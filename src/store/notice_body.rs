@@ -18,6 +18,8 @@ pub enum NoticeBody {
     /// A sanction decided without a deduction (a failed training test, 三(三)).
     Sanction(SanctionNotice),
     Revocation(RevocationNotice),
+    /// A training test revoked: it counts for no date; a termination it caused is withdrawn.
+    TestRevocation(TestRevocationNotice),
     /// An institution agreement suspended, restored or terminated (三(四)).
     Institution(InstitutionNotice),
 }
@@ -87,6 +89,20 @@ pub struct RevocationNotice {
     pub sanctions_now: Vec<Sanction>,
 }
 
+/// A training test recorded wrongly and revoked (三(三)).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TestRevocationNotice {
+    pub personnel_code: String,
+    pub test_id: i64,
+    pub tested_on: NaiveDate,
+    pub passed: bool,
+    pub revoked_on: NaiveDate,
+    pub reason: String,
+    pub withdrawn_sanctions: Vec<Sanction>,
+    pub sanctions_now: Vec<Sanction>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct InstitutionNotice {
@@ -119,6 +135,7 @@ impl NoticeBody {
             NoticeBody::Deduction(_) => NoticeKind::Deduction,
             NoticeBody::Sanction(_) => NoticeKind::Sanction,
             NoticeBody::Revocation(_) => NoticeKind::Revocation,
+            NoticeBody::TestRevocation(_) => NoticeKind::TestRevocation,
             NoticeBody::Institution(b) => match b.action {
                 AgreementAction::Suspend => NoticeKind::InstitutionSuspend,
                 AgreementAction::Restore => NoticeKind::InstitutionRestore,
@@ -132,7 +149,7 @@ impl NoticeBody {
         match self {
             NoticeBody::Deduction(b) => Some(&b.objection),
             NoticeBody::Sanction(b) => Some(&b.objection),
-            NoticeBody::Revocation(_) => None,
+            NoticeBody::Revocation(_) | NoticeBody::TestRevocation(_) => None,
             NoticeBody::Institution(b) => b.objection.as_ref(),
         }
     }
@@ -143,6 +160,7 @@ impl NoticeBody {
             NoticeKind::Deduction => serde_json::from_str(json).map(NoticeBody::Deduction),
             NoticeKind::Sanction => serde_json::from_str(json).map(NoticeBody::Sanction),
             NoticeKind::Revocation => serde_json::from_str(json).map(NoticeBody::Revocation),
+            NoticeKind::TestRevocation => serde_json::from_str(json).map(NoticeBody::TestRevocation),
             NoticeKind::InstitutionSuspend | NoticeKind::InstitutionRestore | NoticeKind::InstitutionTerminate => {
                 serde_json::from_str(json).map(NoticeBody::Institution)
             }
@@ -169,6 +187,7 @@ impl Serialize for NoticeBody {
             NoticeBody::Deduction(b) => serde_json::to_value(b),
             NoticeBody::Sanction(b) => serde_json::to_value(b),
             NoticeBody::Revocation(b) => serde_json::to_value(b),
+            NoticeBody::TestRevocation(b) => serde_json::to_value(b),
             NoticeBody::Institution(b) => serde_json::to_value(b),
         }
         .map_err(serde::ser::Error::custom)?;

@@ -1,3 +1,7 @@
+-- Once a year (三(三)) is now the service's rule among tests not revoked: a revoked test and its
+-- correction share a year, so the table-level UNIQUE (personnel_code, cycle_year) goes.
+ALTER TABLE training_tests DROP CONSTRAINT IF EXISTS training_tests_personnel_code_cycle_year_key;
+CREATE INDEX training_tests_person_year ON training_tests(personnel_code, cycle_year);
 -- 三(三): the pass mark the agency sets for a year's training test (60 until set); the latest
 -- row for a year is in force. Append-only, audited like every fact.
 CREATE TABLE pass_marks (

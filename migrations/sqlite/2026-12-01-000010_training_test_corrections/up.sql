@@ -1,3 +1,21 @@
+-- Once a year (三(三)) is now the service's rule among tests not revoked: a revoked test and its
+-- correction share a year, so the table-level UNIQUE (personnel_code, cycle_year) goes (SQLite
+-- rebuilds the table to drop it).
+CREATE TABLE training_tests_new (
+    id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    personnel_code TEXT NOT NULL REFERENCES practitioners(personnel_code),
+    tested_on DATE NOT NULL,
+    cycle_year INTEGER NOT NULL,
+    format TEXT NOT NULL,
+    score INTEGER,
+    passed BOOLEAN NOT NULL,
+    recorded_at TIMESTAMP NOT NULL
+);
+INSERT INTO training_tests_new (id, personnel_code, tested_on, cycle_year, format, score, passed, recorded_at)
+    SELECT id, personnel_code, tested_on, cycle_year, format, score, passed, recorded_at FROM training_tests;
+DROP TABLE training_tests;
+ALTER TABLE training_tests_new RENAME TO training_tests;
+CREATE INDEX training_tests_person_year ON training_tests(personnel_code, cycle_year);
 -- 三(三): the pass mark the agency sets for a year's training test (60 until set); the latest
 -- row for a year is in force. Append-only, audited like every fact.
 CREATE TABLE pass_marks (

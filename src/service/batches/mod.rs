@@ -56,6 +56,9 @@ pub struct BatchReport {
     /// Rows passed over: empty, 合计, 注：, 填表人 … Never rejections.
     pub skipped: Vec<SkippedRows>,
     pub rejected_csv: Option<String>,
+    /// Training tests: the pass mark of each year in the file (三(三); 60 until the agency sets one).
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub pass_marks: std::collections::BTreeMap<i32, u32>,
 }
 
 pub(super) fn parse_flag(s: &str) -> Option<bool> {
@@ -100,6 +103,7 @@ pub(super) fn report<T>(kind: &'static str, sheet: &mut Sheet<T>, opts: BatchOpt
         header_row: sheet.header_row,
         skipped: std::mem::take(&mut sheet.skipped),
         rejected_csv: None,
+        pass_marks: Default::default(),
     }
 }
 

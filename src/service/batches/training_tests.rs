@@ -8,6 +8,7 @@ use chrono::Datelike;
 use super::{date_cell, parse_flag, report, BatchCounts, BatchOptions, BatchReport, BatchRow};
 use crate::error::Result;
 use crate::rules::{self, TestFact, TestFormat};
+use crate::service::training_tests::{contradiction, future_test};
 use crate::service::{person_lock, Action, App, Caller, Lock};
 use crate::sheets::upload::{from_error, read_sheet, reject};
 use crate::sheets::Column;
@@ -15,18 +16,52 @@ use crate::store::facts;
 
 pub const TEST_COLUMNS: &[Column] = &[
     Column {
-        field: "personnel_code", names: &["医保对应代码", "personnel_code", "医保代码", "code"], required: true
+        field: "personnel_code", names: &["医保对应代码", "personnel_code", "医保代码", "code"], required: false
     },
+    Column { field: "id_number", names: &["身份证号码", "id_number"], required: false },
+    Column { field: "name", names: &["姓名", "name"], required: false },
     Column { field: "tested_on", names: &["测试日期", "tested_on", "测试时间", "date"], required: true },
-    Column { field: "format", names: &["测试形式", "format", "形式"], required: true },
+    Column { field: "format", names: &["测试形式", "format", "形式"], required: false },
+    Column { field: "delivery", names: &["考试方式", "delivery"], required: false },
     Column { field: "score", names: &["成绩", "score", "分数"], required: false },
     Column { field: "passed", names: &["是否合格", "passed", "合格", "结果"], required: true },
-    Column { field: "name", names: &["姓名", "name"], required: false },
 ];
 
 struct TestRow {
+    /// The code as given; empty when the row names the person by ID number only.
     code: String,
+    id_number: Option<String>,
+    name: Option<String>,
+    /// `None`: the file gives no 闭卷/开卷 (or only how the test was delivered); derived by age.
+    format: Option<TestFormat>,
+    /// The score as written (85.5 keeps its half for the pass-mark check).
+    score: Option<f64>,
     fact: TestFact,
+}
+
+/// 闭卷/开卷 is the test's format (三(三)); 线上/线下/笔试/机考 is only how it was delivered.
+fn format_of(s: &str) -> Result<Option<TestFormat>, ()> {
+    match s.trim() {
+        "闭卷" | "closed" | "Closed" => Ok(Some(TestFormat::Closed)),
+        "开卷" | "open" | "Open" => Ok(Some(TestFormat::Open)),
+        "" | "线上" | "线下" | "笔试" | "机考" | "网考" | "现场" => Ok(None),
+        _ => Err(()),
+    }
+}
+
+/// A score as test centres write it: 85, 85.5, 85分, ８５.
+fn score_of(s: &str) -> Option<f64> {
+    let t: String = s
+        .trim()
+        .trim_end_matches('分')
+        .chars()
+        .map(|c| match c {
+            '０'..='９' => char::from(b'0' + (c as u32 - '０' as u32) as u8),
+            '．' => '.',
+            c => c,
+        })
+        .collect();
+    t.trim().parse::<f64>().ok().filter(|f| (0.0..=1000.0).contains(f))
 }
 
 impl App {
@@ -42,45 +77,71 @@ impl App {
         let mut sheet = read_sheet(input, TEST_COLUMNS, progress, |rec| {
             let row = rec.row;
             let mut errs = Vec::new();
-            let code = rec.get("personnel_code").unwrap_or("").to_ascii_uppercase();
-            if code.is_empty() {
+            let code = rec.check("personnel_code").value().unwrap_or("").to_ascii_uppercase();
+            let id_number = rec.check("id_number").value().map(str::to_string).filter(|v| !v.is_empty());
+            if code.is_empty() && id_number.is_none() {
                 errs.push(reject(
                     row,
                     Some("医保对应代码"),
                     "missing_field",
-                    "医保对应代码 is empty".into(),
-                    "医保对应代码不能为空".into(),
+                    "医保对应代码 is empty (or give 身份证号码)".into(),
+                    "医保对应代码不能为空（或填写身份证号码）".into(),
                 ));
             }
             let tested_on = date_cell(rec, "tested_on", "测试日期", &mut errs);
-            let format = match rec.get("format").unwrap_or("") {
-                "闭卷" | "closed" | "Closed" => Some(TestFormat::Closed),
-                "开卷" | "open" | "Open" => Some(TestFormat::Open),
-                other => {
+            if tested_on.is_none() && rec.get("tested_on").is_none() {
+                errs.push(reject(
+                    row,
+                    Some("测试日期"),
+                    "missing_field",
+                    "测试日期 is empty".into(),
+                    "测试日期不能为空".into(),
+                ));
+            }
+            let format = match format_of(rec.get("format").unwrap_or("")) {
+                Ok(f) => f,
+                Err(()) => {
+                    let other = rec.get("format").unwrap_or("");
                     errs.push(reject(
                         row,
                         Some("测试形式"),
                         "invalid_format",
-                        format!("测试形式 '{other}' is 闭卷 or 开卷"),
-                        format!("测试形式 '{other}' 应为 闭卷 或 开卷"),
+                        format!("测试形式 '{other}' is 闭卷 or 开卷 (or how it was delivered: 线上, 线下, 笔试, 机考)"),
+                        format!("测试形式 '{other}' 应为 闭卷 或 开卷（线上、线下、笔试、机考 为考试方式）"),
                     ));
                     None
                 }
             };
-            let passed = rec.get("passed").and_then(parse_flag);
-            if passed.is_none() {
-                errs.push(reject(
-                    row,
-                    Some("是否合格"),
-                    "invalid_passed",
-                    "是否合格 is 合格 or 不合格".into(),
-                    "是否合格应为 合格 或 不合格".into(),
-                ));
-            }
+            let passed = match rec.get("passed").map(str::trim) {
+                Some("缺考" | "免考") => {
+                    let said = rec.get("passed").unwrap_or("");
+                    errs.push(reject(
+                        row,
+                        Some("是否合格"),
+                        "absence_not_recorded",
+                        format!("{said}: an absence is not a result jifen records yet; the row was not recorded"),
+                        format!("{said}：缺考、免考尚不作为测试结果记录，本行未记录"),
+                    ));
+                    None
+                }
+                other => {
+                    let p = other.and_then(parse_flag);
+                    if p.is_none() {
+                        errs.push(reject(
+                            row,
+                            Some("是否合格"),
+                            "invalid_passed",
+                            "是否合格 is 合格 or 不合格".into(),
+                            "是否合格应为 合格 或 不合格".into(),
+                        ));
+                    }
+                    p
+                }
+            };
             let score = match rec.get("score") {
                 None => None,
-                Some(s) => match s.parse::<f64>().ok().filter(|f| (0.0..=1000.0).contains(f)) {
-                    Some(f) => Some(f.round() as i32),
+                Some(s) => match score_of(s) {
+                    Some(f) => Some(f),
                     None => {
                         errs.push(reject(
                             row,
@@ -93,10 +154,21 @@ impl App {
                     }
                 },
             };
-            match (tested_on, format, passed) {
-                (Some(tested_on), Some(format), Some(passed)) if errs.is_empty() => {
-                    Ok(TestRow { code, fact: TestFact { id: 0, tested_on, format, score, passed } })
-                }
+            match (tested_on, passed) {
+                (Some(tested_on), Some(passed)) if errs.is_empty() => Ok(TestRow {
+                    code,
+                    id_number,
+                    name: rec.get("name").map(str::to_string),
+                    format,
+                    score,
+                    fact: TestFact {
+                        id: 0,
+                        tested_on,
+                        format: format.unwrap_or(TestFormat::Closed),
+                        score: score.map(|f| f.round() as i32),
+                        passed,
+                    },
+                }),
                 _ => Err(errs),
             }
         })?;
@@ -104,20 +176,77 @@ impl App {
         let rows = std::mem::take(&mut sheet.rows);
         let mut later = Vec::new();
         let mut seen: HashMap<(String, i32), u64> = HashMap::new();
+        // The pass mark of each year in the file, shown in the preview (三(三)).
+        let mut pass_marks: std::collections::BTreeMap<i32, u32> = std::collections::BTreeMap::new();
         let mut accepted: Vec<(u64, TestRow)> = Vec::new();
         let mut c = self.conn()?;
-        for (row, t) in rows {
-            let Some(p) = facts::practitioner(&mut c, &t.code)? else {
-                later.push(reject(
-                    row,
-                    Some("医保对应代码"),
+        let today = crate::domain::dates::today_china();
+        for (row, mut t) in rows {
+            let refuse =
+                |column: &str, code: &'static str, en: String, zh: String| reject(row, Some(column), code, en, zh);
+            // The person: by code, or by ID number when the file has no code.
+            let p = if t.code.is_empty() {
+                let id = t.id_number.clone().unwrap_or_default();
+                match facts::practitioners_by_id_numbers(&mut c, std::slice::from_ref(&id))?.remove(&id) {
+                    Some(code) => facts::practitioner(&mut c, &code)?,
+                    None => None,
+                }
+            } else {
+                facts::practitioner(&mut c, &t.code)?
+            };
+            let Some(p) = p else {
+                later.push(refuse(
+                    "医保对应代码",
                     "unknown_practitioner",
                     format!("{} is not registered", t.code),
-                    format!("{} 未登记备案", t.code),
+                    format!("{} 未登记备案", if t.code.is_empty() { "该身份证号码" } else { t.code.as_str() }),
                 ));
                 continue;
             };
+            t.code = p.personnel_code.clone();
+            if let Some(id) = t.id_number.as_deref().filter(|id| !id.eq_ignore_ascii_case(&p.id_number)) {
+                let _ = id;
+                later.push(refuse(
+                    "身份证号码",
+                    "id_number_mismatch",
+                    format!("the ID number is not the one registered for {}: check the row", t.code),
+                    format!("身份证号码与医保对应代码 {} 登记的不一致，请核对", t.code),
+                ));
+                continue;
+            }
+            if let Some(m) = name_mismatch(&p.personnel_code, &p.name, t.name.as_deref(), row) {
+                later.push(m);
+                continue;
+            }
+            if let Some((en, zh)) = future_test(t.fact.tested_on, today) {
+                later.push(refuse("测试日期", "future_date", en, zh));
+                continue;
+            }
+            // A row outside every policy pack is that row's rejection, never the file's.
+            let pack = match self.packs.in_force(t.fact.tested_on) {
+                Ok(pack) => pack,
+                Err(e) => {
+                    later.push(from_error(row, "测试日期", e.into()));
+                    continue;
+                }
+            };
+            t.fact.format =
+                t.format.unwrap_or_else(|| rules::training::required_format(pack, p.birth_date, t.fact.tested_on));
             let year = t.fact.tested_on.year();
+            if let Some(score) = t.score {
+                let mark = match pass_marks.get(&year) {
+                    Some(m) => *m,
+                    None => {
+                        let m = self.pass_mark_of(&mut c, year)?.mark;
+                        pass_marks.insert(year, m);
+                        m
+                    }
+                };
+                if let Some((en, zh)) = contradiction(score, t.fact.passed, mark) {
+                    later.push(refuse("是否合格", "result_contradicts_score", en, zh));
+                    continue;
+                }
+            }
             if let Some(first) = seen.insert((t.code.clone(), year), row) {
                 later.push(reject(
                     row,
@@ -139,7 +268,6 @@ impl App {
                 r.unchanged.push(row);
                 continue;
             }
-            let pack = self.packs.in_force(t.fact.tested_on)?;
             if let Err(e) = rules::training::check(pack, p.birth_date, &earlier, t.fact.tested_on, t.fact.format) {
                 let column =
                     if matches!(e, rules::RuleError::DuplicateTest(_)) { "测试日期" } else { "测试形式" };
@@ -149,6 +277,7 @@ impl App {
             r.accepted.push(BatchRow { row, personnel_code: t.code.clone(), inspection_ref: None });
             accepted.push((row, t));
         }
+        r.pass_marks = pass_marks.clone();
         drop(c);
         sheet.reject_later(later);
         r.rejected_csv = sheet.finish_rejections()?;
@@ -171,4 +300,25 @@ impl App {
         r.committed = true;
         Ok(r)
     }
+}
+
+/// A row whose 姓名 is not the registered name of the person its code (or ID number) names.
+fn name_mismatch(
+    code: &str,
+    registered: &str,
+    name: Option<&str>,
+    row: u64,
+) -> Option<crate::sheets::upload::Rejection> {
+    let name = name.map(str::trim).filter(|n| !n.is_empty())?;
+    let squash = |s: &str| s.split_whitespace().collect::<String>();
+    if squash(name) == squash(registered) {
+        return None;
+    }
+    Some(reject(
+        row,
+        Some("姓名"),
+        "name_mismatch",
+        format!("the file names {name}, but {code} belongs to {registered}: check the code"),
+        format!("文件中的姓名「{name}」与医保对应代码 {code} 登记的姓名「{registered}」不一致，请核对代码"),
+    ))
 }

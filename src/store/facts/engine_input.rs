@@ -26,8 +26,12 @@ pub fn practitioner_facts(conn: &mut DbConn, personnel_code: &str) -> Q<Option<P
             revoked: revoked.contains(&d.id),
         })
         .collect();
+    // A revoked test (三(三), recorded wrongly) counts for no date.
+    let revoked_tests: std::collections::HashSet<i64> =
+        crate::store::training::revoked_tests_of(conn, personnel_code)?.into_iter().collect();
     let tests = tests_of(conn, personnel_code)?
         .into_iter()
+        .filter(|t| !revoked_tests.contains(&t.id))
         .map(|t| TestFact { id: t.id, tested_on: t.tested_on, format: t.format, score: t.score, passed: t.passed })
         .collect();
     let mut codes: Vec<String> = regs.iter().map(|r| r.institution_code.clone()).collect();
