@@ -20,14 +20,33 @@ use crate::rules::{RuleError, TestFormat};
 
 impl From<diesel::result::Error> for Error {
     fn from(e: diesel::result::Error) -> Self {
+        // SQLite's busy timeout ran out while a large commit held the write lock: the caller may
+        // try again; it is never a 500 (the transaction rolled back, nothing was written).
+        if let diesel::result::Error::DatabaseError(_, info) = &e {
+            let m = info.message();
+            if m.contains("database is locked") || m.contains("database table is locked") {
+                return busy();
+            }
+        }
         Error::Internal(e.into())
     }
 }
 
 impl From<r2d2_error::PoolError> for Error {
-    fn from(e: r2d2_error::PoolError) -> Self {
-        Error::Internal(anyhow::anyhow!("database pool: {e}"))
+    fn from(_: r2d2_error::PoolError) -> Self {
+        // Every connection is in use for longer than the pool waits: busy, not broken.
+        busy()
     }
+}
+
+/// 503 `busy`: answered with `Retry-After`; nothing was written.
+pub fn busy() -> Error {
+    Error::Client(ClientError::new(
+        Kind::Busy,
+        "busy",
+        "the database is busy with a large write: nothing was written, send the request again in a few seconds",
+        "数据库正忙（正在写入大批数据），本次请求未写入任何内容，请稍后重试",
+    ))
 }
 
 /// A rule the facts break is the caller's to fix: 422 (409 for a second test in a year), with

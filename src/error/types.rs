@@ -14,6 +14,9 @@ pub enum Kind {
     Conflict,
     Unprocessable,
     PayloadTooLarge,
+    /// The database is busy (another writer holds it longer than the wait allows): 503 with
+    /// `Retry-After`. The request changed nothing; sending it again is safe.
+    Busy,
 }
 
 /// An error the caller can fix: stable machine `code`, the offending `field` and `row`.

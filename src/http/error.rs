@@ -19,6 +19,7 @@ impl ResponseError for Error {
                 Kind::Conflict => StatusCode::CONFLICT,
                 Kind::Unprocessable => StatusCode::UNPROCESSABLE_ENTITY,
                 Kind::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+                Kind::Busy => StatusCode::SERVICE_UNAVAILABLE,
             },
             Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -26,6 +27,9 @@ impl ResponseError for Error {
 
     fn error_response(&self) -> HttpResponse {
         match self {
+            Error::Client(c) if c.kind == Kind::Busy => {
+                HttpResponse::build(self.status_code()).insert_header(("Retry-After", "5")).json(body(c))
+            }
             Error::Client(c) => HttpResponse::build(self.status_code()).json(body(c)),
             Error::Internal(cause) => {
                 // Logged inside the request's span, which carries the request id; the

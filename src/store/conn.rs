@@ -61,11 +61,15 @@ impl ManageConnection for Manager {
             }
             DbUrl::Sqlite(path) => {
                 let mut c = SqliteConnection::establish(path).map_err(r2d2::Error::ConnectionError)?;
-                // WAL lets readers run beside the writer; FULL never loses a committed fact.
-                c.batch_execute(
-                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 10000; \
-                     PRAGMA foreign_keys = ON;",
-                )
+                // WAL lets readers run beside the writer; FULL never loses a committed fact. A
+                // writer waits up to JIFEN_BUSY_TIMEOUT_MS (10 s) for another's commit, then gets
+                // 503 busy.
+                let wait: u32 =
+                    std::env::var("JIFEN_BUSY_TIMEOUT_MS").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000);
+                c.batch_execute(&format!(
+                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = {wait}; \
+                     PRAGMA foreign_keys = ON;"
+                ))
                 .map_err(r2d2::Error::QueryError)?;
                 Ok(DbConn::Sqlite(c))
             }
