@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 use crate::service::tokens::Role;
 use crate::service::{App, Caller};
 
+mod export;
 mod import;
 
 #[derive(Parser)]
@@ -37,6 +38,11 @@ enum Command {
     Migrate,
     /// Rebuild every projection from the facts and report any difference.
     Verify,
+    /// Write a roster, the status list or the blank 附件1 template to a file (.xlsx or CSV).
+    Export {
+        #[command(subcommand)]
+        command: export::ExportCommand,
+    },
     /// Manage API tokens.
     Token {
         #[command(subcommand)]
@@ -218,6 +224,10 @@ fn execute(cli: Cli, caller: &Caller) -> anyhow::Result<()> {
         Command::Import { command } => {
             let app = App::open(&cli.database_url)?;
             import::run(&app, caller, command)?;
+        }
+        Command::Export { command } => {
+            let app = App::open(&cli.database_url)?;
+            export::run(&app, caller, command)?;
         }
     }
     Ok(())

@@ -8,7 +8,7 @@ use crate::domain::codes::region_of;
 use crate::domain::id_number::{mask_id_number, mask_name};
 use crate::error::{ClientError, Error, Result};
 use crate::rules;
-use crate::sheets::export::{to_bytes, ExportEncoding};
+use crate::sheets::export::ExportFormat;
 use crate::store::{facts, projections};
 
 impl App {
@@ -18,7 +18,7 @@ impl App {
         caller: &Caller,
         institution: &str,
         on: NaiveDate,
-        enc: ExportEncoding,
+        fmt: ExportFormat,
     ) -> Result<Vec<u8>> {
         caller.require_institution(Action::ExportRoster, institution)?;
         let mut c = self.conn()?;
@@ -66,7 +66,7 @@ impl App {
         } else {
             super::audit::record_read(&mut c, caller, &read)?;
         }
-        to_bytes(
+        fmt.write(
             &[
                 "姓名",
                 "身份证号码",
@@ -82,12 +82,11 @@ impl App {
                 "禁止签约至",
             ],
             &rows,
-            enc,
         )
     }
 
     /// Like a public exclusion list: who may not be paid for on `on`, masked.
-    pub fn export_status_list(&self, caller: &Caller, on: NaiveDate, enc: ExportEncoding) -> Result<Vec<u8>> {
+    pub fn export_status_list(&self, caller: &Caller, on: NaiveDate, fmt: ExportFormat) -> Result<Vec<u8>> {
         caller.permit(Action::ExportStatusList)?;
         let region = caller.region();
         let mut c = self.conn()?;
@@ -121,7 +120,7 @@ impl App {
                 },
             ]);
         }
-        to_bytes(
+        fmt.write(
             &[
                 "医保对应代码",
                 "姓名",
@@ -134,7 +133,6 @@ impl App {
                 "执业机构",
             ],
             &rows,
-            enc,
         )
     }
 }

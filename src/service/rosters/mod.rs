@@ -399,3 +399,8 @@ fn confirmation_required(n: usize, report: &RosterReport) -> Error {
     .field("confirm_deregister");
     Error::Client(e.report(serde_json::to_value(report).unwrap_or_default()))
 }
+
+/// The blank 附件1 roster template (.xlsx) for HR to fill in.
+pub fn template() -> Result<Vec<u8>> {
+    crate::sheets::template::roster_template(ROSTER_COLUMNS)
+}
