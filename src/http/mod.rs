@@ -46,7 +46,8 @@ use crate::service::App;
 /// Shared by every worker.
 pub struct State {
     pub app: App,
-    pub admin_token: Option<String>,
+    /// The SHA-256 of `JIFEN_ADMIN_TOKEN`, compared in constant time.
+    pub admin_digest: Option<[u8; 32]>,
     pub tokens: auth::TokenCache,
     pub metrics: metrics::Metrics,
     /// Serving a read replica: writes are refused.
@@ -192,7 +193,7 @@ pub fn server_with(
 ) -> std::io::Result<actix_web::dev::Server> {
     let state = web::Data::new(State {
         app,
-        admin_token: admin_token.filter(|t| !t.is_empty()),
+        admin_digest: admin_token.filter(|t| !t.is_empty()).map(|t| crate::service::tokens::digest(&t)),
         tokens: auth::TokenCache::default(),
         metrics: metrics::Metrics::default(),
         read_only,

@@ -7,6 +7,7 @@ pub mod due_process;
 pub mod facts;
 pub mod projections;
 pub mod schema;
+pub mod tokens;
 
 pub use conn::{connect, lock_for_write, DbConn, Pool, PooledConn};
 
