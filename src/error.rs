@@ -17,6 +17,14 @@ pub enum Kind {
     Conflict,
     Unprocessable,
     PayloadTooLarge,
+    MethodNotAllowed,
+    UnsupportedMediaType,
+    /// The body did not arrive in time.
+    RequestTimeout,
+    /// Over a rate limit (`Retry-After` says when to come back).
+    TooManyRequests,
+    /// Busy (every upload slot taken) or a read replica asked to write.
+    Unavailable,
 }
 
 /// An error the caller can fix: stable machine `code`, the offending `field` and `row`.

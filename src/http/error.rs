@@ -19,6 +19,11 @@ impl ResponseError for Error {
                 Kind::Conflict => StatusCode::CONFLICT,
                 Kind::Unprocessable => StatusCode::UNPROCESSABLE_ENTITY,
                 Kind::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+                Kind::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+                Kind::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                Kind::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
+                Kind::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+                Kind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             },
             Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

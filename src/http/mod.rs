@@ -9,6 +9,7 @@ mod deductions;
 mod eligibility;
 pub mod error;
 mod exports;
+mod harden;
 mod health;
 mod inspections;
 mod institutions;
@@ -133,8 +134,9 @@ async fn observe(
         .filter(|s| s.len() <= 64 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
         .map(str::to_string)
         .unwrap_or_else(new_request_id);
+    // Bounded labels: a method outside HTTP's own is `OTHER`, a path of no route `unmatched`.
     let route = req.match_pattern().unwrap_or_else(|| "unmatched".into());
-    let method = req.method().to_string();
+    let method = metrics::method_label(req.method()).to_string();
     let state = req.app_data::<web::Data<State>>().cloned();
     let span = tracing::info_span!("request", request_id = %request_id, method = %method, route = %route);
     let started = Instant::now();
@@ -207,9 +209,11 @@ pub fn server_with(
             }))
             .app_data(web::PathConfig::default().error_handler(|_, _| Error::not_found("resource", "资源").into()))
             .wrap(actix_web::middleware::from_fn(observe))
+            .wrap(actix_web::middleware::from_fn(harden::harden))
             .configure(routes::configure)
             .default_service(web::to(|| async { Err::<HttpResponse, _>(Error::not_found("route", "接口")) }))
     })
+    .client_request_timeout(crate::domain::limits::REQUEST_HEAD_TIMEOUT)
     .listen(listener)?
     .run();
     Ok(server)
