@@ -36,11 +36,21 @@ pub struct ClientError {
     pub message_zh: String,
     pub field: Option<String>,
     pub row: Option<u64>,
+    /// Seconds to wait before asking again (`Retry-After` of a 429 or 503).
+    pub retry_after: Option<u32>,
 }
 
 impl ClientError {
     pub fn new(kind: Kind, code: &'static str, message: impl Into<String>, message_zh: impl Into<String>) -> Self {
-        ClientError { kind, code, message: message.into(), message_zh: message_zh.into(), field: None, row: None }
+        ClientError {
+            kind,
+            code,
+            message: message.into(),
+            message_zh: message_zh.into(),
+            field: None,
+            row: None,
+            retry_after: None,
+        }
     }
     pub fn field(mut self, field: impl Into<String>) -> Self {
         self.field = Some(field.into());
@@ -48,6 +58,10 @@ impl ClientError {
     }
     pub fn row(mut self, row: u64) -> Self {
         self.row = Some(row);
+        self
+    }
+    pub fn retry_after(mut self, secs: u32) -> Self {
+        self.retry_after = Some(secs);
         self
     }
 }

@@ -43,7 +43,7 @@ pub const UPLOAD_BODY_MAX: usize = 64 << 20;
 /// Uploads read and processed at once; one more is 503 `busy` with `Retry-After`.
 pub const UPLOADS_AT_ONCE: usize = 4;
 /// `Retry-After` of a 503 `busy`.
-pub const UPLOAD_RETRY_AFTER_SECS: u64 = 10;
+pub const UPLOAD_RETRY_AFTER_SECS: u32 = 10;
 /// A body must be complete within this time plus one second per [`BODY_MIN_RATE`] bytes
 /// received: a body trickled at 1 byte/s is cut off (408) after about 10 s, a 64 MiB upload
 /// at 64 KiB/s still gets through.

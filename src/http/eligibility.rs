@@ -4,6 +4,7 @@ use std::sync::atomic::Ordering;
 use actix_web::{web, HttpResponse};
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
+use super::body::Body;
 use super::{json_body, State};
 use crate::error::{Error, Result};
 use crate::service::eligibility::{ClaimLine, Screening};
@@ -11,10 +12,10 @@ use crate::service::Caller;
 
 /// `POST /eligibility/check` (settlement, agency, admin). Answered from memory, no database;
 /// each line is screened as it is parsed, so large batches keep only the answers.
-pub async fn check(state: web::Data<State>, caller: Caller, body: web::Bytes) -> Result<HttpResponse> {
+pub async fn check(state: web::Data<State>, caller: Caller, body: Body) -> Result<HttpResponse> {
     let mut screening = Screening::new(&state.app, &caller)?;
     let mut refused: Option<Error> = None;
-    let mut de = serde_json::Deserializer::from_slice(&body);
+    let mut de = serde_json::Deserializer::from_slice(&body.bytes);
     let parsed = RequestSeed { screening: &mut screening, refused: &mut refused }
         .deserialize(&mut de)
         .and_then(|seen_lines| de.end().map(|_| seen_lines));
@@ -27,7 +28,7 @@ pub async fn check(state: web::Data<State>, caller: Caller, body: web::Bytes) ->
         Ok(false) => return Err(json_body::<MissingLines>(b"{}").err().unwrap_or_else(missing_lines)),
         Err(_) => {
             // Let the ordinary reader classify the error (400 malformed, 422 wrong shape).
-            return Err(json_body::<MissingLines>(&body).err().unwrap_or_else(missing_lines));
+            return Err(json_body::<MissingLines>(&body.bytes).err().unwrap_or_else(missing_lines));
         }
     }
     let result = screening.finish();

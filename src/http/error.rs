@@ -31,7 +31,13 @@ impl ResponseError for Error {
 
     fn error_response(&self) -> HttpResponse {
         match self {
-            Error::Client(c) => HttpResponse::build(self.status_code()).json(body(c)),
+            Error::Client(c) => {
+                let mut res = HttpResponse::build(self.status_code());
+                if let Some(secs) = c.retry_after {
+                    res.insert_header(("Retry-After", secs.to_string()));
+                }
+                res.json(body(c))
+            }
             Error::Internal(cause) => {
                 // Logged inside the request's span, which carries the request id; the
                 // middleware adds the id to the body. The cause never reaches the client.

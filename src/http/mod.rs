@@ -3,6 +3,7 @@
 
 mod audit;
 pub mod auth;
+pub mod body;
 mod calendar;
 mod cascade_cases;
 mod deductions;
@@ -50,6 +51,8 @@ pub struct State {
     /// The SHA-256 of `JIFEN_ADMIN_TOKEN`, compared in constant time.
     pub admin_digest: Option<[u8; 32]>,
     pub tokens: auth::TokenCache,
+    /// Uploads being read and processed (`limits::UPLOADS_AT_ONCE`).
+    pub uploads: body::UploadSlots,
     pub metrics: metrics::Metrics,
     /// Serving a read replica: writes are refused.
     pub read_only: bool,
@@ -197,13 +200,13 @@ pub fn server_with(
         app,
         admin_digest: admin_token.filter(|t| !t.is_empty()).map(|t| crate::service::tokens::digest(&t)),
         tokens: auth::TokenCache::default(),
+        uploads: body::UploadSlots::default(),
         metrics: metrics::Metrics::default(),
         read_only,
     });
     let server = actix_web::HttpServer::new(move || {
         actix_web::App::new()
             .app_data(state.clone())
-            .app_data(web::PayloadConfig::new(64 * 1024 * 1024))
             .app_data(web::QueryConfig::default().error_handler(|e, _| {
                 error::bad_request("invalid_query", format!("invalid query: {e}"), format!("查询参数无效：{e}")).into()
             }))
