@@ -20,6 +20,7 @@ mod notices;
 mod objections;
 mod practitioners;
 mod public;
+mod rate;
 mod registrations;
 mod rosters;
 pub mod routes;
@@ -51,6 +52,8 @@ pub struct State {
     /// The SHA-256 of `JIFEN_ADMIN_TOKEN`, compared in constant time.
     pub admin_digest: Option<[u8; 32]>,
     pub tokens: auth::TokenCache,
+    /// `/api/v1/public/*` lookups per client address.
+    pub public_rate: rate::RateLimit,
     /// Uploads being read and processed (`limits::UPLOADS_AT_ONCE`).
     pub uploads: body::UploadSlots,
     pub metrics: metrics::Metrics,
@@ -184,9 +187,32 @@ fn new_request_id() -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
+/// How a server runs; `Options::default()` is what `jifen serve` uses.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// `JIFEN_ADMIN_TOKEN`.
+    pub admin_token: Option<String>,
+    /// Serving a read replica: writes are refused.
+    pub read_only: bool,
+    /// Public lookups a client address may make at once, then one more per `public_refill`.
+    pub public_burst: u32,
+    pub public_refill: std::time::Duration,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            admin_token: None,
+            read_only: false,
+            public_burst: crate::domain::limits::PUBLIC_BURST,
+            public_refill: crate::domain::limits::PUBLIC_REFILL,
+        }
+    }
+}
+
 /// Builds the server on a bound listener (port 0 in tests).
 pub fn server(app: App, listener: TcpListener, admin_token: Option<String>) -> std::io::Result<actix_web::dev::Server> {
-    server_with(app, listener, admin_token, false)
+    server_with_options(app, listener, Options { admin_token, ..Options::default() })
 }
 
 /// A server for a read replica: reads and claims screening only; any other write is 503.
@@ -196,13 +222,18 @@ pub fn server_with(
     admin_token: Option<String>,
     read_only: bool,
 ) -> std::io::Result<actix_web::dev::Server> {
+    server_with_options(app, listener, Options { admin_token, read_only, ..Options::default() })
+}
+
+pub fn server_with_options(app: App, listener: TcpListener, o: Options) -> std::io::Result<actix_web::dev::Server> {
     let state = web::Data::new(State {
         app,
-        admin_digest: admin_token.filter(|t| !t.is_empty()).map(|t| crate::service::tokens::digest(&t)),
+        admin_digest: o.admin_token.filter(|t| !t.is_empty()).map(|t| crate::service::tokens::digest(&t)),
         tokens: auth::TokenCache::default(),
-        uploads: body::UploadSlots::default(),
         metrics: metrics::Metrics::default(),
-        read_only,
+        public_rate: rate::RateLimit::new(o.public_burst, o.public_refill),
+        uploads: body::UploadSlots::default(),
+        read_only: o.read_only,
     });
     let server = actix_web::HttpServer::new(move || {
         actix_web::App::new()
@@ -211,6 +242,7 @@ pub fn server_with(
                 error::bad_request("invalid_query", format!("invalid query: {e}"), format!("查询参数无效：{e}")).into()
             }))
             .app_data(web::PathConfig::default().error_handler(|_, _| Error::not_found("resource", "资源").into()))
+            .wrap(actix_web::middleware::from_fn(rate::limit_public))
             .wrap(actix_web::middleware::from_fn(observe))
             .wrap(actix_web::middleware::from_fn(harden::harden))
             .configure(routes::configure)
