@@ -105,6 +105,9 @@ impl FromRequest for Body {
                 _ => None,
             };
             let bytes = read(payload, limit).await?;
+            if kind == routes::Body::Upload {
+                check_upload_text(&bytes)?;
+            }
             Ok(Body { bytes, _slot: slot })
         })
     }
@@ -125,6 +128,38 @@ fn check_json_type(req: &HttpRequest) -> Result<()> {
         format!("this endpoint reads JSON: send Content-Type: application/json, not {essence}"),
         format!("该接口只接受 JSON：请使用 Content-Type: application/json（而非 {essence}）"),
     )))
+}
+
+/// An uploaded text file (UTF-8, with or without BOM: CSV, tab-separated, TOML, multipart
+/// around them) holding a NUL or another forbidden control character: 422 `control_character`
+/// with the line as `row`, before any parsing — PostgreSQL cannot store NUL, SQLite would.
+/// Spreadsheets (.xlsx/.xls), UTF-16 and GBK files are left to the sheet readers, which see
+/// their decoded cells.
+pub fn check_upload_text(bytes: &[u8]) -> Result<()> {
+    const BINARY: [&[u8]; 4] = [b"PK\x03\x04", &[0xD0, 0xCF, 0x11, 0xE0], &[0xFF, 0xFE], &[0xFE, 0xFF]];
+    if BINARY.iter().any(|m| bytes.starts_with(m)) || looks_utf16(bytes) {
+        return Ok(());
+    }
+    let text = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF][..]).unwrap_or(bytes);
+    let Ok(text) = std::str::from_utf8(text) else {
+        return Ok(());
+    };
+    match text.find(crate::domain::limits::is_forbidden_control) {
+        None => Ok(()),
+        Some(at) => {
+            let row = text[..at].matches('\n').count() as u64 + 1;
+            Err(match crate::domain::limits::control_character("body") {
+                Error::Client(c) => Error::Client(c.row(row)),
+                other => other,
+            })
+        }
+    }
+}
+
+/// UTF-16 without a BOM (as `sheets::decode` detects it): a NUL in most second bytes.
+fn looks_utf16(head: &[u8]) -> bool {
+    let n = head.len().min(512) / 2 * 2;
+    n >= 4 && head[..n].chunks(2).filter(|c| c[1] == 0 || c[0] == 0).count() * 2 > n / 2
 }
 
 /// Reads the whole body, at most `limit` bytes, under the deadline of the module doc.

@@ -6,6 +6,7 @@ use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor
 
 use super::body::Body;
 use super::{json_body, State};
+use crate::domain::limits::{control_character, is_forbidden_control};
 use crate::error::{Error, Result};
 use crate::service::eligibility::{ClaimLine, Screening};
 use crate::service::Caller;
@@ -98,7 +99,14 @@ impl<'de> Visitor<'de> for LinesSeed<'_, '_> {
         f.write_str("an array of claim lines")
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let mut k = 0usize;
         while let Some(line) = seq.next_element::<ClaimLine>()? {
+            let fields = [("personnel_code", &line.personnel_code), ("institution_code", &line.institution_code)];
+            if let Some((name, _)) = fields.iter().find(|(_, v)| v.chars().any(is_forbidden_control)) {
+                *self.refused = Some(control_character(&format!("lines[{k}].{name}")));
+                return Err(de::Error::custom("line refused"));
+            }
+            k += 1;
             if let Err(e) = self.screening.push(&line) {
                 *self.refused = Some(e);
                 return Err(de::Error::custom("line refused"));

@@ -103,22 +103,90 @@ pub fn batch_options(q: &BatchQuery) -> Result<BatchOptions> {
     Ok(BatchOptions { commit: flag("commit", q.commit.as_deref())?, partial: flag("partial", q.partial.as_deref())? })
 }
 
-/// Reads a JSON body: malformed JSON is 400, a well-formed body of the wrong shape is 422.
+/// Reads a JSON body: malformed JSON is 400, a string holding a control character (NUL among
+/// them) 422 `control_character` naming its field, a well-formed body of the wrong shape 422.
 pub fn json_body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
-    serde_json::from_slice(bytes).map_err(|e| {
-        use serde_json::error::Category;
-        match e.classify() {
-            Category::Data => Error::invalid(
-                "invalid_body",
-                &field_of(&e.to_string()),
-                format!("the body does not have the expected fields: {e}"),
-                format!("请求内容字段不符合要求：{e}"),
-            ),
-            _ => error::bad_request(
-                "malformed_json",
-                format!("the body is not valid JSON: {e}"),
-                format!("请求内容不是有效的 JSON：{e}"),
-            ),
+    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| shape_error(&e))?;
+    if let Some(field) = control_in(&value, String::new()) {
+        return Err(crate::domain::limits::control_character(&field));
+    }
+    serde_json::from_value(value).map_err(|e| shape_error(&e))
+}
+
+fn shape_error(e: &serde_json::Error) -> Error {
+    use serde_json::error::Category;
+    match e.classify() {
+        Category::Data => Error::invalid(
+            "invalid_body",
+            &field_of(&e.to_string()),
+            format!("the body does not have the expected fields: {e}"),
+            format!("请求内容字段不符合要求：{e}"),
+        ),
+        _ => error::bad_request(
+            "malformed_json",
+            format!("the body is not valid JSON: {e}"),
+            format!("请求内容不是有效的 JSON：{e}"),
+        ),
+    }
+}
+
+/// The path (`violations[0].note`) of the first string or key holding a forbidden control
+/// character (`limits::is_forbidden_control`: C0 but tab, CR, LF; and DEL).
+fn control_in(v: &serde_json::Value, path: String) -> Option<String> {
+    use crate::domain::limits::is_forbidden_control;
+    use serde_json::Value;
+    let named = |path: &str| if path.is_empty() { "body".to_string() } else { path.to_string() };
+    match v {
+        Value::String(s) => s.chars().any(is_forbidden_control).then(|| named(&path)),
+        Value::Array(items) => items.iter().enumerate().find_map(|(k, x)| control_in(x, format!("{path}[{k}]"))),
+        Value::Object(map) => map.iter().find_map(|(key, x)| {
+            let here = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
+            if key.chars().any(is_forbidden_control) {
+                return Some(named(&path));
+            }
+            control_in(x, here)
+        }),
+        _ => None,
+    }
+}
+
+/// The first percent-encoded control character (`%00`…`%1F`, `%7F`, tab/CR/LF included: none
+/// belongs in a code, a date or a flag) in a path or query string: its byte offset.
+fn encoded_control(raw: &str) -> Option<usize> {
+    let b = raw.as_bytes();
+    let mut k = 0;
+    while k < b.len() {
+        if b[k] == b'%' && k + 2 < b.len() {
+            let hex = std::str::from_utf8(&b[k + 1..k + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok());
+            if hex.is_some_and(|c| c < 0x20 || c == 0x7f) {
+                return Some(k);
+            }
+            k += 3;
+        } else {
+            k += 1;
+        }
+    }
+    None
+}
+
+/// 422 `control_character` for a path or query carrying one, naming the path parameter (from
+/// the route's pattern) or the query parameter.
+fn control_in_url(req: &ServiceRequest) -> Option<String> {
+    let path = req.uri().path();
+    if let Some(at) = encoded_control(path) {
+        let segment = path[..at].matches('/').count();
+        let name = req
+            .match_pattern()
+            .and_then(|p| p.split('/').nth(segment).map(|s| s.trim_matches(|c| c == '{' || c == '}').to_string()))
+            .unwrap_or_else(|| "path".into());
+        return Some(name);
+    }
+    let query = req.query_string();
+    encoded_control(query).map(|at| {
+        let pair = query[..at].rsplit('&').next().unwrap_or("");
+        match pair.split_once('=') {
+            Some((name, _)) if !name.is_empty() => name.to_string(),
+            _ => "query".to_string(),
         }
     })
 }
@@ -157,6 +225,11 @@ async fn observe(
         let (req, _) = req.into_parts();
         let res = HttpResponse::ServiceUnavailable().json(body);
         return Ok(ServiceResponse::new(req, res).map_into_boxed_body());
+    }
+    if let Some(field) = control_in_url(&req) {
+        let e = crate::domain::limits::control_character(&field);
+        let (req, _) = req.into_parts();
+        return Ok(ServiceResponse::new(req, actix_web::ResponseError::error_response(&e)).map_into_boxed_body());
     }
     req.extensions_mut()
         .insert(auth::RequestMeta { request_id: request_id.clone(), action: format!("{method} {route}") });
