@@ -109,12 +109,20 @@ pub fn check_note(field: &str, s: &str) -> Result<()> {
     check_text(field, s, TEXT_MAX_CHARS)
 }
 
-/// A phone number: at most [`PHONE_MAX_CHARS`], on one line.
+/// A phone number: at most [`PHONE_MAX_CHARS`] of digits, spaces, `+` and `-` (so never a
+/// spreadsheet formula such as `=1+2`).
 pub fn check_phone(field: &str, s: &str) -> Result<()> {
-    if s.contains(['\t', '\r', '\n']) {
-        return Err(control_character(field));
+    check_control(field, s)?;
+    check_text(field, s, PHONE_MAX_CHARS)?;
+    if !s.chars().all(|c| c.is_ascii_digit() || matches!(c, ' ' | '+' | '-')) {
+        return Err(Error::invalid(
+            "invalid_phone",
+            field,
+            format!("{field} holds digits, spaces, + and - only"),
+            format!("{field} 只能包含数字、空格、+ 和 -"),
+        ));
     }
-    check_text(field, s, PHONE_MAX_CHARS)
+    Ok(())
 }
 
 /// Whether a date is inside [`DATE_MIN`]..=[`DATE_MAX`].
@@ -135,6 +143,7 @@ mod tests {
         assert!(check_note("note", "a\u{0}b").is_err());
         assert!(check_phone("phone", "+86 138-0000-0000").is_ok());
         assert!(check_phone("phone", &"1".repeat(21)).is_err());
+        assert!(check_phone("phone", "=1+2").is_err() && check_phone("phone", "@SUM(A1)").is_err());
     }
 
     #[test]

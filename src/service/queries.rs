@@ -285,6 +285,10 @@ impl App {
         participants: Option<&str>,
     ) -> Result<InterviewOrder> {
         caller.permit(Action::RecordInterview)?;
+        crate::domain::limits::check_note("notes", notes)?;
+        if let Some(p) = participants {
+            crate::domain::limits::check_note("participants", p)?;
+        }
         self.write(caller, &[Lock::InterviewOrder(id)], |c, touched| {
             let o =
                 projections::interview_order(c, id)?.ok_or_else(|| Error::not_found("interview order", "约谈通知"))?;

@@ -73,6 +73,17 @@ pub(super) fn date_cell(
     match h.get(rec, field) {
         Some(s) => {
             let d = parse_sheet_date(s);
+            if let Some(out) = d.filter(|d| !crate::domain::limits::date_in_range(*d)) {
+                let (lo, hi) = (crate::domain::limits::DATE_MIN, crate::domain::limits::DATE_MAX);
+                errs.push(reject(
+                    row,
+                    Some(column),
+                    "date_out_of_range",
+                    format!("{column}: {out} is outside {lo}..{hi}"),
+                    format!("{column}：{out} 超出允许范围（{lo} 至 {hi}）"),
+                ));
+                return None;
+            }
             if d.is_none() {
                 errs.push(reject(
                     row,

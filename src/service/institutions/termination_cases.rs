@@ -80,6 +80,7 @@ impl App {
         caller.require_institution(Action::DecideTerminationCase, &case.institution_code)?;
         let on = parse_date("on", &req.on)?;
         non_empty("reason", &req.reason)?;
+        crate::domain::limits::check_note("reason", &req.reason)?;
         let decision = req.decision.as_str();
         if !matches!(decision, "terminate" | "none") {
             return Err(Error::invalid(

@@ -2,6 +2,7 @@
 
 use chrono::NaiveDate;
 
+use crate::domain::limits;
 use crate::domain::{Category, CodeFormats, IdNumber};
 use crate::service::sheet_import::{from_error, reject, Rejection};
 use crate::sheets::{parse_sheet_date, Column, Header};
@@ -71,6 +72,15 @@ pub(super) fn parse_row(
     let name = h.get(rec, "name").unwrap_or("").to_string();
     if name.is_empty() {
         errs.push(reject(row, Some("姓名"), "missing_field", "姓名 (name) is empty".into(), "姓名不能为空".into()));
+    } else if let Err(e) = limits::check_name("姓名", &name) {
+        errs.push(from_error(row, "姓名", e));
+    }
+    for (field, column) in
+        [("practice_scope", "执业范围"), ("practice_place", "注册地点"), ("certificate_no", "执业证书编号")]
+    {
+        if let Some(Err(e)) = h.get(rec, field).map(|v| limits::check_text(column, v, limits::NAME_MAX_CHARS * 4)) {
+            errs.push(from_error(row, column, e));
+        }
     }
     let id = match h.get(rec, "id_number") {
         Some(s) => IdNumber::parse("身份证号码", s).map_err(|e| errs.push(from_error(row, "身份证号码", e))).ok(),
@@ -98,6 +108,16 @@ pub(super) fn parse_row(
         match h.get(rec, field) {
             Some(s) => {
                 let d = parse_sheet_date(s);
+                if let Some(out) = d.filter(|d| !limits::date_in_range(*d)) {
+                    errs.push(reject(
+                        row,
+                        Some(column),
+                        "date_out_of_range",
+                        format!("{column}: {out} is outside {}..{}", limits::DATE_MIN, limits::DATE_MAX),
+                        format!("{column}：{out} 超出允许范围（{} 至 {}）", limits::DATE_MIN, limits::DATE_MAX),
+                    ));
+                    return None;
+                }
                 if d.is_none() {
                     errs.push(reject(
                         row,
