@@ -27,8 +27,11 @@ pub enum Scope {
     InstitutionInPath,
     /// The JSON body's `institution_code`.
     InstitutionInBody,
-    /// The query's `institution_code` (or the audit `target`).
+    /// The query's `target`: an institution, or a person through their sites.
     InstitutionInQuery,
+    /// A list filtered to the caller's scope; hr naming another institution in the query's
+    /// `institution_code` is 404, other roles get the list without what they may not see.
+    FilteredList,
     /// Each row of an uploaded file names its institution: rows outside the scope are rejected
     /// in the report; the request itself is answered.
     InstitutionInRows,
@@ -86,7 +89,7 @@ const fn token(action: Action, scope: Scope) -> Policy {
 use Body::{Claims, Json, Upload};
 use Object::*;
 use Policy::Public;
-use Scope::{InstitutionInBody, InstitutionInPath, InstitutionInQuery, InstitutionInRows, PersonInPath};
+use Scope::{FilteredList, InstitutionInBody, InstitutionInPath, InstitutionInQuery, InstitutionInRows, PersonInPath};
 
 macro_rules! routes {
     ($($path:literal { $($method:ident => $handler:path, $policy:expr, $body:expr;)+ })*) => {
@@ -152,7 +155,7 @@ routes! {
     "/api/v1/objections/{id}/escalate" {
         POST => objections::escalate, token(EscalateObjection, Scope::Object(Objection)), Json;
     }
-    "/api/v1/notices" { GET => notices::list, token(ReadNotices, InstitutionInQuery), Body::None; }
+    "/api/v1/notices" { GET => notices::list, token(ReadNotices, FilteredList), Body::None; }
     "/api/v1/notices/{id}" { GET => notices::show, token(ReadNotices, Scope::Object(Notice)), Body::None; }
     "/api/v1/audit" { GET => audit::list, token(ReadAudit, InstitutionInQuery), Body::None; }
     "/api/v1/training-tests" { POST => training_tests::create, token(RecordTest, Scope::None), Json; }
@@ -177,7 +180,7 @@ routes! {
     }
     "/api/v1/watch-list" { GET => watch_list::list, token(ReadWatchList, Scope::None), Body::None; }
     "/api/v1/interview-orders" {
-        GET => interview_orders::list, token(ReadInterviewOrders, InstitutionInQuery), Body::None;
+        GET => interview_orders::list, token(ReadInterviewOrders, FilteredList), Body::None;
     }
     "/api/v1/interview-orders/{id}/record" {
         POST => interview_orders::record, token(RecordInterview, Scope::Object(InterviewOrder)), Json;
