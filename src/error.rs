@@ -41,12 +41,15 @@ impl From<r2d2_error::PoolError> for Error {
 
 /// 503 `busy`: answered with `Retry-After`; nothing was written.
 pub fn busy() -> Error {
-    Error::Client(ClientError::new(
-        Kind::Busy,
-        "busy",
-        "the database is busy with a large write: nothing was written, send the request again in a few seconds",
-        "数据库正忙（正在写入大批数据），本次请求未写入任何内容，请稍后重试",
-    ))
+    Error::Client(
+        ClientError::new(
+            Kind::Unavailable,
+            "busy",
+            "the database is busy with a large write: nothing was written, send the request again in a few seconds",
+            "数据库正忙（正在写入大批数据），本次请求未写入任何内容，请稍后重试",
+        )
+        .retry_after(5),
+    )
 }
 
 /// A rule the facts break is the caller's to fix: 422 (409 for a second test in a year), with

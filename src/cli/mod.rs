@@ -105,12 +105,26 @@ enum TokenCommand {
         /// admin, officer, agency, hr or settlement.
         #[arg(long)]
         role: String,
-        /// The institution of an hr token.
+        /// The institution of an hr token (it must exist).
         #[arg(long)]
         institution: Option<String>,
-        /// The county (GB/T 2260, e.g. 370811) of an officer; none: the whole city.
+        /// The county (GB/T 2260, one of data/regions.toml, e.g. 370811) of an officer; none:
+        /// the whole city.
         #[arg(long)]
         region: Option<String>,
+        /// Who or what holds it, for `token list` (e.g. "医保结算系统").
+        #[arg(long)]
+        label: Option<String>,
+        /// The last day (YYYY-MM-DD, China time) it is accepted; none: until revoked.
+        #[arg(long)]
+        expires: Option<String>,
+    },
+    /// Every token: id, label, role, scope, created, expires, last used, revoked (never the secret).
+    List,
+    /// Revoke a token: every running server refuses it within seconds.
+    Revoke {
+        /// The id shown by `token list`.
+        id: i64,
     },
 }
 
@@ -191,15 +205,7 @@ fn execute(cli: Cli, caller: &Caller) -> anyhow::Result<()> {
                 std::process::exit(1);
             }
         }
-        Command::Token { command: TokenCommand::Create { role, institution, region } } => {
-            let role = Role::parse(&role)
-                .with_context(|| format!("unknown role {role}: admin, officer, agency, hr, settlement"))?;
-            let app = App::open(&cli.database_url)?;
-            let token = app
-                .create_token(role, institution.as_deref(), region.as_deref())
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
-            println!("{} token created: {token}", role.as_str());
-        }
+        Command::Token { command } => token(&cli.database_url, command)?,
         Command::Institution {
             command: InstitutionCommand::Create { code, name, kind, region, agreement_start, agreement_end },
         } => {
@@ -280,6 +286,56 @@ fn demo(caller: &Caller, database_url: &str, bind: &str, practitioners: usize, s
     println!("  curl -s -H 'Authorization: Bearer {token}' '{base}/watch-list?year=2025'");
     let server = crate::http::server(app, listener, Some(token))?;
     actix_web::rt::System::new().block_on(server)?;
+    Ok(())
+}
+
+fn token(database_url: &str, command: TokenCommand) -> anyhow::Result<()> {
+    let app = App::open(database_url)?;
+    match command {
+        TokenCommand::Create { role, institution, region, label, expires } => {
+            let role = Role::parse(&role)
+                .with_context(|| format!("unknown role {role}: admin, officer, agency, hr, settlement"))?;
+            let expires_on = expires
+                .as_deref()
+                .map(|e| crate::domain::dates::parse_date("expires", e))
+                .transpose()
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let req = crate::service::tokens::NewToken { role, institution, region, label, expires_on };
+            let (id, token) = app.issue_token(&req).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let until = expires_on.map(|d| format!(", valid through {d}")).unwrap_or_default();
+            println!("{} token {id} created{until}: {token}", role.as_str());
+        }
+        TokenCommand::List => {
+            let tokens = app.tokens().map_err(|e| anyhow::anyhow!("{e}"))?;
+            let when = |t: Option<chrono::NaiveDateTime>| {
+                t.map_or("-".to_string(), |t| format!("{}Z", t.format("%Y-%m-%d %H:%M")))
+            };
+            println!(
+                "{:>5}  {:<24}  {:<10}  {:<24}  {:<17}  {:<10}  {:<17}  revoked",
+                "id", "label", "role", "scope", "created", "expires", "last used"
+            );
+            for t in tokens {
+                println!(
+                    "{:>5}  {:<24}  {:<10}  {:<24}  {:<17}  {:<10}  {:<17}  {}",
+                    t.id,
+                    t.label.as_deref().unwrap_or("-"),
+                    t.role,
+                    t.scope,
+                    when(Some(t.created_at)),
+                    t.expires_on.map_or("-".to_string(), |d| d.to_string()),
+                    when(t.last_used_at),
+                    when(t.revoked_at),
+                );
+            }
+        }
+        TokenCommand::Revoke { id } => {
+            if app.revoke_token(id).map_err(|e| anyhow::anyhow!("{e}"))? {
+                println!("token {id} revoked: running servers refuse it within seconds");
+            } else {
+                println!("token {id} was revoked already");
+            }
+        }
+    }
     Ok(())
 }
 

@@ -219,7 +219,20 @@ pub fn generate(seed: u64, practitioners: usize) -> World {
                     if rng.gen_bool(0.15) {
                         items.push(items_by_size[0][rng.gen_range(0..8)].to_string());
                     }
-                    violations.push((person, items));
+                    // One act is one violation: a draw repeating another's person and items in
+                    // the same inspection is dropped (the draws stay the same, so does the city).
+                    let mut key = items.clone();
+                    key.sort();
+                    key.dedup();
+                    let repeat = violations.iter().any(|(p, i): &(usize, Vec<String>)| {
+                        let mut other = i.clone();
+                        other.sort();
+                        other.dedup();
+                        *p == person && other == key
+                    });
+                    if !repeat {
+                        violations.push((person, items));
+                    }
                 }
                 let reference = format!("JN{}{:02}-{:05}", year, month, inspections.len() + 1);
                 inspections.push(Inspection { reference, institution: inst, inspected_on, decided_on, violations });

@@ -26,16 +26,30 @@ pub fn today_china() -> NaiveDate {
     Utc::now().with_timezone(&offset).date_naive()
 }
 
-/// Parses `YYYY-MM-DD`, naming the field when it is not a date.
+/// Parses `YYYY-MM-DD`, naming the field when it is not a date. Every date of a request goes
+/// through here, and is refused (422 `date_out_of_range`) outside
+/// [`DATE_MIN`](crate::domain::limits::DATE_MIN)..=[`DATE_MAX`](crate::domain::limits::DATE_MAX),
+/// 1900-01-01 to 2100-12-31: a 9999-12-31 agreement end or a year 0 is a typing slip, not a
+/// plan (issue 12).
 pub fn parse_date(field: &str, s: &str) -> Result<NaiveDate, Error> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
+    use crate::domain::limits::{date_in_range, DATE_MAX, DATE_MIN};
+    let d = NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
         Error::invalid(
             "invalid_date",
             field,
             format!("{field}: '{s}' is not a date (YYYY-MM-DD)"),
             format!("{field}：'{s}' 不是有效日期（格式 YYYY-MM-DD）"),
         )
-    })
+    })?;
+    if !date_in_range(d) {
+        return Err(Error::invalid(
+            "date_out_of_range",
+            field,
+            format!("{field}: {d} is outside {DATE_MIN}..{DATE_MAX}"),
+            format!("{field}：{d} 超出允许范围（{DATE_MIN} 至 {DATE_MAX}）"),
+        ));
+    }
+    Ok(d)
 }
 
 pub fn year_start(year: i32) -> NaiveDate {
@@ -58,6 +72,14 @@ mod tests {
         assert_eq!(add_months(d("2024-08-31"), 6), d("2025-02-28"));
         assert_eq!(add_months(d("2024-02-29"), 24), d("2026-02-28"));
         assert_eq!(add_months(d("2024-04-15"), 3), d("2024-07-15"));
+    }
+
+    #[test]
+    fn dates_outside_two_centuries_are_refused() {
+        assert!(parse_date("on", "1900-01-01").is_ok() && parse_date("on", "2100-12-31").is_ok());
+        for s in ["9999-12-31", "0000-01-01", "-0001-01-01", "1899-12-31", "2101-01-01"] {
+            assert!(parse_date("on", s).is_err(), "{s}");
+        }
     }
 
     #[test]

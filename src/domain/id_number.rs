@@ -74,6 +74,12 @@ pub fn mask_name(name: &str) -> String {
     }
 }
 
+/// `张**` whatever the name's length: the public lookup shows the first character only, not
+/// how long the name is (issue 12: surname and length helped tie harvested records to people).
+pub fn mask_name_public(name: &str) -> String {
+    name.chars().next().map(|first| format!("{first}**")).unwrap_or_default()
+}
+
 fn birth_date_of(s: &str) -> Option<NaiveDate> {
     let y = s.get(6..10)?.parse().ok()?;
     let m = s.get(10..12)?.parse().ok()?;
@@ -128,6 +134,8 @@ mod tests {
     #[test]
     fn names_are_masked_after_the_first_character() {
         assert_eq!(mask_name("张三"), "张*");
+        assert_eq!(mask_name_public("张三"), "张**");
+        assert_eq!(mask_name_public("欧阳娜娜"), "欧**");
         assert_eq!(mask_name("欧阳修远"), "欧***");
         assert_eq!(mask_name("李"), "李*");
     }

@@ -3,7 +3,9 @@
 pub mod codes;
 pub mod dates;
 pub mod id_number;
+pub mod limits;
 pub mod money;
+pub mod regions;
 
 pub use codes::{region_of, Category, CodeFormats, InstitutionCode, InstitutionKind, PersonnelCode};
 pub use id_number::IdNumber;

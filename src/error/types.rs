@@ -14,9 +14,15 @@ pub enum Kind {
     Conflict,
     Unprocessable,
     PayloadTooLarge,
-    /// The database is busy (another writer holds it longer than the wait allows): 503 with
-    /// `Retry-After`. The request changed nothing; sending it again is safe.
-    Busy,
+    MethodNotAllowed,
+    UnsupportedMediaType,
+    /// The body did not arrive in time.
+    RequestTimeout,
+    /// Over a rate limit (`Retry-After` says when to come back).
+    TooManyRequests,
+    /// Busy (the database held by a large write, every upload slot taken) or a read replica
+    /// asked to write: 503, with `Retry-After`. The request changed nothing.
+    Unavailable,
 }
 
 /// An error the caller can fix: stable machine `code`, the offending `field` and `row`.
@@ -31,6 +37,8 @@ pub struct ClientError {
     /// What the caller needs to act on the error (a refused upload's row report), shown under
     /// `report` in the error body.
     pub report: Option<Box<serde_json::Value>>,
+    /// Seconds to wait before asking again (`Retry-After` of a 429 or 503).
+    pub retry_after: Option<u16>,
 }
 
 impl ClientError {
@@ -43,6 +51,7 @@ impl ClientError {
             field: None,
             row: None,
             report: None,
+            retry_after: None,
         }
     }
     pub fn field(mut self, field: impl Into<String>) -> Self {
@@ -51,6 +60,10 @@ impl ClientError {
     }
     pub fn row(mut self, row: u64) -> Self {
         self.row = Some(row);
+        self
+    }
+    pub fn retry_after(mut self, secs: u16) -> Self {
+        self.retry_after = Some(secs);
         self
     }
     pub fn report(mut self, report: serde_json::Value) -> Self {

@@ -1,23 +1,82 @@
-//! Bearer tokens: the request's [`Caller`], resolved from `Authorization: Bearer …`. 401
-//! without a valid token; what the caller may do is decided by the service (`service::access`).
+//! Bearer tokens: the request's [`Caller`], resolved from `Authorization: Bearer …` (the scheme
+//! in any case). 401 without a valid token — unknown, revoked or expired; what the caller may
+//! do is decided by the service (`service::access`).
 
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::RwLock;
+use std::time::{Duration, Instant};
 
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 
 use super::error::unauthorized;
 use super::State;
+use crate::domain::dates::today_china;
 use crate::error::Error;
 use crate::service::access::{Caller, Subject};
-use crate::service::tokens::{Principal, Role};
+use crate::service::tokens::{digest, digests_equal, hash_token, Principal, Role};
 
-/// Tokens already resolved, so the hot path does not read the database.
+/// How long a cached token is trusted before it is read again from the database.
+///
+/// Why re-reading rather than a revocation epoch: `jifen token revoke` usually runs in another
+/// process (the command line), which cannot reach this one's memory, so this server has to ask
+/// the database either way. A per-token re-read every few seconds is one indexed lookup per
+/// active token per interval — nothing next to the requests it serves — and needs no extra
+/// table or counter that every revocation path must remember to bump. A revoked token is
+/// refused by every server within this interval; an expired one at once (the entry carries
+/// its expiry, checked on every request).
+pub const RECHECK: Duration = Duration::from_secs(5);
+/// A token's `last_used_at` is written at most this often per server, not once per request.
+pub const TOUCH_EVERY: Duration = Duration::from_secs(60);
+
+struct Entry {
+    principal: Principal,
+    checked: Instant,
+    touched: Instant,
+}
+
+/// Tokens already resolved, keyed by their SHA-256 (the secrets are not kept), so that the hot
+/// path reads the database only every [`RECHECK`] per token.
 #[derive(Default)]
 pub struct TokenCache {
-    map: RwLock<HashMap<String, Principal>>,
+    map: RwLock<HashMap<String, Entry>>,
+}
+
+impl TokenCache {
+    /// A fresh entry, when there is one; an expired token is dropped.
+    fn fresh(&self, hash: &str) -> Option<Principal> {
+        let hit = self
+            .map
+            .read()
+            .ok()
+            .and_then(|m| m.get(hash).filter(|e| e.checked.elapsed() < RECHECK).map(|e| e.principal.clone()))?;
+        if hit.expired(today_china()) {
+            self.forget(hash);
+            return None;
+        }
+        Some(hit)
+    }
+
+    /// Whether the next database read of this token should also record its use.
+    fn touch_due(&self, hash: &str) -> bool {
+        self.map.read().ok().and_then(|m| m.get(hash).map(|e| e.touched.elapsed() >= TOUCH_EVERY)).unwrap_or(true)
+    }
+
+    fn store(&self, hash: String, principal: Principal, touched: bool) {
+        if let Ok(mut m) = self.map.write() {
+            let now = Instant::now();
+            let last_touch = m.get(&hash).map(|e| e.touched);
+            let touched = if touched { now } else { last_touch.unwrap_or(now) };
+            m.insert(hash, Entry { principal, checked: now, touched });
+        }
+    }
+
+    fn forget(&self, hash: &str) {
+        if let Ok(mut m) = self.map.write() {
+            m.remove(hash);
+        }
+    }
 }
 
 /// The request id and route, set by the `observe` middleware for the audit trail.
@@ -38,6 +97,12 @@ fn caller(p: Principal, subject: Subject, meta: RequestMeta) -> Caller {
     }
 }
 
+/// The token of an `Authorization` header: the `Bearer` scheme in any case (RFC 7235 §2.1).
+pub fn bearer(header: &str) -> Option<&str> {
+    let (scheme, token) = header.trim().split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim()).filter(|t| !t.is_empty())
+}
+
 impl FromRequest for Caller {
     type Error = Error;
     type Future = Pin<Box<dyn Future<Output = Result<Caller, Error>>>>;
@@ -45,41 +110,63 @@ impl FromRequest for Caller {
     fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
         let state = req.app_data::<web::Data<State>>().cloned();
         let meta = req.extensions().get::<RequestMeta>().cloned().unwrap_or_default();
-        let token = req
-            .headers()
-            .get("authorization")
-            .and_then(|h| h.to_str().ok())
-            .and_then(|h| h.strip_prefix("Bearer ").or_else(|| h.strip_prefix("bearer ")))
-            .map(|t| t.trim().to_string());
+        let token =
+            req.headers().get("authorization").and_then(|h| h.to_str().ok()).and_then(bearer).map(str::to_string);
         Box::pin(async move {
             let (Some(state), Some(token)) = (state, token) else {
                 return Err(unauthorized());
             };
-            if token.is_empty() {
-                return Err(unauthorized());
+            if let Some(admin) = &state.admin_digest {
+                if digests_equal(admin, &digest(&token)) {
+                    let admin = Principal {
+                        token_id: None,
+                        role: Role::Admin,
+                        institution_code: None,
+                        region_code: None,
+                        expires_on: None,
+                    };
+                    return Ok(caller(admin, Subject::AdminToken, meta));
+                }
             }
-            if state.admin_token.as_deref() == Some(token.as_str()) {
-                let admin = Principal { token_id: None, role: Role::Admin, institution_code: None, region_code: None };
-                return Ok(caller(admin, Subject::AdminToken, meta));
-            }
-            let cached = state.tokens.map.read().ok().and_then(|m| m.get(&token).cloned());
-            let p = match cached {
+            let hash = hash_token(&token);
+            let p = match state.tokens.fresh(&hash) {
                 Some(p) => p,
                 None => {
                     let app = state.app.clone();
-                    let t = token.clone();
-                    let found = web::block(move || app.principal_for(&t))
+                    let touch = state.tokens.touch_due(&hash);
+                    let h = hash.clone();
+                    let found = web::block(move || app.principal_for_hash(&h, touch))
                         .await
                         .map_err(|e| Error::Internal(anyhow::anyhow!("{e}")))??;
-                    let p = found.ok_or_else(unauthorized)?;
-                    if let Ok(mut m) = state.tokens.map.write() {
-                        m.insert(token, p.clone());
+                    match found {
+                        Some(p) => {
+                            state.tokens.store(hash, p.clone(), touch);
+                            p
+                        }
+                        None => {
+                            state.tokens.forget(&hash);
+                            return Err(unauthorized());
+                        }
                     }
-                    p
                 }
             };
             let subject = p.token_id.map_or(Subject::AdminToken, Subject::Token);
             Ok(caller(p, subject, meta))
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bearer;
+
+    #[test]
+    fn the_scheme_is_case_insensitive() {
+        assert_eq!(bearer("Bearer abc"), Some("abc"));
+        assert_eq!(bearer("BEARER abc"), Some("abc"));
+        assert_eq!(bearer("bearer   abc "), Some("abc"));
+        assert_eq!(bearer("Basic abc"), None);
+        assert_eq!(bearer("Bearer "), None);
+        assert_eq!(bearer("Bearerabc"), None);
     }
 }

@@ -1,6 +1,7 @@
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
+use super::body::Body;
 use super::State;
 use crate::domain::dates::parse_date;
 use crate::error::{Error, Result};
@@ -30,9 +31,9 @@ pub async fn working_days(
 
 /// `POST /calendar/years` (admin): next year's holidays and adjusted working days, as the TOML
 /// of `data/calendar/` (year, source, holidays, workdays). 201 with the year.
-pub async fn upload(state: web::Data<State>, caller: Caller, body: web::Bytes) -> Result<HttpResponse> {
+pub async fn upload(state: web::Data<State>, caller: Caller, body: Body) -> Result<HttpResponse> {
     caller.permit(Action::UploadCalendar)?;
-    let text = String::from_utf8(body.to_vec()).map_err(|_| {
+    let text = String::from_utf8(body.bytes.to_vec()).map_err(|_| {
         Error::invalid("invalid_calendar", "body", "the calendar is UTF-8 TOML", "日历文件应为 UTF-8 编码的 TOML")
     })?;
     let year = super::run(&state, move |app| app.upload_calendar(&caller, &text)).await?;

@@ -1,5 +1,6 @@
 use actix_web::{web, HttpResponse};
 
+use super::body::Body;
 use super::{json_body, run, State};
 use crate::error::Result;
 use crate::service::institutions::DecideCascade;
@@ -17,14 +18,9 @@ pub async fn show(state: web::Data<State>, caller: Caller, path: web::Path<i64>)
 }
 
 /// `POST /cascade-cases/{id}/decide` (officer, admin): 五(三).
-pub async fn decide(
-    state: web::Data<State>,
-    caller: Caller,
-    path: web::Path<i64>,
-    body: web::Bytes,
-) -> Result<HttpResponse> {
+pub async fn decide(state: web::Data<State>, caller: Caller, path: web::Path<i64>, body: Body) -> Result<HttpResponse> {
     caller.permit(Action::DecideCascade)?;
     let id = path.into_inner();
-    let req: DecideCascade = json_body(&body)?;
+    let req: DecideCascade = json_body(&body.bytes)?;
     Ok(HttpResponse::Ok().json(run(&state, move |app| app.decide_cascade(&caller, id, &req)).await?))
 }

@@ -4,17 +4,19 @@ use std::sync::atomic::Ordering;
 use actix_web::{web, HttpResponse};
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
+use super::body::Body;
 use super::{json_body, State};
+use crate::domain::limits::{control_character, is_forbidden_control};
 use crate::error::{Error, Result};
 use crate::service::eligibility::{ClaimLine, Screening};
 use crate::service::Caller;
 
 /// `POST /eligibility/check` (settlement, agency, admin). Answered from memory, no database;
 /// each line is screened as it is parsed, so large batches keep only the answers.
-pub async fn check(state: web::Data<State>, caller: Caller, body: web::Bytes) -> Result<HttpResponse> {
+pub async fn check(state: web::Data<State>, caller: Caller, body: Body) -> Result<HttpResponse> {
     let mut screening = Screening::new(&state.app, &caller)?;
     let mut refused: Option<Error> = None;
-    let mut de = serde_json::Deserializer::from_slice(&body);
+    let mut de = serde_json::Deserializer::from_slice(&body.bytes);
     let parsed = RequestSeed { screening: &mut screening, refused: &mut refused }
         .deserialize(&mut de)
         .and_then(|seen_lines| de.end().map(|_| seen_lines));
@@ -27,7 +29,7 @@ pub async fn check(state: web::Data<State>, caller: Caller, body: web::Bytes) ->
         Ok(false) => return Err(json_body::<MissingLines>(b"{}").err().unwrap_or_else(missing_lines)),
         Err(_) => {
             // Let the ordinary reader classify the error (400 malformed, 422 wrong shape).
-            return Err(json_body::<MissingLines>(&body).err().unwrap_or_else(missing_lines));
+            return Err(json_body::<MissingLines>(&body.bytes).err().unwrap_or_else(missing_lines));
         }
     }
     let result = screening.finish();
@@ -97,7 +99,14 @@ impl<'de> Visitor<'de> for LinesSeed<'_, '_> {
         f.write_str("an array of claim lines")
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let mut k = 0usize;
         while let Some(line) = seq.next_element::<ClaimLine>()? {
+            let fields = [("personnel_code", &line.personnel_code), ("institution_code", &line.institution_code)];
+            if let Some((name, _)) = fields.iter().find(|(_, v)| v.chars().any(is_forbidden_control)) {
+                *self.refused = Some(control_character(&format!("lines[{k}].{name}")));
+                return Err(de::Error::custom("line refused"));
+            }
+            k += 1;
             if let Err(e) = self.screening.push(&line) {
                 *self.refused = Some(e);
                 return Err(de::Error::custom("line refused"));

@@ -19,7 +19,11 @@ impl ResponseError for Error {
                 Kind::Conflict => StatusCode::CONFLICT,
                 Kind::Unprocessable => StatusCode::UNPROCESSABLE_ENTITY,
                 Kind::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-                Kind::Busy => StatusCode::SERVICE_UNAVAILABLE,
+                Kind::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+                Kind::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                Kind::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
+                Kind::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+                Kind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             },
             Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -27,10 +31,13 @@ impl ResponseError for Error {
 
     fn error_response(&self) -> HttpResponse {
         match self {
-            Error::Client(c) if c.kind == Kind::Busy => {
-                HttpResponse::build(self.status_code()).insert_header(("Retry-After", "5")).json(body(c))
+            Error::Client(c) => {
+                let mut res = HttpResponse::build(self.status_code());
+                if let Some(secs) = c.retry_after {
+                    res.insert_header(("Retry-After", secs.to_string()));
+                }
+                res.json(body(c))
             }
-            Error::Client(c) => HttpResponse::build(self.status_code()).json(body(c)),
             Error::Internal(cause) => {
                 // Logged inside the request's span, which carries the request id; the
                 // middleware adds the id to the body. The cause never reaches the client.

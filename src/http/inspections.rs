@@ -1,17 +1,13 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 
+use super::body::Body;
 use super::{json_body, run, State};
 use crate::error::{Error, Result};
 use crate::service::inspections::NewInspection;
 use crate::service::{Action, Caller};
 
 /// `POST /inspections` with `Idempotency-Key` (officer of the county, admin).
-pub async fn create(
-    state: web::Data<State>,
-    caller: Caller,
-    req: HttpRequest,
-    body: web::Bytes,
-) -> Result<HttpResponse> {
+pub async fn create(state: web::Data<State>, caller: Caller, req: HttpRequest, body: Body) -> Result<HttpResponse> {
     caller.permit(Action::RecordInspection)?;
     let key = match req.headers().get("idempotency-key") {
         Some(v) => Some(
@@ -31,7 +27,7 @@ pub async fn create(
         ),
         None => None,
     };
-    let body: NewInspection = json_body(&body)?;
+    let body: NewInspection = json_body(&body.bytes)?;
     let result = run(&state, move |app| app.record_inspection(&caller, key.as_deref(), &body)).await?;
     Ok(HttpResponse::Created().json(result))
 }
@@ -41,11 +37,12 @@ pub async fn batch(
     state: web::Data<State>,
     caller: Caller,
     q: web::Query<super::BatchQuery>,
-    body: web::Bytes,
+    body: Body,
 ) -> Result<HttpResponse> {
     caller.permit(Action::RecordInspection)?;
     let opts = super::batch_options(&q)?;
     let report =
-        run(&state, move |app| app.upload_violations(&caller, std::io::Cursor::new(body), opts, &mut |_| {})).await?;
+        run(&state, move |app| app.upload_violations(&caller, std::io::Cursor::new(body.bytes), opts, &mut |_| {}))
+            .await?;
     Ok(HttpResponse::Ok().json(report))
 }

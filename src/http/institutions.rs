@@ -1,6 +1,7 @@
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
+use super::body::Body;
 use super::{date_or_today, json_body, run, State};
 use crate::error::Result;
 use crate::service::institutions::{NewInstitution, RestoreInstitution, SuspendInstitution, TerminateInstitution};
@@ -17,9 +18,9 @@ pub struct YearQuery {
 }
 
 /// `POST /institutions` (admin, agency).
-pub async fn create(state: web::Data<State>, caller: Caller, body: web::Bytes) -> Result<HttpResponse> {
+pub async fn create(state: web::Data<State>, caller: Caller, body: Body) -> Result<HttpResponse> {
     caller.permit(Action::CreateInstitution)?;
-    let req: NewInstitution = json_body(&body)?;
+    let req: NewInstitution = json_body(&body.bytes)?;
     let view = run(&state, move |app| app.create_institution(&caller, &req)).await?;
     Ok(HttpResponse::Created().json(view))
 }
@@ -42,11 +43,11 @@ pub async fn suspend(
     state: web::Data<State>,
     caller: Caller,
     path: web::Path<String>,
-    body: web::Bytes,
+    body: Body,
 ) -> Result<HttpResponse> {
     let code = path.into_inner();
     caller.require_institution(Action::ChangeAgreement, &code)?;
-    let req: SuspendInstitution = json_body(&body)?;
+    let req: SuspendInstitution = json_body(&body.bytes)?;
     Ok(HttpResponse::Ok().json(run(&state, move |app| app.suspend_institution(&caller, &code, &req)).await?))
 }
 
@@ -54,11 +55,11 @@ pub async fn restore(
     state: web::Data<State>,
     caller: Caller,
     path: web::Path<String>,
-    body: web::Bytes,
+    body: Body,
 ) -> Result<HttpResponse> {
     let code = path.into_inner();
     caller.require_institution(Action::ChangeAgreement, &code)?;
-    let req: RestoreInstitution = json_body(&body)?;
+    let req: RestoreInstitution = json_body(&body.bytes)?;
     Ok(HttpResponse::Ok().json(run(&state, move |app| app.restore_institution(&caller, &code, &req)).await?))
 }
 
@@ -66,11 +67,11 @@ pub async fn terminate(
     state: web::Data<State>,
     caller: Caller,
     path: web::Path<String>,
-    body: web::Bytes,
+    body: Body,
 ) -> Result<HttpResponse> {
     let code = path.into_inner();
     caller.require_institution(Action::ChangeAgreement, &code)?;
-    let req: TerminateInstitution = json_body(&body)?;
+    let req: TerminateInstitution = json_body(&body.bytes)?;
     Ok(HttpResponse::Ok().json(run(&state, move |app| app.terminate_institution(&caller, &code, &req)).await?))
 }
 

@@ -1,6 +1,7 @@
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
+use super::body::Body;
 use super::{json_body, run, State};
 use crate::domain::dates::parse_date;
 use crate::error::{Error, Result};
@@ -39,15 +40,10 @@ pub async fn list(state: web::Data<State>, caller: Caller, q: web::Query<ListQue
 }
 
 /// `POST /interview-orders/{id}/record` (hr of that institution, admin).
-pub async fn record(
-    state: web::Data<State>,
-    caller: Caller,
-    path: web::Path<i64>,
-    body: web::Bytes,
-) -> Result<HttpResponse> {
+pub async fn record(state: web::Data<State>, caller: Caller, path: web::Path<i64>, body: Body) -> Result<HttpResponse> {
     caller.permit(Action::RecordInterview)?;
     let id = path.into_inner();
-    let req: RecordBody = json_body(&body)?;
+    let req: RecordBody = json_body(&body.bytes)?;
     let held_on = parse_date("held_on", &req.held_on)?;
     let participants = match &req.participants {
         None | Some(serde_json::Value::Null) => None,

@@ -9,6 +9,26 @@ use std::time::Duration;
 /// (method, route, status) → (count, seconds).
 type Requests = BTreeMap<(String, String, u16), (u64, f64)>;
 
+/// The method as a metrics label: one of HTTP's own, else `OTHER`, so that made-up methods
+/// cannot grow the exposition.
+pub fn method_label(m: &actix_web::http::Method) -> &'static str {
+    use actix_web::http::Method;
+    match *m {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::DELETE => "DELETE",
+        Method::PATCH => "PATCH",
+        Method::OPTIONS => "OPTIONS",
+        Method::CONNECT => "CONNECT",
+        Method::TRACE => "TRACE",
+        _ => "OTHER",
+    }
+}
+
+/// Counters keyed by (method label, route pattern or `unmatched`, status): bounded by the route
+/// table, never by what clients send.
 #[derive(Default)]
 pub struct Metrics {
     requests: Mutex<Requests>,

@@ -1,5 +1,6 @@
 use actix_web::{web, HttpResponse};
 
+use super::body::Body;
 use super::{json_body, run, State};
 use crate::error::Result;
 use crate::service::objections::{DecideObjection, EscalateObjection};
@@ -12,15 +13,10 @@ pub async fn show(state: web::Data<State>, caller: Caller, path: web::Path<i64>)
 }
 
 /// `POST /objections/{id}/decide` (agency, officer, admin): `uphold` revokes the deduction.
-pub async fn decide(
-    state: web::Data<State>,
-    caller: Caller,
-    path: web::Path<i64>,
-    body: web::Bytes,
-) -> Result<HttpResponse> {
+pub async fn decide(state: web::Data<State>, caller: Caller, path: web::Path<i64>, body: Body) -> Result<HttpResponse> {
     caller.permit(Action::DecideObjection)?;
     let id = path.into_inner();
-    let req: DecideObjection = json_body(&body)?;
+    let req: DecideObjection = json_body(&body.bytes)?;
     Ok(HttpResponse::Ok().json(run(&state, move |app| app.decide_objection(&caller, id, &req)).await?))
 }
 
@@ -30,10 +26,10 @@ pub async fn escalate(
     state: web::Data<State>,
     caller: Caller,
     path: web::Path<i64>,
-    body: web::Bytes,
+    body: Body,
 ) -> Result<HttpResponse> {
     caller.permit(Action::EscalateObjection)?;
     let id = path.into_inner();
-    let req: EscalateObjection = json_body(&body)?;
+    let req: EscalateObjection = json_body(&body.bytes)?;
     Ok(HttpResponse::Created().json(run(&state, move |app| app.escalate_objection(&caller, id, &req)).await?))
 }

@@ -1,15 +1,16 @@
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
+use super::body::Body;
 use super::{date_or_today, json_body, run, State};
 use crate::error::Result;
 use crate::service::registrations::NewRegistration;
 use crate::service::{Action, Caller};
 
 /// `POST /registrations` (admin, agency, hr of that institution).
-pub async fn create(state: web::Data<State>, caller: Caller, body: web::Bytes) -> Result<HttpResponse> {
+pub async fn create(state: web::Data<State>, caller: Caller, body: Body) -> Result<HttpResponse> {
     caller.permit(Action::Register)?;
-    let req: NewRegistration = json_body(&body)?;
+    let req: NewRegistration = json_body(&body.bytes)?;
     let view = run(&state, move |app| app.register(&caller, &req)).await?;
     Ok(HttpResponse::Created().json(view))
 }

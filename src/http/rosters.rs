@@ -1,6 +1,7 @@
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
+use super::body::Body;
 use super::{flag, run, State};
 use crate::error::Result;
 use crate::service::rosters::{RosterMode, UploadOptions};
@@ -22,7 +23,7 @@ pub async fn upload(
     caller: Caller,
     path: web::Path<String>,
     q: web::Query<UploadQuery>,
-    body: web::Bytes,
+    body: Body,
 ) -> Result<HttpResponse> {
     let inst = path.into_inner().trim().to_ascii_uppercase();
     caller.require_institution(Action::UploadRoster, &inst)?;
@@ -43,7 +44,7 @@ pub async fn upload(
         },
     };
     let report =
-        run(&state, move |app| app.upload_roster(&caller, &inst, std::io::Cursor::new(body), opts, &mut |_| {}))
+        run(&state, move |app| app.upload_roster(&caller, &inst, std::io::Cursor::new(body.bytes), opts, &mut |_| {}))
             .await?;
     Ok(HttpResponse::Ok().json(report))
 }

@@ -1,62 +1,223 @@
-//! Every route, in one place. The contract is DESIGN.md "Public interface".
+//! Every route, in one place, each with who may call it and what body it reads. The contract is
+//! DESIGN.md "Public interface"; the roles are `service::access::Action::roles`.
+//!
+//! One macro builds both the table [`ROUTES`] and the registration [`configure`], so a route
+//! cannot be served without a declared policy; `tests/route_policy.rs` calls every route of the
+//! table as every kind of caller and checks each answer against it.
 
-use actix_web::web;
+use actix_web::http::Method;
+use actix_web::{web, HttpResponse};
 
 use super::{
     audit, calendar, cascade_cases, deductions, eligibility, exports, health, inspections, institutions,
     interview_orders, notices, objections, practitioners, public, registrations, rosters, termination_cases,
     training_tests, watch_list,
 };
+use crate::error::{ClientError, Kind};
+use crate::service::access::Action::{self, *};
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/metrics", web::get().to(health::metrics)).service(
-        web::scope("/api/v1")
-            .route("/healthz", web::get().to(health::healthz))
-            .route("/metrics", web::get().to(health::metrics))
-            .route("/openapi.json", web::get().to(health::openapi))
-            .route("/institutions", web::post().to(institutions::create))
-            .route("/institutions/{code}", web::get().to(institutions::show))
-            .route("/institutions/{code}/agreement/suspend", web::post().to(institutions::suspend))
-            .route("/institutions/{code}/agreement/restore", web::post().to(institutions::restore))
-            .route("/institutions/{code}/agreement/terminate", web::post().to(institutions::terminate))
-            .route("/institutions/{code}/cascade", web::get().to(institutions::cascade))
-            .route("/institutions/{code}/roster.csv", web::get().to(exports::roster))
-            .route("/institutions/{code}/roster.xlsx", web::get().to(exports::roster))
-            .route("/exports/status-list.csv", web::get().to(exports::status_list))
-            .route("/exports/status-list.xlsx", web::get().to(exports::status_list))
-            .route("/rosters/template.xlsx", web::get().to(exports::roster_template))
-            .route("/registrations", web::post().to(registrations::create))
-            .route("/registrations/{institution_code}/{personnel_code}", web::delete().to(registrations::delete))
-            .route("/rosters/{institution_code}", web::post().to(rosters::upload))
-            .route("/inspections", web::post().to(inspections::create))
-            .route("/inspections/batch", web::post().to(inspections::batch))
-            .route("/deductions/{id}/revoke", web::post().to(deductions::revoke))
-            .route("/deductions/{id}/objections", web::post().to(deductions::object))
-            .route("/objections/{id}", web::get().to(objections::show))
-            .route("/objections/{id}/decide", web::post().to(objections::decide))
-            .route("/objections/{id}/escalate", web::post().to(objections::escalate))
-            .route("/notices", web::get().to(notices::list))
-            .route("/audit", web::get().to(audit::list))
-            .route("/notices/{id}", web::get().to(notices::show))
-            .route("/training-tests", web::post().to(training_tests::create))
-            .route("/training-tests/batch", web::post().to(training_tests::batch))
-            .route("/training-tests/pass-marks", web::get().to(training_tests::pass_mark))
-            .route("/training-tests/pass-marks", web::post().to(training_tests::set_pass_mark))
-            .route("/training-tests/{id}/revoke", web::post().to(training_tests::revoke))
-            .route("/practitioners/{code}/status", web::get().to(practitioners::status))
-            .route("/practitioners/{code}/ledger", web::get().to(practitioners::ledger))
-            .route("/eligibility/check", web::post().to(eligibility::check))
-            .route("/cascade-cases", web::get().to(cascade_cases::list))
-            .route("/cascade-cases/{id}", web::get().to(cascade_cases::show))
-            .route("/cascade-cases/{id}/decide", web::post().to(cascade_cases::decide))
-            .route("/termination-cases", web::get().to(termination_cases::list))
-            .route("/termination-cases/{id}/decide", web::post().to(termination_cases::decide))
-            .route("/watch-list", web::get().to(watch_list::list))
-            .route("/interview-orders", web::get().to(interview_orders::list))
-            .route("/interview-orders/{id}/record", web::post().to(interview_orders::record))
-            .route("/calendar/working-days", web::get().to(calendar::working_days))
-            .route("/calendar/years", web::post().to(calendar::upload))
-            .route("/public/practitioners/{code}", web::get().to(public::practitioner))
-            .route("/public/institutions/{code}", web::get().to(public::institution)),
-    );
+/// Which tenant's object a request is about, and so who gets 404 (DESIGN.md: existence must
+/// not leak) after the role check of [`Action::roles`] has passed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// No object of one tenant: a list filtered by the caller's scope, or an action whose roles
+    /// see every tenant.
+    None,
+    /// `{code}` or `{institution_code}` in the path is an institution.
+    InstitutionInPath,
+    /// The JSON body's `institution_code`.
+    InstitutionInBody,
+    /// The query's `target`: an institution, or a person through their sites.
+    InstitutionInQuery,
+    /// A list filtered to the caller's scope; hr naming another institution in the query's
+    /// `institution_code` is 404, other roles get the list without what they may not see.
+    FilteredList,
+    /// Each row of an uploaded file names its institution: rows outside the scope are rejected
+    /// in the report; the request itself is answered.
+    InstitutionInRows,
+    /// `{code}` in the path is a practitioner, in scope through one of their sites.
+    PersonInPath,
+    /// `{id}` in the path is a fact recorded at one institution.
+    Object(Object),
+}
+
+/// The facts an `{id}` may name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Object {
+    Deduction,
+    Objection,
+    Notice,
+    CascadeCase,
+    TerminationCase,
+    InterviewOrder,
+}
+
+/// Who may call a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Policy {
+    /// No token (rate-limited per client for `/api/v1/public/*`).
+    Public,
+    /// A token whose role may do the action, on an object in its scope.
+    Token(Action, Scope),
+}
+
+/// The body a route reads, and so its size limit (`domain::limits`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Body {
+    None,
+    /// JSON, at most `JSON_BODY_MAX`.
+    Json,
+    /// Claim lines, JSON, at most `CLAIMS_BODY_MAX`.
+    Claims,
+    /// A spreadsheet or calendar file, at most `UPLOAD_BODY_MAX`, `UPLOADS_AT_ONCE` at a time.
+    Upload,
+}
+
+/// One route of the table.
+#[derive(Debug, Clone, Copy)]
+pub struct Route {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub policy: Policy,
+    pub body: Body,
+}
+
+const fn token(action: Action, scope: Scope) -> Policy {
+    Policy::Token(action, scope)
+}
+
+use Body::{Claims, Json, Upload};
+use Object::*;
+use Policy::Public;
+use Scope::{FilteredList, InstitutionInBody, InstitutionInPath, InstitutionInQuery, InstitutionInRows, PersonInPath};
+
+macro_rules! routes {
+    ($($path:literal { $($method:ident => $handler:path, $policy:expr, $body:expr;)+ })*) => {
+        /// Every route: method, path, who may call it, the body it reads.
+        pub static ROUTES: &[Route] = &[
+            $($(Route { method: stringify!($method), path: $path, policy: $policy, body: $body },)+)*
+        ];
+
+        /// Registers every route of [`ROUTES`]; a known path asked with another method is 405
+        /// with `Allow`.
+        pub fn configure(cfg: &mut web::ServiceConfig) {
+            $(
+                cfg.service(
+                    web::resource($path)
+                        $(.route(web::route().method(Method::$method).to($handler)))+
+                        .default_service(web::to(|| async { method_not_allowed(&[$(stringify!($method)),+]) })),
+                );
+            )*
+        }
+    };
+}
+
+routes! {
+    "/metrics" { GET => health::metrics, token(ReadMetrics, Scope::None), Body::None; }
+    "/api/v1/healthz" { GET => health::healthz, Public, Body::None; }
+    "/api/v1/metrics" { GET => health::metrics, token(ReadMetrics, Scope::None), Body::None; }
+    "/api/v1/openapi.json" { GET => health::openapi, Public, Body::None; }
+    "/api/v1/institutions" { POST => institutions::create, token(CreateInstitution, Scope::None), Json; }
+    "/api/v1/institutions/{code}" { GET => institutions::show, token(ReadInstitution, InstitutionInPath), Body::None; }
+    "/api/v1/institutions/{code}/agreement/suspend" {
+        POST => institutions::suspend, token(ChangeAgreement, InstitutionInPath), Json;
+    }
+    "/api/v1/institutions/{code}/agreement/restore" {
+        POST => institutions::restore, token(ChangeAgreement, InstitutionInPath), Json;
+    }
+    "/api/v1/institutions/{code}/agreement/terminate" {
+        POST => institutions::terminate, token(ChangeAgreement, InstitutionInPath), Json;
+    }
+    "/api/v1/institutions/{code}/cascade" {
+        GET => institutions::cascade, token(ReadCascade, InstitutionInPath), Body::None;
+    }
+    "/api/v1/institutions/{code}/roster.csv" {
+        GET => exports::roster, token(ExportRoster, InstitutionInPath), Body::None;
+    }
+    "/api/v1/institutions/{code}/roster.xlsx" {
+        GET => exports::roster, token(ExportRoster, InstitutionInPath), Body::None;
+    }
+    "/api/v1/exports/status-list.csv" {
+        GET => exports::status_list, token(ExportStatusList, Scope::None), Body::None;
+    }
+    "/api/v1/exports/status-list.xlsx" {
+        GET => exports::status_list, token(ExportStatusList, Scope::None), Body::None;
+    }
+    "/api/v1/rosters/template.xlsx" { GET => exports::roster_template, token(UploadRoster, Scope::None), Body::None; }
+    "/api/v1/registrations" { POST => registrations::create, token(Register, InstitutionInBody), Json; }
+    "/api/v1/registrations/{institution_code}/{personnel_code}" {
+        DELETE => registrations::delete, token(Register, InstitutionInPath), Body::None;
+    }
+    "/api/v1/rosters/{institution_code}" { POST => rosters::upload, token(UploadRoster, InstitutionInPath), Upload; }
+    "/api/v1/inspections" { POST => inspections::create, token(RecordInspection, InstitutionInBody), Json; }
+    "/api/v1/inspections/batch" { POST => inspections::batch, token(RecordInspection, InstitutionInRows), Upload; }
+    "/api/v1/deductions/{id}/revoke" { POST => deductions::revoke, token(RevokeDeduction, Scope::Object(Deduction)), Json; }
+    "/api/v1/deductions/{id}/objections" {
+        POST => deductions::object, token(FileObjection, Scope::Object(Deduction)), Json;
+    }
+    "/api/v1/objections/{id}" { GET => objections::show, token(ReadObjection, Scope::Object(Objection)), Body::None; }
+    "/api/v1/objections/{id}/decide" {
+        POST => objections::decide, token(DecideObjection, Scope::Object(Objection)), Json;
+    }
+    "/api/v1/objections/{id}/escalate" {
+        POST => objections::escalate, token(EscalateObjection, Scope::Object(Objection)), Json;
+    }
+    "/api/v1/notices" { GET => notices::list, token(ReadNotices, FilteredList), Body::None; }
+    "/api/v1/notices/{id}" { GET => notices::show, token(ReadNotices, Scope::Object(Notice)), Body::None; }
+    "/api/v1/audit" { GET => audit::list, token(ReadAudit, InstitutionInQuery), Body::None; }
+    "/api/v1/training-tests" { POST => training_tests::create, token(RecordTest, Scope::None), Json; }
+    "/api/v1/training-tests/batch" { POST => training_tests::batch, token(RecordTest, Scope::None), Upload; }
+    "/api/v1/training-tests/pass-marks" {
+        GET => training_tests::pass_mark, token(ReadCalendar, Scope::None), Body::None;
+        POST => training_tests::set_pass_mark, token(RecordTest, Scope::None), Json;
+    }
+    "/api/v1/training-tests/{id}/revoke" { POST => training_tests::revoke, token(RecordTest, Scope::None), Json; }
+    "/api/v1/practitioners/{code}/status" {
+        GET => practitioners::status, token(ReadPractitioner, PersonInPath), Body::None;
+    }
+    "/api/v1/practitioners/{code}/ledger" {
+        GET => practitioners::ledger, token(ReadPractitioner, PersonInPath), Body::None;
+    }
+    "/api/v1/eligibility/check" { POST => eligibility::check, token(CheckEligibility, Scope::None), Claims; }
+    "/api/v1/cascade-cases" { GET => cascade_cases::list, token(ReadCases, Scope::None), Body::None; }
+    "/api/v1/cascade-cases/{id}" {
+        GET => cascade_cases::show, token(ReadCases, Scope::Object(CascadeCase)), Body::None;
+    }
+    "/api/v1/cascade-cases/{id}/decide" {
+        POST => cascade_cases::decide, token(DecideCascade, Scope::Object(CascadeCase)), Json;
+    }
+    "/api/v1/termination-cases" { GET => termination_cases::list, token(ReadCases, Scope::None), Body::None; }
+    "/api/v1/termination-cases/{id}/decide" {
+        POST => termination_cases::decide, token(DecideTerminationCase, Scope::Object(TerminationCase)), Json;
+    }
+    "/api/v1/watch-list" { GET => watch_list::list, token(ReadWatchList, Scope::None), Body::None; }
+    "/api/v1/interview-orders" {
+        GET => interview_orders::list, token(ReadInterviewOrders, FilteredList), Body::None;
+    }
+    "/api/v1/interview-orders/{id}/record" {
+        POST => interview_orders::record, token(RecordInterview, Scope::Object(InterviewOrder)), Json;
+    }
+    "/api/v1/calendar/working-days" {
+        GET => calendar::working_days, token(ReadCalendar, Scope::None), Body::None;
+    }
+    "/api/v1/calendar/years" { POST => calendar::upload, token(UploadCalendar, Scope::None), Upload; }
+    "/api/v1/public/practitioners/{code}" { GET => public::practitioner, Public, Body::None; }
+    "/api/v1/public/institutions/{code}" { GET => public::institution, Public, Body::None; }
+}
+
+/// The route of a matched pattern (`HttpRequest::match_pattern`) and method.
+pub fn find(method: &Method, pattern: &str) -> Option<&'static Route> {
+    ROUTES.iter().find(|r| r.path == pattern && r.method == method.as_str())
+}
+
+/// 405 with `Allow` and the JSON error body.
+fn method_not_allowed(allowed: &[&str]) -> HttpResponse {
+    let allow = allowed.join(", ");
+    let body = super::error::body(&ClientError::new(
+        Kind::MethodNotAllowed,
+        "method_not_allowed",
+        format!("this path answers {allow} only"),
+        format!("该路径只接受 {allow} 请求"),
+    ));
+    HttpResponse::MethodNotAllowed().insert_header(("Allow", allow)).json(body)
 }

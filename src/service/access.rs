@@ -69,6 +69,8 @@ pub enum Action {
     RecordInterview,
     UploadCalendar,
     ReadCalendar,
+    /// `GET /metrics`: request counts by route (no personal data, but the shape of the traffic).
+    ReadMetrics,
 }
 
 impl Action {
@@ -87,7 +89,7 @@ impl Action {
             DecideObjection | ReadCases | DecideTerminationCase | ReadWatchList => &[Admin, Agency, Officer],
             RecordTest => &[Admin, Agency],
             CheckEligibility => &[Admin, Agency, Settlement],
-            UploadCalendar => &[Admin],
+            UploadCalendar | ReadMetrics => &[Admin],
             ReadCalendar => &[Admin, Agency, Officer, Hr, Settlement],
         }
     }

@@ -45,6 +45,15 @@ impl App {
         let (year, source) = probe.years().next().map(|(y, s)| (*y, s.clone())).ok_or_else(|| {
             Error::invalid("invalid_calendar", "year", "the file names no year", "日历文件未写明年份")
         })?;
+        if !crate::domain::limits::CALENDAR_YEARS.contains(&year) {
+            let (lo, hi) = (crate::domain::limits::CALENDAR_YEARS.start(), crate::domain::limits::CALENDAR_YEARS.end());
+            return Err(Error::invalid(
+                "year_out_of_range",
+                "year",
+                format!("a calendar is for a year {lo}..={hi}, not {year}"),
+                format!("日历年份应在 {lo} 至 {hi} 之间，而非 {year}"),
+            ));
+        }
         self.write(caller, &[Lock::CalendarYear(year)], |c, touched| {
             facts::insert_calendar_year(c, year, &source, text)?;
             touched.fact("calendar_years", year);

@@ -6,6 +6,7 @@ use sha2::{Digest, Sha256};
 
 use super::{person_lock, Action, App, Caller, Lock, Touched};
 use crate::domain::dates::parse_date;
+use crate::domain::limits;
 use crate::domain::Fen;
 use crate::error::{ClientError, Error, Kind, Result};
 use crate::rules::Sanction;
@@ -153,12 +154,20 @@ impl App {
                 "检查应至少记录一项违规行为",
             ));
         }
+        if req.violations.len() > limits::VIOLATIONS_PER_INSPECTION_MAX {
+            return Err(too_many_violations(req.violations.len()));
+        }
         let inst = req.institution_code.trim().to_ascii_uppercase();
         let mut parsed = Vec::with_capacity(req.violations.len());
+        let mut seen = std::collections::HashMap::new();
         for (k, v) in req.violations.iter().enumerate() {
             let field = |f: &str| format!("violations[{k}].{f}");
             let code = v.personnel_code.trim().to_ascii_uppercase();
             let items: Vec<String> = v.items.iter().map(|i| i.trim().to_string()).collect();
+            limits::check_note(&field("note"), &v.note)?;
+            if let Some(first) = seen.insert(violation_key(&code, &items), k) {
+                return Err(duplicate_violation(&field("items"), first, k));
+            }
             let (points, item) = self.packs.points_for(decided_on, &items, v.points).map_err(|e| {
                 let mut c = ClientError::from(e);
                 c.field = Some(field("items"));
@@ -337,6 +346,7 @@ impl App {
         if req.reason.trim().is_empty() {
             return Err(Error::invalid("missing_field", "reason", "reason must not be empty", "撤销理由不能为空"));
         }
+        limits::check_note("reason", &req.reason)?;
         self.write(caller, &[person_lock(&d.personnel_code)], |c, touched| {
             let revocation = Revocation { deduction_id, on, reason: req.reason.trim(), source: "officer" };
             self.apply_revocation(c, touched, &d.personnel_code, &revocation)
@@ -407,4 +417,34 @@ fn uuid_like() -> String {
     let mut b = [0u8; 16];
     rand::thread_rng().fill_bytes(&mut b);
     b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// One violation's identity within an inspection: the person and the set of items cited.
+pub(crate) fn violation_key(code: &str, items: &[String]) -> (String, Vec<String>) {
+    let mut items: Vec<String> = items.iter().map(|i| i.trim().to_string()).collect();
+    items.sort();
+    items.dedup();
+    (code.trim().to_ascii_uppercase(), items)
+}
+
+/// 422: more violations in one inspection than `limits::VIOLATIONS_PER_INSPECTION_MAX`.
+pub(crate) fn too_many_violations(n: usize) -> Error {
+    let max = limits::VIOLATIONS_PER_INSPECTION_MAX;
+    Error::invalid(
+        "too_many_violations",
+        "violations",
+        format!("{n} violations in one inspection; at most {max}"),
+        format!("一次检查记录了 {n} 项违规行为，最多 {max} 项"),
+    )
+}
+
+/// 422: the same person cited for the same items twice in one inspection (each violation is
+/// one act: 四, preamble 2 adds up distinct acts, not copies of one).
+pub(crate) fn duplicate_violation(field: &str, first: usize, again: usize) -> Error {
+    Error::invalid(
+        "duplicate_violation",
+        field,
+        format!("violation {} repeats violation {}: the same person and the same items", again + 1, first + 1),
+        format!("第 {} 项违规与第 {} 项重复（同一人员、相同条目）", again + 1, first + 1),
+    )
 }

@@ -82,6 +82,7 @@ impl App {
         if req.grounds.trim().is_empty() {
             return Err(Error::invalid("missing_field", "grounds", "grounds must not be empty", "异议理由不能为空"));
         }
+        crate::domain::limits::check_note("grounds", &req.grounds)?;
         if filed_on < d.decided_on {
             return Err(Error::invalid(
                 "invalid_date",
@@ -130,6 +131,7 @@ impl App {
         caller.permit(Action::DecideObjection)?;
         let (o, person) = self.objection_in_scope(caller, Action::DecideObjection, id)?;
         let on = parse_date("decided_on", &req.decided_on)?;
+        crate::domain::limits::check_note("evidence", &req.evidence)?;
         let Some(ruling) = ObjectionRuling::parse(&req.decision) else {
             let other = &req.decision;
             return Err(Error::invalid(

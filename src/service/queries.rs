@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::{Action, App, Caller, Lock};
 use crate::domain::codes::region_of;
-use crate::domain::id_number::{mask_id_number, mask_name};
+use crate::domain::id_number::mask_name_public;
 use crate::error::{ClientError, Error, Result};
 use crate::rules::explain::Explanation;
 use crate::rules::timeline::CountedDeduction;
@@ -88,8 +88,8 @@ pub struct InterviewOrder {
 #[derive(Debug, Clone, Serialize)]
 pub struct PublicPractitioner {
     pub personnel_code: String,
+    /// The first character and `**` (no length).
     pub name: String,
-    pub id_number: String,
     pub category: String,
     pub date: NaiveDate,
     pub status: &'static str,
@@ -289,6 +289,10 @@ impl App {
         participants: Option<&str>,
     ) -> Result<InterviewOrder> {
         caller.permit(Action::RecordInterview)?;
+        crate::domain::limits::check_note("notes", notes)?;
+        if let Some(p) = participants {
+            crate::domain::limits::check_note("participants", p)?;
+        }
         self.write(caller, &[Lock::InterviewOrder(id)], |c, touched| {
             let o =
                 projections::interview_order(c, id)?.ok_or_else(|| Error::not_found("interview order", "约谈通知"))?;
@@ -342,8 +346,9 @@ impl App {
         }
         Ok(PublicPractitioner {
             personnel_code: p.personnel_code,
-            name: mask_name(&p.name),
-            id_number: mask_id_number(&p.id_number),
+            // No ID number at all, not even masked: its region, sequence and check digit left
+            // about 2 200 candidates, which a roster preview then confirmed (issue 12).
+            name: mask_name_public(&p.name),
             category: p.category.as_str().to_string(),
             date: on,
             status: s.status.status.as_str(),

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{institution_lock, person_lock, Action, App, Caller};
 use crate::domain::dates::parse_date;
+use crate::domain::limits;
 use crate::domain::{Category, IdNumber};
 use crate::error::{Error, Result};
 use crate::store::facts::{self, Practitioner};
@@ -43,6 +44,10 @@ impl App {
         let id = IdNumber::parse("id_number", &req.id_number)?;
         if req.name.trim().is_empty() {
             return Err(Error::invalid("missing_field", "name", "name must not be empty", "姓名不能为空"));
+        }
+        limits::check_name("name", req.name.trim())?;
+        if let Some(phone) = &req.phone {
+            limits::check_phone("phone", phone.trim())?;
         }
         let on = parse_date("registered_on", &req.registered_on)?;
         let locks = [person_lock(code.as_str()), institution_lock(&req.institution_code)];

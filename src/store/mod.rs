@@ -9,6 +9,7 @@ pub mod notice_body;
 pub mod projections;
 pub mod schema;
 pub mod text_enum;
+pub mod tokens;
 pub mod training;
 
 pub use conn::{connect, lock_for_write, DbConn, Pool, PooledConn};

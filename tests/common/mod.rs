@@ -64,6 +64,11 @@ pub struct TestServer {
 pub const ADMIN_TOKEN: &str = "test-admin-token";
 
 pub fn spawn(db: &TestDb) -> TestServer {
+    spawn_with(db, jifen::http::Options::default())
+}
+
+/// [`spawn`] with other server options (the admin token is always [`ADMIN_TOKEN`]).
+pub fn spawn_with(db: &TestDb, options: jifen::http::Options) -> TestServer {
     let app = jifen::service::App::open(&db.url).expect("open database");
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = listener.local_addr().expect("addr").port();
@@ -71,7 +76,8 @@ pub fn spawn(db: &TestDb) -> TestServer {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         actix_web::rt::System::new().block_on(async move {
-            let server = jifen::http::server(served, listener, Some(ADMIN_TOKEN.to_string())).expect("server");
+            let options = jifen::http::Options { admin_token: Some(ADMIN_TOKEN.to_string()), ..options };
+            let server = jifen::http::server_with_options(served, listener, options).expect("server");
             let _ = tx.send(server.handle());
             let _ = server.await;
         })

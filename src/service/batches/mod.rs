@@ -73,6 +73,17 @@ pub(super) fn parse_flag(s: &str) -> Option<bool> {
 /// a rejection naming the column. `None` when the cell is blank.
 pub(super) fn date_cell(rec: &Record, field: &str, column: &str, errs: &mut Vec<Rejection>) -> Option<NaiveDate> {
     match rec.date(field) {
+        Ok(Some(out)) if !crate::domain::limits::date_in_range(out) => {
+            let (lo, hi) = (crate::domain::limits::DATE_MIN, crate::domain::limits::DATE_MAX);
+            errs.push(reject(
+                rec.row,
+                Some(column),
+                "date_out_of_range",
+                format!("{column}: {out} is outside {lo}..{hi}"),
+                format!("{column}：{out} 超出允许范围（{lo} 至 {hi}）"),
+            ));
+            None
+        }
         Ok(d) => d,
         Err(s) => {
             errs.push(reject(

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{institution_view, non_empty, Change, InstitutionView};
 use crate::domain::dates::parse_date;
+use crate::domain::limits;
 use crate::error::{Error, Result};
 use crate::rules::institution::{suspension_limit, InstitutionPeriods};
 use crate::service::{institution_lock, person_lock, Action, App, Caller, Lock, Touched};
@@ -56,6 +57,10 @@ impl App {
         req: &SuspendInstitution,
     ) -> Result<InstitutionView> {
         caller.require_institution(Action::ChangeAgreement, code)?;
+        limits::check_note("reason", &req.reason)?;
+        if let Some(a) = &req.article {
+            limits::check_note("article", a)?;
+        }
         let from = parse_date("from", &req.from)?;
         let until = req.until.as_deref().filter(|s| !s.is_empty()).map(|u| parse_date("until", u)).transpose()?;
         if until.is_some_and(|u| u <= from) {
@@ -115,6 +120,9 @@ impl App {
     ) -> Result<InstitutionView> {
         caller.require_institution(Action::ChangeAgreement, code)?;
         let on = parse_date("on", &req.on)?;
+        if let Some(r) = &req.reason {
+            limits::check_note("reason", r)?;
+        }
         let reason = req.reason.clone().unwrap_or_else(|| "恢复医保协议".into());
         self.institution_event(
             caller,
@@ -132,6 +140,10 @@ impl App {
         caller.require_institution(Action::ChangeAgreement, code)?;
         let on = parse_date("on", &req.on)?;
         non_empty("reason", &req.reason)?;
+        limits::check_note("reason", &req.reason)?;
+        if let Some(a) = &req.article {
+            limits::check_note("article", a)?;
+        }
         if req.requested.unwrap_or(false) {
             self.refuse_public_request(code, on)?;
         }

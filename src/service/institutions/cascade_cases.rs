@@ -90,6 +90,7 @@ impl App {
         let on = parse_date("on", &req.on)?;
         let until = req.until.as_deref().filter(|s| !s.is_empty()).map(|u| parse_date("until", u)).transpose()?;
         non_empty("reason", &req.reason)?;
+        crate::domain::limits::check_note("reason", &req.reason)?;
         let Some(decision) = CascadeDecision::parse(&req.decision) else {
             return Err(Error::invalid(
                 "invalid_decision",

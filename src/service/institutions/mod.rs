@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{institution_lock, Action, App, Caller};
 use crate::domain::dates::parse_date;
+use crate::domain::limits;
 use crate::domain::InstitutionKind;
 use crate::error::{Error, Result};
 use crate::rules::institution::{
@@ -148,6 +149,14 @@ impl App {
         let kind = InstitutionKind::parse("kind", &req.kind)?;
         let code = self.formats.institution_code("code", &req.code, kind)?;
         non_empty("name", &req.name)?;
+        limits::check_name("name", req.name.trim())?;
+        for (field, v) in
+            [("organization_code", &req.organization_code), ("legal_representative", &req.legal_representative)]
+        {
+            if let Some(v) = v {
+                limits::check_name(field, v.trim())?;
+            }
+        }
         let start = parse_date("agreement_start", &req.agreement_start)?;
         let end = parse_date("agreement_end", &req.agreement_end)?;
         if end < start {

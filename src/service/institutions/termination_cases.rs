@@ -80,6 +80,7 @@ impl App {
         caller.require_institution(Action::DecideTerminationCase, &case.institution_code)?;
         let on = parse_date("on", &req.on)?;
         non_empty("reason", &req.reason)?;
+        crate::domain::limits::check_note("reason", &req.reason)?;
         let Some(decision) = TerminationDecision::parse(&req.decision) else {
             return Err(Error::invalid(
                 "invalid_decision",

@@ -2,6 +2,7 @@
 
 use chrono::NaiveDate;
 
+use crate::domain::limits;
 use crate::domain::{Category, CodeFormats, IdNumber};
 use crate::sheets::upload::{from_error, reject, Rejection};
 use crate::sheets::{Checked, Column, Record};
@@ -110,6 +111,15 @@ pub(super) fn parse_row(
     let phone = checked("phone", "联系电话", false, &mut warnings);
     if name.is_empty() && !errs.iter().any(|e: &Rejection| e.column.as_deref() == Some("姓名")) {
         errs.push(reject(row, Some("姓名"), "missing_field", "姓名 (name) is empty".into(), "姓名不能为空".into()));
+    } else if let Err(e) = limits::check_name("姓名", &name) {
+        errs.push(from_error(row, "姓名", e));
+    }
+    for (field, column) in
+        [("practice_scope", "执业范围"), ("practice_place", "注册地点"), ("certificate_no", "执业证书编号")]
+    {
+        if let Some(Err(e)) = rec.get(field).map(|v| limits::check_text(column, v, limits::NAME_MAX_CHARS * 4)) {
+            errs.push(from_error(row, column, e));
+        }
     }
     let id = match id_text.as_deref() {
         Some(s) => IdNumber::parse("身份证号码", s).map_err(|e| errs.push(from_error(row, "身份证号码", e))).ok(),
@@ -136,6 +146,16 @@ pub(super) fn parse_row(
     });
     let mut date = |field: &str, column: &str, required: bool| -> Option<NaiveDate> {
         match rec.date(field) {
+            Ok(Some(out)) if !limits::date_in_range(out) => {
+                errs.push(reject(
+                    row,
+                    Some(column),
+                    "date_out_of_range",
+                    format!("{column}: {out} is outside {}..{}", limits::DATE_MIN, limits::DATE_MAX),
+                    format!("{column}：{out} 超出允许范围（{} 至 {}）", limits::DATE_MIN, limits::DATE_MAX),
+                ));
+                None
+            }
             Ok(Some(d)) => Some(d),
             Err(s) => {
                 errs.push(reject(
