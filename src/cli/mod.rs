@@ -70,6 +70,35 @@ enum Command {
         #[command(subcommand)]
         command: import::ImportCommand,
     },
+    /// Manage the accounts people log in to the web pages with.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account; the password comes from JIFEN_PASSWORD or is asked on the terminal.
+    Create {
+        #[arg(long)]
+        username: String,
+        /// admin, officer, agency or hr.
+        #[arg(long)]
+        role: String,
+        /// The institution of an hr account.
+        #[arg(long)]
+        institution: Option<String>,
+        /// The county (GB/T 2260, e.g. 370811) of an officer; none: the whole city.
+        #[arg(long)]
+        region: Option<String>,
+    },
+    /// List the accounts.
+    List,
+    /// Disable an account (its sessions end at once).
+    Disable { username: String },
+    /// Enable a disabled account again.
+    Enable { username: String },
 }
 
 #[derive(Subcommand)]
@@ -219,6 +248,7 @@ fn execute(cli: Cli, caller: &Caller) -> anyhow::Result<()> {
             let app = App::open(&cli.database_url)?;
             import::run(&app, caller, command)?;
         }
+        Command::User { command } => user(&App::open(&cli.database_url)?, caller, command)?,
     }
     Ok(())
 }
@@ -271,6 +301,62 @@ fn demo(caller: &Caller, database_url: &str, bind: &str, practitioners: usize, s
     let server = crate::http::server(app, listener, Some(token))?;
     actix_web::rt::System::new().block_on(server)?;
     Ok(())
+}
+
+fn user(app: &App, caller: &Caller, command: UserCommand) -> anyhow::Result<()> {
+    let fail = |e: crate::error::Error| anyhow::anyhow!("{e}");
+    match command {
+        UserCommand::Create { username, role, institution, region } => {
+            let password = match std::env::var("JIFEN_PASSWORD") {
+                Ok(p) if !p.is_empty() => p,
+                _ => {
+                    let p = rpassword::prompt_password(format!("password for {username}: "))?;
+                    if rpassword::prompt_password("again: ")? != p {
+                        anyhow::bail!("the two passwords differ");
+                    }
+                    p
+                }
+            };
+            let req = crate::service::accounts::NewAccount {
+                username,
+                password,
+                role,
+                institution_code: institution,
+                region_code: region,
+            };
+            let a = app.create_account(caller, &req).map_err(fail)?;
+            println!("account {} created ({}{})", a.username, a.role.as_str(), scope_of(&a));
+        }
+        UserCommand::List => {
+            for a in app.accounts(caller).map_err(fail)? {
+                let state = if a.disabled {
+                    " disabled"
+                } else if a.locked_until.is_some() {
+                    " locked"
+                } else {
+                    ""
+                };
+                println!("{}\t{}{}{state}", a.username, a.role.as_str(), scope_of(&a));
+            }
+        }
+        UserCommand::Disable { username } => {
+            app.set_account_disabled(caller, &username, true).map_err(fail)?;
+            println!("account {username} disabled");
+        }
+        UserCommand::Enable { username } => {
+            app.set_account_disabled(caller, &username, false).map_err(fail)?;
+            println!("account {username} enabled");
+        }
+    }
+    Ok(())
+}
+
+fn scope_of(a: &crate::service::accounts::Account) -> String {
+    match (&a.institution_code, &a.region_code) {
+        (Some(i), _) => format!(" {i}"),
+        (_, Some(r)) => format!(" {r}"),
+        _ => String::new(),
+    }
 }
 
 fn backend_of(url: &str) -> &'static str {
