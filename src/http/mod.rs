@@ -207,6 +207,7 @@ pub fn server_with(
             .app_data(web::PathConfig::default().error_handler(|_, _| Error::not_found("resource", "资源").into()))
             .wrap(actix_web::middleware::from_fn(observe))
             .configure(routes::configure)
+            .configure(crate::web::configure)
             .default_service(web::to(|| async { Err::<HttpResponse, _>(Error::not_found("route", "接口")) }))
     })
     .listen(listener)?

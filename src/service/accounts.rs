@@ -331,4 +331,27 @@ impl App {
             audit_by(c, caller, "password_change", &row)
         })
     }
+
+    /// `jifen demo`: the account with this password, created or reset (not forced to change:
+    /// the demo prints it for whoever tries the pages).
+    pub fn ensure_demo_account(&self, caller: &Caller, req: &NewAccount) -> Result<Account> {
+        require_admin(caller)?;
+        let existing = {
+            let mut c = self.conn()?;
+            store::by_username(&mut c, req.username.trim())?
+        };
+        let Some(row) = existing else {
+            return self.create_account(caller, req);
+        };
+        check_password_rules("password", &req.password)?;
+        let hash = hash_password(&req.password)?;
+        let mut c = self.conn()?;
+        c.transaction::<(), Error, _>(|c| {
+            store::set_password(c, row.id, &hash, false)?;
+            store::set_disabled(c, row.id, false)?;
+            audit_by(c, caller, "password_reset", &row)
+        })?;
+        let row = store::by_id(&mut c, row.id)?.ok_or_else(|| Error::not_found("account", "账户"))?;
+        Account::of(&row).ok_or_else(|| Error::not_found("account", "账户"))
+    }
 }

@@ -29,15 +29,20 @@ pub struct SessionPolicy {
     pub lock: Duration,
 }
 
+impl SessionPolicy {
+    /// 30 minutes idle, 12 hours at most; 5 failures in 15 minutes lock for 15 minutes.
+    pub const DEFAULT: SessionPolicy = SessionPolicy {
+        idle: Duration::minutes(30),
+        absolute: Duration::hours(12),
+        max_failures: 5,
+        failure_window: Duration::minutes(15),
+        lock: Duration::minutes(15),
+    };
+}
+
 impl Default for SessionPolicy {
     fn default() -> Self {
-        SessionPolicy {
-            idle: Duration::minutes(30),
-            absolute: Duration::hours(12),
-            max_failures: 5,
-            failure_window: Duration::minutes(15),
-            lock: Duration::minutes(15),
-        }
+        SessionPolicy::DEFAULT
     }
 }
 
