@@ -10,12 +10,15 @@
 mod errors;
 mod flash;
 mod home;
+mod labels;
 mod layout;
 mod login;
 mod paths;
+mod practitioners;
 mod render;
 mod session;
 pub mod settings;
+mod staff;
 mod static_files;
 
 use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
@@ -30,6 +33,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(paths::LOGOUT, web::post().to(login::logout))
         .route(paths::ACCOUNT, web::get().to(login::account))
         .route(paths::ACCOUNT, web::post().to(login::change_password))
+        .route(paths::STAFF, web::get().to(staff::show))
+        .route("/staff/register", web::post().to(staff::register))
+        .route("/staff/deregister", web::post().to(staff::deregister))
+        .route("/staff/export.csv", web::get().to(staff::export))
+        .route("/practitioners/{code}", web::get().to(practitioners::show))
         .route("/static/{name}", web::get().to(static_files::serve))
         // Last: every other path (the API scope above answers its own paths first).
         .route("/{tail:.*}", web::to(not_found));

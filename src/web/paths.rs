@@ -5,7 +5,6 @@ pub const LOGIN: &str = "/login";
 pub const LOGOUT: &str = "/logout";
 pub const ACCOUNT: &str = "/account";
 pub const STAFF: &str = "/staff";
-pub const PRACTITIONERS: &str = "/practitioners";
 pub const ROSTER: &str = "/roster";
 pub const NOTICES: &str = "/notices";
 pub const INTERVIEW_ORDERS: &str = "/interview-orders";
