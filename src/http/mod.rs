@@ -14,7 +14,7 @@ mod inspections;
 mod institutions;
 mod interview_orders;
 pub mod metrics;
-mod notices;
+pub(crate) mod notices;
 mod objections;
 mod practitioners;
 mod public;

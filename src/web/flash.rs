@@ -9,6 +9,7 @@ pub fn message(code: Option<&str>) -> Option<String> {
         "deregistered" => "已注销。",
         "interview_recorded" => "约谈记录已保存。",
         "objection_filed" => "异议已提交，等待医保经办机构处理。",
+        "objection_decided" => "处理决定已记录。",
         "escalated" => "已向医保行政部门提出复核。",
         "account_created" => "账户已创建。",
         "account_disabled" => "账户已停用，其登录已全部失效。",

@@ -7,19 +7,26 @@
 //! own parts: `session.rs` (cookie → caller), `errors.rs` (403/404 pages), `layout.rs`
 //! (navigation), `paths.rs` (URLs), `render.rs`, `flash.rs`, `static_files.rs`, `settings.rs`.
 
+mod admin;
 mod errors;
 mod flash;
 mod home;
+mod interview_orders;
 mod labels;
 mod layout;
 mod login;
+mod lookup;
+mod notices;
+mod objections;
 mod paths;
 mod practitioners;
 mod render;
+mod roster;
 mod session;
 pub mod settings;
 mod staff;
 mod static_files;
+mod uploads;
 
 use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 
@@ -38,6 +45,22 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/staff/deregister", web::post().to(staff::deregister))
         .route("/staff/export.csv", web::get().to(staff::export))
         .route("/practitioners/{code}", web::get().to(practitioners::show))
+        .route(paths::ROSTER, web::get().to(roster::show))
+        .route("/roster/preview", web::post().to(roster::preview))
+        .route("/roster/commit", web::post().to(roster::commit))
+        .route("/roster/{upload_id}/rejected.csv", web::get().to(roster::rejected))
+        .route(paths::NOTICES, web::get().to(notices::list))
+        .route("/notices/{id}/print", web::get().to(notices::print))
+        .route(paths::INTERVIEW_ORDERS, web::get().to(interview_orders::list))
+        .route("/interview-orders/{id}/record", web::post().to(interview_orders::record))
+        .route(paths::OBJECTIONS, web::get().to(objections::list))
+        .route(paths::OBJECTIONS, web::post().to(objections::file))
+        .route("/objections/{id}/escalate", web::post().to(objections::escalate))
+        .route("/objections/{id}/decide", web::post().to(objections::decide))
+        .route(paths::ADMIN_ACCOUNTS, web::get().to(admin::list))
+        .route(paths::ADMIN_ACCOUNTS, web::post().to(admin::create))
+        .route("/admin/accounts/{username}/{action}", web::post().to(admin::act))
+        .route(paths::LOOKUP, web::get().to(lookup::show))
         .route("/static/{name}", web::get().to(static_files::serve))
         // Last: every other path (the API scope above answers its own paths first).
         .route("/{tail:.*}", web::to(not_found));
