@@ -97,7 +97,7 @@ pub(crate) fn check_password_rules(field: &str, password: &str) -> Result<()> {
 }
 
 fn check_username(username: &str) -> Result<()> {
-    let ok = (3..=64).contains(&username.len())
+    let ok = (2..=64).contains(&username.len())
         && username.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-' | b'@'));
     if ok {
         Ok(())
@@ -105,8 +105,8 @@ fn check_username(username: &str) -> Result<()> {
         Err(Error::invalid(
             "invalid_username",
             "username",
-            "a username has 3 to 64 letters, digits or . _ - @",
-            "用户名为3至64位字母、数字或 . _ - @",
+            "a username has 2 to 64 letters, digits or . _ - @",
+            "用户名为2至64位字母、数字或 . _ - @",
         ))
     }
 }
