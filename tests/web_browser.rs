@@ -152,6 +152,7 @@ fn hr_works_in_the_browser_and_every_page_passes_axe() {
         assert_eq!(b.text(&bad), "370811198001019999", "{}: the ID number cell is the one outlined", db.backend);
         assert!(b.source().contains("周一"), "the added people are listed");
         axe(&b, "/roster preview");
+        b.run("document.querySelector('#preview').scrollIntoView();");
         shot("roster-preview");
         b.click(&b.find("#preview button[name=partial][value=true]"));
         b.find("#preview p.ok");
