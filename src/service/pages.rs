@@ -221,7 +221,7 @@ impl App {
             })
             .collect();
         let mut notices = self.notices(caller, Some(code.clone()), None)?;
-        notices.sort_by(|a, b| (b.notice_date, b.id).cmp(&(a.notice_date, a.id)));
+        notices.sort_by_key(|n| std::cmp::Reverse((n.notice_date, n.id)));
         notices.truncate(8);
         let objections = self.objections_list(caller, Some(&code))?;
         let deductions = self.institution_deductions(caller, &code, year)?;

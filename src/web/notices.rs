@@ -47,7 +47,7 @@ pub async fn list(viewer: Viewer, q: web::Query<NoticesQuery>) -> Result<HttpRes
     let inst = asked.clone();
     let mut notices =
         viewer.call(move |app, caller| app.notices(caller, inst, None)).await.map_err(|e| viewer.fail(e))?;
-    notices.sort_by(|a, b| (b.notice_date, b.id).cmp(&(a.notice_date, a.id)));
+    notices.sort_by_key(|n| std::cmp::Reverse((n.notice_date, n.id)));
     let total = notices.len();
     let lines = notices
         .iter()

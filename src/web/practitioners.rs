@@ -115,7 +115,7 @@ pub async fn show(
         })
         .await
         .map_err(|e| viewer.fail(e))?;
-    notices.sort_by(|a, b| (b.notice_date, b.id).cmp(&(a.notice_date, a.id)));
+    notices.sort_by_key(|n| std::cmp::Reverse((n.notice_date, n.id)));
     let s = &status.status;
     let page = PersonPage {
         layout: viewer.layout(format!("{} {}", status.name, status.personnel_code)),
