@@ -1,6 +1,6 @@
 //! jifen (积分): the medical-insurance payment-qualification points system
 //! (医保支付资格记分管理) of the 济宁 notice. Layers: `rules` (pure) ← `store` (diesel)
-//! ← `service` (use-cases, transactions) ← `http` and `cli`.
+//! ← `service` (use-cases, transactions) ← `http` (JSON API), `web` (pages for people) and `cli`.
 
 pub mod cli;
 pub mod demo;
@@ -11,3 +11,4 @@ pub mod rules;
 pub mod service;
 pub mod sheets;
 pub mod store;
+pub mod web;

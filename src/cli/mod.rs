@@ -33,6 +33,9 @@ enum Command {
         read_only: bool,
         #[arg(long, default_value_t = 5)]
         refresh_secs: u64,
+        /// Mark the session cookie `Secure` (served behind a TLS reverse proxy).
+        #[arg(long)]
+        cookie_secure: bool,
     },
     /// Create or upgrade the database schema.
     Migrate,
@@ -56,6 +59,9 @@ enum Command {
         practitioners: usize,
         #[arg(long, default_value_t = 2024)]
         seed: u64,
+        /// Mark the session cookie `Secure` (served behind a TLS reverse proxy).
+        #[arg(long)]
+        cookie_secure: bool,
     },
     /// Write the synthetic city as CSV files (rosters, tests, violations) for imports and load tests.
     Generate {
@@ -76,6 +82,35 @@ enum Command {
         #[command(subcommand)]
         command: import::ImportCommand,
     },
+    /// Manage the accounts people log in to the web pages with.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account; the password comes from JIFEN_PASSWORD or is asked on the terminal.
+    Create {
+        #[arg(long)]
+        username: String,
+        /// admin, officer, agency or hr.
+        #[arg(long)]
+        role: String,
+        /// The institution of an hr account.
+        #[arg(long)]
+        institution: Option<String>,
+        /// The county (GB/T 2260, e.g. 370811) of an officer; none: the whole city.
+        #[arg(long)]
+        region: Option<String>,
+    },
+    /// List the accounts.
+    List,
+    /// Disable an account (its sessions end at once).
+    Disable { username: String },
+    /// Enable a disabled account again.
+    Enable { username: String },
 }
 
 #[derive(Subcommand)]
@@ -151,7 +186,8 @@ pub fn run() -> anyhow::Result<()> {
 
 fn execute(cli: Cli, caller: &Caller) -> anyhow::Result<()> {
     match cli.command {
-        Command::Serve { bind, read_only, refresh_secs } => {
+        Command::Serve { bind, read_only, refresh_secs, cookie_secure } => {
+            crate::web::settings::install(crate::web::Settings { cookie_secure, ..Default::default() });
             let app = if read_only {
                 let app = App::open_read_only(&cli.database_url).context("opening the replica")?;
                 let follower = app.clone();
@@ -170,13 +206,19 @@ fn execute(cli: Cli, caller: &Caller) -> anyhow::Result<()> {
             let admin = std::env::var("JIFEN_ADMIN_TOKEN").ok();
             let mode = if read_only { ", read-only replica" } else { "" };
             println!("jifen serving http://{addr}/api/v1 (database: {}{mode})", backend_of(&cli.database_url));
+            println!(
+                "web pages at http://{addr}/ (create an account with: jifen user create --username NAME --role admin)"
+            );
             if admin.is_none() {
                 println!("create a token with: jifen token create --role admin   (or set JIFEN_ADMIN_TOKEN)");
             }
             let server = crate::http::server_with(app, listener, admin, read_only)?;
             actix_web::rt::System::new().block_on(server)?;
         }
-        Command::Demo { bind, practitioners, seed } => demo(caller, &cli.database_url, &bind, practitioners, seed)?,
+        Command::Demo { bind, practitioners, seed, cookie_secure } => {
+            crate::web::settings::install(crate::web::Settings { cookie_secure, ..Default::default() });
+            demo(caller, &cli.database_url, &bind, practitioners, seed)?
+        }
         Command::Generate { practitioners, seed, out } => {
             let world = crate::demo::generate(seed, practitioners);
             let files = crate::demo::export::write_csv(&world, &out)?;
@@ -235,6 +277,7 @@ fn execute(cli: Cli, caller: &Caller) -> anyhow::Result<()> {
             let app = App::open(&cli.database_url)?;
             export::run(&app, caller, command)?;
         }
+        Command::User { command } => user(&App::open(&cli.database_url)?, caller, command)?,
     }
     Ok(())
 }
@@ -284,6 +327,30 @@ fn demo(caller: &Caller, database_url: &str, bind: &str, practitioners: usize, s
         example.code
     );
     println!("  curl -s -H 'Authorization: Bearer {token}' '{base}/watch-list?year=2025'");
+    let site = format!("http://{}/", listener.local_addr()?);
+    println!("\nweb pages: {site}  — log in with one of these demo accounts:");
+    let name_of = |code: &str| world.institutions.iter().find(|i| i.code == code).map_or("", |i| i.name.as_str());
+    for (username, role, institution) in [
+        ("admin", "admin", None),
+        ("hr", "hr", Some(inst.as_str())),
+        ("agency", "agency", None),
+        ("officer", "officer", None),
+    ] {
+        let password = crate::service::sessions::random_secret()[..16].to_string();
+        let req = crate::service::accounts::NewAccount {
+            username: username.into(),
+            password: password.clone(),
+            role: role.into(),
+            institution_code: institution.map(str::to_string),
+            region_code: None,
+        };
+        app.ensure_demo_account(caller, &req).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let what = match institution {
+            Some(code) => format!("{} {code} {}", crate::web::role_label(role), name_of(code)),
+            None => crate::web::role_label(role).to_string(),
+        };
+        println!("  {username:<8} password {password}   {what}");
+    }
     let server = crate::http::server(app, listener, Some(token))?;
     actix_web::rt::System::new().block_on(server)?;
     Ok(())
@@ -337,6 +404,62 @@ fn token(database_url: &str, command: TokenCommand) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+fn user(app: &App, caller: &Caller, command: UserCommand) -> anyhow::Result<()> {
+    let fail = |e: crate::error::Error| anyhow::anyhow!("{e}");
+    match command {
+        UserCommand::Create { username, role, institution, region } => {
+            let password = match std::env::var("JIFEN_PASSWORD") {
+                Ok(p) if !p.is_empty() => p,
+                _ => {
+                    let p = rpassword::prompt_password(format!("password for {username}: "))?;
+                    if rpassword::prompt_password("again: ")? != p {
+                        anyhow::bail!("the two passwords differ");
+                    }
+                    p
+                }
+            };
+            let req = crate::service::accounts::NewAccount {
+                username,
+                password,
+                role,
+                institution_code: institution,
+                region_code: region,
+            };
+            let a = app.create_account(caller, &req).map_err(fail)?;
+            println!("account {} created ({}{})", a.username, a.role.as_str(), scope_of(&a));
+        }
+        UserCommand::List => {
+            for a in app.accounts(caller).map_err(fail)? {
+                let state = if a.disabled {
+                    " disabled"
+                } else if a.locked_until.is_some() {
+                    " locked"
+                } else {
+                    ""
+                };
+                println!("{}\t{}{}{state}", a.username, a.role.as_str(), scope_of(&a));
+            }
+        }
+        UserCommand::Disable { username } => {
+            app.set_account_disabled(caller, &username, true).map_err(fail)?;
+            println!("account {username} disabled");
+        }
+        UserCommand::Enable { username } => {
+            app.set_account_disabled(caller, &username, false).map_err(fail)?;
+            println!("account {username} enabled");
+        }
+    }
+    Ok(())
+}
+
+fn scope_of(a: &crate::service::accounts::Account) -> String {
+    match (&a.institution_code, &a.region_code) {
+        (Some(i), _) => format!(" {i}"),
+        (_, Some(r)) => format!(" {r}"),
+        _ => String::new(),
+    }
 }
 
 fn backend_of(url: &str) -> &'static str {

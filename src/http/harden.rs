@@ -21,6 +21,11 @@ use crate::error::{ClientError, Kind};
 pub const HTML_CSP: &str = "default-src 'self'; style-src 'self' 'unsafe-inline'; script-src 'none'; \
      object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
+/// The pages for people: their own scripts (htmx, charts, embedded under /static) and forms
+/// posting to themselves, nothing from elsewhere.
+pub const PAGE_CSP: &str = "default-src 'self'; style-src 'self' 'unsafe-inline'; script-src 'self'; \
+     object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
 fn cacheable(path: &str) -> bool {
     path.starts_with("/api/v1/public/") || path == "/api/v1/healthz" || path == "/api/v1/openapi.json"
 }
@@ -30,13 +35,16 @@ pub async fn harden(
     next: Next<impl MessageBody + 'static>,
 ) -> actix_web::Result<ServiceResponse<BoxBody>> {
     let cacheable = cacheable(req.path());
+    let page = !req.path().starts_with("/api/") && req.path() != "/metrics";
     let res = next.call(req).await?.map_into_boxed_body();
-    let mut res = if res.status().as_u16() >= 400 && !is_json(res.headers()) { as_json(res) } else { res };
+    // A page's own error page (403, 404 in the layout) stays HTML; anything else becomes JSON.
+    let error_page = page && is_html(res.headers());
+    let mut res =
+        if res.status().as_u16() >= 400 && !is_json(res.headers()) && !error_page { as_json(res) } else { res };
     let h = res.headers_mut();
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    let html = h.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("text/html"));
-    if html {
-        h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(HTML_CSP));
+    if is_html(h) {
+        h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(if page { PAGE_CSP } else { HTML_CSP }));
         h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
         h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     }
@@ -44,6 +52,10 @@ pub async fn harden(
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     Ok(res)
+}
+
+fn is_html(h: &header::HeaderMap) -> bool {
+    h.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("text/html"))
 }
 
 fn is_json(h: &header::HeaderMap) -> bool {

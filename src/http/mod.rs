@@ -16,7 +16,7 @@ mod inspections;
 mod institutions;
 mod interview_orders;
 pub mod metrics;
-mod notices;
+pub(crate) mod notices;
 mod objections;
 mod practitioners;
 mod public;
@@ -209,7 +209,8 @@ async fn observe(
         .map(str::to_string)
         .unwrap_or_else(new_request_id);
     // Bounded labels: a method outside HTTP's own is `OTHER`, a path of no route `unmatched`.
-    let route = req.match_pattern().unwrap_or_else(|| "unmatched".into());
+    // The pages' catch-all 404 (`/{tail:.*}`) is no route either.
+    let route = req.match_pattern().filter(|p| !p.contains("{tail:")).unwrap_or_else(|| "unmatched".into());
     let method = metrics::method_label(req.method()).to_string();
     let state = req.app_data::<web::Data<State>>().cloned();
     let span = tracing::info_span!("request", request_id = %request_id, method = %method, route = %route);
@@ -319,6 +320,7 @@ pub fn server_with_options(app: App, listener: TcpListener, o: Options) -> std::
             .wrap(actix_web::middleware::from_fn(observe))
             .wrap(actix_web::middleware::from_fn(harden::harden))
             .configure(routes::configure)
+            .configure(crate::web::configure)
             .default_service(web::to(|| async { Err::<HttpResponse, _>(Error::not_found("route", "接口")) }))
     })
     .client_request_timeout(crate::domain::limits::REQUEST_HEAD_TIMEOUT)

@@ -21,6 +21,8 @@ pub enum Subject {
     Cli,
     /// The process itself: the demo loader, tests, the replica's reload.
     System,
+    /// A person logged in to the pages (an account's id, `service::accounts`).
+    Account(i64),
 }
 
 /// The caller of a use-case: subject, role and scope, and the request it came from.
@@ -126,7 +128,7 @@ impl Caller {
         match self.subject {
             Subject::Cli => "cli",
             Subject::System => "system",
-            Subject::Token(_) | Subject::AdminToken => self.role.as_str(),
+            Subject::Token(_) | Subject::AdminToken | Subject::Account(_) => self.role.as_str(),
         }
     }
 

@@ -3,6 +3,7 @@
 //! the in-memory eligibility index is updated after the commit.
 
 pub mod access;
+pub mod accounts;
 pub mod audit;
 pub mod batches;
 pub mod calendar;
@@ -12,9 +13,11 @@ pub mod inspections;
 pub mod institutions;
 pub mod notices;
 pub mod objections;
+pub mod pages;
 pub mod queries;
 pub mod registrations;
 pub mod rosters;
+pub mod sessions;
 pub mod tokens;
 pub mod training_tests;
 pub mod verify;

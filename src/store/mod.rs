@@ -1,11 +1,13 @@
 //! The ledger (diesel): append-only facts, projections rewritten with them, and `verify`.
 
+pub mod accounts;
 pub mod audit;
 pub mod bulk;
 pub mod conn;
 pub mod due_process;
 pub mod facts;
 pub mod notice_body;
+pub mod pages;
 pub mod projections;
 pub mod schema;
 pub mod text_enum;

@@ -358,7 +358,37 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    accounts (id) {
+        id -> BigInt,
+        username -> Text,
+        password_hash -> Text,
+        role -> Text,
+        institution_code -> Nullable<Text>,
+        region_code -> Nullable<Text>,
+        disabled -> Bool,
+        must_change_password -> Bool,
+        failed_logins -> Integer,
+        first_failed_at -> Nullable<Timestamp>,
+        locked_until -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sessions (id) {
+        id -> BigInt,
+        token_hash -> Text,
+        account_id -> BigInt,
+        csrf_token -> Text,
+        created_at -> Timestamp,
+        last_seen_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(deregistrations -> registrations (registration_id));
+diesel::joinable!(sessions -> accounts (account_id));
 diesel::joinable!(revocations -> deductions (deduction_id));
 
 diesel::table! {
@@ -383,6 +413,8 @@ diesel::table! {
 diesel::allow_tables_to_appear_in_same_query!(
     pass_marks,
     test_revocations,
+    accounts,
+    sessions,
     termination_cases,
     termination_case_decisions,
     audit_log,

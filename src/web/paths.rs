@@ -1,0 +1,18 @@
+//! Every page's URL, in one place (templates and redirects use these).
+
+pub const HOME: &str = "/";
+pub const LOGIN: &str = "/login";
+pub const LOGOUT: &str = "/logout";
+pub const ACCOUNT: &str = "/account";
+pub const STAFF: &str = "/staff";
+pub const ROSTER: &str = "/roster";
+pub const NOTICES: &str = "/notices";
+pub const INTERVIEW_ORDERS: &str = "/interview-orders";
+pub const OBJECTIONS: &str = "/objections";
+pub const ADMIN_ACCOUNTS: &str = "/admin/accounts";
+pub const LOOKUP: &str = "/lookup";
+
+/// The session cookie: a random id, HttpOnly, SameSite=Strict, Secure behind TLS.
+pub const SESSION_COOKIE: &str = "jifen_session";
+/// The login form's CSRF cookie (double submit: there is no session yet).
+pub const LOGIN_CSRF_COOKIE: &str = "jifen_login_csrf";
