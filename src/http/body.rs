@@ -104,8 +104,13 @@ impl FromRequest for Body {
                 }
                 _ => None,
             };
-            let bytes = read(payload, limit).await?;
+            let mut bytes = read(payload, limit).await?;
             if kind == routes::Body::Upload {
+                // A browser form (or curl -F) sends the file inside multipart/form-data.
+                let ct = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+                if let Some(b) = super::multipart::boundary(ct) {
+                    bytes = super::multipart::file_part(&bytes, &b)?;
+                }
                 check_upload_text(&bytes)?;
             }
             Ok(Body { bytes, _slot: slot })

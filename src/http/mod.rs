@@ -16,6 +16,7 @@ mod inspections;
 mod institutions;
 mod interview_orders;
 pub mod metrics;
+mod multipart;
 pub(crate) mod notices;
 mod objections;
 mod practitioners;

@@ -41,13 +41,21 @@ impl App {
                 .map_or("unregistered", |x| x.status.as_str());
             let d = details.get(&r.personnel_code);
             let category = p.category.name_zh();
+            let text = |v: Option<&Option<String>>| v.and_then(|v| v.clone()).unwrap_or_default();
+            let day = |v: Option<NaiveDate>| v.map(|d| d.to_string()).unwrap_or_default();
+            // The columns of 附件1 first, as they were filed, so the file goes back in unchanged;
+            // then what jifen knows of each person.
             rows.push(vec![
                 d.map_or(p.name.clone(), |d| d.name.clone()),
                 p.id_number.clone(),
                 category.to_string(),
                 p.personnel_code.clone(),
+                text(d.map(|d| &d.practice_scope)),
                 d.and_then(|d| d.phone.clone()).or(p.phone.clone()).unwrap_or_default(),
-                r.registered_on.to_string(),
+                text(d.map(|d| &d.practice_place)),
+                day(d.and_then(|d| d.practice_registered_on).or(Some(r.registered_on))),
+                day(d.and_then(|d| d.filed_on)),
+                text(d.map(|d| &d.certificate_no)),
                 s.status.as_str().to_string(),
                 site.to_string(),
                 s.cycle_total.to_string(),
@@ -72,8 +80,12 @@ impl App {
                 "身份证号码",
                 "医保支付资格类别",
                 "医保对应代码",
+                "执业范围",
                 "联系电话",
-                "登记备案日期",
+                "注册地点",
+                "注册时间",
+                "备案时间",
+                "执业证书编号",
                 "人员状态",
                 "本机构协议状态",
                 "本年度累计扣分",
