@@ -202,3 +202,32 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn items_and_amounts_are_read_as_officers_write_them() {
+    for db in common::all() {
+        let app = app(&db);
+        let header =
+            "检查编号,定点医药机构编码,医保对应代码,姓名,扣分情形,检查日期,处理决定日期,违规发生日期,基金损失\n";
+        let text = format!(
+            "{header}JC-8,{A},D370811000001,人员1,挂床住院,2024-05-06,2024-05-06,2024-05-01,1.2万元\n\
+             JC-8,{A},D370811000002,人员2,１.２/3.3,2024-05-06,2024-05-06,2024-05-01,\"¥5,000\"\n\
+             JC-9,{A},D370811000003,人员3,1.1,2024-05-06,2024-05-06,2024-05-01,很多\n"
+        );
+        let r = upload(&app, &text, true, true);
+        assert_eq!(r.counts.accepted, 2, "{} {r:?}", db.backend);
+        let warned: Vec<(u64, &str)> = r.warnings.iter().map(|w| (w.row, w.code)).collect();
+        assert_eq!(warned, [(2, "item_matched")], "{r:?}");
+        assert!(r.warnings[0].reason_zh.contains("1.1"), "{:?}", r.warnings[0]);
+        assert_eq!(
+            r.rejected.iter().map(|x| (x.row, x.column.as_deref())).collect::<Vec<_>>(),
+            [(4, Some("基金损失"))]
+        );
+        assert!(!r.rejected[0].reason.contains("violations[") && !r.rejected[0].reason_zh.contains("violations["));
+        assert_eq!(total(&app, "D370811000001"), 1, "{}", db.backend);
+        assert_eq!(total(&app, "D370811000002"), 3, "the highest of 1.2 and 3.3 ({})", db.backend);
+        let ledger = app.ledger(&Caller::system(), "D370811000001", 2024).unwrap();
+        let loss = serde_json::to_value(ledger.deductions[0].fund_loss).unwrap();
+        assert!(loss.as_str().is_some_and(|l| l.starts_with("12000")), "{loss}");
+    }
+}

@@ -53,6 +53,9 @@ impl App {
         // Every row of each inspection, rows that fail to parse included: an inspection is
         // recorded whole or not at all.
         let mut rows_of_ref: HashMap<String, Vec<u64>> = HashMap::new();
+        // Items named by words are matched against the catalogue (a listing: the newest pack).
+        let catalogue = &self.packs.latest().items;
+        let mut matched: Vec<Rejection> = Vec::new();
         let mut sheet = read_sheet(input, VIOLATION_COLUMNS, progress, |rec| {
             let row = rec.row;
             if let Some(reference) = rec.get("inspection_ref") {
@@ -93,12 +96,28 @@ impl App {
                     "处理决定日期不能为空".into(),
                 ));
             }
-            let items: Vec<String> = text("items")
-                .split([';', '；', ',', '，', '、', ' '])
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_string)
-                .collect();
+            // Codes as officers type them (３.２, 1.2/3.3) or the catalogue's own words (挂床住院),
+            // matched to the code and reported for the officer to check.
+            let mut items = Vec::new();
+            for part in half_width(&text("items")).split([';', '；', ',', '，', '、', ' ', '/', '／', '\n']) {
+                let part = part.trim();
+                if part.is_empty() {
+                    continue;
+                }
+                match item_code(catalogue, part) {
+                    Some(code) if code != part => {
+                        items.push(code.to_string());
+                        matched.push(reject(
+                            row,
+                            Some("扣分情形"),
+                            "item_matched",
+                            format!("'{part}' was read as catalogue item {code}: check it"),
+                            format!("扣分情形「{part}」按记分目录匹配为 {code}，请核对"),
+                        ));
+                    }
+                    _ => items.push(part.to_string()),
+                }
+            }
             if !errs.is_empty() {
                 return Err(errs);
             }
@@ -116,11 +135,12 @@ impl App {
                     note: text("note"),
                     points: None,
                     ban_months: None,
-                    fund_loss: rec.get("fund_loss").map(|s| serde_json::Value::String(s.to_string())),
+                    fund_loss: rec.get("fund_loss").map(|s| serde_json::Value::String(amount_text(s))),
                 },
             })
         })?;
         let mut r = report("violations", &mut sheet, opts);
+        r.warnings = matched;
         // Group by reference, in file order.
         let mut groups: BTreeMap<String, Vec<(u64, V)>> = BTreeMap::new();
         for (row, v) in std::mem::take(&mut sheet.rows) {
@@ -322,4 +342,62 @@ pub(super) fn name_mismatch(
         format!("the file names {name}, but {code} belongs to {registered}: check the code"),
         format!("文件中的姓名「{name}」与医保对应代码 {code} 登记的姓名「{registered}」不一致，请核对代码"),
     )))
+}
+
+/// Full-width digits and points as plain ones (Excel users type １.２).
+fn half_width(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '０'..='９' => char::from(b'0' + (c as u32 - '０' as u32) as u8),
+            '．' | '。' => '.',
+            c => c,
+        })
+        .collect()
+}
+
+/// A catalogue item by its code, or by words that name exactly one item of the pack's catalogue
+/// (四): the code when found.
+fn item_code<'p>(catalogue: &'p [crate::rules::pack::Item], part: &str) -> Option<&'p str> {
+    if let Some(i) = catalogue.iter().find(|i| i.code == part) {
+        return Some(&i.code);
+    }
+    if part.chars().count() < 2 || part.chars().all(|c| c.is_ascii_digit() || c == '.') {
+        return None;
+    }
+    let mut hits = catalogue.iter().filter(|i| i.text.contains(part));
+    match (hits.next(), hits.next()) {
+        (Some(one), None) => Some(&one.code),
+        _ => None,
+    }
+}
+
+/// An amount as officers write it — `1,234.50元`, `¥5,000`, `1.2万元` — as plain yuan.
+fn amount_text(s: &str) -> String {
+    let t: String = half_width(s).chars().filter(|c| !matches!(c, ',' | '，' | '¥' | '￥' | ' ' | '元')).collect();
+    match t.strip_suffix('万') {
+        Some(n) => match n.parse::<rust_decimal::Decimal>() {
+            Ok(d) => (d * rust_decimal::Decimal::from(10_000)).normalize().to_string(),
+            Err(_) => s.to_string(),
+        },
+        None => t,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_and_items_as_officers_write_them() {
+        assert_eq!(amount_text("1,234.50元"), "1234.50");
+        assert_eq!(amount_text("¥5,000"), "5000");
+        assert_eq!(amount_text("1.2万元"), "12000");
+        assert_eq!(half_width("１.２"), "1.2");
+        let packs = crate::rules::PackSet::embedded().unwrap();
+        let items = &packs.latest().items;
+        assert_eq!(item_code(items, "1.1"), Some("1.1"));
+        assert_eq!(item_code(items, "挂床住院"), Some("1.1"));
+        assert_eq!(item_code(items, "住院"), None, "more than one item names it");
+        assert_eq!(item_code(items, "9.9"), None);
+    }
 }

@@ -56,6 +56,10 @@ pub struct BatchReport {
     /// Rows passed over: empty, 合计, 注：, 填表人 … Never rejections.
     pub skipped: Vec<SkippedRows>,
     pub rejected_csv: Option<String>,
+    /// Values read in a way the clerk should check (an item given by its words, matched to its
+    /// code), on rows that were not refused for them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<Rejection>,
     /// Training tests: the pass mark of each year in the file (三(三); 60 until the agency sets one).
     #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub pass_marks: std::collections::BTreeMap<i32, u32>,
@@ -115,6 +119,7 @@ pub(super) fn report<T>(kind: &'static str, sheet: &mut Sheet<T>, opts: BatchOpt
         skipped: std::mem::take(&mut sheet.skipped),
         rejected_csv: None,
         pass_marks: Default::default(),
+        warnings: Vec::new(),
     }
 }
 
@@ -141,6 +146,17 @@ pub(super) fn rows_of_error(rows: &[u64], e: Error) -> Vec<Rejection> {
         _ if field.contains("decided_on") => "处理决定日期",
         _ if field.contains("inspected_on") => "检查日期",
         _ => "检查编号",
+    };
+    // The clerk sees the column, never the API's field path (violations[0].fund_loss).
+    let e = match e {
+        Error::Client(mut c) => {
+            if !field.is_empty() {
+                c.message = c.message.replace(&field, column);
+                c.message_zh = c.message_zh.replace(&field, column);
+            }
+            Error::Client(c)
+        }
+        other => other,
     };
     match k.and_then(|k| rows.get(k)) {
         Some(row) => vec![from_error(*row, column, e)],
