@@ -130,3 +130,32 @@ fn the_blank_template_is_a_roster_with_no_rows() {
     let (st, r) = post(&s, "?mode=delta", XLSX, &template);
     assert_eq!((st, r["rows"].as_u64(), r["counts"]["rejected"].as_u64()), (200, Some(0), Some(0)), "{r}");
 }
+
+#[test]
+fn a_large_file_is_answered_with_a_summary_and_its_full_report_is_kept() {
+    for db in common::all() {
+        let s = server(&db);
+        let mut text = String::from("姓名,身份证号码,医保支付资格类别,医保对应代码,注册时间\n");
+        for k in 0..10_200u32 {
+            // Every 50th row has an ID number Excel damaged: 204 rejections.
+            let id = if k % 50 == 0 { "3.70811E+17".to_string() } else { common::id_number("19900101", k % 1000) };
+            text.push_str(&format!("人员{k},{id},医保医师,D370811{:06},2024-01-01\n", 700_000 + k));
+        }
+        let (st, r) = post(&s, "?mode=delta", "text/csv", text.as_bytes());
+        assert_eq!(st, 200, "{} {r}", db.backend);
+        assert_eq!(r["rows"], 10_200);
+        assert!(r["counts"]["rejected"].as_u64().unwrap() >= 204, "{}", r["counts"]);
+        assert_eq!(r["rejected"].as_array().map(Vec::len), Some(100), "the first 100 rejections only");
+        assert!(r["rejected_csv"].is_null());
+        let id = r["report_id"].as_str().expect("a report id").to_string();
+        let path = format!("/rosters/{INST}/reports/{id}");
+        let full: Value = serde_json::from_slice(&get(&s, &path)).unwrap();
+        assert_eq!(full["rejected"].as_array().map(Vec::len), r["counts"]["rejected"].as_u64().map(|n| n as usize));
+        let xlsx = get(&s, &format!("{path}?format=xlsx"));
+        assert_eq!(&xlsx[..4], b"PK\x03\x04");
+        // Whoever may not read this institution's roster does not see it.
+        let other = s.app.create_token(jifen::service::tokens::Role::Hr, Some("H37081100009"), None).unwrap();
+        let (st, _) = call("GET", &format!("{}{path}", s.base), Some(&other), None, &[]);
+        assert_eq!(st, 404, "{}", db.backend);
+    }
+}

@@ -36,6 +36,8 @@ struct Objects {
     termination_case: i64,
     interview_order: i64,
     training_test: i64,
+    /// The full report of a large roster preview at A.
+    roster_report: String,
 }
 
 struct Principal {
@@ -125,7 +127,25 @@ fn world(s: &TestServer) -> Objects {
         json!({"personnel_code": P3, "tested_on": "2024-03-01", "format": "closed", "score": 90, "passed": true}),
     );
     assert_eq!(st, 201, "{t}");
+    // A roster of more than 10 000 rows is answered with a summary; its report is kept.
+    let mut big = String::from("姓名,身份证号码,医保支付资格类别,医保对应代码,注册时间\n");
+    for k in 0..10_001u32 {
+        big.push_str(&format!(
+            "人员{k},{},医保医师,D370811{:06},2024-01-01\n",
+            common::id_number("19900101", k % 1000),
+            600_000 + k
+        ));
+    }
+    let (st, r) = common::call_raw(
+        "POST",
+        &format!("{}/rosters/{A}?mode=delta", s.base),
+        Some(&s.admin),
+        big.as_bytes(),
+        "text/csv",
+    );
+    assert_eq!(st, 200, "{r}");
     Objects {
+        roster_report: r["report_id"].as_str().expect("a report id").to_string(),
         training_test: t["id"].as_i64().expect("test"),
         deduction,
         objection,
@@ -193,6 +213,7 @@ fn request(route: &Route, o: &Objects) -> Option<(String, Send)> {
         "termination-cases" => o.termination_case,
         "interview-orders" => o.interview_order,
         "training-tests" => o.training_test,
+        "rosters" => 0,
         other => panic!("no object for /{other}/{{id}}"),
     };
     let path = route.path;
@@ -200,7 +221,16 @@ fn request(route: &Route, o: &Objects) -> Option<(String, Send)> {
     let url = path
         .replace("{institution_code}", A)
         .replace("{personnel_code}", P3)
-        .replace("{id}", &if path.contains("{id}") { id(segment).to_string() } else { String::new() })
+        .replace(
+            "{id}",
+            &if segment == "rosters" {
+                o.roster_report.clone()
+            } else if path.contains("{id}") {
+                id(segment).to_string()
+            } else {
+                String::new()
+            },
+        )
         .replace("{code}", if segment == "practitioners" || path.contains("/public/practitioners/") { P1 } else { A });
     let csv = |s: &str| Send::Raw("text/csv", s.to_string());
     let roster = format!(
@@ -230,6 +260,7 @@ fn request(route: &Route, o: &Objects) -> Option<(String, Send)> {
             ("?date=2024-06-01", Send::Nothing)
         }
         ("GET", "/api/v1/rosters/template.xlsx") => ("", Send::Nothing),
+        ("GET", "/api/v1/rosters/{institution_code}/reports/{id}") => ("", Send::Nothing),
         ("GET", "/api/v1/training-tests/pass-marks") => ("?year=2024", Send::Nothing),
         ("POST", "/api/v1/training-tests/pass-marks") => ("", Send::Json(json!({"year": 2024, "mark": 60}))),
         ("POST", "/api/v1/training-tests/{id}/revoke") => {

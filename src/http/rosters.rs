@@ -4,7 +4,7 @@ use serde::Deserialize;
 use super::body::Body;
 use super::{flag, run, State};
 use crate::error::Result;
-use crate::service::rosters::{RosterMode, UploadOptions};
+use crate::service::rosters::{RosterMode, StoredReport, UploadOptions};
 use crate::service::{Action, Caller};
 
 #[derive(Deserialize)]
@@ -47,4 +47,33 @@ pub async fn upload(
         run(&state, move |app| app.upload_roster(&caller, &inst, std::io::Cursor::new(body.bytes), opts, &mut |_| {}))
             .await?;
     Ok(HttpResponse::Ok().json(report))
+}
+
+#[derive(Deserialize)]
+pub struct ReportQuery {
+    /// Omitted: the full report as JSON; `csv` (with `encoding=gbk`) or `xlsx`: the rejected rows.
+    pub format: Option<String>,
+    pub encoding: Option<String>,
+}
+
+/// `GET /rosters/{institution_code}/reports/{id}` — the full report of a large file, kept 7 days.
+pub async fn report(
+    state: web::Data<State>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+    q: web::Query<ReportQuery>,
+) -> Result<HttpResponse> {
+    let (inst, id) = path.into_inner();
+    let inst = inst.trim().to_ascii_uppercase();
+    let format = match q.format.as_deref().filter(|f| !f.is_empty()) {
+        None => None,
+        Some(f) => Some(crate::sheets::export::ExportFormat::parse(Some(f), None, q.encoding.as_deref())?),
+    };
+    let stored = run(&state, move |app| app.roster_report(&caller, &inst, &id, format)).await?;
+    Ok(match stored {
+        StoredReport::Json(v) => HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(v),
+        StoredReport::File(bytes, fmt) => {
+            super::exports::attachment(bytes, fmt.content_type(), &format!("rejected-rows.{}", fmt.extension()))
+        }
+    })
 }

@@ -149,6 +149,9 @@ routes! {
         DELETE => registrations::delete, token(Register, InstitutionInPath), Body::None;
     }
     "/api/v1/rosters/{institution_code}" { POST => rosters::upload, token(UploadRoster, InstitutionInPath), Upload; }
+    "/api/v1/rosters/{institution_code}/reports/{id}" {
+        GET => rosters::report, token(ExportRoster, InstitutionInPath), Body::None;
+    }
     "/api/v1/inspections" { POST => inspections::create, token(RecordInspection, InstitutionInBody), Json; }
     "/api/v1/inspections/batch" { POST => inspections::batch, token(RecordInspection, InstitutionInRows), Upload; }
     "/api/v1/deductions/{id}/revoke" { POST => deductions::revoke, token(RevokeDeduction, Scope::Object(Deduction)), Json; }

@@ -9,6 +9,7 @@ pub mod facts;
 pub mod notice_body;
 pub mod pages;
 pub mod projections;
+pub mod reports;
 pub mod schema;
 pub mod text_enum;
 pub mod tokens;

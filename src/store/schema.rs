@@ -410,7 +410,19 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    upload_reports (id) {
+        id -> Text,
+        institution_code -> Text,
+        kind -> Text,
+        body -> Text,
+        rejected_csv -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
+    upload_reports,
     pass_marks,
     test_revocations,
     accounts,

@@ -9,6 +9,7 @@
 
 mod commit;
 mod plan;
+mod report;
 mod row;
 
 use std::collections::{HashMap, HashSet};
@@ -25,6 +26,7 @@ use crate::sheets::upload::{read_sheet, reject, Rejection, SkippedRows};
 use crate::store::facts;
 use commit::RosterWrite;
 use plan::{plan, Ledger, Planned};
+pub use report::StoredReport;
 pub use row::ROSTER_COLUMNS;
 use row::{parse_row, Plan, Row};
 
@@ -113,10 +115,16 @@ pub struct RosterReport {
     /// Set when committing this snapshot needs `confirm_deregister` equal to this count.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub confirmation_required: Option<usize>,
+    /// A large file: the lists hold the first 100 entries each; the full report (every row, the
+    /// rejected rows as CSV or .xlsx) is at `GET /rosters/{institution_code}/reports/{report_id}`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub report_id: Option<String>,
 }
 
 impl App {
     /// Reads, checks and (when asked) applies a roster file. `progress` is told each row read.
+    /// A file of more than 10 000 rows is answered with a summary and its first 100 rejections;
+    /// the full report is kept 7 days (`report_id`, [`App::roster_report`]).
     pub fn upload_roster(
         &self,
         caller: &Caller,
@@ -126,6 +134,34 @@ impl App {
         progress: &mut dyn FnMut(u64),
     ) -> Result<RosterReport> {
         let institution = institution.trim().to_ascii_uppercase();
+        match self.read_roster(caller, &institution, input, opts, progress) {
+            Ok(mut report) if report.rows > report::LARGE_FILE_ROWS => {
+                let full = serde_json::to_value(&report).map_err(|e| Error::Internal(e.into()))?;
+                let id = self.keep_report(&institution, &full, report.rejected_csv.as_deref())?;
+                report.summarise(id);
+                Ok(report)
+            }
+            Err(Error::Client(mut refused)) => {
+                if let Some(full) = refused.report.as_deref().filter(|r| report::is_large(r)) {
+                    let csv = full["rejected_csv"].as_str().map(str::to_string);
+                    let id = self.keep_report(&institution, full, csv.as_deref())?;
+                    refused.report = Some(Box::new(report::summary_of(full, &id)));
+                }
+                Err(Error::Client(refused))
+            }
+            other => other,
+        }
+    }
+
+    fn read_roster(
+        &self,
+        caller: &Caller,
+        institution: &str,
+        input: impl Read + Send + 'static,
+        opts: UploadOptions,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<RosterReport> {
+        let institution = institution.to_string();
         caller.require_institution(Action::UploadRoster, &institution)?;
         if opts.commit {
             // Officers read rosters; only the institution's hr and the agency write them.
@@ -228,6 +264,7 @@ impl App {
             warnings: rows.iter().flat_map(|r| r.warnings.iter().cloned()).collect(),
             rejected_csv: None,
             confirmation_required: None,
+            report_id: None,
         };
         let staff_codes: Vec<String> = in_force.keys().map(|c| c.to_string()).collect();
         let staff_ids: HashMap<String, String> = facts::practitioners_by_codes(&mut c, &staff_codes)?
