@@ -33,6 +33,13 @@ pub const DATE_MAX: NaiveDate = ymd(2100, 12, 31);
 pub const CALENDAR_YEARS: RangeInclusive<i32> = 2000..=2100;
 /// Violations in one inspection (`POST /inspections`, one group of `/inspections/batch`).
 pub const VIOLATIONS_PER_INSPECTION_MAX: usize = 200;
+/// Data rows in one uploaded file (a city's largest hospital has a few thousand staff; a test
+/// centre's year, about 10⁵ results).
+pub const FILE_ROWS_MAX: usize = 500_000;
+/// Columns of one uploaded file.
+pub const FILE_COLUMNS_MAX: usize = 100;
+/// Characters in one cell of an uploaded file.
+pub const CELL_MAX_CHARS: usize = 2000;
 
 /// A JSON body (every JSON endpoint but claims screening).
 pub const JSON_BODY_MAX: usize = 1 << 20;

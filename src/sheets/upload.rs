@@ -8,6 +8,7 @@ use std::io::Read;
 
 use serde::Serialize;
 
+use crate::domain::limits;
 use crate::error::{ClientError, Error, Kind, Result};
 use crate::sheets::{Column, Record, SheetReader};
 
@@ -78,6 +79,15 @@ pub fn read_sheet<T>(
 ) -> Result<Sheet<T>> {
     let mut reader = SheetReader::open(input, columns)?;
     let header = reader.header().clone();
+    if header.cells.len() > limits::FILE_COLUMNS_MAX {
+        let max = limits::FILE_COLUMNS_MAX;
+        return Err(Error::Client(ClientError::new(
+            Kind::Unprocessable,
+            "too_many_columns",
+            format!("the header has more than {max} columns"),
+            format!("表头超过{max}列，请删除多余的列后重新上传"),
+        )));
+    }
     let mut sheet = Sheet {
         encoding: reader.info().label(),
         header_cells: header.cells.clone(),
@@ -110,6 +120,21 @@ pub fn read_sheet<T>(
         let row = rec.row;
         progress(row);
         sheet.rows_read += 1;
+        if sheet.rows_read > limits::FILE_ROWS_MAX {
+            let max = limits::FILE_ROWS_MAX;
+            return Err(Error::Client(ClientError::new(
+                Kind::Unprocessable,
+                "too_many_rows",
+                format!("the file has more than {max} data rows: split it into several files"),
+                format!("文件数据行超过{max}行，请拆分为多个文件上传"),
+            )));
+        }
+        if let Some(bad) = cell_problem(&rec) {
+            sheet.rejected.push(bad);
+            sheet.rejected_rows.insert(row);
+            sheet.raw.insert(row, rec.texts());
+            continue;
+        }
         match parse(&rec) {
             Ok(t) => sheet.rows.push((row, t)),
             Err(mut errs) => {
@@ -189,4 +214,33 @@ pub fn bad_file(message: String) -> Error {
         message.clone(),
         format!("文件无法读取：{message}"),
     ))
+}
+
+/// A cell no field may hold, whatever the file's format: over the length limit, or with a
+/// control character (a NUL from a damaged .xls, which PostgreSQL cannot store).
+fn cell_problem(rec: &Record) -> Option<Rejection> {
+    for (k, cell) in rec.cells.iter().enumerate() {
+        let column = rec.header().cells.get(k).cloned().unwrap_or_default();
+        let n = cell.text.chars().count();
+        if n > limits::CELL_MAX_CHARS {
+            let max = limits::CELL_MAX_CHARS;
+            return Some(reject(
+                rec.row,
+                Some(&column),
+                "cell_too_long",
+                format!("a cell of {n} characters (at most {max})"),
+                format!("单元格内容{n}个字符，超过{max}个字符的上限"),
+            ));
+        }
+        if cell.text.chars().any(limits::is_forbidden_control) {
+            return Some(reject(
+                rec.row,
+                Some(&column),
+                "control_character",
+                "the cell holds a control character (a damaged file?)".into(),
+                "单元格含有不可见的控制字符（文件可能已损坏），请重新输入该单元格".into(),
+            ));
+        }
+    }
+    None
 }
