@@ -182,16 +182,17 @@ impl<T> Sheet<T> {
         w.write_record(&head).map_err(internal)?;
         let mut rows: Vec<u64> = self.rejected_rows.iter().copied().collect();
         rows.sort_unstable();
+        // Each row's reasons, gathered once (a file may have a rejection on every row).
+        let mut reasons_of: HashMap<u64, Vec<String>> = HashMap::new();
+        for r in &self.rejected {
+            reasons_of
+                .entry(r.row)
+                .or_default()
+                .push(format!("{}{}", r.column.as_deref().map(|c| format!("[{c}] ")).unwrap_or_default(), r.reason_zh));
+        }
         for row in rows {
             let Some(raw) = self.raw.get(&row) else { continue };
-            let reasons: Vec<String> = self
-                .rejected
-                .iter()
-                .filter(|r| r.row == row)
-                .map(|r| {
-                    format!("{}{}", r.column.as_deref().map(|c| format!("[{c}] ")).unwrap_or_default(), r.reason_zh)
-                })
-                .collect();
+            let reasons = reasons_of.remove(&row).unwrap_or_default();
             let mut rec: Vec<String> = raw.iter().map(|c| crate::sheets::export::neutralise(c).into_owned()).collect();
             rec.resize(self.header_cells.len(), String::new());
             rec.push(row.to_string());
