@@ -8,6 +8,7 @@
 //! (navigation), `paths.rs` (URLs), `render.rs`, `flash.rs`, `static_files.rs`, `settings.rs`.
 
 mod admin;
+mod agency;
 mod errors;
 mod flash;
 mod home;
@@ -61,6 +62,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(paths::ADMIN_ACCOUNTS, web::post().to(admin::create))
         .route("/admin/accounts/{username}/{action}", web::post().to(admin::act))
         .route(paths::LOOKUP, web::get().to(lookup::show))
+        // The agency's and the admin's pages.
+        .route(paths::TRAINING_TESTS, web::get().to(agency::training_tests::show))
+        .route("/training-tests/preview", web::post().to(agency::training_tests::preview))
+        .route("/training-tests/commit", web::post().to(agency::training_tests::commit))
+        .route("/training-tests/pass-mark", web::post().to(agency::training_tests::set_pass_mark))
+        .route("/training-tests/revoke", web::post().to(agency::training_tests::revoke))
+        .route("/training-tests/{upload_id}/rejected.csv", web::get().to(agency::training_tests::rejected))
         .route("/static/{name}", web::get().to(static_files::serve))
         // Last: every other path (the API scope above answers its own paths first).
         .route("/{tail:.*}", web::to(not_found));
