@@ -69,6 +69,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/training-tests/pass-mark", web::post().to(agency::training_tests::set_pass_mark))
         .route("/training-tests/revoke", web::post().to(agency::training_tests::revoke))
         .route("/training-tests/{upload_id}/rejected.csv", web::get().to(agency::training_tests::rejected))
+        .route(paths::INSTITUTIONS, web::get().to(agency::institutions::list))
+        .route(paths::INSTITUTIONS, web::post().to(agency::institutions::create))
+        .route("/institutions/{code}", web::get().to(agency::institutions::show))
+        .route("/institutions/{code}/{action}", web::post().to(agency::institutions::change))
+        .route(paths::TERMINATION_CASES, web::get().to(agency::cases::termination_list))
+        .route("/termination-cases/{id}/decide", web::post().to(agency::cases::termination_decide))
+        .route(paths::CASCADE_CASES, web::get().to(agency::cases::cascade_list))
+        .route("/cascade-cases/{id}/decide", web::post().to(agency::cases::cascade_decide))
         .route("/static/{name}", web::get().to(static_files::serve))
         // Last: every other path (the API scope above answers its own paths first).
         .route("/{tail:.*}", web::to(not_found));

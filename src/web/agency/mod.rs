@@ -3,6 +3,8 @@
 //! says they need, their after-a-form messages, the preview of rejected rows, and how a refused
 //! form comes back to its page. The admin's own pages are `web/admin_*.rs`.
 
+pub mod cases;
+pub mod institutions;
 pub mod training_tests;
 
 use crate::service::tokens::Role;
@@ -118,5 +120,27 @@ pub fn refusal(e: &crate::error::Error) -> Option<String> {
             Some(c.message_zh.clone())
         }
         _ => None,
+    }
+}
+
+/// The Chinese name of an institution agreement's status.
+pub fn institution_status_zh(s: &str) -> &'static str {
+    match s {
+        "active" => "正常",
+        "suspended" => "中止",
+        "terminated" => "解除",
+        "expired" => "到期终止",
+        "not_started" => "尚未生效",
+        _ => "—",
+    }
+}
+
+/// The badge class of an institution status (the staff badges' colours).
+pub fn institution_badge(s: &str) -> &'static str {
+    match s {
+        "active" => "active",
+        "suspended" => "suspended",
+        "terminated" => "terminated",
+        _ => "unregistered",
     }
 }
