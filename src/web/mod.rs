@@ -8,6 +8,9 @@
 //! (navigation), `paths.rs` (URLs), `render.rs`, `flash.rs`, `static_files.rs`, `settings.rs`.
 
 mod admin;
+mod admin_audit;
+mod admin_calendar;
+mod admin_tokens;
 mod agency;
 mod errors;
 mod flash;
@@ -77,6 +80,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/termination-cases/{id}/decide", web::post().to(agency::cases::termination_decide))
         .route(paths::CASCADE_CASES, web::get().to(agency::cases::cascade_list))
         .route("/cascade-cases/{id}/decide", web::post().to(agency::cases::cascade_decide))
+        .route(paths::ADMIN_TOKENS, web::get().to(admin_tokens::list))
+        .route(paths::ADMIN_TOKENS, web::post().to(admin_tokens::create))
+        .route("/admin/tokens/{id}/revoke", web::post().to(admin_tokens::revoke))
+        .route(paths::ADMIN_CALENDAR, web::get().to(admin_calendar::show))
+        .route(paths::ADMIN_CALENDAR, web::post().to(admin_calendar::upload))
+        .route(paths::ADMIN_AUDIT, web::get().to(admin_audit::show))
         .route("/static/{name}", web::get().to(static_files::serve))
         // Last: every other path (the API scope above answers its own paths first).
         .route("/{tail:.*}", web::to(not_found));
