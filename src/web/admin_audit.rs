@@ -37,6 +37,18 @@ struct AuditPage {
     error: Option<String>,
 }
 
+/// The first targets or facts of a write that touched many (an agreement change locks every
+/// person).
+fn shorten(targets: &str) -> String {
+    const SHOWN: usize = 6;
+    let all: Vec<&str> = targets.split(' ').filter(|s| !s.is_empty()).collect();
+    if all.len() <= SHOWN {
+        all.join(" ")
+    } else {
+        format!("{} …等 {} 个", all[..SHOWN].join(" "), all.len())
+    }
+}
+
 /// `GET /admin/audit?target=`.
 pub async fn show(viewer: Viewer, q: web::Query<AuditQuery>) -> Result<HttpResponse, PageError> {
     viewer.caller().permit(Action::ReadAudit).map_err(|e| viewer.fail(e))?;
@@ -55,8 +67,8 @@ pub async fn show(viewer: Viewer, q: web::Query<AuditQuery>) -> Result<HttpRespo
                 at: (r.recorded_at + chrono::Duration::hours(8)).format("%Y-%m-%d %H:%M:%S").to_string(),
                 role: r.role.clone(),
                 action: r.action.clone(),
-                targets: r.targets.clone(),
-                facts: r.facts.clone(),
+                targets: shorten(&r.targets),
+                facts: shorten(&r.facts),
                 changed: serde_json::from_str::<Vec<serde_json::Value>>(&r.changes).map_or(0, |v| v.len()),
                 request_id: r.request_id.clone(),
             })

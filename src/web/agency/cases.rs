@@ -15,7 +15,7 @@ use crate::domain::dates::today_china;
 use crate::error::Result as ServiceResult;
 use crate::service::institutions::{CascadeCaseView, DecideCascade, TerminationCaseView};
 use crate::service::Action;
-use crate::store::facts::{CascadeDecision, TerminationDecision};
+use crate::store::facts::{AgreementAction, CascadeDecision, TerminationDecision};
 use crate::web::errors::PageError;
 use crate::web::labels::date;
 use crate::web::layout::Layout;
@@ -39,6 +39,9 @@ pub struct CaseLine {
     pub article: String,
     pub open: bool,
     pub decision: String,
+    /// For an open case its decider may decide: the staff a suspension or termination would
+    /// take with it today (三(四)).
+    pub effect: String,
 }
 
 #[derive(Template)]
@@ -99,6 +102,7 @@ fn termination_line(c: &TerminationCaseView, name: String) -> CaseLine {
             .decision
             .map(|d| decided(termination_decision_zh(d), c.decided_on, None, &c.reason))
             .unwrap_or_default(),
+        effect: String::new(),
     }
 }
 
@@ -120,6 +124,7 @@ fn cascade_line(c: &CascadeCaseView, name: String) -> CaseLine {
             .decision
             .map(|d| decided(cascade_decision_zh(d), c.decided_on, c.until, &c.reason))
             .unwrap_or_default(),
+        effect: String::new(),
     }
 }
 
@@ -134,6 +139,7 @@ async fn render(
     msg: Option<&str>,
     error: Option<String>,
 ) -> Result<HttpResponse, PageError> {
+    let action = if kind == "termination" { Action::DecideTerminationCase } else { Action::DecideCascade };
     let lines = viewer
         .call(move |app, caller| -> ServiceResult<Vec<CaseLine>> {
             let mut lines = if kind == "termination" {
@@ -154,11 +160,24 @@ async fn render(
                     .collect::<Vec<_>>()
             };
             sort(&mut lines);
+            // What deciding would do to the staff, for those who decide (read-only).
+            let decides = caller.permit(action).is_ok();
+            let today = today_china();
+            for l in lines.iter_mut().filter(|l| l.open && decides) {
+                let e = app.agreement_effect(caller, &l.institution_code, AgreementAction::Terminate, today, false)?;
+                l.effect = format!(
+                    "今日在册 {} 人（其中 {} 人服务协议正常）：中止或解除医保协议的，他们在本机构的服务协议随之中止或解除（三(四)）",
+                    e.staff, e.in_force
+                );
+                if !e.related.is_empty() {
+                    let names: Vec<String> = e.related.iter().map(|r| format!("{}（{} 人）", r.name, r.staff)).collect();
+                    l.effect.push_str(&format!("；关联机构一并处理：{}", names.join("、")));
+                }
+            }
             Ok(lines)
         })
         .await
         .map_err(|e| viewer.fail(e))?;
-    let action = if kind == "termination" { Action::DecideTerminationCase } else { Action::DecideCascade };
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let (heading, explanation) = if kind == "termination" {
         (

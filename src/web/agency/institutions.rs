@@ -195,6 +195,8 @@ pub struct Confirm {
     pub related: Vec<(String, String, usize, &'static str)>,
     /// The form's fields, sent again with `confirmed=yes`.
     pub fields: Vec<(&'static str, String)>,
+    /// What will be recorded, as the person typed it (label, value).
+    pub shown: Vec<(&'static str, String)>,
 }
 
 /// The values typed into the agreement forms (kept when one is refused or confirmed).
@@ -368,7 +370,25 @@ fn effect_confirm(effect: &AgreementEffect, form: &ChangeForm) -> Confirm {
     fields.push(("reason", form.reason.clone()));
     fields.push(("article", form.article.clone()));
     fields.push(("requested", form.requested.clone()));
+    let mut shown = Vec::new();
+    if suspend {
+        let until = form.until.trim();
+        shown.push((
+            "恢复日期",
+            if until.is_empty() { "未定（恢复时另行决定）".to_string() } else { until.to_string() },
+        ));
+    }
+    let article = form.article.trim();
+    shown.push(("依据条款", if article.is_empty() { "三(四)".to_string() } else { article.to_string() }));
+    shown.push(("理由", form.reason.trim().to_string()));
+    if flag(&form.requested) {
+        shown.push(("申请", "机构申请".to_string()));
+    }
+    if !suspend && flag(&form.legal_representative_violation) {
+        shown.push(("连锁药店", "因法定代表人违规，同一法定代表人的门店一并解除".to_string()));
+    }
     Confirm {
+        shown,
         action: if suspend { "suspend" } else { "terminate" },
         action_zh: if suspend { "中止" } else { "解除" },
         on: date(Some(effect.on)),

@@ -21,13 +21,9 @@ pub fn nav_links(role: Role) -> &'static [(&'static str, &'static str)] {
             (paths::TERMINATION_CASES, "协议案件"),
         ],
         Role::Officer => &[(paths::INSTITUTIONS, "定点机构"), (paths::TERMINATION_CASES, "协议案件")],
-        Role::Admin => &[
-            (paths::TRAINING_TESTS, "培训测试"),
-            (paths::INSTITUTIONS, "定点机构"),
-            (paths::ADMIN_TOKENS, "API令牌"),
-            (paths::ADMIN_CALENDAR, "工作日历"),
-            (paths::ADMIN_AUDIT, "审计日志"),
-        ],
+        Role::Admin => {
+            &[(paths::ADMIN_TOKENS, "API令牌"), (paths::ADMIN_CALENDAR, "工作日历"), (paths::ADMIN_AUDIT, "审计日志")]
+        }
         Role::Hr | Role::Settlement => &[],
     }
 }
