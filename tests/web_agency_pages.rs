@@ -448,3 +448,95 @@ fn the_admin_uploads_next_years_calendar() {
         assert!(c.get("/admin/calendar?msg=calendar_uploaded").body.contains("测试用"));
     }
 }
+
+#[test]
+fn a_county_officer_sees_the_institutions_and_cases_of_its_county_only() {
+    use jifen::service::accounts::NewAccount;
+    use jifen::service::institutions::NewInstitution;
+    for db in common::all() {
+        let s = common::spawn(&db);
+        let w = world(&s.app);
+        let sys = Caller::system();
+        let other = NewInstitution {
+            code: "H37081200001".into(),
+            name: "兖州区人民医院".into(),
+            kind: "medical".into(),
+            region_code: None,
+            agreement_start: "2023-01-01".into(),
+            agreement_end: "2030-12-31".into(),
+            public: None,
+            organization_code: None,
+            legal_representative: None,
+        };
+        s.app.create_institution(&sys, &other).expect("institution in 370812");
+        let officer = NewAccount {
+            username: "officer_812".into(),
+            password: PASSWORD.into(),
+            role: "officer".into(),
+            institution_code: None,
+            region_code: Some("370812".into()),
+        };
+        s.app.create_account(&sys, &officer).expect("officer");
+        let mut c = Client::new(&s.base);
+        assert_eq!(c.login("officer_812", PASSWORD).status, 303);
+        let list = c.get("/institutions");
+        assert_eq!(list.status, 200, "{}", db.backend);
+        assert!(list.body.contains("H37081200001") && !list.body.contains(&w.a), "{}: {}", db.backend, list.body);
+        assert_eq!(c.get(&format!("/institutions/{}", w.a)).status, 404, "{}: another county", db.backend);
+        let own = c.get("/institutions/H37081200001");
+        assert_eq!(own.status, 200, "{}", db.backend);
+        assert!(own.body.contains("/suspend\""), "an officer changes agreements of its county");
+        // Its county's agreement: the effect first; another county's: the 404 page.
+        let token = Client::csrf_of(&own.body);
+        let p = c.post(
+            &format!("/institutions/{}/suspend", w.a),
+            &[("csrf_token", &token), ("from", "2026-11-01"), ("reason", "x")],
+        );
+        assert_eq!(p.status, 404, "{}", db.backend);
+        assert_eq!(c.get("/termination-cases").status, 200);
+        assert_eq!(c.get("/training-tests").status, 403, "{}: the agency's page", db.backend);
+    }
+}
+
+#[test]
+fn pass_rates_count_the_age_on_the_test_day_as_the_rules_do() {
+    use jifen::service::registrations::NewRegistration;
+    for db in common::all() {
+        let s = common::spawn(&db);
+        let w = world(&s.app);
+        let sys = Caller::system();
+        // 50 on the test day (open book), and 49 until the next day (closed book), a leap-day
+        // birthday, then a failed test: the age groups as `age_on` counts them.
+        let people = [
+            ("D370811000091", "19761015", "open", true),
+            ("D370811000092", "19761016", "closed", true),
+            ("D370811000093", "19760229", "open", false),
+        ];
+        for (k, (code, birth, format, passed)) in people.iter().enumerate() {
+            let reg = NewRegistration {
+                institution_code: w.a.clone(),
+                personnel_code: code.to_string(),
+                name: format!("测试{k}"),
+                id_number: common::id_number(birth, 90 + k as u32),
+                category: "physician".into(),
+                registered_on: "2023-01-01".into(),
+                phone: None,
+            };
+            s.app.register(&sys, &reg).expect("register");
+            let test = NewTrainingTest {
+                personnel_code: code.to_string(),
+                tested_on: "2026-10-15".into(),
+                format: format.to_string(),
+                score: None,
+                passed: *passed,
+            };
+            s.app.record_test(&sys, &test).expect("test");
+        }
+        let year = s.app.training_test_year(&sys, 2026, &Default::default()).expect("year");
+        let rates: Vec<(u32, u32)> = year.by_age.iter().map(|r| (r.tested, r.passed)).collect();
+        assert_eq!(rates, vec![(1, 1), (2, 1)], "{}: under 50, then 50 and over", db.backend);
+        let formats: Vec<(u32, u32)> = year.by_format.iter().map(|r| (r.tested, r.passed)).collect();
+        assert_eq!(formats, vec![(1, 1), (2, 1)], "{}: closed, then open", db.backend);
+        assert_eq!((year.all.tested, year.all.passed, year.all.percent()), (3, 2, "66.7".to_string()));
+    }
+}

@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use super::tokens::{NewToken, Role, TokenInfo};
 use super::{Action, App, Caller};
-use crate::domain::dates::{age_on, year_start};
+use crate::domain::dates::year_start;
 use crate::error::{Error, Result};
 use crate::rules::institution::status_on;
 use crate::rules::TestFormat;
@@ -41,9 +41,11 @@ impl PassRate {
         PassRate { group, tested: 0, passed: 0 }
     }
 
-    fn add(&mut self, passed: bool) {
-        self.tested += 1;
-        self.passed += u32::from(passed);
+    fn add(&mut self, passed: bool, n: u32) {
+        self.tested += n;
+        if passed {
+            self.passed += n;
+        }
     }
 
     /// The pass rate in per cent, one decimal ("97.5"); "—" when no one sat it.
@@ -192,10 +194,11 @@ impl App {
         let mut all = PassRate::new("全部");
         let mut by_age = [PassRate::new(under), PassRate::new(from)];
         let mut by_format = [PassRate::new("闭卷"), PassRate::new("开卷")];
-        for (tested_on, birth, format, passed) in store::test_stats(&mut c, year)? {
-            all.add(passed);
-            by_age[usize::from(age_on(birth, tested_on) >= boundary)].add(passed);
-            by_format[usize::from(format == TestFormat::Open)].add(passed);
+        for g in store::pass_counts(&mut c, year, boundary)? {
+            let n = u32::try_from(g.n).unwrap_or(u32::MAX);
+            all.add(g.passed, n);
+            by_age[usize::from(g.older)].add(g.passed, n);
+            by_format[usize::from(g.format == TestFormat::Open.as_str())].add(g.passed, n);
         }
         let page = filter.page.max(1);
         let query = TestQuery {

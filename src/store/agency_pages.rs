@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Bool, Text};
 
 use super::conn::DbConn;
 use super::facts::{AgreementAction, Institution, InstitutionEventRow};
@@ -14,19 +15,48 @@ use crate::rules::{InstitutionEvent, InstitutionFacts, TestFormat};
 
 type Q<T> = QueryResult<T>;
 
-/// One test of a year that was not revoked, for the pass rates: (tested_on, birth date,
-/// format, passed).
-pub type TestStat = (NaiveDate, NaiveDate, TestFormat, bool);
+/// How many tests of a year (not revoked) have a format, a result, and were sat at or past
+/// an age.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct PassCount {
+    #[diesel(sql_type = Text)]
+    pub format: String,
+    #[diesel(sql_type = Bool)]
+    pub passed: bool,
+    /// At or past the age on the test day (the age as `domain::dates::age_on` counts it: the
+    /// years between, less one before the birthday).
+    #[diesel(sql_type = Bool)]
+    pub older: bool,
+    #[diesel(sql_type = BigInt)]
+    pub n: i64,
+}
 
-/// Every test of `year` that still counts (revoked ones left out).
-pub fn test_stats(conn: &mut DbConn, year: i32) -> Q<Vec<TestStat>> {
-    training_tests::table
-        .inner_join(practitioners::table.on(practitioners::personnel_code.eq(training_tests::personnel_code)))
-        .left_join(test_revocations::table.on(test_revocations::test_id.eq(training_tests::id)))
-        .filter(training_tests::cycle_year.eq(year))
-        .filter(test_revocations::id.nullable().is_null())
-        .select((training_tests::tested_on, practitioners::birth_date, training_tests::format, training_tests::passed))
-        .load(conn)
+/// The age on the test day is the one SQL expression that differs between the backends.
+const PASS_COUNTS_SQLITE: &str = "SELECT t.format AS format, t.passed AS passed, \
+     (CAST(substr(t.tested_on, 1, 4) AS INTEGER) - CAST(substr(p.birth_date, 1, 4) AS INTEGER) \
+      - (substr(t.tested_on, 6, 5) < substr(p.birth_date, 6, 5))) >= ? AS older, COUNT(*) AS n \
+     FROM training_tests t JOIN practitioners p ON p.personnel_code = t.personnel_code \
+     WHERE t.cycle_year = ? AND NOT EXISTS (SELECT 1 FROM test_revocations r WHERE r.test_id = t.id) \
+     GROUP BY 1, 2, 3";
+const PASS_COUNTS_POSTGRES: &str = "SELECT t.format AS format, t.passed AS passed, \
+     (EXTRACT(YEAR FROM t.tested_on)::int - EXTRACT(YEAR FROM p.birth_date)::int \
+      - CASE WHEN to_char(t.tested_on, 'MM-DD') < to_char(p.birth_date, 'MM-DD') THEN 1 ELSE 0 END) >= $1 AS older, \
+     COUNT(*) AS n \
+     FROM training_tests t JOIN practitioners p ON p.personnel_code = t.personnel_code \
+     WHERE t.cycle_year = $2 AND NOT EXISTS (SELECT 1 FROM test_revocations r WHERE r.test_id = t.id) \
+     GROUP BY 1, 2, 3";
+
+/// The tests of `year` that still count, by format, result and age group (`age` and over).
+pub fn pass_counts(conn: &mut DbConn, year: i32, age: i32) -> Q<Vec<PassCount>> {
+    use diesel::sql_types::Integer;
+    match conn {
+        DbConn::Sqlite(c) => {
+            diesel::sql_query(PASS_COUNTS_SQLITE).bind::<Integer, _>(age).bind::<Integer, _>(year).load(c)
+        }
+        DbConn::Postgresql(c) => {
+            diesel::sql_query(PASS_COUNTS_POSTGRES).bind::<Integer, _>(age).bind::<Integer, _>(year).load(c)
+        }
+    }
 }
 
 /// One test on the list, with the person's name and its revocation if any.
@@ -95,8 +125,15 @@ pub fn test_lines(conn: &mut DbConn, year: i32, query: &TestQuery) -> Q<Vec<Test
         .load(conn)
 }
 
-/// How many tests the list's filter matches.
+/// How many tests the list's filter matches (without a search, from the year's index alone).
 pub fn test_line_count(conn: &mut DbConn, year: i32, query: &TestQuery) -> Q<i64> {
+    if query.q.as_deref().is_none_or(|q| q.trim().is_empty()) {
+        let mut q = training_tests::table.filter(training_tests::cycle_year.eq(year)).into_boxed();
+        if let Some(p) = query.passed {
+            q = q.filter(training_tests::passed.eq(p));
+        }
+        return q.count().get_result(conn);
+    }
     test_list_filter!(year, query).count().get_result(conn)
 }
 
