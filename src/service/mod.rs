@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod accounts;
+pub mod agency_pages;
 pub mod audit;
 pub mod batches;
 pub mod calendar;

@@ -1,6 +1,7 @@
 //! The ledger (diesel): append-only facts, projections rewritten with them, and `verify`.
 
 pub mod accounts;
+pub mod agency_pages;
 pub mod audit;
 pub mod bulk;
 pub mod conn;

@@ -99,6 +99,9 @@ impl PageError {
 /// What each page family needs, for the 403 page.
 pub fn need_for(path: &str) -> &'static str {
     let p = path.trim_end_matches('/');
+    if let Some(need) = super::agency::need_for(p) {
+        return need;
+    }
     if p.starts_with("/admin") {
         "系统管理员（admin）"
     } else if p.starts_with("/roster") {

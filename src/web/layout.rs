@@ -82,7 +82,11 @@ fn links(role: Role) -> &'static [(&'static str, &'static str)] {
 impl Layout {
     /// A page for a logged-in person; `current` is the path of the page (for `aria-current`).
     pub fn new(title: impl Into<String>, session: &SessionInfo, current: &str) -> Layout {
-        let nav = links(session.role)
+        let mut links: Vec<(&'static str, &'static str)> = links(session.role).to_vec();
+        // The agency's and the admin's pages, before 公开查询.
+        let at = links.iter().position(|(href, _)| *href == paths::LOOKUP).unwrap_or(links.len());
+        links.splice(at..at, super::agency::nav_links(session.role).iter().copied());
+        let nav = links
             .iter()
             .map(|(href, label)| NavLink {
                 href,

@@ -8,6 +8,10 @@
 //! (navigation), `paths.rs` (URLs), `render.rs`, `flash.rs`, `static_files.rs`, `settings.rs`.
 
 mod admin;
+mod admin_audit;
+mod admin_calendar;
+mod admin_tokens;
+mod agency;
 mod errors;
 mod flash;
 mod home;
@@ -61,6 +65,27 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(paths::ADMIN_ACCOUNTS, web::post().to(admin::create))
         .route("/admin/accounts/{username}/{action}", web::post().to(admin::act))
         .route(paths::LOOKUP, web::get().to(lookup::show))
+        // The agency's and the admin's pages.
+        .route(paths::TRAINING_TESTS, web::get().to(agency::training_tests::show))
+        .route("/training-tests/preview", web::post().to(agency::training_tests::preview))
+        .route("/training-tests/commit", web::post().to(agency::training_tests::commit))
+        .route("/training-tests/pass-mark", web::post().to(agency::training_tests::set_pass_mark))
+        .route("/training-tests/revoke", web::post().to(agency::training_tests::revoke))
+        .route("/training-tests/{upload_id}/rejected.csv", web::get().to(agency::training_tests::rejected))
+        .route(paths::INSTITUTIONS, web::get().to(agency::institutions::list))
+        .route(paths::INSTITUTIONS, web::post().to(agency::institutions::create))
+        .route("/institutions/{code}", web::get().to(agency::institutions::show))
+        .route("/institutions/{code}/{action}", web::post().to(agency::institutions::change))
+        .route(paths::TERMINATION_CASES, web::get().to(agency::cases::termination_list))
+        .route("/termination-cases/{id}/decide", web::post().to(agency::cases::termination_decide))
+        .route(paths::CASCADE_CASES, web::get().to(agency::cases::cascade_list))
+        .route("/cascade-cases/{id}/decide", web::post().to(agency::cases::cascade_decide))
+        .route(paths::ADMIN_TOKENS, web::get().to(admin_tokens::list))
+        .route(paths::ADMIN_TOKENS, web::post().to(admin_tokens::create))
+        .route("/admin/tokens/{id}/revoke", web::post().to(admin_tokens::revoke))
+        .route(paths::ADMIN_CALENDAR, web::get().to(admin_calendar::show))
+        .route(paths::ADMIN_CALENDAR, web::post().to(admin_calendar::upload))
+        .route(paths::ADMIN_AUDIT, web::get().to(admin_audit::show))
         .route("/static/{name}", web::get().to(static_files::serve))
         // Last: every other path (the API scope above answers its own paths first).
         .route("/{tail:.*}", web::to(not_found));

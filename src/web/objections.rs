@@ -23,6 +23,8 @@ use crate::service::tokens::Role;
 #[derive(Deserialize)]
 pub struct ObjectionsQuery {
     msg: Option<String>,
+    /// `pending`: only the objections waiting for a decision (the agency's queue).
+    status: Option<String>,
 }
 
 pub struct Line {
@@ -53,29 +55,47 @@ struct ObjectionsPage {
     lines: Vec<Line>,
     today: String,
     error: Option<String>,
+    /// The deciders' queue: whether only pending objections are shown, how many are pending,
+    /// and the last day to escalate if one is rejected today (六(一)).
+    pending_only: bool,
+    pending: usize,
+    may_decide_any: bool,
+    reject_deadline: String,
 }
 
 async fn render(viewer: &Viewer, msg: Option<&str>, error: Option<String>) -> Result<HttpResponse, PageError> {
+    render_filtered(viewer, msg, error, false).await
+}
+
+async fn render_filtered(
+    viewer: &Viewer,
+    msg: Option<&str>,
+    error: Option<String>,
+    pending_only: bool,
+) -> Result<HttpResponse, PageError> {
     let today = today_china();
     let role = viewer.session.role;
     let own = viewer.session.institution_code.clone();
-    let (objections, deductions) = viewer
+    let (objections, deductions, reject_deadline) = viewer
         .call(move |app, caller| {
             let objections = app.objections_list(caller, None)?;
+            let reject_deadline = app.objection_deadline(today);
             let mut deductions = Vec::new();
             if let (Role::Hr, Some(code)) = (role, own) {
                 for year in [today.year(), today.year() - 1] {
                     deductions.extend(app.institution_deductions(caller, &code, year)?);
                 }
             }
-            Ok((objections, deductions))
+            Ok((objections, deductions, reject_deadline))
         })
         .await
         .map_err(|e| viewer.fail(e))?;
     let may_file = matches!(role, Role::Hr);
     let may_decide_role = matches!(role, Role::Agency | Role::Officer | Role::Admin);
-    let lines = objections
+    let pending = objections.iter().filter(|o| matches!(o.status, "filed" | "escalated")).count();
+    let mut lines: Vec<Line> = objections
         .iter()
+        .filter(|o| !pending_only || matches!(o.status, "filed" | "escalated"))
         .map(|o| Line {
             id: o.id,
             deduction_id: o.deduction_id,
@@ -113,6 +133,10 @@ async fn render(viewer: &Viewer, msg: Option<&str>, error: Option<String>) -> Re
             may_decide: may_decide_role && matches!(o.status, "filed" | "escalated"),
         })
         .collect();
+    // The deciders see the objections waiting for them first.
+    if may_decide_role {
+        lines.sort_by_key(|l| !l.may_decide);
+    }
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     Ok(page(
         status,
@@ -138,13 +162,17 @@ async fn render(viewer: &Viewer, msg: Option<&str>, error: Option<String>) -> Re
             lines,
             today: date(Some(today)),
             error,
+            pending_only,
+            pending,
+            may_decide_any: may_decide_role,
+            reject_deadline: date(reject_deadline),
         },
     ))
 }
 
 /// `GET /objections`.
 pub async fn list(viewer: Viewer, q: web::Query<ObjectionsQuery>) -> Result<HttpResponse, PageError> {
-    render(&viewer, q.msg.as_deref(), None).await
+    render_filtered(&viewer, q.msg.as_deref(), None, q.status.as_deref() == Some("pending")).await
 }
 
 /// A refused form is shown on the page with the reason; other errors are error pages.

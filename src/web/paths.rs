@@ -11,6 +11,14 @@ pub const INTERVIEW_ORDERS: &str = "/interview-orders";
 pub const OBJECTIONS: &str = "/objections";
 pub const ADMIN_ACCOUNTS: &str = "/admin/accounts";
 pub const LOOKUP: &str = "/lookup";
+// The agency's and the admin's pages (web/agency/, web/admin_*.rs).
+pub const TRAINING_TESTS: &str = "/training-tests";
+pub const INSTITUTIONS: &str = "/institutions";
+pub const TERMINATION_CASES: &str = "/termination-cases";
+pub const CASCADE_CASES: &str = "/cascade-cases";
+pub const ADMIN_TOKENS: &str = "/admin/tokens";
+pub const ADMIN_CALENDAR: &str = "/admin/calendar";
+pub const ADMIN_AUDIT: &str = "/admin/audit";
 
 /// The session cookie: a random id, HttpOnly, SameSite=Strict, Secure behind TLS.
 pub const SESSION_COOKIE: &str = "jifen_session";

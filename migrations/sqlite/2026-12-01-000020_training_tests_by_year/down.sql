@@ -1,0 +1,1 @@
+DROP INDEX training_tests_year;
