@@ -188,3 +188,19 @@ fn a_control_character_or_an_overlong_cell_rejects_its_row_in_any_encoding() {
         assert_eq!((r["counts"]["added"].as_u64(), r["committed"].as_bool()), (Some(1), Some(true)), "{r}");
     }
 }
+
+#[test]
+fn the_rejected_rows_of_any_file_come_back_as_xlsx_too() {
+    let db = common::sqlite();
+    let s = server(&db);
+    let (st, r) = post(&s, "?mode=delta", XLSX, &sample());
+    assert_eq!(st, 200, "{r}");
+    assert!(r["rejected_csv"].is_string(), "{r}");
+    let id = r["report_id"].as_str().expect("a report id");
+    let xlsx = get(&s, &format!("/rosters/{INST}/reports/{id}?format=xlsx"));
+    let mut rows = jifen::sheets::open(std::io::Cursor::new(xlsx)).unwrap();
+    let header = rows.next().unwrap().unwrap();
+    assert!(header.cells.iter().any(|c| c.text == "错误原因"), "{header:?}");
+    let bad = rows.next().unwrap().unwrap();
+    assert!(bad.cells.iter().any(|c| c.text.contains("3.70811E+17")), "{bad:?}");
+}

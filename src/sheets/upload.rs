@@ -185,10 +185,11 @@ impl<T> Sheet<T> {
         // Each row's reasons, gathered once (a file may have a rejection on every row).
         let mut reasons_of: HashMap<u64, Vec<String>> = HashMap::new();
         for r in &self.rejected {
-            reasons_of
-                .entry(r.row)
-                .or_default()
-                .push(format!("{}{}", r.column.as_deref().map(|c| format!("[{c}] ")).unwrap_or_default(), r.reason_zh));
+            reasons_of.entry(r.row).or_default().push(format!(
+                "{}{}",
+                r.column.as_deref().map(|c| format!("[{c}] ")).unwrap_or_default(),
+                r.reason_zh
+            ));
         }
         for row in rows {
             let Some(raw) = self.raw.get(&row) else { continue };

@@ -141,6 +141,12 @@ impl App {
                 report.summarise(id);
                 Ok(report)
             }
+            // Rejected rows are also kept a week, so they can be fetched as .xlsx to fix.
+            Ok(mut report) if report.rejected_csv.is_some() && !self.read_only => {
+                let full = serde_json::to_value(&report).map_err(|e| Error::Internal(e.into()))?;
+                report.report_id = Some(self.keep_report(&institution, &full, report.rejected_csv.as_deref())?);
+                Ok(report)
+            }
             Err(Error::Client(mut refused)) => {
                 if let Some(full) = refused.report.as_deref().filter(|r| report::is_large(r)) {
                     let csv = full["rejected_csv"].as_str().map(str::to_string);
