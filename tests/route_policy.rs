@@ -247,6 +247,11 @@ fn request(route: &Route, o: &Objects) -> Option<(String, Send)> {
             Send::Json(json!({"institution_code": A, "inspected_on": "2024-06-03", "decided_on": "2024-06-03",
                 "violations": [{"personnel_code": P3, "items": ["1.3"]}]})),
         ),
+        ("POST", "/api/v1/inspections/preview") => (
+            "",
+            Send::Json(json!({"institution_code": A, "inspected_on": "2024-06-03", "decided_on": "2024-06-03",
+                "violations": [{"personnel_code": P3, "items": ["6.1"]}]})),
+        ),
         ("POST", "/api/v1/inspections/batch") => (
             "",
             csv(&format!("检查编号,定点医药机构编码,医保对应代码,扣分情形,检查日期,处理决定日期\nR1,{A},{P3},1.4,2024-06-04,2024-06-04\n")),

@@ -151,6 +151,9 @@ routes! {
     "/api/v1/rosters/{institution_code}" { POST => rosters::upload, token(UploadRoster, InstitutionInPath), Upload; }
     "/api/v1/inspections" { POST => inspections::create, token(RecordInspection, InstitutionInBody), Json; }
     "/api/v1/inspections/batch" { POST => inspections::batch, token(RecordInspection, InstitutionInRows), Upload; }
+    "/api/v1/inspections/preview" {
+        POST => inspections::preview, token(RecordInspection, InstitutionInBody), Json;
+    }
     "/api/v1/deductions/{id}/revoke" { POST => deductions::revoke, token(RevokeDeduction, Scope::Object(Deduction)), Json; }
     "/api/v1/deductions/{id}/objections" {
         POST => deductions::object, token(FileObjection, Scope::Object(Deduction)), Json;
