@@ -13,6 +13,7 @@ pub mod schema;
 pub mod text_enum;
 pub mod tokens;
 pub mod training;
+pub mod workbench;
 
 pub use conn::{connect, lock_for_write, DbConn, Pool, PooledConn};
 

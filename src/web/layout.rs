@@ -84,6 +84,7 @@ impl Layout {
     pub fn new(title: impl Into<String>, session: &SessionInfo, current: &str) -> Layout {
         let nav = links(session.role)
             .iter()
+            .chain(super::officer::nav_links(session.role))
             .map(|(href, label)| NavLink {
                 href,
                 label,

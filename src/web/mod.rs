@@ -18,6 +18,7 @@ mod login;
 mod lookup;
 mod notices;
 mod objections;
+mod officer;
 mod paths;
 mod practitioners;
 mod render;
@@ -61,6 +62,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(paths::ADMIN_ACCOUNTS, web::post().to(admin::create))
         .route("/admin/accounts/{username}/{action}", web::post().to(admin::act))
         .route(paths::LOOKUP, web::get().to(lookup::show))
+        // The officer's workbench (issue 15).
+        .route(paths::SEARCH, web::get().to(officer::search::show))
+        .route(paths::INSPECTIONS_NEW, web::get().to(officer::inspections::new))
+        .route(paths::INSPECTIONS_NEW, web::post().to(officer::inspections::submit))
+        .route("/inspections", web::post().to(officer::inspections::confirm))
+        .route("/inspections/{id}", web::get().to(officer::inspections::show))
+        .route("/deductions/{id}/revoke", web::post().to(officer::person::revoke))
+        .route(paths::WATCH_LIST, web::get().to(officer::watch_list::show))
         .route("/static/{name}", web::get().to(static_files::serve))
         // Last: every other path (the API scope above answers its own paths first).
         .route("/{tail:.*}", web::to(not_found));

@@ -11,6 +11,11 @@ pub const INTERVIEW_ORDERS: &str = "/interview-orders";
 pub const OBJECTIONS: &str = "/objections";
 pub const ADMIN_ACCOUNTS: &str = "/admin/accounts";
 pub const LOOKUP: &str = "/lookup";
+// The officer's workbench and the dashboard (issue 15).
+pub const SEARCH: &str = "/search";
+pub const INSPECTIONS_NEW: &str = "/inspections/new";
+pub const WATCH_LIST: &str = "/watch-list";
+pub const DASHBOARD: &str = "/dashboard";
 
 /// The session cookie: a random id, HttpOnly, SameSite=Strict, Secure behind TLS.
 pub const SESSION_COOKIE: &str = "jifen_session";
