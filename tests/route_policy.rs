@@ -300,6 +300,13 @@ fn request(route: &Route, o: &Objects) -> Option<(String, Send)> {
             "",
             Send::Raw("text/plain", "year = 2027\nsource = \"test\"\nholidays = []\nworkdays = []\n".into()),
         ),
+        ("GET", "/api/v1/stats/dashboard" | "/api/v1/stats/deductions" | "/api/v1/stats/statuses") => {
+            ("?year=2024", Send::Nothing)
+        }
+        ("GET", "/api/v1/stats/items" | "/api/v1/stats/institutions" | "/api/v1/stats/training-tests") => {
+            ("?year=2024", Send::Nothing)
+        }
+        ("GET", "/api/v1/stats/objections") => ("?year=2024", Send::Nothing),
         ("GET", "/api/v1/public/practitioners/{code}" | "/api/v1/public/institutions/{code}") => ("", Send::Nothing),
         _ => return None,
     };

@@ -19,6 +19,7 @@ pub mod registrations;
 pub mod rosters;
 pub mod search;
 pub mod sessions;
+pub mod stats;
 pub mod tokens;
 pub mod training_tests;
 pub mod verify;

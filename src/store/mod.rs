@@ -10,6 +10,7 @@ pub mod notice_body;
 pub mod pages;
 pub mod projections;
 pub mod schema;
+pub mod stats;
 pub mod text_enum;
 pub mod tokens;
 pub mod training;

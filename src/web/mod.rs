@@ -8,6 +8,7 @@
 //! (navigation), `paths.rs` (URLs), `render.rs`, `flash.rs`, `static_files.rs`, `settings.rs`.
 
 mod admin;
+mod dashboard;
 mod errors;
 mod flash;
 mod home;
@@ -62,7 +63,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(paths::ADMIN_ACCOUNTS, web::post().to(admin::create))
         .route("/admin/accounts/{username}/{action}", web::post().to(admin::act))
         .route(paths::LOOKUP, web::get().to(lookup::show))
-        // The officer's workbench (issue 15).
+        // The officer's workbench and the dashboard (issue 15).
         .route(paths::SEARCH, web::get().to(officer::search::show))
         .route(paths::INSPECTIONS_NEW, web::get().to(officer::inspections::new))
         .route(paths::INSPECTIONS_NEW, web::post().to(officer::inspections::submit))
@@ -70,6 +71,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/inspections/{id}", web::get().to(officer::inspections::show))
         .route("/deductions/{id}/revoke", web::post().to(officer::person::revoke))
         .route(paths::WATCH_LIST, web::get().to(officer::watch_list::show))
+        .route(paths::DASHBOARD, web::get().to(dashboard::show))
+        .route("/dashboard/{file}", web::get().to(dashboard::xlsx))
         .route("/static/{name}", web::get().to(static_files::serve))
         // Last: every other path (the API scope above answers its own paths first).
         .route("/{tail:.*}", web::to(not_found));

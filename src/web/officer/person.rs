@@ -150,7 +150,7 @@ pub fn points_chart(h: &PointsHistory, today: NaiveDate) -> String {
     // Grid: every 3 points, and the axis.
     for v in (0..=ymax as u32).step_by(3) {
         svg.line((left, y_of(v)), (left + plot_w, y_of(v)), GRID, 1.0, None);
-        svg.text((left - 6.0, y_of(v) + 4.0), &v.to_string(), "end", 11.0, MUTED);
+        svg.text((left - 6.0, y_of(v) + 4.0), &v.to_string(), "end", 12.0, MUTED);
     }
     // Years.
     for c in &h.cycles {
@@ -178,7 +178,7 @@ pub fn points_chart(h: &PointsHistory, today: NaiveDate) -> String {
             SanctionKind::Termination => ("#cf222e", format!("{} 分 解除", t.min)),
         };
         svg.line((left, y), (left + plot_w, y), color, 1.2, Some("6 4"));
-        svg.text((left + plot_w + 6.0, y + 4.0), &label, "start", 11.0, color);
+        svg.text((left + plot_w + 6.0, y + 4.0), &label, "start", 12.0, color);
     }
     // The step line of each cycle, to its end or to today.
     for c in &h.cycles {
@@ -206,11 +206,11 @@ pub fn points_chart(h: &PointsHistory, today: NaiveDate) -> String {
                 Some(&format!("{} {}：+{} 分，累计 {} 分", s.decided_on, name, s.points, s.total_after)),
             );
             let dy = if k % 2 == 0 { -7.0 } else { 14.0 };
-            svg.text((p.0 + 4.0, p.1 + dy), &format!("{name} +{}", s.points), "start", 10.0, INK);
+            svg.text((p.0 + 4.0, p.1 + dy), &format!("{name} +{}", s.points), "start", 11.5, INK);
         }
     }
     // Sanctions on the same time axis.
-    svg.text((left - 6.0, lane + 12.0), "处理", "end", 11.0, MUTED);
+    svg.text((left - 6.0, lane + 12.0), "处理", "end", 12.0, MUTED);
     for s in &h.sanctions {
         let x = x_of(s.starts_on);
         match s.kind {
@@ -242,11 +242,11 @@ pub fn points_chart(h: &PointsHistory, today: NaiveDate) -> String {
     // Legend.
     let ly = lane + 38.0;
     svg.rect(left, ly - 10.0, 14.0, 10.0, "#e09b3d", None);
-    svg.text((left + 18.0, ly), "中止期间", "start", 11.0, INK);
+    svg.text((left + 18.0, ly), "中止期间", "start", 12.0, INK);
     svg.rect(left + 90.0, ly - 10.0, 14.0, 10.0, "#cf222e", None);
-    svg.text((left + 108.0, ly), "解除（至禁止签约期满）", "start", 11.0, INK);
+    svg.text((left + 108.0, ly), "解除（至禁止签约期满）", "start", 12.0, INK);
     svg.circle((left + 260.0, ly - 4.0), 5.0, "#9a6700", None);
-    svg.text((left + 270.0, ly), "约谈", "start", 11.0, INK);
+    svg.text((left + 270.0, ly), "约谈", "start", 12.0, INK);
     svg.finish().replace("<svg ", &format!("<svg data-person=\"{}\" ", esc(&h.personnel_code)))
 }
 

@@ -140,7 +140,7 @@ fn y_axis(svg: &mut Svg, top: f64, h: f64, w: f64, max: f64, step: f64) {
         let y = top + h - v / max * h;
         svg.line((LEFT, y), (LEFT + w, y), GRID, 1.0, None);
         let label = if step < 1.0 { format!("{v:.1}") } else { format!("{v:.0}") };
-        svg.text((LEFT - 6.0, y + 4.0), &label, "end", 11.0, MUTED);
+        svg.text((LEFT - 6.0, y + 4.0), &label, "end", 12.0, MUTED);
         v += step;
     }
 }
@@ -154,8 +154,8 @@ fn legend(svg: &mut Svg, y: f64, entries: &[(&str, &str, bool)]) {
         } else {
             svg.rect(x, y - 10.0, 12.0, 12.0, color, None);
         }
-        svg.text((x + 18.0, y), name, "start", 11.0, INK);
-        x += 26.0 + name.chars().count() as f64 * 11.0;
+        svg.text((x + 18.0, y), name, "start", 12.0, INK);
+        x += 26.0 + name.chars().count() as f64 * 12.5;
     }
 }
 
@@ -169,8 +169,8 @@ pub fn stacked_bars(
     series: &[Series],
     overlay: Option<&Series>,
 ) -> String {
-    let (width, plot_h) = (760.0, 220.0);
-    let legend_rows = (series.len() + overlay.is_some() as usize).div_ceil(6);
+    let (width, plot_h) = (1000.0, 190.0);
+    let legend_rows = (series.len() + overlay.is_some() as usize).div_ceil(8);
     let height = TOP + plot_h + 28.0 + 18.0 * legend_rows as f64 + 6.0;
     let mut svg = Svg::new(id, width, height, title, desc);
     let w = width - LEFT - RIGHT;
@@ -178,7 +178,8 @@ pub fn stacked_bars(
         (0..categories.len()).map(|k| series.iter().map(|s| s.values.get(k).copied().unwrap_or(0.0)).sum()).collect();
     let top_value =
         totals.iter().copied().chain(overlay.iter().flat_map(|o| o.values.iter().copied())).fold(0.0, f64::max);
-    let (max, step) = nice_max(top_value);
+    // Counts: never a step below 1.
+    let (max, step) = nice_max(top_value.max(5.0));
     y_axis(&mut svg, TOP, plot_h, w, max, step);
     let band = w / categories.len().max(1) as f64;
     for (k, cat) in categories.iter().enumerate() {
@@ -193,7 +194,7 @@ pub fn stacked_bars(
             y -= h;
             svg.rect(x, y, band * 0.64, h, s.color, Some(&format!("{cat} {}：{v}", s.name)));
         }
-        svg.text((LEFT + band * (k as f64 + 0.5), TOP + plot_h + 16.0), cat, "middle", 11.0, INK);
+        svg.text((LEFT + band * (k as f64 + 0.5), TOP + plot_h + 16.0), cat, "middle", 12.0, INK);
     }
     if let Some(o) = overlay {
         let pts: Vec<(f64, f64)> = o
@@ -211,7 +212,7 @@ pub fn stacked_bars(
     if let Some(o) = overlay {
         entries.push((o.name.as_str(), o.color, true));
     }
-    for (row, chunk) in entries.chunks(6).enumerate() {
+    for (row, chunk) in entries.chunks(8).enumerate() {
         legend(&mut svg, TOP + plot_h + 40.0 + 18.0 * row as f64, chunk);
     }
     svg.finish()
@@ -228,46 +229,47 @@ pub struct HBar {
 
 /// Horizontal bars, one per row, with an optional marker line across (the 30 % of 五(三)).
 pub fn hbars(id: &str, title: &str, desc: &str, rows: &[HBar], max: f64, marker: Option<(f64, &str)>) -> String {
-    let label_w = 250.0;
-    let (width, row_h) = (760.0, 24.0);
+    let label_w = 200.0;
+    let (width, row_h) = (600.0, 24.0);
     let height = TOP + row_h * rows.len().max(1) as f64 + 28.0;
     let mut svg = Svg::new(id, width, height, title, desc);
-    let plot_w = width - label_w - 110.0;
+    let plot_w = width - label_w - 150.0;
     let max = if max > 0.0 { max } else { 1.0 };
-    for (k, r) in rows.iter().enumerate() {
-        let y = TOP + row_h * k as f64;
-        let label: String = if r.label.chars().count() > 22 {
-            format!("{}…", r.label.chars().take(21).collect::<String>())
-        } else {
-            r.label.clone()
-        };
-        svg.text((label_w - 8.0, y + 16.0), &label, "end", 12.0, INK);
-        let w = (r.value / max).clamp(0.0, 1.0) * plot_w;
-        svg.rect(label_w, y + 4.0, w, row_h - 8.0, r.color, Some(&format!("{}：{}", r.label, r.note)));
-        svg.text((label_w + w + 6.0, y + 16.0), &r.note, "start", 12.0, INK);
-    }
     let bottom = TOP + row_h * rows.len().max(1) as f64;
-    svg.line((label_w, TOP), (label_w, bottom), MUTED, 1.0, None);
+    // The marker first: the bars and their numbers are drawn over it.
     if let Some((v, text)) = marker {
         let x = label_w + (v / max).clamp(0.0, 1.0) * plot_w;
         svg.line((x, TOP - 4.0), (x, bottom), "#cf222e", 1.5, Some("4 3"));
-        svg.text((x, bottom + 16.0), text, "middle", 11.0, "#82071e");
+        svg.text((x, bottom + 16.0), text, "middle", 12.0, "#82071e");
     }
+    for (k, r) in rows.iter().enumerate() {
+        let y = TOP + row_h * k as f64;
+        let label: String = if r.label.chars().count() > 15 {
+            format!("{}…", r.label.chars().take(14).collect::<String>())
+        } else {
+            r.label.clone()
+        };
+        svg.text((label_w - 8.0, y + 16.0), &label, "end", 13.0, INK);
+        let w = (r.value / max).clamp(0.0, 1.0) * plot_w;
+        svg.rect(label_w, y + 4.0, w, row_h - 8.0, r.color, Some(&format!("{}：{}", r.label, r.note)));
+        svg.text((label_w + w + 6.0, y + 16.0), &r.note, "start", 13.0, INK);
+    }
+    svg.line((label_w, TOP), (label_w, bottom), MUTED, 1.0, None);
     svg.finish()
 }
 
 /// Lines over categories (month ends), one per series, with a legend.
 pub fn lines(id: &str, title: &str, desc: &str, categories: &[String], series: &[Series]) -> String {
-    let (width, plot_h) = (760.0, 180.0);
+    let (width, plot_h) = (600.0, 170.0);
     let height = TOP + plot_h + 50.0;
     let mut svg = Svg::new(id, width, height, title, desc);
     let w = width - LEFT - RIGHT;
     let top_value = series.iter().flat_map(|s| s.values.iter().copied()).fold(0.0, f64::max);
-    let (max, step) = nice_max(top_value);
+    let (max, step) = nice_max(top_value.max(5.0));
     y_axis(&mut svg, TOP, plot_h, w, max, step);
     let band = w / categories.len().max(1) as f64;
     for (k, cat) in categories.iter().enumerate() {
-        svg.text((LEFT + band * (k as f64 + 0.5), TOP + plot_h + 16.0), cat, "middle", 11.0, INK);
+        svg.text((LEFT + band * (k as f64 + 0.5), TOP + plot_h + 16.0), cat, "middle", 12.0, INK);
     }
     for s in series {
         let pts: Vec<(f64, f64)> = s
@@ -295,7 +297,8 @@ mod tests {
         assert_eq!(nice_max(0.0), (1.0, 1.0));
         assert_eq!(nice_max(12.0), (15.0, 5.0));
         assert_eq!(nice_max(97.0), (100.0, 20.0));
-        assert_eq!(nice_max(0.3), (0.3, 0.1));
+        let (max, step) = nice_max(0.3);
+        assert!((max - 0.3).abs() < 1e-9 && (step - 0.1).abs() < 1e-9);
     }
 
     #[test]

@@ -28,6 +28,7 @@ pub struct PersonLine {
 
 pub struct Entry {
     pub institution_code: String,
+    pub institution_name: String,
     pub people: Vec<PersonLine>,
     pub numerator: u32,
     pub denominator: u32,
@@ -55,7 +56,8 @@ pub async fn show(viewer: Viewer, q: web::Query<WatchQuery>) -> Result<HttpRespo
             let list = app.watch_list(caller, year)?;
             let mut figures = Vec::with_capacity(list.len());
             for e in &list {
-                figures.push(app.cascade_figures(caller, &e.institution_code, year)?);
+                let name = app.find_institutions(caller, &e.institution_code)?.into_iter().next().map(|(_, n)| n);
+                figures.push((app.cascade_figures(caller, &e.institution_code, year)?, name.unwrap_or_default()));
             }
             Ok((list, figures))
         })
@@ -64,8 +66,9 @@ pub async fn show(viewer: Viewer, q: web::Query<WatchQuery>) -> Result<HttpRespo
     let entries = list
         .iter()
         .zip(&figures)
-        .map(|(e, f)| Entry {
+        .map(|(e, (f, name))| Entry {
             institution_code: e.institution_code.clone(),
+            institution_name: name.clone(),
             people: e
                 .practitioners
                 .iter()
