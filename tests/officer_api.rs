@@ -259,3 +259,45 @@ fn status_counts_equal_each_persons_status() {
         }
     }
 }
+
+/// `/search`: codes, names and the last digits of ID numbers, in the caller's scope, masked as
+/// the role requires.
+#[test]
+fn the_search_box_finds_in_scope_and_masks_as_the_role_requires() {
+    for db in common::all() {
+        let s = common::spawn(&db);
+        let people = world(&s);
+        let caller = |role: Role, institution: Option<&str>, region: Option<&str>| Caller {
+            role,
+            institution_code: institution.map(str::to_string),
+            region_code: region.map(str::to_string),
+            ..Caller::system()
+        };
+        let city = caller(Role::Officer, None, None);
+        let county = caller(Role::Officer, None, Some("370811"));
+        // A name shared by all six people: the county officer sees its three.
+        let all = s.app.search(&city, "张三").expect("search");
+        assert_eq!((all.read_as, all.people.len()), ("name", 6), "{}", db.backend);
+        let own = s.app.search(&county, "张三").expect("search");
+        assert_eq!(own.people.len(), 3);
+        assert!(own.people.iter().all(|p| p.sites.iter().all(|x| x.institution_code == A)));
+        // The last six digits of an ID number; in full for an officer.
+        let id = common::id_number("19800101", 2);
+        let found = s.app.search(&county, &id[12..]).expect("search");
+        assert_eq!(found.read_as, "id_number");
+        assert_eq!(found.people.iter().map(|p| p.id_number.as_str()).collect::<Vec<_>>(), vec![id.as_str()]);
+        // Another county's person is not found by a county officer, even by code.
+        let other = s.app.search(&county, &people[3]).expect("search");
+        assert!(other.people.is_empty(), "{}: {other:?}", db.backend);
+        // An institution code finds the institution.
+        let inst = s.app.search(&county, A).expect("search");
+        assert_eq!(inst.institutions.len(), 1);
+        assert!(s.app.search(&county, B).expect("search").institutions.is_empty());
+        // hr sees its own institution's people only; the ID masked for no one of its own.
+        let hr_b = s.app.search(&caller(Role::Hr, Some(B), None), "张三").expect("search");
+        assert_eq!(hr_b.people.len(), 3);
+        assert!(hr_b.people.iter().all(|p| !p.id_number.contains('*')));
+        // Settlement: no search.
+        assert!(s.app.search(&caller(Role::Settlement, None, None), "张三").is_err());
+    }
+}

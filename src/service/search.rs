@@ -1,9 +1,9 @@
 //! `/search?q=`: one box for a personnel code, an institution code, a name (namesakes told
 //! apart by their institutions) or the last 6 digits of an ID number. Results are limited to the
 //! caller's scope (a county officer sees the county's people and institutions, hr its own
-//! institution) and masked as the role requires: ID numbers in full only for officers, admins
-//! and the holder's institution (DESIGN.md "Identifiers and personal data"), each such answer
-//! written to the audit trail as a read.
+//! institution) and masked as the role requires: ID numbers in full only for officers, the
+//! agency, admins and the holder's institution (DESIGN.md "Identifiers and personal data", the
+//! README's table of roles), each such answer written to the audit trail as a read.
 
 use std::collections::BTreeMap;
 
@@ -36,7 +36,7 @@ pub struct SearchResults {
 pub struct PersonFound {
     pub personnel_code: String,
     pub name: String,
-    /// In full for officers, admins and the holder's institution; masked otherwise.
+    /// In full for officers, the agency, admins and the holder's institution; masked otherwise.
     pub id_number: String,
     pub category: String,
     pub category_zh: &'static str,
@@ -106,9 +106,9 @@ impl App {
         let mut people: BTreeMap<String, PersonFound> = BTreeMap::new();
         for h in all {
             let full_id = match caller.role {
-                Role::Admin | Role::Officer => true,
+                Role::Admin | Role::Officer | Role::Agency => true,
                 Role::Hr => caller.institution_code.as_deref() == Some(h.institution_code.as_str()),
-                Role::Agency | Role::Settlement => false,
+                Role::Settlement => false,
             };
             let in_scope = caller.covers_institution(&h.institution_code);
             let p = people.entry(h.personnel_code.clone()).or_insert_with(|| PersonFound {
