@@ -5,7 +5,7 @@
 //! a note and the fund's loss. **预览** asks the engine (`app.preview_inspection`) what recording
 //! would do — "6 分，暂停 3 个月 至 …" — and shows a confirm form holding exactly what was
 //! previewed with a fresh Idempotency-Key: a double click records once. `/inspections/{id}` is
-//! the recorded inspection.
+//! the recorded inspection, each deduction with its revocation form (`officer::person::revoke`).
 //!
 //! Without JavaScript every button posts the whole form and the page comes back with what was
 //! typed; with htmx the word filter swaps the violations only.
@@ -550,6 +550,7 @@ struct RecordedPage {
     decided_on: String,
     lines: Vec<RecordedLine>,
     sanctions: Vec<RecordedSanction>,
+    today: String,
 }
 
 /// `GET /inspections/{id}`: the recorded inspection, its deductions and the sanctions it caused.
@@ -575,6 +576,7 @@ pub async fn show(viewer: Viewer, path: web::Path<String>) -> Result<HttpRespons
         institution_name: rec.institution_name.clone(),
         inspected_on: date(Some(r.inspected_on)),
         decided_on: date(Some(r.decided_on)),
+        today: date(Some(today_china())),
         lines: r
             .violations
             .iter()
