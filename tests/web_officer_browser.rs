@@ -89,7 +89,7 @@ fn select_items(b: &Browser, select: &str, codes: &[&str]) {
     }
 }
 
-/// An institution of 任城区 (370811) with three people active today: (institution, people, the
+/// An institution of 任城区 (370811) with four people active today: (institution, people, the
 /// first one's name).
 fn active_people(app: &App, world: &jifen::demo::World) -> (String, Vec<String>, String) {
     let today = jifen::domain::dates::today_china();
@@ -108,13 +108,13 @@ fn active_people(app: &App, world: &jifen::demo::World) -> (String, Vec<String>,
                         && s.status.banned_until.is_none()
                 })
             })
-            .take(3)
+            .take(4)
             .collect();
-        if active.len() == 3 {
+        if active.len() == 4 {
             return (inst.code.clone(), active.iter().map(|p| p.code.clone()).collect(), active[0].name.clone());
         }
     }
-    panic!("no institution of 370811 with three active people");
+    panic!("no institution of 370811 with four active people");
 }
 
 /// Inspections of three cycles for one person: 10 points in 2024 (suspended 3, then 6 months),
@@ -152,6 +152,29 @@ fn history(app: &App, inst: &str, person: &str) {
     }
 }
 
+/// 5 points on 2026-09-15: an interview ordered (五(一)), not held 30 days later.
+fn interview(app: &App, inst: &str, person: &str) {
+    use jifen::service::inspections::{NewInspection, NewViolation};
+    let req = NewInspection {
+        institution_code: inst.to_string(),
+        inspected_on: "2026-09-15".into(),
+        decided_on: "2026-09-15".into(),
+        violations: ["3.2", "1.1", "1.4"]
+            .iter()
+            .map(|item| NewViolation {
+                personnel_code: person.to_string(),
+                items: vec![item.to_string()],
+                occurred_on: None,
+                note: String::new(),
+                points: None,
+                ban_months: None,
+                fund_loss: None,
+            })
+            .collect(),
+    };
+    app.record_inspection(&Caller::system(), Some("interview"), &req).expect("inspection");
+}
+
 #[test]
 fn an_officer_records_an_inspection_and_reads_the_city_in_the_browser() {
     if !webdriver::installed() {
@@ -168,6 +191,7 @@ fn an_officer_records_an_inspection_and_reads_the_city_in_the_browser() {
         let (inst, people, p1_name) = active_people(&s.app, &world);
         let (p1, p2, p3) = (people[0].clone(), people[1].clone(), people[2].clone());
         history(&s.app, &inst, &p3);
+        interview(&s.app, &inst, &people[3]);
         account(&s.app, "officer", None);
         account(&s.app, "officer_yz", Some("370812"));
         let b = driver.session();
@@ -260,6 +284,9 @@ fn an_officer_records_an_inspection_and_reads_the_city_in_the_browser() {
         assert!(b.try_find(&format!("a[href='/inspections/new?institution={inst}&person={p2}']")).is_some());
         assert_eq!(s.app.ledger(&Caller::system(), &p2, year).expect("ledger").total, 0);
 
+        b.go(&format!("{root}/interview-orders"));
+        let first = b.text(&b.find("#orders tbody tr"));
+        assert!(first.contains(&people[3]) && first.contains("逾期"), "{}: overdue first: {first}", db.backend);
         for (path, name) in
             [("/watch-list?year=2025", "officer-watch-list"), ("/interview-orders", "officer-interview-orders")]
         {
