@@ -124,7 +124,7 @@ fn world(s: &TestServer) -> Objects {
         s,
         "POST",
         "/training-tests",
-        json!({"personnel_code": P3, "tested_on": "2024-03-01", "format": "closed", "score": 90, "passed": true}),
+        json!({"personnel_code": P3, "tested_on": "2024-04-01", "format": "closed", "score": 90, "passed": true}),
     );
     assert_eq!(st, 201, "{t}");
     // A roster of more than 10 000 rows is answered with a summary; its report is kept.
@@ -264,7 +264,7 @@ fn request(route: &Route, o: &Objects) -> Option<(String, Send)> {
         ("GET", "/api/v1/training-tests/pass-marks") => ("?year=2024", Send::Nothing),
         ("POST", "/api/v1/training-tests/pass-marks") => ("", Send::Json(json!({"year": 2024, "mark": 60}))),
         ("POST", "/api/v1/training-tests/{id}/revoke") => {
-            ("", Send::Json(json!({"on": "2024-03-10", "reason": "录入错误"})))
+            ("", Send::Json(json!({"on": "2024-04-10", "reason": "录入错误"})))
         }
         ("POST", "/api/v1/registrations") => (
             "",
@@ -277,6 +277,11 @@ fn request(route: &Route, o: &Objects) -> Option<(String, Send)> {
             "",
             Send::Json(json!({"institution_code": A, "inspected_on": "2024-06-03", "decided_on": "2024-06-03",
                 "violations": [{"personnel_code": P3, "items": ["1.3"]}]})),
+        ),
+        ("POST", "/api/v1/inspections/preview") => (
+            "",
+            Send::Json(json!({"institution_code": A, "inspected_on": "2024-06-03", "decided_on": "2024-06-03",
+                "violations": [{"personnel_code": P3, "items": ["6.1"]}]})),
         ),
         ("POST", "/api/v1/inspections/batch") => (
             "",
@@ -326,6 +331,13 @@ fn request(route: &Route, o: &Objects) -> Option<(String, Send)> {
             "",
             Send::Raw("text/plain", "year = 2027\nsource = \"test\"\nholidays = []\nworkdays = []\n".into()),
         ),
+        ("GET", "/api/v1/stats/dashboard" | "/api/v1/stats/deductions" | "/api/v1/stats/statuses") => {
+            ("?year=2024", Send::Nothing)
+        }
+        ("GET", "/api/v1/stats/items" | "/api/v1/stats/institutions" | "/api/v1/stats/training-tests") => {
+            ("?year=2024", Send::Nothing)
+        }
+        ("GET", "/api/v1/stats/objections") => ("?year=2024", Send::Nothing),
         ("GET", "/api/v1/public/practitioners/{code}" | "/api/v1/public/institutions/{code}") => ("", Send::Nothing),
         _ => return None,
     };

@@ -50,7 +50,7 @@ fn register(app: &App, inst: &str, code: &str, name: &str, k: u32) {
             name: name.into(),
             id_number: common::id_number("19800101", k),
             category: "physician".into(),
-            registered_on: "2024-01-01".into(),
+            registered_on: "2024-04-01".into(),
             phone: None,
         },
     )
@@ -159,7 +159,7 @@ fn only_staff_of_the_inspected_institution_on_the_day_of_the_conduct_can_be_dedu
             other => panic!("{}: {other:?}", db.backend),
         }
         // Conduct before the registration began is refused too.
-        let early = format!("{HEADER}JC-5,{A},D370811000001,人员1,1.1,2024-05-06,2024-05-06,2023-12-31\n");
+        let early = format!("{HEADER}JC-5,{A},D370811000001,人员1,1.1,2024-05-06,2024-05-06,2024-03-31\n");
         let r = upload(&app, &early, true, true);
         assert_eq!(r.rejected.iter().map(|x| x.code).collect::<Vec<_>>(), ["unknown_practitioner"]);
     }

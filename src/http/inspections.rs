@@ -46,3 +46,12 @@ pub async fn batch(
             .await?;
     Ok(HttpResponse::Ok().json(report))
 }
+
+/// `POST /inspections/preview` (officer of the county, admin): the body of `POST /inspections`;
+/// what recording it would do, computed by the engine, nothing written.
+pub async fn preview(state: web::Data<State>, caller: Caller, body: Body) -> Result<HttpResponse> {
+    caller.permit(Action::RecordInspection)?;
+    let body: NewInspection = json_body(&body.bytes)?;
+    let preview = run(&state, move |app| app.preview_inspection(&caller, &body)).await?;
+    Ok(HttpResponse::Ok().json(preview))
+}

@@ -10,7 +10,7 @@ use actix_web::{web, HttpResponse};
 
 use super::{
     audit, calendar, cascade_cases, deductions, eligibility, exports, health, inspections, institutions,
-    interview_orders, notices, objections, practitioners, public, registrations, rosters, termination_cases,
+    interview_orders, notices, objections, practitioners, public, registrations, rosters, stats, termination_cases,
     training_tests, watch_list,
 };
 use crate::error::{ClientError, Kind};
@@ -154,6 +154,9 @@ routes! {
     }
     "/api/v1/inspections" { POST => inspections::create, token(RecordInspection, InstitutionInBody), Json; }
     "/api/v1/inspections/batch" { POST => inspections::batch, token(RecordInspection, InstitutionInRows), Upload; }
+    "/api/v1/inspections/preview" {
+        POST => inspections::preview, token(RecordInspection, InstitutionInBody), Json;
+    }
     "/api/v1/deductions/{id}/revoke" { POST => deductions::revoke, token(RevokeDeduction, Scope::Object(Deduction)), Json; }
     "/api/v1/deductions/{id}/objections" {
         POST => deductions::object, token(FileObjection, Scope::Object(Deduction)), Json;
@@ -204,6 +207,13 @@ routes! {
         GET => calendar::working_days, token(ReadCalendar, Scope::None), Body::None;
     }
     "/api/v1/calendar/years" { POST => calendar::upload, token(UploadCalendar, Scope::None), Upload; }
+    "/api/v1/stats/dashboard" { GET => stats::dashboard, token(ReadStats, Scope::None), Body::None; }
+    "/api/v1/stats/deductions" { GET => stats::deductions, token(ReadStats, Scope::None), Body::None; }
+    "/api/v1/stats/statuses" { GET => stats::statuses, token(ReadStats, Scope::None), Body::None; }
+    "/api/v1/stats/items" { GET => stats::items, token(ReadStats, Scope::None), Body::None; }
+    "/api/v1/stats/institutions" { GET => stats::institutions, token(ReadStats, Scope::None), Body::None; }
+    "/api/v1/stats/training-tests" { GET => stats::training_tests, token(ReadStats, Scope::None), Body::None; }
+    "/api/v1/stats/objections" { GET => stats::objections, token(ReadStats, Scope::None), Body::None; }
     "/api/v1/public/practitioners/{code}" { GET => public::practitioner, Public, Body::None; }
     "/api/v1/public/institutions/{code}" { GET => public::institution, Public, Body::None; }
 }

@@ -73,6 +73,8 @@ pub enum Action {
     ReadCalendar,
     /// `GET /metrics`: request counts by route (no personal data, but the shape of the traffic).
     ReadMetrics,
+    /// `/dashboard` and `GET /stats/…`: the figures of the city, or of the officer's county.
+    ReadStats,
 }
 
 impl Action {
@@ -92,6 +94,7 @@ impl Action {
             RecordTest => &[Admin, Agency],
             CheckEligibility => &[Admin, Agency, Settlement],
             UploadCalendar | ReadMetrics => &[Admin],
+            ReadStats => &[Admin, Officer],
             ReadCalendar => &[Admin, Agency, Officer, Hr, Settlement],
         }
     }

@@ -14,6 +14,8 @@ use crate::service::eligibility::amount_of;
 use crate::store::facts::{self, NewDeduction};
 use crate::store::DbConn;
 
+pub mod preview;
+
 /// `POST /inspections`.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct NewInspection {

@@ -18,10 +18,13 @@ pub mod pages;
 pub mod queries;
 pub mod registrations;
 pub mod rosters;
+pub mod search;
 pub mod sessions;
+pub mod stats;
 pub mod tokens;
 pub mod training_tests;
 pub mod verify;
+pub mod workbench;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;

@@ -47,6 +47,22 @@ impl From<NoticeRow> for Notice {
     }
 }
 
+/// The institutions a deduction's notice goes to: every site where the person is registered on
+/// the decision date, and the inspected one (六(一)). The inspection preview lists the same.
+pub(crate) fn deduction_notice_sites(f: &PractitionerFacts, inspected: &str, decided_on: NaiveDate) -> Vec<String> {
+    let mut sites: Vec<String> =
+        f.registrations.iter().filter(|r| r.in_force_on(decided_on)).map(|r| r.institution_code.clone()).collect();
+    sites.push(inspected.to_string());
+    sites.sort();
+    sites.dedup();
+    sites
+}
+
+/// The title of a deduction's written notice.
+pub(crate) fn deduction_notice_title(personnel_code: &str, points: u32) -> String {
+    format!("医保支付资格相关人员扣分处理通知书（{personnel_code}，扣{points}分）")
+}
+
 impl App {
     /// 10 working days after the notice (六(一)); `None` when the calendar has no such year.
     /// The objection rule for a notice of `notice_date` (六(一)). A notice of an institution
@@ -88,11 +104,7 @@ impl App {
         decided_on: NaiveDate,
     ) -> Result<()> {
         let name = facts::practitioner(c, &f.personnel_code)?.map(|p| p.name).unwrap_or_default();
-        let mut sites: Vec<String> =
-            f.registrations.iter().filter(|r| r.in_force_on(decided_on)).map(|r| r.institution_code.clone()).collect();
-        sites.push(inspected.to_string());
-        sites.sort();
-        sites.dedup();
+        let sites = deduction_notice_sites(f, inspected, decided_on);
         let deadline = self.objection_deadline(decided_on);
         let pack = self.packs.in_force(decided_on)?;
         let mut names = std::collections::BTreeMap::new();
@@ -142,7 +154,7 @@ impl App {
                         deduction_id: Some(d.id),
                         notice_date: decided_on,
                         objection_deadline: deadline,
-                        title: format!("医保支付资格相关人员扣分处理通知书（{}，扣{}分）", f.personnel_code, d.points),
+                        title: deduction_notice_title(&f.personnel_code, d.points),
                         body: body.clone(),
                         recorded_at: crate::store::now(),
                     },

@@ -12,9 +12,11 @@ pub mod pages;
 pub mod projections;
 pub mod reports;
 pub mod schema;
+pub mod stats;
 pub mod text_enum;
 pub mod tokens;
 pub mod training;
+pub mod workbench;
 
 pub use conn::{connect, lock_for_write, DbConn, Pool, PooledConn};
 

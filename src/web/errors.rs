@@ -112,6 +112,10 @@ pub fn need_for(path: &str) -> &'static str {
         "查看：本机构人事、经办机构、本辖区执法人员或管理员；登记约谈：本机构的定点医药机构人事（hr）或系统管理员"
     } else if p.starts_with("/objections") {
         "提出和申请复核：本机构的定点医药机构人事（hr）或系统管理员；查看：经办机构、本辖区执法人员"
+    } else if p.starts_with("/inspections") || p.starts_with("/deductions") || p.starts_with("/watch-list") {
+        "本辖区的执法人员（officer）或系统管理员"
+    } else if p.starts_with("/dashboard") {
+        "执法人员（officer，县区执法人员只看本辖区）或系统管理员"
     } else {
         "具有相应角色、且机构或辖区范围包含该对象的账户"
     }

@@ -3,7 +3,7 @@
 //! through `app.record_interview`, as the API.
 
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
@@ -99,8 +99,11 @@ async fn render(
     ))
 }
 
-/// `GET /interview-orders`.
-pub async fn list(viewer: Viewer, q: web::Query<OrdersQuery>) -> Result<HttpResponse, PageError> {
+/// `GET /interview-orders` (officers: their own view, overdue first).
+pub async fn list(viewer: Viewer, req: HttpRequest, q: web::Query<OrdersQuery>) -> Result<HttpResponse, PageError> {
+    if viewer.session.role == Role::Officer {
+        return super::officer::interview_orders::list(viewer, req.query_string()).await;
+    }
     let inst = q.institution.as_deref().map(|s| s.trim().to_ascii_uppercase()).filter(|s| !s.is_empty());
     render(&viewer, inst, q.msg.as_deref(), None).await
 }

@@ -88,6 +88,7 @@ impl Layout {
         links.splice(at..at, super::agency::nav_links(session.role).iter().copied());
         let nav = links
             .iter()
+            .chain(super::officer::nav_links(session.role))
             .map(|(href, label)| NavLink {
                 href,
                 label,

@@ -12,6 +12,7 @@ mod admin_audit;
 mod admin_calendar;
 mod admin_tokens;
 mod agency;
+mod dashboard;
 mod errors;
 mod flash;
 mod home;
@@ -22,6 +23,7 @@ mod login;
 mod lookup;
 mod notices;
 mod objections;
+mod officer;
 mod paths;
 mod practitioners;
 mod render;
@@ -86,6 +88,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(paths::ADMIN_CALENDAR, web::get().to(admin_calendar::show))
         .route(paths::ADMIN_CALENDAR, web::post().to(admin_calendar::upload))
         .route(paths::ADMIN_AUDIT, web::get().to(admin_audit::show))
+        // The officer's workbench and the dashboard (issue 15).
+        .route(paths::SEARCH, web::get().to(officer::search::show))
+        .route(paths::INSPECTIONS_NEW, web::get().to(officer::inspections::new))
+        .route(paths::INSPECTIONS_NEW, web::post().to(officer::inspections::submit))
+        .route("/inspections", web::post().to(officer::inspections::confirm))
+        .route("/inspections/{id}", web::get().to(officer::inspections::show))
+        .route("/deductions/{id}/revoke", web::post().to(officer::person::revoke))
+        .route(paths::WATCH_LIST, web::get().to(officer::watch_list::show))
+        .route(paths::DASHBOARD, web::get().to(dashboard::show))
+        .route("/dashboard/{file}", web::get().to(dashboard::xlsx))
         .route("/static/{name}", web::get().to(static_files::serve))
         // Last: every other path (the API scope above answers its own paths first).
         .route("/{tail:.*}", web::to(not_found));

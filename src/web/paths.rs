@@ -19,6 +19,11 @@ pub const CASCADE_CASES: &str = "/cascade-cases";
 pub const ADMIN_TOKENS: &str = "/admin/tokens";
 pub const ADMIN_CALENDAR: &str = "/admin/calendar";
 pub const ADMIN_AUDIT: &str = "/admin/audit";
+// The officer's workbench and the dashboard (issue 15).
+pub const SEARCH: &str = "/search";
+pub const INSPECTIONS_NEW: &str = "/inspections/new";
+pub const WATCH_LIST: &str = "/watch-list";
+pub const DASHBOARD: &str = "/dashboard";
 
 /// The session cookie: a random id, HttpOnly, SameSite=Strict, Secure behind TLS.
 pub const SESSION_COOKIE: &str = "jifen_session";

@@ -87,6 +87,8 @@ struct PersonPage {
     sanctions: Vec<SanctionLine>,
     notices: Vec<NoticeLine>,
     objections: Vec<ObjectionLine>,
+    /// Officers and admins: the points chart and the corrections (`officer::person`).
+    officer: Option<super::officer::person::Panel>,
 }
 
 /// `GET /practitioners/{code}?date=`.
@@ -116,6 +118,7 @@ pub async fn show(
         .await
         .map_err(|e| viewer.fail(e))?;
     notices.sort_by_key(|n| std::cmp::Reverse((n.notice_date, n.id)));
+    let officer = super::officer::person::panel(&viewer, &code, on).await;
     let s = &status.status;
     let page = PersonPage {
         layout: viewer.layout(format!("{} {}", status.name, status.personnel_code)),
@@ -198,6 +201,7 @@ pub async fn show(
                 deadline: date(o.escalation_deadline),
             })
             .collect(),
+        officer,
     };
     Ok(ok(&page))
 }

@@ -184,6 +184,19 @@ impl Browser {
         self.cmd("POST", "/cookie", Some(json!({"cookie": cookie})));
     }
 
+    /// The browser console's errors since the last call (JavaScript errors, refused resources).
+    pub fn console_errors(&self) -> Vec<String> {
+        let v = self.cmd("POST", "/se/log", Some(json!({"type": "browser"})));
+        v.as_array()
+            .map(|a| {
+                a.iter()
+                    .filter(|e| e["level"] == "SEVERE")
+                    .map(|e| e["message"].as_str().unwrap_or_default().to_string())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     pub fn screenshot(&self, path: &std::path::Path) {
         let b64 = self.cmd("GET", "/screenshot", None).as_str().unwrap_or_default().to_string();
         std::fs::write(path, decode_base64(&b64)).expect("write screenshot");

@@ -1,0 +1,357 @@
+//! The officer's workbench and the dashboard in a real browser (headless Chromium through
+//! chromedriver), on the synthetic city: an officer logs in, searches a person, opens the
+//! inspection form, picks items for two people (one narrowed by words of the catalogue), sees
+//! the preview say "6 分，暂停 3 个月 至 …", confirms with a double click and a replayed post and
+//! still gets one inspection, sees the person suspended with the notice issued and the points
+//! chart drawn; revokes a deduction from the person page; a county officer gets the 404 page
+//! for another county's person and institution; the dashboard draws every chart (the SVG is not
+//! empty, its table has rows) with no error in the console; axe-core finds no serious or
+//! critical violation on any new page. Screenshots at 1366×768 go to docs/screenshots/.
+//!
+//! Skipped, saying so, when chromium or chromedriver is not installed.
+
+mod common;
+#[path = "web_support/mod.rs"]
+mod web_support;
+#[path = "web_support/webdriver.rs"]
+mod webdriver;
+
+use std::path::PathBuf;
+
+use jifen::rules::PersonalStatus;
+use jifen::service::accounts::NewAccount;
+use jifen::service::{App, Caller};
+use webdriver::{Browser, Driver};
+
+const AXE: &str = include_str!("vendor/axe-4.14.1.min.js");
+
+fn shots() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs/screenshots");
+    std::fs::create_dir_all(&dir).expect("screenshots folder");
+    dir
+}
+
+/// axe-core on the page: no serious or critical violation.
+fn axe(b: &Browser, page: &str) {
+    b.run(AXE);
+    let v = b.run_async(
+        "const done = arguments[arguments.length - 1];
+         axe.run(document, {resultTypes: ['violations']}).then(r => done(JSON.stringify(
+           r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+             .map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 4).map(n => n.target.join(' '))}))
+         ))).catch(e => done('axe failed: ' + e));",
+    );
+    let text = v.as_str().unwrap_or("axe gave nothing").to_string();
+    assert_eq!(text, "[]", "axe on {page}: {text}");
+}
+
+/// No JavaScript error or refused resource since the last look (the browser's own favicon
+/// request aside).
+fn no_console_errors(b: &Browser, page: &str) {
+    let errors: Vec<String> = b.console_errors().into_iter().filter(|e| !e.contains("favicon.ico")).collect();
+    assert!(errors.is_empty(), "console on {page}: {errors:?}");
+}
+
+fn login(b: &Browser, root: &str, username: &str) {
+    b.go(&format!("{root}/login"));
+    b.type_into(&b.find("#username"), username);
+    b.type_into(&b.find("#password"), web_support::PASSWORD);
+    b.click(&b.find("form[action='/login'] button[type=submit]"));
+    b.wait_until("the home page", |b| !b.current_url().contains("/login"));
+}
+
+fn logout(b: &Browser) {
+    b.click(&b.find("form[action='/logout'] button"));
+    b.wait_until("the login page", |b| b.current_url().contains("/login"));
+}
+
+fn account(app: &App, username: &str, region: Option<&str>) {
+    let req = NewAccount {
+        username: username.into(),
+        password: web_support::PASSWORD.into(),
+        role: "officer".into(),
+        institution_code: None,
+        region_code: region.map(str::to_string),
+    };
+    app.create_account(&Caller::system(), &req).expect("officer account");
+}
+
+/// Sets a form control's value from a script (a date input, a datalist input).
+fn set_value(b: &Browser, css: &str, value: &str) {
+    b.run(&format!(
+        "const e = document.querySelector({css:?}); e.value = {value:?}; e.dispatchEvent(new Event('change', {{bubbles: true}}));"
+    ));
+}
+
+fn select_items(b: &Browser, select: &str, codes: &[&str]) {
+    for code in codes {
+        b.run(&format!("document.querySelector('{select} option[value=\"{code}\"]').selected = true;"));
+    }
+}
+
+/// An institution of 任城区 (370811) with four people active today: (institution, people, the
+/// first one's name).
+fn active_people(app: &App, world: &jifen::demo::World) -> (String, Vec<String>, String) {
+    let today = jifen::domain::dates::today_china();
+    for (k, inst) in world.institutions.iter().enumerate() {
+        if inst.region != "370811" {
+            continue;
+        }
+        let active: Vec<&jifen::demo::world::Person> = world
+            .people
+            .iter()
+            .filter(|p| p.sites == vec![k])
+            .filter(|p| {
+                app.status(&Caller::system(), &p.code, today).is_ok_and(|s| {
+                    s.status.status == PersonalStatus::Active
+                        && s.status.cycle_total == 0
+                        && s.status.banned_until.is_none()
+                })
+            })
+            .take(4)
+            .collect();
+        if active.len() == 4 {
+            return (inst.code.clone(), active.iter().map(|p| p.code.clone()).collect(), active[0].name.clone());
+        }
+    }
+    panic!("no institution of 370811 with four active people");
+}
+
+/// Inspections of three cycles for one person: 10 points in 2024 (suspended 3, then 6 months),
+/// 10 in 2025 (6 months), 9 in 2026 — the third cycle in a row at 9 or more terminates (五(一)).
+fn history(app: &App, inst: &str, person: &str) {
+    use jifen::service::inspections::{NewInspection, NewViolation};
+    let steps: [(&str, &[&str]); 7] = [
+        ("2024-03-12", &["3.2"]),
+        ("2024-06-20", &["3.4", "1.2"]),
+        ("2024-09-05", &["3.5"]),
+        ("2025-02-18", &["1.4"]),
+        ("2025-05-27", &["3.1", "6.1"]),
+        ("2026-03-10", &["6.4"]),
+        ("2026-07-02", &["3.3"]),
+    ];
+    for (k, (on, violations)) in steps.iter().enumerate() {
+        let req = NewInspection {
+            institution_code: inst.to_string(),
+            inspected_on: on.to_string(),
+            decided_on: on.to_string(),
+            violations: violations
+                .iter()
+                .map(|item| NewViolation {
+                    personnel_code: person.to_string(),
+                    items: vec![item.to_string()],
+                    occurred_on: None,
+                    note: String::new(),
+                    points: None,
+                    ban_months: None,
+                    fund_loss: None,
+                })
+                .collect(),
+        };
+        app.record_inspection(&Caller::system(), Some(&format!("history-{k}")), &req).expect("inspection");
+    }
+}
+
+/// 5 points on 2026-09-15: an interview ordered (五(一)), not held 30 days later.
+fn interview(app: &App, inst: &str, person: &str) {
+    use jifen::service::inspections::{NewInspection, NewViolation};
+    let req = NewInspection {
+        institution_code: inst.to_string(),
+        inspected_on: "2026-09-15".into(),
+        decided_on: "2026-09-15".into(),
+        violations: ["3.2", "1.1", "1.4"]
+            .iter()
+            .map(|item| NewViolation {
+                personnel_code: person.to_string(),
+                items: vec![item.to_string()],
+                occurred_on: None,
+                note: String::new(),
+                points: None,
+                ban_months: None,
+                fund_loss: None,
+            })
+            .collect(),
+    };
+    app.record_inspection(&Caller::system(), Some("interview"), &req).expect("inspection");
+}
+
+#[test]
+fn an_officer_records_an_inspection_and_reads_the_city_in_the_browser() {
+    if !webdriver::installed() {
+        println!("skipped: chromium/chromedriver not installed (apt-get install chromium chromium-driver)");
+        return;
+    }
+    let driver = Driver::start();
+    for (k, db) in common::all().into_iter().enumerate() {
+        let shoot = k == 0;
+        let s = common::spawn(&db);
+        let root = s.base.trim_end_matches("/api/v1").to_string();
+        let world = jifen::demo::generate(11, 1_500);
+        jifen::demo::load(&s.app, &Caller::system(), &world, &mut |_| {}).expect("demo city");
+        let (inst, people, p1_name) = active_people(&s.app, &world);
+        let (p1, p2, p3) = (people[0].clone(), people[1].clone(), people[2].clone());
+        history(&s.app, &inst, &p3);
+        interview(&s.app, &inst, &people[3]);
+        account(&s.app, "officer", None);
+        account(&s.app, "officer_yz", Some("370812"));
+        let b = driver.session();
+        let shot = |name: &str| {
+            if shoot {
+                b.screenshot(&shots().join(format!("{name}.png")));
+            }
+        };
+
+        // Search a person by name: the namesakes are told apart by their institutions.
+        login(&b, &root, "officer");
+        b.go(&format!("{root}/search?q={p1_name}"));
+        let found = b.text(&b.find("#search-people"));
+        assert!(found.contains(&p1), "{}: {p1} among the {p1_name}s: {found}", db.backend);
+        axe(&b, "/search");
+        no_console_errors(&b, "/search");
+        shot("officer-search");
+
+        // The inspection form of the institution, from the search by its code.
+        b.go(&format!("{root}/search?q={inst}"));
+        b.click(&b.find(&format!("a[href='/inspections/new?institution={inst}']")));
+        b.find("#inspection-form");
+        axe(&b, "/inspections/new");
+        // P1: one act citing 6.4 and 1.8 (the highest counts once: 6 points).
+        set_value(&b, "#v0_person", &p1);
+        select_items(&b, "#v0_items", &["6.4", "1.8"]);
+        // Words of the catalogue narrow the lists (htmx swaps the rows, the picks stay).
+        b.type_into(&b.find("#words"), "串换");
+        b.wait_until("the filtered catalogue", |b| b.count("#v1_items option") == 1);
+        assert_eq!(b.count("#v0_items option:checked"), 2, "{}: the picks of row 1 stay", db.backend);
+        set_value(&b, "#v1_person", &p2);
+        select_items(&b, "#v1_items", &["1.4"]);
+        set_value(&b, "#v1_note", "串换药品，已核实");
+        shot("officer-inspection-form");
+        b.click(&b.find("#inspection-form button[value=preview]"));
+        let preview = b.text(&b.find("#preview"));
+        assert!(preview.contains("6 分，暂停 3 个月 至"), "{}: {preview}", db.backend);
+        assert!(preview.contains("1 分，无新的处理"), "{}: {preview}", db.backend);
+        assert!(preview.contains("扣分处理通知书"), "the notices to be issued");
+        axe(&b, "/inspections/new preview");
+        no_console_errors(&b, "/inspections/new");
+        b.run("document.querySelector('#preview').scrollIntoView();");
+        shot("officer-inspection-preview");
+        assert!(s.app.ledger(&Caller::system(), &p1, 2026).expect("ledger").deductions.is_empty(), "nothing written");
+
+        // Confirm with a double click, then the same form posted once more: one inspection.
+        let form =
+            b.run("return JSON.stringify(Object.fromEntries(new FormData(document.querySelector('#confirm'))));");
+        b.run("const x = document.querySelector('#confirm button'); x.click(); x.click();");
+        b.wait_until("the recorded inspection", |b| {
+            b.current_url().contains("/inspections/") && !b.current_url().contains("/new")
+        });
+        let recorded = b.current_url();
+        let again = b.run_async(&format!(
+            "const done = arguments[arguments.length - 1];
+             fetch('/inspections', {{method: 'POST', body: new URLSearchParams(JSON.parse({form}))}})
+               .then(r => done(r.url)).catch(e => done('failed: ' + e));"
+        ));
+        assert_eq!(again.as_str(), Some(recorded.as_str()), "{}: the replay answers the same inspection", db.backend);
+        let year = chrono::Datelike::year(&jifen::domain::dates::today_china());
+        let ledger = s.app.ledger(&Caller::system(), &p1, year).expect("ledger");
+        assert_eq!(ledger.deductions.len(), 1, "{}: one deduction however many clicks", db.backend);
+        assert_eq!(ledger.total, 6);
+        axe(&b, "/inspections/{id}");
+        shot("officer-inspection-recorded");
+
+        // The person is suspended, the notice issued, the chart drawn.
+        b.go(&format!("{root}/practitioners/{p1}"));
+        let status = b.text(&b.find("#h-status"));
+        assert!(status.contains("中止"), "{}: {status}", db.backend);
+        let notices = b.text(&b.find("#h-notices"));
+        assert!(!notices.is_empty());
+        assert!(b.source().contains(&format!("扣分处理通知书（{p1}，扣6分）")), "{}: the notice", db.backend);
+        assert!(
+            b.count("#points-chart polyline") >= 1 && b.count("#points-chart rect") >= 1,
+            "the step line and the bar"
+        );
+        assert!(b.count("#points-steps tbody tr") >= 1);
+        axe(&b, "/practitioners (officer)");
+        no_console_errors(&b, "/practitioners");
+        b.run("document.querySelector('#officer-panel').scrollIntoView();");
+        shot("officer-person");
+
+        // Correcting the record: P2's deduction revoked with its reason.
+        b.go(&format!("{root}/practitioners/{p2}"));
+        b.type_into(&b.find("form.revoke input[name=reason]"), "复核：条目引用错误");
+        b.click(&b.find("form.revoke button[type=submit]"));
+        b.wait_until("the ledger to say revoked", |b| b.source().contains("撤销：复核：条目引用错误"));
+        assert!(b.current_url().contains(&format!("/practitioners/{p2}")), "{}: back on the person page", db.backend);
+        assert!(b.try_find(&format!("a[href='/inspections/new?institution={inst}&person={p2}']")).is_some());
+        assert_eq!(s.app.ledger(&Caller::system(), &p2, year).expect("ledger").total, 0);
+
+        b.go(&format!("{root}/interview-orders"));
+        let first = b.text(&b.find("#orders tbody tr"));
+        assert!(first.contains(&people[3]) && first.contains("逾期"), "{}: overdue first: {first}", db.backend);
+        for (path, name) in
+            [("/watch-list?year=2025", "officer-watch-list"), ("/interview-orders", "officer-interview-orders")]
+        {
+            b.go(&format!("{root}{path}"));
+            b.find("main h1");
+            axe(&b, path);
+            no_console_errors(&b, path);
+            shot(name);
+        }
+
+        // The dashboard: every chart drawn, with its numbers; the downloads answer.
+        b.go(&format!("{root}/dashboard?year=2025"));
+        b.find("#chart-deductions");
+        for chart in ["deductions", "statuses", "items", "institutions", "training-tests", "objections"] {
+            let id = format!("#chart-{chart}");
+            assert!(
+                b.count(&format!("{id} svg rect")) + b.count(&format!("{id} svg polyline")) > 0,
+                "{id}: empty chart"
+            );
+            assert!(b.count(&format!("{id} table tbody tr")) > 0, "{id}: no rows");
+            let answer = b.run_async(&format!(
+                "const done = arguments[arguments.length - 1];
+                 fetch(document.querySelector('{id} a.downloads').href)
+                   .then(r => done(r.status + ' ' + r.headers.get('content-type'))).catch(e => done('failed: ' + e));"
+            ));
+            assert_eq!(
+                answer.as_str(),
+                Some("200 application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+                "{id}.xlsx"
+            );
+        }
+        let deductions_table = b.text(&b.find("#chart-deductions"));
+        assert!(deductions_table.contains("任城区") && deductions_table.contains("2024年合计"), "{deductions_table}");
+        axe(&b, "/dashboard");
+        no_console_errors(&b, "/dashboard");
+        shot("dashboard");
+        b.run("document.querySelector('#chart-statuses').scrollIntoView();");
+        shot("dashboard-people");
+        b.run("document.querySelector('#chart-institutions').scrollIntoView();");
+        shot("dashboard-institutions");
+        b.run("document.querySelector('#chart-training-tests').scrollIntoView();");
+        shot("dashboard-tests");
+        // Three cycles at 9 or more: the third one terminates (五(一)), as the chart shows.
+        b.go(&format!("{root}/practitioners/{p3}"));
+        assert_eq!(b.count("#points-chart polyline"), 3, "{}: a step line for each cycle", db.backend);
+        assert!(b.text(&b.find("#points-steps")).contains("检查"), "each step names its inspection");
+        let panel = b.text(&b.find("#officer-panel"));
+        assert!(panel.contains("解除服务协议（五(一)）"), "{}: the third cycle terminates: {panel}", db.backend);
+        b.run("document.querySelector('#officer-panel').scrollIntoView();");
+        shot("officer-points-chart");
+        logout(&b);
+
+        // A county officer: another county's person and institution are 404; the dashboard is
+        // the county's.
+        login(&b, &root, "officer_yz");
+        b.go(&format!("{root}/practitioners/{p1}"));
+        assert!(b.text(&b.find("main h1")).contains("404"), "{}: another county's person", db.backend);
+        b.go(&format!("{root}/inspections/new?institution={inst}"));
+        assert!(b.text(&b.find("main h1")).contains("404"), "{}: another county's institution", db.backend);
+        b.console_errors();
+        b.go(&format!("{root}/dashboard?year=2025"));
+        assert!(b.text(&b.find("main h1")).contains("兖州区"), "{}: the county's own figures", db.backend);
+        assert!(b.try_find("#county").is_none(), "no other county to pick");
+        assert!(!b.text(&b.find("#chart-deductions table")).contains("任城区"));
+        no_console_errors(&b, "/dashboard (county)");
+        logout(&b);
+    }
+}
