@@ -101,7 +101,7 @@ fn a_deduction_from_inspection_to_claims_and_back() {
                    "id_number": "ignored-for-existing-person", "category": "physician", "registered_on": "2023-01-01"}),
         );
         assert_eq!(st, 422, "the ID number is still validated");
-        let first = api.inspect(&a, "2024-03-12", &[(&p, &["3.2", "1.1"])]);
+        let first = api.inspect(&a, "2024-04-01", &[(&p, &["3.2", "1.1"])]);
         assert_eq!(first["violations"][0]["points"], 3, "highest item once: {first}");
         let r = api.inspect(&a, "2024-04-15", &[(&p, &["1.4"]), (&p, &["3.1"])]);
         assert_eq!(r["violations"][1]["cycle_total"], 7, "{r}");
@@ -563,12 +563,12 @@ fn interview_orders_are_recorded_by_the_institution() {
     let api = Api::new(&db);
     let a = api.institution("370811");
     let p = api.register(&a, "19800101");
-    api.inspect(&a, "2024-02-01", &[(&p, &["3.1"]), (&p, &["1.1"]), (&p, &["1.2"])]);
+    api.inspect(&a, "2024-04-01", &[(&p, &["3.1"]), (&p, &["1.1"]), (&p, &["1.2"])]);
     let (_, list) = api.get(&format!("/interview-orders?institution_code={a}&year=2024"));
     let order = list["orders"][0].clone();
     assert_eq!(
         (order["personnel_code"].as_str(), order["ordered_on"].as_str()),
-        (Some(p.as_str()), Some("2024-02-01")),
+        (Some(p.as_str()), Some("2024-04-01")),
         "{list}"
     );
     assert!(order["held_on"].is_null());
@@ -578,10 +578,10 @@ fn interview_orders_are_recorded_by_the_institution() {
         "POST",
         &api.url(&format!("/interview-orders/{id}/record")),
         Some(&hr),
-        Some(&json!({"held_on": "2024-02-05", "notes": "已约谈"})),
+        Some(&json!({"held_on": "2024-04-05", "notes": "已约谈"})),
         &[],
     );
-    assert_eq!((st, rec["held_on"].as_str()), (200, Some("2024-02-05")), "{rec}");
+    assert_eq!((st, rec["held_on"].as_str()), (200, Some("2024-04-05")), "{rec}");
 }
 
 #[test]
@@ -689,4 +689,42 @@ fn a_read_only_server_refuses_writes() {
         json!({"lines": [{"personnel_code": "D370811000001", "institution_code": inst, "service_date": "2024-01-01"}]});
     let (st, b) = call("POST", &format!("{base}/eligibility/check"), Some("ro"), Some(&claim), &[]);
     assert_eq!((st, b["lines"][0]["reason"].as_str()), (200, Some("not_registered")), "{b}");
+}
+
+/// 七: 本通知自印发之日起施行. Decided 2024-03-28: refused, saying why; 2024-03-29: accepted.
+/// Conduct before the day in force is refused too, and so is a training test sat before it.
+#[test]
+fn qi_in_force_from_2024_03_29_no_retroactive_scoring() {
+    for db in common::all() {
+        let api = Api::new(&db);
+        let a = api.institution("370811");
+        let p = api.register(&a, "19800101");
+        let inspect = |decided: &str, occurred: Option<&str>| {
+            let body = json!({"institution_code": a, "inspected_on": decided, "decided_on": decided,
+                "violations": [{"personnel_code": p, "items": ["6.1"], "occurred_on": occurred}]});
+            api.post("/inspections", body)
+        };
+        let (st, e) = inspect("2024-03-28", None);
+        assert_eq!(
+            (st, e["error"]["code"].as_str(), e["error"]["field"].as_str()),
+            (422, Some("not_retroactive"), Some("decided_on")),
+            "{e}"
+        );
+        let (en, zh) = (e["error"]["message"].as_str().unwrap(), e["error"]["message_zh"].as_str().unwrap());
+        assert!(en.contains("2024-03-28") && en.contains("2024-03-29") && en.contains("七"), "{en}");
+        assert!(zh.contains("本通知自印发之日起施行") && zh.contains("不溯及既往"), "{zh}");
+        let (st, e) = inspect("2024-04-08", Some("2024-03-20"));
+        assert_eq!((st, e["error"]["field"].as_str()), (422, Some("violations[0].occurred_on")), "{e}");
+        let (st, s) = api.get(&format!("/practitioners/{p}/status?date=2024-03-28"));
+        assert_eq!((st, s["cycle_total"].as_u64(), s["remaining"].as_u64()), (200, Some(0), Some(12)), "{s}");
+        let (st, r) = inspect("2024-03-29", None);
+        assert_eq!((st, r["violations"][0]["points"].as_u64()), (201, Some(6)), "{r}");
+        let (_, s) = api.get(&format!("/practitioners/{p}/status?date=2024-03-29"));
+        assert_eq!((s["status"].as_str(), s["remaining"].as_u64()), (Some("suspended"), Some(6)), "a full 12: {s}");
+        let (st, e) = api.post(
+            "/training-tests",
+            json!({"personnel_code": p, "tested_on": "2024-03-28", "format": "closed", "score": 90, "passed": true}),
+        );
+        assert_eq!((st, e["error"]["code"].as_str()), (422, Some("not_retroactive")), "{e}");
+    }
 }

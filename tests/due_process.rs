@@ -117,20 +117,20 @@ fn every_deduction_gives_each_institution_a_written_notice() {
 fn objection_upheld_by_the_agency_revokes_and_lists_the_days_to_pay_back() {
     for db in common::all() {
         let w = world(&db);
-        let d = w.deduct("2024-03-04");
-        assert!(!w.payable("2024-04-01"));
+        let d = w.deduct("2024-04-01");
+        assert!(!w.payable("2024-05-01"));
         let (st, o) = w.as_(
             &w.hr_other,
             "POST",
             &format!("/deductions/{d}/objections"),
-            Some(json!({"filed_on": "2024-03-06", "grounds": "x"})),
+            Some(json!({"filed_on": "2024-04-03", "grounds": "x"})),
         );
         assert_eq!(st, 404, "another institution's HR: {o}");
         let (st, o) = w.as_(
             &w.hr_a,
             "POST",
             &format!("/deductions/{d}/objections"),
-            Some(json!({"filed_on": "2024-03-06", "grounds": "代码被盗用"})),
+            Some(json!({"filed_on": "2024-04-03", "grounds": "代码被盗用"})),
         );
         assert_eq!((st, o["status"].as_str()), (201, Some("filed")), "{o}");
         let id = o["id"].as_i64().unwrap();
@@ -138,13 +138,13 @@ fn objection_upheld_by_the_agency_revokes_and_lists_the_days_to_pay_back() {
             &w.agency,
             "POST",
             &format!("/objections/{id}/decide"),
-            Some(json!({"decision": "uphold", "decided_on": "2024-03-20", "evidence": "公安机关证明"})),
+            Some(json!({"decision": "uphold", "decided_on": "2024-04-17", "evidence": "公安机关证明"})),
         );
         assert_eq!((st, o["status"].as_str()), (200, Some("upheld")), "{o}");
         let days = &o["affected_periods"][0];
-        assert_eq!((days["from"].as_str(), days["until"].as_str()), (Some("2024-03-04"), Some("2024-06-04")), "{o}");
-        assert!(w.payable("2024-04-01"), "retroactive");
-        let (_, s) = w.as_(&w.s.admin, "GET", &format!("/practitioners/{}/status?date=2024-04-01", w.p), None);
+        assert_eq!((days["from"].as_str(), days["until"].as_str()), (Some("2024-04-01"), Some("2024-07-01")), "{o}");
+        assert!(w.payable("2024-05-01"), "retroactive");
+        let (_, s) = w.as_(&w.s.admin, "GET", &format!("/practitioners/{}/status?date=2024-05-01", w.p), None);
         assert_eq!((s["status"].as_str(), s["cycle_total"].as_u64()), (Some("active"), Some(0)));
         let (_, list) = w.as_(&w.s.admin, "GET", &format!("/notices?personnel_code={}", w.p), None);
         assert!(list["notices"].as_array().unwrap().iter().any(|n| n["kind"] == "revocation"), "a revocation notice");
@@ -241,24 +241,24 @@ fn interviews_are_recorded_with_participants_and_overdue_ones_listed() {
         &w.s.admin,
         "POST",
         "/inspections",
-        Some(json!({"institution_code": w.a, "inspected_on": "2024-03-01", "decided_on": "2024-03-01",
+        Some(json!({"institution_code": w.a, "inspected_on": "2024-04-01", "decided_on": "2024-04-01",
             "violations": [{"personnel_code": w.p, "items": ["3.1"]}, {"personnel_code": w.p, "items": ["1.1"]}, {"personnel_code": w.p, "items": ["1.2"]}]})),
     );
     assert_eq!(st, 201);
-    let (_, overdue) = w.as_(&w.s.admin, "GET", "/interview-orders?overdue=true&date=2024-04-15", None);
+    let (_, overdue) = w.as_(&w.s.admin, "GET", "/interview-orders?overdue=true&date=2024-05-15", None);
     let orders = overdue["orders"].as_array().unwrap();
     assert_eq!(orders.len(), 2, "both sites were ordered and neither held it: {overdue}");
-    let (_, early) = w.as_(&w.s.admin, "GET", "/interview-orders?overdue=true&date=2024-03-20", None);
+    let (_, early) = w.as_(&w.s.admin, "GET", "/interview-orders?overdue=true&date=2024-04-20", None);
     assert_eq!(early["orders"].as_array().unwrap().len(), 0, "not yet 30 days");
     let id = orders.iter().find(|o| o["institution_code"] == w.a.as_str()).unwrap()["id"].as_i64().unwrap();
     let (st, rec) = w.as_(
         &w.hr_a,
         "POST",
         &format!("/interview-orders/{id}/record"),
-        Some(json!({"held_on": "2024-04-20", "notes": "已约谈，本人承认", "participants": ["张三", "医务科李主任"]})),
+        Some(json!({"held_on": "2024-05-20", "notes": "已约谈，本人承认", "participants": ["张三", "医务科李主任"]})),
     );
     assert_eq!((st, rec["participants"].as_str()), (200, Some("张三、医务科李主任")), "{rec}");
-    let (_, overdue) = w.as_(&w.s.admin, "GET", "/interview-orders?overdue=true&date=2024-04-25", None);
+    let (_, overdue) = w.as_(&w.s.admin, "GET", "/interview-orders?overdue=true&date=2024-05-25", None);
     assert_eq!(overdue["orders"].as_array().unwrap().len(), 1, "the other site has still not held it");
 }
 
@@ -354,7 +354,7 @@ fn every_step_is_in_the_audit_trail() {
             "POST",
             &w.url("/inspections"),
             Some(&officer),
-            Some(&json!({"institution_code": w.a, "inspected_on": "2024-03-04", "decided_on": "2024-03-04",
+            Some(&json!({"institution_code": w.a, "inspected_on": "2024-04-01", "decided_on": "2024-04-01",
                 "violations": [{"personnel_code": w.p, "items": ["6.4"]}]})),
             &[("Idempotency-Key", "audit-1"), ("X-Request-Id", "req-audit-1")],
         );
@@ -364,14 +364,14 @@ fn every_step_is_in_the_audit_trail() {
             &w.hr_a,
             "POST",
             &format!("/deductions/{d}/objections"),
-            Some(json!({"filed_on": "2024-03-06", "grounds": "g"})),
+            Some(json!({"filed_on": "2024-04-03", "grounds": "g"})),
         );
         let id = o["id"].as_i64().unwrap();
         w.as_(
             &w.agency,
             "POST",
             &format!("/objections/{id}/decide"),
-            Some(json!({"decision": "uphold", "decided_on": "2024-03-20", "evidence": "e"})),
+            Some(json!({"decision": "uphold", "decided_on": "2024-04-17", "evidence": "e"})),
         );
 
         let (st, trail) = w.as_(&officer, "GET", &format!("/audit?target={}", w.p), None);

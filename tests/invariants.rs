@@ -17,8 +17,9 @@ const ITEMS: [&str; 23] = [
 const A: &str = "H37081100001";
 const B: &str = "H37081100002";
 
+/// Days from 2024-03-29, the day the notice came into force (七): no fact before it is scored.
 fn day(n: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(2024, 1, 1).unwrap() + chrono::Duration::days(i64::from(n))
+    NaiveDate::from_ymd_opt(2024, 3, 29).unwrap() + chrono::Duration::days(i64::from(n))
 }
 
 fn institution(code: &str, events: Vec<InstitutionEvent>) -> InstitutionFacts {

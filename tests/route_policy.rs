@@ -122,7 +122,7 @@ fn world(s: &TestServer) -> Objects {
         s,
         "POST",
         "/training-tests",
-        json!({"personnel_code": P3, "tested_on": "2024-03-01", "format": "closed", "score": 90, "passed": true}),
+        json!({"personnel_code": P3, "tested_on": "2024-04-01", "format": "closed", "score": 90, "passed": true}),
     );
     assert_eq!(st, 201, "{t}");
     Objects {
@@ -233,7 +233,7 @@ fn request(route: &Route, o: &Objects) -> Option<(String, Send)> {
         ("GET", "/api/v1/training-tests/pass-marks") => ("?year=2024", Send::Nothing),
         ("POST", "/api/v1/training-tests/pass-marks") => ("", Send::Json(json!({"year": 2024, "mark": 60}))),
         ("POST", "/api/v1/training-tests/{id}/revoke") => {
-            ("", Send::Json(json!({"on": "2024-03-10", "reason": "录入错误"})))
+            ("", Send::Json(json!({"on": "2024-04-10", "reason": "录入错误"})))
         }
         ("POST", "/api/v1/registrations") => (
             "",

@@ -217,7 +217,8 @@ impl App {
         code: &str,
         fact: &TestFact,
     ) -> Result<TrainingTestView> {
-        let pack = self.packs.in_force(fact.tested_on)?;
+        // 七: a test sat before the notice came into force is not its 三(三) test.
+        let pack = self.packs.scoring(rules::Dated::Test, fact.tested_on)?;
         let p = facts::practitioner(c, code)?.ok_or_else(|| Error::not_found("practitioner", "人员"))?;
         let earlier: Vec<TestFact> = facts::practitioner_facts(c, code)?.map(|f| f.tests).unwrap_or_default();
         rules::training::check(pack, p.birth_date, &earlier, fact.tested_on, fact.format)?;

@@ -223,7 +223,7 @@ impl App {
                 continue;
             }
             // A row outside every policy pack is that row's rejection, never the file's.
-            let pack = match self.packs.in_force(t.fact.tested_on) {
+            let pack = match self.packs.scoring(rules::Dated::Test, t.fact.tested_on) {
                 Ok(pack) => pack,
                 Err(e) => {
                     later.push(from_error(row, "测试日期", e.into()));
