@@ -85,8 +85,8 @@ fn every_deduction_gives_each_institution_a_written_notice() {
         assert_eq!(to, [w.a.as_str(), w.b.as_str()], "both sites are told: {list}");
         let n = &notices[0];
         assert_eq!((n["deduction_id"].as_i64(), n["notice_date"].as_str()), (Some(d), Some("2024-09-27")));
-        // Ten working days across the National Day holiday (Sun 9-29 and Sat 10-12 worked).
-        assert_eq!(n["objection_deadline"], "2024-10-16");
+        // 六(一): the 10 working days run from the agency's decision on an objection, not from here.
+        assert!(n["objection_deadline"].is_null(), "{n}");
         assert_eq!(n["body"]["sanctions"][0]["kind"], "suspension");
         assert_eq!(n["body"]["items"][0]["article"], "四(三)4");
 
@@ -106,8 +106,16 @@ fn every_deduction_gives_each_institution_a_written_notice() {
             .unwrap()
             .into_string()
             .unwrap();
-        for needle in ["济宁市医疗保障局", "@page", "四(三)4", "中止服务协议", "2024-10-16", "六(一)", "一、违规事实"]
-        {
+        for needle in [
+            "济宁市医疗保障局",
+            "@page",
+            "四(三)4",
+            "中止服务协议",
+            "属地医保经办机构",
+            "接到该书面通知后10个工作日内",
+            "六(一)",
+            "一、违规事实",
+        ] {
             assert!(html.contains(needle), "{needle} missing from the notice:\n{html}");
         }
     }
@@ -152,51 +160,194 @@ fn objection_upheld_by_the_agency_revokes_and_lists_the_days_to_pay_back() {
     }
 }
 
-#[test]
-fn rejected_then_escalated_in_time_or_too_late() {
-    let db = common::sqlite();
-    let w = world(&db);
-    // Notice 2024-09-27: the 10th working day is 2024-10-16.
-    for (escalate_on, expect) in [("2024-10-16", 201), ("2024-10-17", 422)] {
-        let d = w.deduct("2024-09-27");
-        let (_, o) = w.as_(
-            &w.hr_a,
+impl World {
+    /// HR of A objects to a deduction; the agency rejects it on `rejected_on`. → objection id.
+    fn rejected(&self, d: i64, filed_on: &str, rejected_on: &str) -> i64 {
+        let (st, o) = self.as_(
+            &self.hr_a,
             "POST",
             &format!("/deductions/{d}/objections"),
-            Some(json!({"filed_on": "2024-09-29", "grounds": "g"})),
+            Some(json!({"filed_on": filed_on, "grounds": "代码被他人冒用"})),
         );
+        assert_eq!(st, 201, "{o}");
         let id = o["id"].as_i64().unwrap();
-        let (st, e) = w.as_(&w.hr_a, "POST", &format!("/objections/{id}/escalate"), Some(json!({"on": "2024-09-30"})));
-        assert_eq!((st, e["error"]["code"].as_str()), (409, Some("not_rejected")), "{e}");
-        let (_, o) = w.as_(
+        let (st, o) = self.as_(
+            &self.agency,
+            "POST",
+            &format!("/objections/{id}/decide"),
+            Some(json!({"decision": "reject", "decided_on": rejected_on, "evidence": "监控录像显示本人操作"})),
+        );
+        assert_eq!((st, o["status"].as_str()), (200, Some("rejected")), "{o}");
+        id
+    }
+    fn escalate(&self, id: i64, on: &str) -> (u16, Value) {
+        self.as_(&self.hr_a, "POST", &format!("/objections/{id}/escalate"), Some(json!({"on": on})))
+    }
+}
+
+/// 六(一) 对医保经办机构作出的处理决定仍有异议的，可在接到书面通知后10个工作日内…: the 10
+/// working days run from the agency's written rejection, not from the deduction. Deduction on
+/// 2024-09-02; the agency takes until Fri 2024-09-27 to reject. Across the National Day holiday
+/// (Sun 9-29 and Sat 10-12 worked, 10-1…10-7 off) the 10th working day after the rejection is
+/// 2024-10-16: escalating then is 201, on the 11th (10-17) 422 naming the rejection's date.
+#[test]
+fn liu_yi_escalation_runs_from_the_agencys_rejection_10th_and_11th_working_day() {
+    for db in common::all() {
+        let w = world(&db);
+        let d = w.deduct("2024-09-02");
+        // The deduction's notice says how to object to the agency; no escalation period runs from it.
+        let (_, list) = w.as_(&w.s.admin, "GET", &format!("/notices?personnel_code={}", w.p), None);
+        let n = list["notices"].as_array().unwrap().iter().find(|n| n["kind"] == "deduction").cloned().unwrap();
+        assert!(n["objection_deadline"].is_null(), "{n}");
+        assert!(n["body"]["objection"]["zh"].as_str().unwrap().contains("属地医保经办机构"), "{n}");
+        let id = w.rejected(d, "2024-09-04", "2024-09-27");
+        let (_, o) = w.as_(&w.hr_a, "GET", &format!("/objections/{id}"), None);
+        assert_eq!(
+            (o["escalation_deadline"].as_str(), o["decision_received_on"].as_str(), o["escalate_to"].as_str()),
+            (Some("2024-10-16"), Some("2024-09-27"), Some("属地医保行政部门")),
+            "{o}"
+        );
+        // The rejection is a written notice of its own, dated the decision date, saying by when and to whom.
+        let notice_id = o["decision_notice_id"].as_i64().expect("the rejection's notice");
+        let (st, n) = w.as_(&w.hr_a, "GET", &format!("/notices/{notice_id}"), None);
+        assert_eq!(
+            (st, n["kind"].as_str(), n["notice_date"].as_str()),
+            (200, Some("objection_decision"), Some("2024-09-27")),
+            "{n}"
+        );
+        assert_eq!(
+            (n["objection_deadline"].as_str(), n["body"]["decision"].as_str()),
+            (Some("2024-10-16"), Some("reject")),
+            "{n}"
+        );
+        let how = n["body"]["escalation"]["zh"].as_str().unwrap();
+        assert!(how.contains("10个工作日") && how.contains("属地医保行政部门") && how.contains("2024-10-16"), "{how}");
+        let html = ureq::get(&w.url(&format!("/notices/{notice_id}")))
+            .set("Authorization", &format!("Bearer {}", w.s.admin))
+            .set("Accept", "text/html")
+            .call()
+            .unwrap()
+            .into_string()
+            .unwrap();
+        for needle in
+            ["异议处理决定通知书", "2024年09月27日", "2024-10-16", "属地医保行政部门", "监控录像显示本人操作", "六(一)"]
+        {
+            assert!(html.contains(needle), "{needle} missing from the printed rejection:\n{html}");
+        }
+        // The 11th working day: too late, and the error names the rejection's date.
+        let (st, e) = w.escalate(id, "2024-10-17");
+        assert_eq!((st, e["error"]["code"].as_str()), (422, Some("deadline_passed")), "{e}");
+        assert!(e["error"]["message"].as_str().unwrap().contains("2024-09-27"), "{e}");
+        assert!(e["error"]["message_zh"].as_str().unwrap().contains("2024-09-27"), "{e}");
+        // Before the rejection: not a date to escalate on.
+        let (st, e) = w.escalate(id, "2024-09-26");
+        assert_eq!((st, e["error"]["code"].as_str()), (422, Some("invalid_date")), "{e}");
+        // The 10th working day: in time.
+        let (st, e) = w.escalate(id, "2024-10-16");
+        assert_eq!((st, e["status"].as_str()), (201, Some("escalated")), "{e}");
+        assert!(w.s.app.verify().unwrap().differences.is_empty());
+    }
+}
+
+/// 六(一) 医保行政部门按规定作出处理: the escalation is the administrative department's; in jifen
+/// the admin role records its decision, with its own written notice; `uphold` revokes.
+#[test]
+fn liu_yi_the_administrative_department_decides_an_escalation() {
+    for db in common::all() {
+        let w = world(&db);
+        let d = w.deduct("2024-09-02");
+        assert!(!w.payable("2024-10-01"));
+        let id = w.rejected(d, "2024-09-04", "2024-09-27");
+        assert_eq!(w.escalate(id, "2024-10-08").0, 201);
+        // The agency's route does not decide an escalation.
+        let (st, e) = w.as_(
             &w.agency,
             "POST",
             &format!("/objections/{id}/decide"),
-            Some(json!({"decision": "reject", "decided_on": "2024-10-08", "evidence": "e"})),
+            Some(json!({"decision": "uphold", "decided_on": "2024-11-01", "evidence": "x"})),
         );
-        assert_eq!(o["status"], "rejected");
-        let (st, e) = w.as_(&w.hr_a, "POST", &format!("/objections/{id}/escalate"), Some(json!({"on": escalate_on})));
-        assert_eq!(st, expect, "{e}");
-        if expect == 422 {
-            assert_eq!(e["error"]["code"], "deadline_passed");
-            continue;
-        }
-        assert_eq!(e["status"], "escalated");
-        // The department upholds: final, and the deduction is revoked.
-        let (_, o) = w.as_(
+        assert_eq!((st, e["error"]["code"].as_str()), (409, Some("escalated")), "{e}");
+        let decide =
+            |token: &str, body: Value| w.as_(token, "POST", &format!("/objections/{id}/escalation/decide"), Some(body));
+        let (st, _) = decide(&w.agency, json!({"decision": "uphold", "decided_on": "2024-11-01", "reasoning": "r"}));
+        assert_eq!(st, 403, "the admin records the department's decision");
+        let (st, e) = decide(&w.s.admin, json!({"decision": "uphold", "decided_on": "2024-10-07", "reasoning": "r"}));
+        assert_eq!((st, e["error"]["code"].as_str()), (422, Some("invalid_date")), "before the escalation: {e}");
+        let (st, o) = decide(
             &w.s.admin,
-            "POST",
-            &format!("/objections/{id}/decide"),
-            Some(json!({"decision": "uphold", "decided_on": "2024-11-01", "evidence": "复核"})),
+            json!({"decision": "uphold", "decided_on": "2024-11-01", "reasoning": "复核认定代码被冒用"}),
         );
-        assert_eq!(o["status"], "upheld_by_department", "{o}");
-        let (st, _) = w.as_(
-            &w.s.admin,
-            "POST",
-            &format!("/objections/{id}/decide"),
-            Some(json!({"decision": "reject", "decided_on": "2024-11-02"})),
+        assert_eq!((st, o["status"].as_str()), (200, Some("upheld_by_department")), "{o}");
+        assert_eq!(o["decisions"][1]["level"], "department");
+        assert!(w.payable("2024-10-01"), "the deduction is revoked for every date");
+        let (_, list) = w.as_(&w.hr_a, "GET", &format!("/notices?personnel_code={}", w.p), None);
+        let notices = list["notices"].as_array().unwrap();
+        let department = notices
+            .iter()
+            .find(|n| n["kind"] == "objection_decision" && n["body"]["level"] == "department")
+            .unwrap_or_else(|| panic!("the department's notice: {list}"));
+        assert_eq!(
+            (department["notice_date"].as_str(), department["body"]["decision"].as_str()),
+            (Some("2024-11-01"), Some("uphold"))
         );
-        assert_eq!(st, 409);
+        assert!(department["objection_deadline"].is_null());
+        let (st, _) = decide(&w.s.admin, json!({"decision": "reject", "decided_on": "2024-11-02"}));
+        assert_eq!(st, 409, "decided once");
+        assert!(w.s.app.verify().unwrap().differences.is_empty());
+        assert!(w.s.app.unaudited_facts().unwrap().is_empty());
+    }
+}
+
+/// 六(一) 接到书面通知: the days run from receipt. HR acknowledges the rejection as received on
+/// Mon 2024-09-30: the 10th working day is then 2024-10-18. A notice never acknowledged counts
+/// as received on its date plus the agency's delivery allowance (0 until set; here 3 days from
+/// 2024-09-01: received 2024-09-30, the same deadline).
+#[test]
+fn liu_yi_the_deadline_counts_from_receipt() {
+    for db in common::all() {
+        let w = world(&db);
+        let (_, a) = w.as_(&w.hr_a, "GET", "/settings/delivery-allowance?date=2024-09-27", None);
+        assert_eq!((a["days"].as_u64(), a["set_by_agency"].as_bool()), (Some(0), Some(false)), "{a}");
+        let id = w.rejected(w.deduct("2024-09-02"), "2024-09-04", "2024-09-27");
+        let (_, o) = w.as_(&w.hr_a, "GET", &format!("/objections/{id}"), None);
+        let notice = o["decision_notice_id"].as_i64().unwrap();
+        let receive = |token: &str, on: &str| {
+            w.as_(token, "POST", &format!("/notices/{notice}/received"), Some(json!({"on": on})))
+        };
+        assert_eq!(receive(&w.hr_other, "2024-09-30").0, 404, "another institution's HR");
+        assert_eq!(receive(&w.agency, "2024-09-30").0, 403);
+        let (st, e) = receive(&w.hr_a, "2024-09-26");
+        assert_eq!((st, e["error"]["code"].as_str()), (422, Some("invalid_date")), "before the notice: {e}");
+        let (st, n) = receive(&w.hr_a, "2024-09-30");
+        assert_eq!(
+            (st, n["received_on"].as_str(), n["objection_deadline"].as_str()),
+            (200, Some("2024-09-30"), Some("2024-10-18")),
+            "{n}"
+        );
+        let (st, e) = receive(&w.hr_a, "2024-10-01");
+        assert_eq!((st, e["error"]["code"].as_str()), (409, Some("already_received")), "{e}");
+        let (_, o) = w.as_(&w.hr_a, "GET", &format!("/objections/{id}"), None);
+        assert_eq!(o["escalation_deadline"], "2024-10-18", "{o}");
+        assert_eq!(w.escalate(id, "2024-10-21").0, 422);
+        assert_eq!(w.escalate(id, "2024-10-18").0, 201);
+
+        // The agency sets a delivery allowance for notices from 2024-09-01.
+        let (st, _) =
+            w.as_(&w.hr_a, "POST", "/settings/delivery-allowance", Some(json!({"days": 3, "from": "2024-09-01"})));
+        assert_eq!(st, 403);
+        let (st, a) =
+            w.as_(&w.agency, "POST", "/settings/delivery-allowance", Some(json!({"days": 3, "from": "2024-09-01"})));
+        assert_eq!((st, a["days"].as_u64()), (201, Some(3)), "{a}");
+        let id = w.rejected(w.deduct("2024-09-03"), "2024-09-04", "2024-09-27");
+        let (_, o) = w.as_(&w.hr_a, "GET", &format!("/objections/{id}"), None);
+        assert_eq!(
+            (o["decision_received_on"].as_str(), o["escalation_deadline"].as_str()),
+            (Some("2024-09-30"), Some("2024-10-18")),
+            "{o}"
+        );
+        assert_eq!(w.escalate(id, "2024-10-21").0, 422);
+        assert_eq!(w.escalate(id, "2024-10-18").0, 201);
+        assert!(w.s.app.unaudited_facts().unwrap().is_empty(), "receipts and allowances are audited");
     }
 }
 

@@ -260,6 +260,14 @@ fn request(route: &Route, o: &Objects) -> Option<(String, Send)> {
             ("", Send::Json(json!({"decision": "reject", "decided_on": "2024-05-20", "evidence": "e"})))
         }
         ("POST", "/api/v1/objections/{id}/escalate") => ("", Send::Json(json!({"on": "2024-05-21"}))),
+        ("POST", "/api/v1/objections/{id}/escalation/decide") => {
+            ("", Send::Json(json!({"decision": "reject", "decided_on": "2024-06-01", "reasoning": "r"})))
+        }
+        ("POST", "/api/v1/notices/{id}/received") => ("", Send::Json(json!({"on": "2024-05-07"}))),
+        ("GET", "/api/v1/settings/delivery-allowance") => ("?date=2024-06-01", Send::Nothing),
+        ("POST", "/api/v1/settings/delivery-allowance") => {
+            ("", Send::Json(json!({"days": 0, "from": "2024-06-01"})))
+        }
         ("GET", "/api/v1/notices") => ("?institution_code=H37081100001", Send::Nothing),
         ("GET", "/api/v1/notices/{id}") => ("", Send::Nothing),
         ("GET", "/api/v1/audit") => ("?target=H37081100001", Send::Nothing),

@@ -87,6 +87,23 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Settings the agency keeps (as `POST /settings/…`).
+    Setting {
+        #[command(subcommand)]
+        command: SettingCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum SettingCommand {
+    /// 六(一): a notice never acknowledged counts as received on its date plus these calendar
+    /// days (for notices dated on or after `--from`).
+    DeliveryAllowance {
+        #[arg(long)]
+        days: u32,
+        #[arg(long)]
+        from: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -278,6 +295,12 @@ fn execute(cli: Cli, caller: &Caller) -> anyhow::Result<()> {
             export::run(&app, caller, command)?;
         }
         Command::User { command } => user(&App::open(&cli.database_url)?, caller, command)?,
+        Command::Setting { command: SettingCommand::DeliveryAllowance { days, from } } => {
+            let app = App::open(&cli.database_url)?;
+            let req = crate::service::receipts::SetDeliveryAllowance { days, from };
+            let v = app.set_delivery_allowance(caller, &req).map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("delivery allowance of notices dated from {}: {} calendar days (六(一))", v.on, v.days);
+        }
     }
     Ok(())
 }

@@ -24,6 +24,7 @@ mod rate;
 mod registrations;
 mod rosters;
 pub mod routes;
+mod settings;
 mod termination_cases;
 mod training_tests;
 mod watch_list;

@@ -10,7 +10,7 @@ use actix_web::{web, HttpResponse};
 
 use super::{
     audit, calendar, cascade_cases, deductions, eligibility, exports, health, inspections, institutions,
-    interview_orders, notices, objections, practitioners, public, registrations, rosters, termination_cases,
+    interview_orders, notices, objections, practitioners, public, registrations, rosters, settings, termination_cases,
     training_tests, watch_list,
 };
 use crate::error::{ClientError, Kind};
@@ -162,8 +162,18 @@ routes! {
     "/api/v1/objections/{id}/escalate" {
         POST => objections::escalate, token(EscalateObjection, Scope::Object(Objection)), Json;
     }
+    "/api/v1/objections/{id}/escalation/decide" {
+        POST => objections::decide_escalation, token(DecideEscalation, Scope::Object(Objection)), Json;
+    }
     "/api/v1/notices" { GET => notices::list, token(ReadNotices, FilteredList), Body::None; }
     "/api/v1/notices/{id}" { GET => notices::show, token(ReadNotices, Scope::Object(Notice)), Body::None; }
+    "/api/v1/notices/{id}/received" {
+        POST => notices::received, token(AcknowledgeNotice, Scope::Object(Notice)), Json;
+    }
+    "/api/v1/settings/delivery-allowance" {
+        GET => settings::delivery_allowance, token(ReadDeliveryAllowance, Scope::None), Body::None;
+        POST => settings::set_delivery_allowance, token(SetDeliveryAllowance, Scope::None), Json;
+    }
     "/api/v1/audit" { GET => audit::list, token(ReadAudit, InstitutionInQuery), Body::None; }
     "/api/v1/training-tests" { POST => training_tests::create, token(RecordTest, Scope::None), Json; }
     "/api/v1/training-tests/batch" { POST => training_tests::batch, token(RecordTest, Scope::None), Upload; }

@@ -154,6 +154,10 @@ pub struct WatchListRule {
 pub struct ObjectionRule {
     pub working_days: u32,
     pub article: String,
+    /// Who decides an objection first (六(一): 属地医保经办机构).
+    pub agency: String,
+    /// To whom a rejected objection is taken (六(一): 属地医保行政部门).
+    pub department: String,
 }
 
 /// Claims screening (五(二)): the article each answer cites.
@@ -297,6 +301,8 @@ impl PolicyPack {
             ("effective_article", &self.effective_article),
             ("effective_text", &self.effective_text),
             ("objection.article", &self.objection.article),
+            ("objection.agency", &self.objection.agency),
+            ("objection.department", &self.objection.department),
             ("payment.article", &self.payment.article),
             ("payment.institution_article", &self.payment.institution_article),
             ("payment.unregistered_article", &self.payment.unregistered_article),

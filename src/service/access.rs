@@ -58,6 +58,13 @@ pub enum Action {
     ReadObjection,
     DecideObjection,
     EscalateObjection,
+    /// 六(一): the administrative department decides an escalated objection (admin records it).
+    DecideEscalation,
+    /// 六(一): the institution a notice is addressed to acknowledges receiving it.
+    AcknowledgeNotice,
+    /// 六(一): the agency sets the delivery allowance of notices never acknowledged.
+    SetDeliveryAllowance,
+    ReadDeliveryAllowance,
     ReadNotices,
     ReadAudit,
     RecordTest,
@@ -91,8 +98,10 @@ impl Action {
             DecideObjection | ReadCases | DecideTerminationCase | ReadWatchList => &[Admin, Agency, Officer],
             RecordTest => &[Admin, Agency],
             CheckEligibility => &[Admin, Agency, Settlement],
-            UploadCalendar | ReadMetrics => &[Admin],
-            ReadCalendar => &[Admin, Agency, Officer, Hr, Settlement],
+            UploadCalendar | ReadMetrics | DecideEscalation => &[Admin],
+            ReadCalendar | ReadDeliveryAllowance => &[Admin, Agency, Officer, Hr, Settlement],
+            AcknowledgeNotice => &[Admin, Hr],
+            SetDeliveryAllowance => &[Admin, Agency],
         }
     }
 }

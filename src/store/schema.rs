@@ -276,6 +276,25 @@ diesel::table! {
         title -> Text,
         body -> Text,
         recorded_at -> Timestamp,
+        objection_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    notice_receipts (id) {
+        id -> BigInt,
+        notice_id -> BigInt,
+        received_on -> Date,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    delivery_allowances (id) {
+        id -> BigInt,
+        days -> Integer,
+        from_on -> Date,
+        recorded_at -> Timestamp,
     }
 }
 
@@ -411,6 +430,8 @@ diesel::table! {
 }
 
 diesel::allow_tables_to_appear_in_same_query!(
+    notice_receipts,
+    delivery_allowances,
     pass_marks,
     test_revocations,
     accounts,
