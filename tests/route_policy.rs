@@ -280,6 +280,10 @@ fn request(route: &Route, o: &Objects) -> Option<(String, Send)> {
             ("", csv(&format!("医保对应代码,测试日期,测试形式,成绩,是否合格\n{P1},2024-06-02,闭卷,90,合格\n")))
         }
         ("GET", "/api/v1/practitioners/{code}/status") => ("?date=2024-06-01", Send::Nothing),
+        ("GET", "/api/v1/practitioners/{code}/training-tests") => ("", Send::Nothing),
+        ("POST", "/api/v1/training-tests/absences") => {
+            ("", Send::Json(json!({"personnel_code": P2, "absent_on": "2024-10-12", "reason": "未到场"})))
+        }
         ("GET", "/api/v1/practitioners/{code}/ledger") => ("?year=2024", Send::Nothing),
         ("POST", "/api/v1/eligibility/check") => (
             "",

@@ -6,7 +6,7 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use jifen::rules::{
     self, Dated, DeductionFact, InstitutionEvent, InstitutionFacts, PackSet, PractitionerFacts, RegistrationFact,
     TestFact, TestFormat,
@@ -81,6 +81,9 @@ struct Person {
     count: Option<usize>,
 }
 
+fn closed() -> String {
+    "closed".into()
+}
 fn physician() -> String {
     "physician".into()
 }
@@ -125,10 +128,17 @@ struct Rev {
 struct Test {
     person: Option<String>,
     tested_on: NaiveDate,
+    #[serde(default = "closed")]
     format: String,
     score: Option<i32>,
+    #[serde(default)]
     passed: bool,
     error: Option<String>,
+    /// 三(三) 缺考: recorded as an absence, not a result.
+    #[serde(default)]
+    absent: bool,
+    /// 三(三): a re-sit an admin records in a year that has a test, with this reason.
+    retake: Option<String>,
 }
 
 #[derive(Debug, Deserialize, Clone)]
@@ -492,9 +502,23 @@ fn engine(s: &Scenario, errors: &mut Vec<String>) -> Engine {
         let person = t.person.clone().unwrap_or_else(|| first.clone());
         let Some(f) = facts.get_mut(&person) else { continue };
         let format = if t.format == "open" { TestFormat::Open } else { TestFormat::Closed };
-        let checked = packs
-            .scoring(Dated::Test, t.tested_on)
-            .and_then(|pack| rules::training::check(pack, f.birth_date, &f.tests, t.tested_on, format));
+        let checked = packs.scoring(Dated::Test, t.tested_on).and_then(|pack| {
+            rules::training::check_retake(pack, f.birth_date, &f.tests, t.tested_on, format, t.retake.is_some())
+        });
+        if t.absent {
+            // An absence is no test: refused only before the notice, or against a test of its year.
+            let refused = match packs.scoring(Dated::Test, t.tested_on) {
+                Err(e) => Some(jifen::error::ClientError::from(e).code.to_string()),
+                Ok(_) if f.tests.iter().any(|x| x.tested_on.year() == t.tested_on.year()) => {
+                    Some("already_tested".to_string())
+                }
+                Ok(_) => None,
+            };
+            if refused != t.error {
+                errors.push(format!("absence {k}: expected {:?}, got {refused:?}", t.error));
+            }
+            continue;
+        }
         match (&t.error, checked) {
             (Some(want), Err(e)) => {
                 if jifen::error::ClientError::from(e.clone()).code != want {
@@ -873,11 +897,13 @@ impl Ledger for Service {
         self.0.revoke(&Caller::system(), deduction, &req).unwrap();
     }
     fn test(&mut self, code: &str, t: &Test) -> Result<(), String> {
+        let refused = |e: jifen::error::Error| e.client().map(|c| c.code.to_string()).unwrap_or_else(|| e.to_string());
+        if t.absent {
+            let req = serde_json::from_value(test_body(code, t)).unwrap();
+            return self.0.record_absence(&Caller::system(), &req).map(drop).map_err(refused);
+        }
         let req: jifen::service::training_tests::NewTrainingTest = serde_json::from_value(test_body(code, t)).unwrap();
-        self.0
-            .record_test(&Caller::system(), &req)
-            .map(drop)
-            .map_err(|e| e.client().map(|c| c.code.to_string()).unwrap_or_else(|| e.to_string()))
+        self.0.record_test(&Caller::system(), &req).map(drop).map_err(refused)
     }
     fn action(&mut self, inst: &str, a: &Action) {
         let r = match a.action.as_str() {
@@ -935,7 +961,11 @@ fn inspection_body(inst: &str, decided_on: NaiveDate, violations: &[Violation]) 
 }
 
 fn test_body(code: &str, t: &Test) -> Value {
-    json!({"personnel_code": code, "tested_on": t.tested_on, "format": t.format, "score": t.score, "passed": t.passed})
+    if t.absent {
+        return json!({"personnel_code": code, "absent_on": t.tested_on, "reason": "缺考"});
+    }
+    json!({"personnel_code": code, "tested_on": t.tested_on, "format": t.format, "score": t.score, "passed": t.passed,
+        "retake": t.retake.is_some(), "retake_reason": t.retake})
 }
 
 fn action_body(a: &Action) -> Value {
@@ -999,7 +1029,8 @@ impl Ledger for Http {
         self.ok("POST", &format!("/deductions/{deduction}/revoke"), Some(json!({"on": on, "reason": "复核撤销"})));
     }
     fn test(&mut self, code: &str, t: &Test) -> Result<(), String> {
-        let (st, b) = self.go("POST", "/training-tests", Some(test_body(code, t)), None);
+        let path = if t.absent { "/training-tests/absences" } else { "/training-tests" };
+        let (st, b) = self.go("POST", path, Some(test_body(code, t)), None);
         if st == 201 {
             Ok(())
         } else {

@@ -182,11 +182,15 @@ routes! {
         POST => training_tests::set_pass_mark, token(RecordTest, Scope::None), Json;
     }
     "/api/v1/training-tests/{id}/revoke" { POST => training_tests::revoke, token(RecordTest, Scope::None), Json; }
+    "/api/v1/training-tests/absences" { POST => training_tests::absence, token(RecordTest, Scope::None), Json; }
     "/api/v1/practitioners/{code}/status" {
         GET => practitioners::status, token(ReadPractitioner, PersonInPath), Body::None;
     }
     "/api/v1/practitioners/{code}/ledger" {
         GET => practitioners::ledger, token(ReadPractitioner, PersonInPath), Body::None;
+    }
+    "/api/v1/practitioners/{code}/training-tests" {
+        GET => practitioners::training, token(ReadPractitioner, PersonInPath), Body::None;
     }
     "/api/v1/eligibility/check" { POST => eligibility::check, token(CheckEligibility, Scope::None), Claims; }
     "/api/v1/cascade-cases" { GET => cascade_cases::list, token(ReadCases, Scope::None), Body::None; }

@@ -68,6 +68,8 @@ pub enum Action {
     ReadNotices,
     ReadAudit,
     RecordTest,
+    /// 三(三) 原则上每年1次: a re-sit in a year that already has a test (admin, with the reason).
+    RecordRetake,
     ReadPractitioner,
     CheckEligibility,
     ReadCases,
@@ -98,7 +100,7 @@ impl Action {
             DecideObjection | ReadCases | DecideTerminationCase | ReadWatchList => &[Admin, Agency, Officer],
             RecordTest => &[Admin, Agency],
             CheckEligibility => &[Admin, Agency, Settlement],
-            UploadCalendar | ReadMetrics | DecideEscalation => &[Admin],
+            UploadCalendar | ReadMetrics | DecideEscalation | RecordRetake => &[Admin],
             ReadCalendar | ReadDeliveryAllowance => &[Admin, Agency, Officer, Hr, Settlement],
             AcknowledgeNotice => &[Admin, Hr],
             SetDeliveryAllowance => &[Admin, Agency],

@@ -90,12 +90,13 @@ pub fn fact_ids(conn: &mut DbConn, table: &str) -> QueryResult<Vec<i64>> {
         "pass_marks" => pass_marks::table.select(pass_marks::id).load(conn),
         "test_revocations" => test_revocations::table.select(test_revocations::id).load(conn),
         "notice_receipts" => notice_receipts::table.select(notice_receipts::id).load(conn),
+        "training_test_absences" => training_test_absences::table.select(training_test_absences::id).load(conn),
         "delivery_allowances" => delivery_allowances::table.select(delivery_allowances::id).load(conn),
         _ => Ok(Vec::new()),
     }
 }
 
-pub const FACT_TABLES: [&str; 19] = [
+pub const FACT_TABLES: [&str; 20] = [
     "registrations",
     "deregistrations",
     "inspections",
@@ -115,4 +116,5 @@ pub const FACT_TABLES: [&str; 19] = [
     "test_revocations",
     "notice_receipts",
     "delivery_allowances",
+    "training_test_absences",
 ];

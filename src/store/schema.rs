@@ -116,6 +116,18 @@ diesel::table! {
         score -> Nullable<Integer>,
         passed -> Bool,
         recorded_at -> Timestamp,
+        retake_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    training_test_absences (id) {
+        id -> BigInt,
+        personnel_code -> Text,
+        absent_on -> Date,
+        cycle_year -> Integer,
+        reason -> Text,
+        recorded_at -> Timestamp,
     }
 }
 
@@ -430,6 +442,7 @@ diesel::table! {
 }
 
 diesel::allow_tables_to_appear_in_same_query!(
+    training_test_absences,
     notice_receipts,
     delivery_allowances,
     pass_marks,

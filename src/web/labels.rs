@@ -55,6 +55,7 @@ pub fn notice_kind_zh(k: &str) -> &'static str {
         "institution_suspend" => "机构协议中止",
         "institution_restore" => "机构协议恢复",
         "institution_terminate" => "机构协议解除",
+        "objection_decision" => "异议处理决定",
         _ => "通知",
     }
 }
