@@ -114,6 +114,23 @@ pub fn suspension_limit(rule: &InstitutionAgreementRule, from: NaiveDate, reques
     }
 }
 
+/// 吉林 第四十六条 因违法违规违约等情形被中止医保协议的，原则上中止协议时间不超过1年 — and a
+/// suspension decided on a 30 % case (五(三)) is such a suspension: the day it ends. A longer
+/// `until` is `Err(the latest end)`; an open-ended one ends at the latest end (the agency may
+/// restore it earlier).
+pub fn violation_suspension_end(
+    rule: &InstitutionAgreementRule,
+    from: NaiveDate,
+    until: Option<NaiveDate>,
+) -> Result<NaiveDate, NaiveDate> {
+    let (latest, _) = suspension_limit(rule, from, false);
+    match until {
+        Some(u) if u > latest => Err(latest),
+        Some(u) => Ok(u),
+        None => Ok(latest),
+    }
+}
+
 /// Suspensions that began within the agreement term `[start, end]` (聊城 第三十一条(一)).
 pub fn suspensions_in_term(
     suspension_starts: impl Iterator<Item = NaiveDate>,

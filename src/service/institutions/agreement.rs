@@ -77,13 +77,11 @@ impl App {
         let requested = req.requested.unwrap_or(false);
         let (max_end, limit_article) = suspension_limit(rule, from, requested);
         if until.is_some_and(|u| u > max_end) {
-            return Err(Error::invalid(
-                "suspension_too_long",
-                "until",
-                format!("a suspension from {from} may run to {max_end} at the latest ({limit_article})"),
-                format!("自{from}起的中止最长至{max_end}（{limit_article}）"),
-            ));
+            return Err(suspension_too_long(from, max_end, limit_article));
         }
+        // 吉林 第四十六条: one for violations ends a year after it began at the latest, whether
+        // or not `until` was given (a requested one lapses instead, below).
+        let until = if requested { until } else { Some(until.unwrap_or(max_end)) };
         if requested {
             self.refuse_public_request(code, from)?;
         }
@@ -296,4 +294,14 @@ impl App {
         }
         Ok(())
     }
+}
+
+/// 422: a suspension past its limit (吉林 第四十六条; 聊城 第二十九条 for a requested one).
+pub(super) fn suspension_too_long(from: NaiveDate, max_end: NaiveDate, article: &str) -> Error {
+    Error::invalid(
+        "suspension_too_long",
+        "until",
+        format!("a suspension from {from} may run to {max_end} at the latest ({article})"),
+        format!("自{from}起的中止最长至{max_end}（不含）（{article}）"),
+    )
 }

@@ -7,6 +7,7 @@ use super::{non_empty, Change};
 use crate::domain::codes::region_of;
 use crate::domain::dates::parse_date;
 use crate::error::{Error, Result};
+use crate::rules::institution::violation_suspension_end;
 use crate::service::{institution_lock, Action, App, Caller, Lock};
 use crate::store::facts::{self, AgreementAction, CascadeDecision};
 use crate::store::DbConn;
@@ -103,6 +104,17 @@ impl App {
             return Err(Error::invalid("invalid_period", "until", "until must be after on", "恢复日期应晚于决定日期"));
         }
         let reason = format!("五(三) 联动处理：{}", req.reason);
+        // 五(三) with 吉林 第四十六条: a suspension decided on a 30 % case is one for violations,
+        // at most a year; without `until` it ends a year after `on`.
+        let rule = &self.packs.in_force_or_first(on)?.institution_agreement;
+        let article = format!("五(三)；{}", rule.violation_article);
+        let until = match decision {
+            CascadeDecision::Suspend => Some(
+                violation_suspension_end(rule, on, until)
+                    .map_err(|latest| super::agreement::suspension_too_long(on, latest, &article))?,
+            ),
+            _ => until,
+        };
         let change = match decision {
             CascadeDecision::Suspend => {
                 Some(Change::plain(AgreementAction::Suspend, on, until, &reason, "五(三)", Some(id)))
