@@ -728,3 +728,28 @@ fn qi_in_force_from_2024_03_29_no_retroactive_scoring() {
         assert_eq!((st, e["error"]["code"].as_str()), (422, Some("not_retroactive")), "{e}");
     }
 }
+
+/// 五(二) 医保基金不予支付（急诊、抢救除外），并不得转嫁于参保人员: every refused line says its
+/// amount may not be passed on to the insured person, and the answer carries the text.
+#[test]
+fn wu_er_a_refused_amount_may_not_be_passed_on_to_the_insured() {
+    for db in common::all() {
+        let api = Api::new(&db);
+        let a = api.institution("370811");
+        let p = api.register(&a, "19800101");
+        api.inspect(&a, "2024-05-06", &[(&p, &["6.1"])]);
+        let line = |date: &str, emergency: bool| json!({"personnel_code": p, "institution_code": a, "service_date": date, "emergency": emergency, "amount": "100.50"});
+        let (st, b) = api.post(
+            "/eligibility/check",
+            json!({"lines": [line("2024-06-01", false), line("2024-06-01", true), line("2024-04-01", false)]}),
+        );
+        assert_eq!(st, 200, "{b}");
+        let flags: Vec<bool> =
+            b["lines"].as_array().unwrap().iter().map(|l| l["not_to_insured"].as_bool().unwrap()).collect();
+        assert_eq!(flags, [true, false, false], "refused while suspended; emergency and before it paid: {b}");
+        assert_eq!(b["refused_amount"], "100.50");
+        assert_eq!(b["not_to_insured"]["article"], "五(二)");
+        assert!(b["not_to_insured"]["zh"].as_str().unwrap().contains("不得转嫁于参保人员"), "{b}");
+        assert!(b["not_to_insured"]["en"].as_str().unwrap().contains("insured person"), "{b}");
+    }
+}

@@ -170,6 +170,9 @@ pub struct PaymentRule {
     pub institution_article: String,
     /// Refused: no registration in force at that institution that day.
     pub unregistered_article: String,
+    /// 五(二) 并不得转嫁于参保人员: what every screening answer says of the refused amount.
+    pub not_to_insured: String,
+    pub not_to_insured_en: String,
 }
 
 /// The printable written notice (六(一)); its letterhead and signature are the pack's `issuer`.
@@ -306,6 +309,8 @@ impl PolicyPack {
             ("payment.article", &self.payment.article),
             ("payment.institution_article", &self.payment.institution_article),
             ("payment.unregistered_article", &self.payment.unregistered_article),
+            ("payment.not_to_insured", &self.payment.not_to_insured),
+            ("payment.not_to_insured_en", &self.payment.not_to_insured_en),
             ("notice.title", &self.notice.title),
             ("notice.deduction_article", &self.notice.deduction_article),
             ("notice.number_prefix", &self.notice.number_prefix),
