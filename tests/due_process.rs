@@ -433,14 +433,15 @@ fn institution_agreements_follow_the_designation_rules() {
         let inst_status =
             |d: &str| w.as_(&w.s.admin, "GET", &format!("/institutions/{}?date={d}", w.a), None).1["status"].clone();
         assert_eq!(inst_status("2024-07-07"), "suspended");
-        assert_eq!(inst_status("2024-07-08"), "terminated", "自动终止");
+        // 自动终止 is an ending (终止), not a termination for cause (解除): no re-application bar.
+        assert_eq!(inst_status("2024-07-08"), "expired", "自动终止");
         let (_, v) = w.as_(&w.s.admin, "GET", &format!("/institutions/{}?date=2024-08-01", w.a), None);
-        assert_eq!(v["reapplication"]["institution_not_before"], "2027-07-08", "{v}");
-        assert_eq!(v["reapplication"]["legal_representative_not_before"], "2029-07-08");
+        assert_eq!((v["end"]["kind"].as_str(), v["end"]["cause"].as_str()), (Some("ended"), Some("lapse")), "{v}");
+        assert!(v["end"]["institution_bar"].is_null() && v["end"]["legal_representative_bar"].is_null(), "{v}");
         let (_, s) = w.as_(&w.s.admin, "GET", &format!("/practitioners/{}/status?date=2024-07-08", w.p), None);
         let site =
             s["sites"].as_array().unwrap().iter().find(|x| x["institution_code"] == w.a.as_str()).cloned().unwrap();
-        assert_eq!(site["status"], "institution_terminated", "{s}");
+        assert_eq!(site["status"], "institution_expired", "{s}");
         // A restore in time keeps the agreement (at B, which also shows the 2-suspension ground).
         susp(&w.b, json!({"from": "2024-02-01", "until": "2024-03-01", "reason": "违规"}));
         susp(&w.b, json!({"from": "2024-05-01", "reason": "申请中止", "requested": true}));

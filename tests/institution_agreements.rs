@@ -126,3 +126,174 @@ fn wu_san_a_suspension_decided_on_a_30_percent_case_lasts_at_most_a_year() {
         assert_eq!(w.status("H37081100001", "2025-06-03")["status"], "active");
     }
 }
+
+/// 聊城 第十九条 年度协议考核、续签工作完成前，协议有效期顺延 (济宁 `on_expiry = extend`): an
+/// agreement one day past its term, not yet renewed, is `renewal_pending` and its staff are paid;
+/// renewed, the new term starts the day after the old one. Not renewed, it ends (终止) with its
+/// term — or, decided during the extension, that day. `GET /agreements/ending` lists both.
+#[test]
+fn liao_cheng_19_an_agreement_past_its_term_stays_in_force_until_renewed_or_not() {
+    for db in common::all() {
+        let w = W::new(&db);
+        for code in ["H37081100001", "H37081100002", "H37081100003"] {
+            w.institution(code, json!({}));
+        }
+        for (k, code) in ["H37081100001", "H37081100002", "H37081100003"].iter().enumerate() {
+            w.register(code, &format!("D37081100000{}", k + 1), k as u32 + 1);
+        }
+        let payable = |person: &str, inst: &str, date: &str| {
+            let (_, b) = w.go(
+                "POST",
+                "/eligibility/check",
+                Some(json!({"lines": [{"personnel_code": person, "institution_code": inst, "service_date": date}]})),
+            );
+            b["lines"][0]["payable"].as_bool().unwrap()
+        };
+        let (_, list) = w.go("GET", "/agreements/ending?date=2024-11-15", None);
+        let listed: Vec<&str> =
+            list["agreements"].as_array().unwrap().iter().map(|a| a["institution_code"].as_str().unwrap()).collect();
+        assert_eq!(listed, ["H37081100001", "H37081100002", "H37081100003"], "{list}");
+        assert_eq!(list["agreements"][0]["days_left"], 46);
+        // One day past its term, before the renewal: extended, staff paid.
+        assert_eq!(w.status("H37081100001", "2024-12-31")["status"], "active");
+        assert_eq!(w.status("H37081100001", "2025-01-01")["status"], "renewal_pending");
+        assert!(payable("D370811000001", "H37081100001", "2025-01-01"), "paid while the renewal is pending");
+        let (_, list) = w.go("GET", "/agreements/ending?date=2025-01-02", None);
+        assert_eq!(list["agreements"][0]["status"], "renewal_pending", "{list}");
+        // Renewed on 2025-01-10: the new term runs from 2025-01-01.
+        let v = w.ok(
+            "POST",
+            "/institutions/H37081100001/agreement/renew",
+            json!({"on": "2025-01-10", "agreement_end": "2025-12-31"}),
+        );
+        assert_eq!(
+            (v["agreement_end"].as_str(), v["terms"][1]["start"].as_str()),
+            (Some("2025-12-31"), Some("2025-01-01")),
+            "{v}"
+        );
+        assert_eq!(w.status("H37081100001", "2025-01-01")["status"], "active");
+        assert!(payable("D370811000001", "H37081100001", "2025-06-01"));
+        // Not renewed, decided before the term's end: it ends with the term (终止, no bar).
+        w.ok(
+            "POST",
+            "/institutions/H37081100002/agreement/non-renewal",
+            json!({"on": "2024-12-20", "reason": "考核不合格，未达成一致"}),
+        );
+        assert_eq!(w.status("H37081100002", "2024-12-31")["status"], "active");
+        let v = w.status("H37081100002", "2025-01-01");
+        assert_eq!(
+            (v["status"].as_str(), v["end"]["cause"].as_str(), v["end"]["kind"].as_str()),
+            (Some("expired"), Some("non_renewal"), Some("ended")),
+            "{v}"
+        );
+        assert!(v["end"]["institution_bar"].is_null(), "{v}");
+        assert!(!payable("D370811000002", "H37081100002", "2025-01-01"));
+        assert_eq!(w.site("D370811000002", "H37081100002", "2025-01-01"), "institution_expired");
+        let (st, e) = w.go(
+            "POST",
+            "/institutions/H37081100002/agreement/renew",
+            Some(json!({"on": "2025-01-05", "agreement_end": "2025-12-31"})),
+        );
+        assert_eq!((st, e["error"]["code"].as_str()), (409, Some("not_renewed")), "{e}");
+        // Not renewed during the extension: in force (paid) up to that day.
+        assert_eq!(w.status("H37081100003", "2025-01-15")["status"], "renewal_pending");
+        w.ok(
+            "POST",
+            "/institutions/H37081100003/agreement/non-renewal",
+            json!({"on": "2025-02-10", "reason": "不再续签"}),
+        );
+        assert!(payable("D370811000003", "H37081100003", "2025-02-09"));
+        assert!(!payable("D370811000003", "H37081100003", "2025-02-10"));
+        assert_eq!(w.status("H37081100003", "2025-02-10")["status"], "expired");
+        let (_, list) = w.go("GET", "/agreements/ending?date=2025-02-11", None);
+        assert!(list["agreements"].as_array().unwrap().is_empty(), "{list}");
+        assert!(w.s.app.verify().unwrap().differences.is_empty());
+    }
+}
+
+/// 聊城 第十条(五)–(八)、第十四条; 吉林 第十七条、第二十一条: the cause of an end decides the bar on a
+/// new application (POST /institutions with the same credit code, or the same legal
+/// representative after a serious cause): 违法违规 3 years (the legal representative 5), 违约
+/// 1 year, 弄虚作假申请 3 years from discovery, a lapse (终止) none. Last refused and first
+/// accepted day of each.
+#[test]
+fn liao_cheng_10_jilin_17_the_cause_of_an_end_decides_the_reapplication_bar() {
+    for db in common::all() {
+        let w = W::new(&db);
+        let apply = |code: &str, org: &str, rep: &str, applied_on: &str| {
+            w.go(
+                "POST",
+                "/institutions",
+                Some(json!({"code": code, "name": "新机构", "kind": "medical", "agreement_start": applied_on,
+                    "agreement_end": "2030-12-31", "organization_code": org, "legal_representative": rep, "applied_on": applied_on})),
+            )
+        };
+        let terminate =
+            |code: &str, body: Value| w.ok("POST", &format!("/institutions/{code}/agreement/terminate"), body);
+        // 违法违规: the institution 3 years, its legal representative 5.
+        w.institution(
+            "H37081100001",
+            json!({"organization_code": "ORG-A", "legal_representative": "王某", "agreement_end": "2030-12-31"}),
+        );
+        terminate("H37081100001", json!({"on": "2024-06-03", "reason": "欺诈骗保", "cause": "violation"}));
+        let (st, e) = apply("H37081100011", "ORG-A", "赵某", "2027-06-02");
+        assert_eq!((st, e["error"]["code"].as_str()), (409, Some("reapplication_barred")), "{e}");
+        let m = e["error"]["message"].as_str().unwrap();
+        assert!(m.contains("2027-06-03") && m.contains("第十条(六)"), "{m}");
+        assert_eq!(apply("H37081100011", "ORG-A", "赵某", "2027-06-03").0, 201);
+        let (st, e) = apply("H37081100012", "ORG-X", "王某", "2029-06-02");
+        assert_eq!(
+            (st, e["error"]["code"].as_str()),
+            (409, Some("reapplication_barred")),
+            "the legal representative: {e}"
+        );
+        assert!(e["error"]["message"].as_str().unwrap().contains("2029-06-03"), "{e}");
+        assert_eq!(apply("H37081100012", "ORG-X", "王某", "2029-06-03").0, 201);
+        // 违约: 1 year, the legal representative not barred.
+        w.institution(
+            "H37081100002",
+            json!({"organization_code": "ORG-B", "legal_representative": "李某", "agreement_end": "2030-12-31"}),
+        );
+        terminate("H37081100002", json!({"on": "2024-06-03", "reason": "严重违约"}));
+        let v = w.status("H37081100002", "2024-06-03");
+        assert_eq!(
+            (v["end"]["cause"].as_str(), v["end"]["institution_bar"]["until"].as_str()),
+            (Some("breach"), Some("2025-06-03")),
+            "{v}"
+        );
+        assert_eq!(apply("H37081100021", "ORG-B", "钱某", "2025-06-02").0, 409);
+        assert_eq!(apply("H37081100021", "ORG-B", "钱某", "2025-06-03").0, 201);
+        assert_eq!(apply("H37081100022", "ORG-Y", "李某", "2024-07-01").0, 201, "no bar on the person after a breach");
+        // 弄虚作假申请: 3 years from discovery.
+        w.institution("H37081100003", json!({"organization_code": "ORG-C", "agreement_end": "2030-12-31"}));
+        terminate(
+            "H37081100003",
+            json!({"on": "2024-06-03", "reason": "伪造申请材料", "cause": "fraud", "discovered_on": "2024-05-06"}),
+        );
+        assert_eq!(apply("H37081100031", "ORG-C", "孙某", "2027-05-05").0, 409);
+        assert_eq!(apply("H37081100031", "ORG-C", "孙某", "2027-05-06").0, 201);
+        // A lapse is an ending (终止): no bar at all.
+        w.institution(
+            "H37081100004",
+            json!({"organization_code": "ORG-D", "legal_representative": "周某", "agreement_end": "2030-12-31"}),
+        );
+        w.ok(
+            "POST",
+            "/institutions/H37081100004/agreement/suspend",
+            json!({"from": "2024-01-10", "reason": "停业", "requested": true}),
+        );
+        assert_eq!(w.status("H37081100004", "2024-07-08")["end"]["cause"], "lapse");
+        assert_eq!(apply("H37081100041", "ORG-D", "周某", "2024-08-01").0, 201, "a lapse bars nothing");
+        let terminate_d = |cause: &str| {
+            w.go(
+                "POST",
+                "/institutions/H37081100004/agreement/terminate",
+                Some(json!({"on": "2024-08-01", "reason": "r", "cause": cause})),
+            )
+        };
+        let (st, e) = terminate_d("sometimes");
+        assert_eq!((st, e["error"]["code"].as_str()), (422, Some("invalid_cause")), "{e}");
+        let (st, e) = terminate_d("violation");
+        assert_eq!((st, e["error"]["code"].as_str()), (409, Some("agreement_ended")), "already ended: {e}");
+    }
+}

@@ -223,6 +223,13 @@ fn request(route: &Route, o: &Objects) -> Option<(String, Send)> {
             ("", Send::Json(json!({"on": "2029-12-01", "reason": "r"})))
         }
         ("GET", "/api/v1/institutions/{code}/cascade") => ("?year=2024", Send::Nothing),
+        ("POST", "/api/v1/institutions/{code}/agreement/renew") => {
+            ("", Send::Json(json!({"on": "2030-10-01", "agreement_end": "2031-12-31"})))
+        }
+        ("POST", "/api/v1/institutions/{code}/agreement/non-renewal") => {
+            ("", Send::Json(json!({"on": "2030-10-01", "reason": "r"})))
+        }
+        ("GET", "/api/v1/agreements/ending") => ("?date=2030-11-15", Send::Nothing),
         ("GET", "/api/v1/institutions/{code}/roster.csv" | "/api/v1/institutions/{code}/roster.xlsx") => {
             ("?date=2024-06-01", Send::Nothing)
         }

@@ -148,6 +148,26 @@ enum InstitutionCommand {
         #[arg(long)]
         agreement_end: String,
     },
+    /// Renew an agreement (续签, as `POST /institutions/{code}/agreement/renew`).
+    Renew {
+        #[arg(long)]
+        code: String,
+        /// The day decided.
+        #[arg(long)]
+        on: String,
+        /// The last day of the new term.
+        #[arg(long)]
+        agreement_end: String,
+    },
+    /// Decide not to renew an agreement (不再续签): it ends with its term.
+    NonRenewal {
+        #[arg(long)]
+        code: String,
+        #[arg(long)]
+        on: String,
+        #[arg(long)]
+        reason: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -285,6 +305,18 @@ fn execute(cli: Cli, caller: &Caller) -> anyhow::Result<()> {
                 "institution {} ({}) created, agreement {} to {}",
                 v.code, v.name, v.agreement_start, v.agreement_end
             );
+        }
+        Command::Institution { command: InstitutionCommand::Renew { code, on, agreement_end } } => {
+            let app = App::open(&cli.database_url)?;
+            let req = crate::service::institutions::RenewInstitution { on, agreement_end, reason: None };
+            let v = app.renew_institution(caller, &code, &req).map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("institution {} renewed: agreement to {} ({})", v.code, v.agreement_end, v.status);
+        }
+        Command::Institution { command: InstitutionCommand::NonRenewal { code, on, reason } } => {
+            let app = App::open(&cli.database_url)?;
+            let req = crate::service::institutions::NonRenewal { on, reason, article: None };
+            let v = app.refuse_renewal(caller, &code, &req).map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("institution {}: not renewed, the agreement ends after {}", v.code, v.agreement_end);
         }
         Command::Import { command } => {
             let app = App::open(&cli.database_url)?;

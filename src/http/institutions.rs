@@ -4,7 +4,9 @@ use serde::Deserialize;
 use super::body::Body;
 use super::{date_or_today, json_body, run, State};
 use crate::error::Result;
-use crate::service::institutions::{NewInstitution, RestoreInstitution, SuspendInstitution, TerminateInstitution};
+use crate::service::institutions::{
+    NewInstitution, NonRenewal, RenewInstitution, RestoreInstitution, SuspendInstitution, TerminateInstitution,
+};
 use crate::service::{Action, Caller};
 
 #[derive(Deserialize)]
@@ -21,8 +23,18 @@ pub struct YearQuery {
 pub async fn create(state: web::Data<State>, caller: Caller, body: Body) -> Result<HttpResponse> {
     caller.permit(Action::CreateInstitution)?;
     let req: NewInstitution = json_body(&body.bytes)?;
-    let view = run(&state, move |app| app.create_institution(&caller, &req)).await?;
+    // 聊城 第十条; 吉林 第十七条: the day of the application decides whether a bar still runs.
+    let applied: AppliedOn = json_body(&body.bytes)?;
+    let applied_on =
+        applied.applied_on.as_deref().map(|d| crate::domain::dates::parse_date("applied_on", d)).transpose()?;
+    let view = run(&state, move |app| app.create_institution_applied(&caller, &req, applied_on)).await?;
     Ok(HttpResponse::Created().json(view))
+}
+
+/// The day an institution applied for designation (default today).
+#[derive(serde::Deserialize)]
+struct AppliedOn {
+    applied_on: Option<String>,
 }
 
 /// `GET /institutions/{code}?date=`.
@@ -73,6 +85,49 @@ pub async fn terminate(
     caller.require_institution(Action::ChangeAgreement, &code)?;
     let req: TerminateInstitution = json_body(&body.bytes)?;
     Ok(HttpResponse::Ok().json(run(&state, move |app| app.terminate_institution(&caller, &code, &req)).await?))
+}
+
+/// `POST /institutions/{code}/agreement/renew` (agency, admin): a new term from the day after the
+/// current one (续签, 聊城 第十九条).
+pub async fn renew(
+    state: web::Data<State>,
+    caller: Caller,
+    path: web::Path<String>,
+    body: Body,
+) -> Result<HttpResponse> {
+    let code = path.into_inner();
+    caller.require_institution(Action::RenewAgreement, &code)?;
+    let req: RenewInstitution = json_body(&body.bytes)?;
+    Ok(HttpResponse::Ok().json(run(&state, move |app| app.renew_institution(&caller, &code, &req)).await?))
+}
+
+/// `POST /institutions/{code}/agreement/non-renewal` (agency, admin): the agreement ends with its
+/// term (不再续签; an ending, no re-application bar).
+pub async fn non_renewal(
+    state: web::Data<State>,
+    caller: Caller,
+    path: web::Path<String>,
+    body: Body,
+) -> Result<HttpResponse> {
+    let code = path.into_inner();
+    caller.require_institution(Action::RenewAgreement, &code)?;
+    let req: NonRenewal = json_body(&body.bytes)?;
+    Ok(HttpResponse::Ok().json(run(&state, move |app| app.refuse_renewal(&caller, &code, &req)).await?))
+}
+
+#[derive(Deserialize)]
+pub struct EndingQuery {
+    pub date: Option<String>,
+    pub days: Option<u32>,
+}
+
+/// `GET /agreements/ending?date=&days=` (agency, officers, admin): terms ending within `days`
+/// (60 by default) and those past their term awaiting the decision (顺延).
+pub async fn ending(state: web::Data<State>, caller: Caller, q: web::Query<EndingQuery>) -> Result<HttpResponse> {
+    let on = date_or_today("date", q.date.as_deref())?;
+    let days = q.days;
+    let list = run(&state, move |app| app.agreements_ending(&caller, on, days)).await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "agreements": list })))
 }
 
 /// `GET /institutions/{code}/cascade?year=` — 五(三) figures.

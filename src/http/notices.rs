@@ -179,6 +179,19 @@ pub fn render(n: &Notice, pack: &PolicyPack) -> String {
             let n_withdrawn = b.withdrawn_sanctions.len();
             sections.push(("处理结果".into(), format!("<p>因此不再成立并予撤回的处理：{n_withdrawn}项。</p>")));
         }
+        NoticeBody::Institution(b) if b.action == crate::store::facts::AgreementAction::Renew => {
+            sections.push((
+                "决定".into(),
+                format!(
+                    "<p>定点医药机构 {}：续签医保协议，新协议期自{}至{}（含）。{}（依据：{}）</p>",
+                    esc(&b.institution_code),
+                    b.from,
+                    opt(b.until),
+                    esc(&b.reason),
+                    esc(&b.article)
+                ),
+            ));
+        }
         NoticeBody::Institution(b) => {
             sections.push((
                 "决定".into(),

@@ -128,6 +128,13 @@ routes! {
     "/api/v1/institutions/{code}/agreement/terminate" {
         POST => institutions::terminate, token(ChangeAgreement, InstitutionInPath), Json;
     }
+    "/api/v1/institutions/{code}/agreement/renew" {
+        POST => institutions::renew, token(RenewAgreement, InstitutionInPath), Json;
+    }
+    "/api/v1/institutions/{code}/agreement/non-renewal" {
+        POST => institutions::non_renewal, token(RenewAgreement, InstitutionInPath), Json;
+    }
+    "/api/v1/agreements/ending" { GET => institutions::ending, token(ReadAgreementsEnding, Scope::None), Body::None; }
     "/api/v1/institutions/{code}/cascade" {
         GET => institutions::cascade, token(ReadCascade, InstitutionInPath), Body::None;
     }

@@ -191,7 +191,7 @@ pub fn evaluate(packs: &PackSet, facts: &PractitionerFacts) -> Result<Timeline, 
         })
         .collect::<Vec<_>>();
     let cycles = cycles_of(&deductions);
-    let intervals = site_intervals(facts, &sanctions);
+    let intervals = site_intervals(packs, facts, &sanctions);
     Ok(Timeline { personnel_code: facts.personnel_code.clone(), deductions, cycles, sanctions, intervals })
 }
 

@@ -78,6 +78,15 @@ pub enum InstitutionEvent {
     Terminate {
         on: NaiveDate,
     },
+    /// A new term `[start, end]` (end included), the day after the last (续签).
+    Renew {
+        start: NaiveDate,
+        end: NaiveDate,
+    },
+    /// Not renewed (不再续签): the agreement ends with its term, or on `on` when decided later.
+    NotRenewed {
+        on: NaiveDate,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

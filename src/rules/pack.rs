@@ -191,6 +191,12 @@ pub struct NoticeRule {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct InstitutionAgreementRule {
+    /// What happens at the end of a term with no renewal decided (聊城 第十九条 extend; 吉林
+    /// 第三十九条 end).
+    pub on_expiry: super::institution::OnExpiry,
+    pub on_expiry_article: String,
+    /// `GET /agreements/ending`: agreements whose term ends within this many days.
+    pub ending_soon_days: u32,
     pub voluntary_suspension_max_days: u32,
     pub voluntary_article: String,
     pub violation_suspension_max_months: u32,
@@ -198,8 +204,15 @@ pub struct InstitutionAgreementRule {
     pub suspensions_before_termination: u32,
     pub termination_article: String,
     pub public_request_article: String,
+    /// 因违法违规被解除协议: years before a new application.
     pub reapply_bar_years: u32,
     pub reapply_article: String,
+    /// 因严重违反医保协议约定而被解除协议: years.
+    pub breach_bar_years: u32,
+    pub breach_article: String,
+    /// 以弄虚作假等不正当手段申请定点: years from discovery.
+    pub fraud_bar_years: u32,
+    pub fraud_article: String,
     pub legal_representative_bar_years: u32,
     pub legal_representative_article: String,
 }

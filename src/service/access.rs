@@ -46,6 +46,10 @@ pub enum Action {
     CreateInstitution,
     ReadInstitution,
     ChangeAgreement,
+    /// Renew an institution agreement, or decide not to (聊城 第十九条): the agency.
+    RenewAgreement,
+    /// The agreements whose term ends soon.
+    ReadAgreementsEnding,
     ReadCascade,
     ExportRoster,
     ExportStatusList,
@@ -91,7 +95,8 @@ impl Action {
         match self {
             CreateInstitution => &[Admin, Agency],
             ReadInstitution | ReadCascade | ExportRoster | UploadRoster => &[Admin, Agency, Officer, Hr],
-            ChangeAgreement => &[Admin, Agency, Officer],
+            ChangeAgreement | ReadAgreementsEnding => &[Admin, Agency, Officer],
+            RenewAgreement => &[Admin, Agency],
             ExportStatusList => &[Admin, Agency, Officer, Hr, Settlement],
             Register | CommitRoster => &[Admin, Agency, Hr],
             RecordInspection | RevokeDeduction | DecideCascade | ReadAudit => &[Admin, Officer],

@@ -364,12 +364,12 @@ impl App {
             AgreementAction::Suspend => "中止医保协议通知书",
             AgreementAction::Restore => "恢复医保协议通知书",
             AgreementAction::Terminate => "解除医保协议通知书",
+            AgreementAction::Renew => "续签医保协议通知书",
+            AgreementAction::NonRenewal => "不再续签医保协议通知书",
         };
-        let deadline = if action == AgreementAction::Restore {
-            None
-        } else {
-            self.objection_deadline(self.deemed_receipt(c, from)?)
-        };
+        let opens_period =
+            matches!(action, AgreementAction::Suspend | AgreementAction::Terminate | AgreementAction::NonRenewal);
+        let deadline = if !opens_period { None } else { self.objection_deadline(self.deemed_receipt(c, from)?) };
         let body = NoticeBody::Institution(InstitutionNotice {
             institution_code: institution.to_string(),
             action,
@@ -378,11 +378,7 @@ impl App {
             reason: reason.to_string(),
             article: article.to_string(),
             staff: "三(四)：本机构医保支付资格相关人员服务协议同时中止或解除".into(),
-            objection: if action == AgreementAction::Restore {
-                None
-            } else {
-                Some(self.how_to_object(from, deadline)?)
-            },
+            objection: if !opens_period { None } else { Some(self.how_to_object(from, deadline)?) },
         });
         due_process::insert_notice(
             c,

@@ -341,7 +341,8 @@ impl App {
                 institution_code: site.institution_code.clone(),
                 institution_name: name,
                 status: site.status.as_str(),
-                institution_status: inst.map_or("unknown", |i| rules::institution::status_on(&i, on).as_str()),
+                institution_status: inst
+                    .map_or("unknown", |i| rules::institution::status_on(&i, &self.packs, on).as_str()),
             });
         }
         Ok(PublicPractitioner {

@@ -23,6 +23,8 @@ text_enum! {
         InstitutionSuspend = "institution_suspend",
         InstitutionRestore = "institution_restore",
         InstitutionTerminate = "institution_terminate",
+        InstitutionRenew = "institution_renew",
+        InstitutionNonRenewal = "institution_non_renewal",
         /// The agency's decision on an objection, or the department's on an escalation (六(一)).
         ObjectionDecision = "objection_decision",
     }

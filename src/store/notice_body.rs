@@ -170,6 +170,8 @@ impl NoticeBody {
                 AgreementAction::Suspend => NoticeKind::InstitutionSuspend,
                 AgreementAction::Restore => NoticeKind::InstitutionRestore,
                 AgreementAction::Terminate => NoticeKind::InstitutionTerminate,
+                AgreementAction::Renew => NoticeKind::InstitutionRenew,
+                AgreementAction::NonRenewal => NoticeKind::InstitutionNonRenewal,
             },
             NoticeBody::ObjectionDecision(_) => NoticeKind::ObjectionDecision,
         }
@@ -194,9 +196,11 @@ impl NoticeBody {
             NoticeKind::Sanction => serde_json::from_str(json).map(NoticeBody::Sanction),
             NoticeKind::Revocation => serde_json::from_str(json).map(NoticeBody::Revocation),
             NoticeKind::TestRevocation => serde_json::from_str(json).map(NoticeBody::TestRevocation),
-            NoticeKind::InstitutionSuspend | NoticeKind::InstitutionRestore | NoticeKind::InstitutionTerminate => {
-                serde_json::from_str(json).map(NoticeBody::Institution)
-            }
+            NoticeKind::InstitutionSuspend
+            | NoticeKind::InstitutionRestore
+            | NoticeKind::InstitutionTerminate
+            | NoticeKind::InstitutionRenew
+            | NoticeKind::InstitutionNonRenewal => serde_json::from_str(json).map(NoticeBody::Institution),
             NoticeKind::ObjectionDecision => serde_json::from_str(json).map(NoticeBody::ObjectionDecision),
         }
         .map_err(|e| format!("the body of a {} notice: {e}", kind.as_str()))?;

@@ -29,6 +29,8 @@ diesel::table! {
         recorded_at -> Timestamp,
         requested -> Bool,
         lapses_on -> Nullable<Date>,
+        cause -> Nullable<Text>,
+        discovered_on -> Nullable<Date>,
     }
 }
 

@@ -8,7 +8,7 @@ use super::{institution_view, non_empty, Change, InstitutionView};
 use crate::domain::dates::parse_date;
 use crate::domain::limits;
 use crate::error::{Error, Result};
-use crate::rules::institution::{suspension_limit, InstitutionPeriods};
+use crate::rules::institution::{suspension_limit, EndCause, InstitutionPeriods};
 use crate::service::{institution_lock, person_lock, Action, App, Caller, Lock, Touched};
 use crate::store::facts::{self, AgreementAction, NewInstitutionEvent};
 use crate::store::DbConn;
@@ -44,6 +44,45 @@ pub struct TerminateInstitution {
     pub legal_representative_violation: Option<bool>,
     /// The institution asked for it; a public medical institution may not (聊城 第三十三条).
     pub requested: Option<bool>,
+    /// Why (decides the re-application bar, 聊城 第十条; 吉林 第十七条): `violation` (违法违规,
+    /// 3 years), `breach` (严重违反医保协议约定, 1 year; the default), `fraud` (以弄虚作假等不正当
+    /// 手段申请, 3 years from `discovered_on`), `voluntary` (at its request, none).
+    pub cause: Option<String>,
+    /// A fraudulent application: the day it was found.
+    pub discovered_on: Option<String>,
+}
+
+/// The cause of a termination as asked: requested → voluntary, a chain's legal representative →
+/// violation, else `breach` unless given.
+pub(super) fn termination_cause(cause: Option<&str>, requested: bool, chain: bool) -> Result<EndCause> {
+    let given = match cause.map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => match EndCause::parse(s).filter(|c| c.is_termination()) {
+            Some(c) => Some(c),
+            None => {
+                return Err(Error::invalid(
+                    "invalid_cause",
+                    "cause",
+                    format!("cause '{s}' is violation, breach, fraud or voluntary"),
+                    format!("解除原因 '{s}' 应为 violation（违法违规）、breach（违约）、fraud（弄虚作假申请）或 voluntary（主动申请）"),
+                ))
+            }
+        },
+    };
+    Ok(match (given, requested, chain) {
+        (Some(c), true, _) if c != EndCause::Voluntary => {
+            return Err(Error::invalid(
+                "invalid_cause",
+                "cause",
+                "a termination the institution requested is voluntary",
+                "定点医药机构主动申请的解除，原因应为 voluntary",
+            ))
+        }
+        (_, true, _) => EndCause::Voluntary,
+        (Some(c), _, _) => c,
+        (None, _, true) => EndCause::Violation,
+        (None, _, _) => EndCause::Breach,
+    })
 }
 
 /// Institutions that follow an agreement change, each with the article that makes it follow.
@@ -106,6 +145,8 @@ impl App {
                 // Not resumed within the limit: the agreement ends by itself.
                 lapses_on: (requested && until.is_none()).then_some(max_end),
                 chain: false,
+                cause: None,
+                discovered_on: None,
             },
         )
     }
@@ -146,14 +187,30 @@ impl App {
             self.refuse_public_request(code, on)?;
         }
         let article = req.article.clone().unwrap_or_else(|| "三(四)".into());
+        let chain = req.legal_representative_violation.unwrap_or(false);
         let mut change = Change::plain(AgreementAction::Terminate, on, None, &req.reason, &article, None);
-        change.chain = req.legal_representative_violation.unwrap_or(false);
+        change.chain = chain;
+        change.cause = Some(termination_cause(req.cause.as_deref(), req.requested.unwrap_or(false), chain)?);
+        change.discovered_on = req
+            .discovered_on
+            .as_deref()
+            .filter(|s| !s.is_empty())
+            .map(|s| parse_date("discovered_on", s))
+            .transpose()?;
+        if change.discovered_on.is_some_and(|d| d > on) {
+            return Err(Error::invalid(
+                "invalid_date",
+                "discovered_on",
+                "discovered_on is after the termination",
+                "发现日期晚于解除日期",
+            ));
+        }
         self.institution_event(caller, code, &change)
     }
 
     /// 三(四): the institution's staff follow its agreement, so everyone registered there is
     /// recomputed in the same transaction.
-    fn institution_event(&self, caller: &Caller, code: &str, change: &Change) -> Result<InstitutionView> {
+    pub(super) fn institution_event(&self, caller: &Caller, code: &str, change: &Change) -> Result<InstitutionView> {
         let (locks, related) = self.event_locks(code, change, &[])?;
         self.write(caller, &locks, |c, touched| self.apply_institution_event(c, touched, code, change, &related))
     }
@@ -203,16 +260,35 @@ impl App {
         change: &Change,
         related: &[(String, &'static str)],
     ) -> Result<InstitutionView> {
-        let Change { action, from, until, reason, article, cascade_case_id, requested, lapses_on, .. } = *change;
+        let Change {
+            action,
+            from,
+            until,
+            reason,
+            article,
+            cascade_case_id,
+            requested,
+            lapses_on,
+            cause,
+            discovered_on,
+            ..
+        } = *change;
         {
             let facts_now =
                 facts::institution_facts(c, code)?.ok_or_else(|| Error::not_found("institution", "定点医药机构"))?;
-            let periods = InstitutionPeriods::of(&facts_now);
+            let periods = InstitutionPeriods::of(&facts_now, &self.packs);
             if periods.terminated_by(from) {
                 return Err(Error::conflict(
                     "institution_terminated",
                     format!("the agreement of {code} is terminated"),
                     format!("{code} 的医保协议已解除"),
+                ));
+            }
+            if let Some((on, why)) = periods.ended.filter(|(on, _)| *on <= from) {
+                return Err(Error::conflict(
+                    "agreement_ended",
+                    format!("the agreement of {code} ended on {on} ({})", why.as_str()),
+                    format!("{code} 的医保协议已于{on}终止（{}）", why.zh()),
                 ));
             }
             if action == AgreementAction::Restore && periods.suspended_on(from).is_none() {
@@ -235,6 +311,8 @@ impl App {
                     recorded_at: crate::store::now(),
                     requested,
                     lapses_on,
+                    cause: cause.map(EndCause::as_str),
+                    discovered_on,
                 },
             )?;
             touched.fact("institution_events", event_id);
@@ -246,7 +324,7 @@ impl App {
             for (other, why) in related {
                 let other_facts = facts::institution_facts(c, other)?
                     .ok_or_else(|| Error::not_found("institution", "定点医药机构"))?;
-                if InstitutionPeriods::of(&other_facts).terminated_by(from) {
+                if InstitutionPeriods::of(&other_facts, &self.packs).terminated_by(from) {
                     continue;
                 }
                 let other_reason = format!(
@@ -266,6 +344,8 @@ impl App {
                         recorded_at: crate::store::now(),
                         requested: false,
                         lapses_on: None,
+                        cause: cause.map(EndCause::as_str),
+                        discovered_on,
                     },
                 )?;
                 touched.fact("institution_events", id);

@@ -19,6 +19,10 @@ pub struct DecideCascade {
     pub reason: String,
     pub on: String,
     pub until: Option<String>,
+    /// A termination's cause (violation, breach, fraud): decides the re-application bar;
+    /// `breach` (违约) unless given.
+    #[serde(default)]
+    pub cause: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -120,7 +124,9 @@ impl App {
                 Some(Change::plain(AgreementAction::Suspend, on, until, &reason, "五(三)", Some(id)))
             }
             CascadeDecision::Terminate => {
-                Some(Change::plain(AgreementAction::Terminate, on, None, &reason, "五(三)", Some(id)))
+                let mut ch = Change::plain(AgreementAction::Terminate, on, None, &reason, "五(三)", Some(id));
+                ch.cause = Some(super::agreement::termination_cause(req.cause.as_deref(), false, false)?);
+                Some(ch)
             }
             CascadeDecision::NoAction => None,
         };

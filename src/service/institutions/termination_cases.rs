@@ -90,7 +90,8 @@ impl App {
             ));
         };
         let reason = format!("{}：{}", case.article, req.reason);
-        let change = Change::plain(AgreementAction::Terminate, on, None, &reason, &case.article, None);
+        let mut change = Change::plain(AgreementAction::Terminate, on, None, &reason, &case.article, None);
+        change.cause = Some(super::agreement::termination_cause(req.cause.as_deref(), false, false)?);
         let (locks, related) = if decision == TerminationDecision::Terminate {
             self.event_locks(&case.institution_code, &change, &[Lock::TerminationCase(id)])?
         } else {

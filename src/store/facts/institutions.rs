@@ -14,6 +14,10 @@ text_enum! {
         Suspend = "suspend",
         Restore = "restore",
         Terminate = "terminate",
+        /// A new term (续签): `from_on..=until_on`.
+        Renew = "renew",
+        /// Not renewed (不再续签), decided on `from_on`.
+        NonRenewal = "non_renewal",
     }
 }
 use crate::store::conn::DbConn;
@@ -48,6 +52,10 @@ pub struct InstitutionEventRow {
     pub recorded_at: NaiveDateTime,
     pub requested: bool,
     pub lapses_on: Option<NaiveDate>,
+    /// A termination's cause (`EndCause`): violation, breach, fraud or voluntary.
+    pub cause: Option<String>,
+    /// A fraudulent application: when it was found (its bar runs from then).
+    pub discovered_on: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -63,6 +71,8 @@ pub struct NewInstitutionEvent<'a> {
     pub recorded_at: NaiveDateTime,
     pub requested: bool,
     pub lapses_on: Option<NaiveDate>,
+    pub cause: Option<&'a str>,
+    pub discovered_on: Option<NaiveDate>,
 }
 
 pub fn institution(conn: &mut DbConn, code: &str) -> Q<Option<Institution>> {
@@ -104,6 +114,8 @@ fn event_of(e: &InstitutionEventRow) -> InstitutionEvent {
         }
         AgreementAction::Restore => InstitutionEvent::Restore { on: e.from_on },
         AgreementAction::Terminate => InstitutionEvent::Terminate { on: e.from_on },
+        AgreementAction::Renew => InstitutionEvent::Renew { start: e.from_on, end: e.until_on.unwrap_or(e.from_on) },
+        AgreementAction::NonRenewal => InstitutionEvent::NotRenewed { on: e.from_on },
     }
 }
 
@@ -137,6 +149,11 @@ pub fn related_institutions(
     out.sort();
     out.dedup();
     Ok(out)
+}
+
+/// Every institution's code, in order.
+pub fn institution_codes(conn: &mut DbConn) -> Q<Vec<String>> {
+    institutions::table.select(institutions::code).order(institutions::code).load(conn)
 }
 
 pub fn institution_count(conn: &mut DbConn) -> Q<i64> {
