@@ -297,3 +297,120 @@ fn liao_cheng_10_jilin_17_the_cause_of_an_end_decides_the_reapplication_bar() {
         assert_eq!((st, e["error"]["code"].as_str()), (409, Some("agreement_ended")), "already ended: {e}");
     }
 }
+
+/// 聊城 第三十三条 定点医疗机构所在地的…统筹地区经办机构与其中止或解除医保协议，该定点医疗机构在
+/// 其他统筹地区的医保协议也同时中止或解除: the same organisation's agreement in another pooling
+/// region (济南 3701) follows; one inside 济宁's own (3708, another county) does not. A restore at
+/// home restores the copy it caused. Copies never count as the copy's own suspensions
+/// (聊城 第三十一条(一)).
+#[test]
+fn liao_cheng_33_a_medical_institution_is_followed_in_other_pooling_regions_only() {
+    for db in common::all() {
+        let w = W::new(&db);
+        let org = json!({"organization_code": "91370800MA00000001", "agreement_end": "2030-12-31"});
+        w.institution("H37081100010", org.clone());
+        w.institution("H37082900010", org.clone());
+        w.institution(
+            "H37010200010",
+            json!({"organization_code": "91370800MA00000001", "agreement_end": "2030-12-31", "region_code": "370102"}),
+        );
+        let st = |code: &str, d: &str| w.status(code, d)["status"].as_str().unwrap().to_string();
+        w.ok("POST", "/institutions/H37081100010/agreement/suspend", json!({"from": "2024-04-01", "reason": "违规"}));
+        assert_eq!(st("H37010200010", "2024-04-01"), "suspended", "another pooling region follows");
+        assert_eq!(st("H37082900010", "2024-04-01"), "active", "the same pooling region (3708) does not");
+        let copy = w.status("H37010200010", "2024-04-01");
+        assert_eq!(
+            (copy["history"][0]["copied_from"].as_str(), copy["history"][0]["article"].as_str()),
+            (Some("H37081100010"), Some("聊城 第三十三条")),
+            "{copy}"
+        );
+        // Restored at home on 2024-06-03: the copy is restored with it.
+        w.ok("POST", "/institutions/H37081100010/agreement/restore", json!({"on": "2024-06-03"}));
+        assert_eq!(st("H37010200010", "2024-06-02"), "suspended");
+        assert_eq!(st("H37010200010", "2024-06-03"), "active", "the copy follows the restore");
+        // A second suspension at home: two of its own there; the copy holds none of its own.
+        w.ok(
+            "POST",
+            "/institutions/H37081100010/agreement/suspend",
+            json!({"from": "2024-08-01", "until": "2024-09-01", "reason": "再次违规"}),
+        );
+        assert_eq!(w.status("H37081100010", "2024-10-01")["suspensions_in_term"], 2);
+        assert_eq!(w.status("H37010200010", "2024-10-01")["suspensions_in_term"], 0, "copies are not its own");
+        let (_, cases) = w.go("GET", "/termination-cases", None);
+        let codes: Vec<&str> =
+            cases["cases"].as_array().unwrap().iter().map(|c| c["institution_code"].as_str().unwrap()).collect();
+        assert_eq!(codes, ["H37081100010"], "{cases}");
+        // A termination at home: the other pooling region's agreement is terminated too.
+        w.ok(
+            "POST",
+            "/institutions/H37081100010/agreement/terminate",
+            json!({"on": "2024-12-02", "reason": "欺诈骗保", "cause": "violation"}),
+        );
+        assert_eq!(st("H37010200010", "2024-12-02"), "terminated");
+        assert_eq!(st("H37082900010", "2024-12-02"), "active");
+        assert!(w.s.app.verify().unwrap().differences.is_empty());
+    }
+}
+
+/// 聊城 第三十二条(十五): a chain pharmacy terminated because its headquarters' legal
+/// representative (企业负责人, 实际控制人) broke the law takes the branches with the same person;
+/// the cause is recorded on the termination. Pharmacies do not follow an organisation's
+/// suspension (第三十三条 speaks of 定点医疗机构).
+#[test]
+fn liao_cheng_32_15_a_chains_branches_with_the_same_legal_representative_are_terminated_with_it() {
+    for db in common::all() {
+        let w = W::new(&db);
+        for (code, rep) in [("P37081100011", "王某"), ("P37082900012", "王某"), ("P37081100013", "李某")] {
+            w.institution(
+                code,
+                json!({"legal_representative": rep, "organization_code": "CHAIN", "agreement_end": "2030-12-31"}),
+            );
+        }
+        let st = |code: &str, d: &str| w.status(code, d)["status"].as_str().unwrap().to_string();
+        w.ok(
+            "POST",
+            "/institutions/P37081100011/agreement/suspend",
+            json!({"from": "2024-04-01", "until": "2024-05-01", "reason": "违规"}),
+        );
+        assert_eq!(st("P37082900012", "2024-04-01"), "active", "a pharmacy's suspension passes to no branch");
+        let v = w.ok(
+            "POST",
+            "/institutions/P37081100011/agreement/terminate",
+            json!({"on": "2024-08-01", "reason": "总部法定代表人骗保", "legal_representative_violation": true}),
+        );
+        assert!(v["history"][1]["reason"].as_str().unwrap().contains("法定代表人"), "the cause is recorded: {v}");
+        assert_eq!(v["history"][1]["cause"], "violation");
+        assert_eq!(st("P37082900012", "2024-08-01"), "terminated", "the same legal representative");
+        assert_eq!(st("P37081100013", "2024-08-01"), "active", "another legal representative");
+        assert_eq!(w.status("P37082900012", "2024-08-01")["history"][0]["article"], "聊城 第三十二条(十五)");
+    }
+}
+
+/// 聊城 第三十一条(一)、吉林 第四十七条(一) 协议有效期内累计2次及以上被中止…应解除: only the
+/// institution's own violation suspensions in the current term count — not the ones it asked
+/// for. The case is decided `terminate`, or deferred with the reason; never closed as "none".
+#[test]
+fn liao_cheng_31_jilin_47_two_own_suspensions_in_a_term_call_for_termination() {
+    for db in common::all() {
+        let w = W::new(&db);
+        w.institution("H37081100001", json!({"agreement_end": "2025-12-31"}));
+        let suspend = |body: Value| w.ok("POST", "/institutions/H37081100001/agreement/suspend", body);
+        suspend(json!({"from": "2024-02-01", "until": "2024-03-01", "reason": "违规"}));
+        suspend(json!({"from": "2024-05-01", "until": "2024-06-01", "reason": "装修", "requested": true}));
+        let (_, cases) = w.go("GET", "/termination-cases", None);
+        assert!(cases["cases"].as_array().unwrap().is_empty(), "a voluntary suspension does not count: {cases}");
+        suspend(json!({"from": "2024-08-01", "until": "2024-09-01", "reason": "再次违规"}));
+        let (_, cases) = w.go("GET", "/termination-cases", None);
+        let case = &cases["cases"][0];
+        assert_eq!((case["suspensions"].as_i64(), case["status"].as_str()), (Some(2), Some("open")), "{cases}");
+        let id = case["id"].as_i64().unwrap();
+        let decide = |body: Value| w.go("POST", &format!("/termination-cases/{id}/decide"), Some(body));
+        let (st, e) = decide(json!({"decision": "none", "reason": "不处理", "on": "2024-10-08"}));
+        assert_eq!((st, e["error"]["code"].as_str()), (422, Some("termination_required")), "{e}");
+        let (st, e) = decide(json!({"decision": "defer", "reason": " ", "on": "2024-10-08"}));
+        assert_eq!(st, 422, "a deferral needs its reason: {e}");
+        let (st, c) = decide(json!({"decision": "defer", "reason": "整改期内，待年度考核后决定", "on": "2024-10-08"}));
+        assert_eq!((st, c["status"].as_str(), c["decision"].as_str()), (200, Some("deferred"), Some("defer")), "{c}");
+        assert_eq!(w.status("H37081100001", "2024-10-08")["status"], "active");
+    }
+}

@@ -31,6 +31,7 @@ diesel::table! {
         lapses_on -> Nullable<Date>,
         cause -> Nullable<Text>,
         discovered_on -> Nullable<Date>,
+        copied_from -> Nullable<Text>,
     }
 }
 

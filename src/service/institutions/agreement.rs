@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 use super::{institution_view, non_empty, Change, InstitutionView};
 use crate::domain::dates::parse_date;
 use crate::domain::limits;
+use crate::domain::regions::pooling_region;
+use crate::domain::InstitutionKind;
 use crate::error::{Error, Result};
 use crate::rules::institution::{suspension_limit, EndCause, InstitutionPeriods};
 use crate::service::{institution_lock, person_lock, Action, App, Caller, Lock, Touched};
@@ -188,7 +190,13 @@ impl App {
         }
         let article = req.article.clone().unwrap_or_else(|| "三(四)".into());
         let chain = req.legal_representative_violation.unwrap_or(false);
-        let mut change = Change::plain(AgreementAction::Terminate, on, None, &req.reason, &article, None);
+        // 聊城 第三十二条(十五): the cause is recorded on the termination itself.
+        let reason = if chain {
+            format!("连锁经营企业总部法定代表人、企业负责人或实际控制人违法违规：{}", req.reason.trim())
+        } else {
+            req.reason.clone()
+        };
+        let mut change = Change::plain(AgreementAction::Terminate, on, None, &reason, &article, None);
         change.chain = chain;
         change.cause = Some(termination_cause(req.cause.as_deref(), req.requested.unwrap_or(false), chain)?);
         change.discovered_on = req
@@ -218,26 +226,46 @@ impl App {
     /// The locks an agreement change needs (the institution, its staff, and the related
     /// institutions that follow it with theirs), and those related institutions.
     pub(super) fn event_locks(&self, code: &str, change: &Change, extra: &[Lock]) -> Result<(Vec<Lock>, Related)> {
-        let Change { action, chain, .. } = *change;
+        let Change { action, chain, from, .. } = *change;
         let mut locks = vec![institution_lock(code)];
         locks.extend_from_slice(extra);
-        // The same organisation in other pooling regions follows a suspension or termination
-        // (聊城 第三十三条); a chain's branches with the same legal representative follow its
-        // termination for that person's violations (聊城 第三十二条(十五)).
         let related: Vec<(String, &'static str)> = {
             let mut c = self.conn()?;
             let inst =
                 facts::institution(&mut c, code)?.ok_or_else(|| Error::not_found("institution", "定点医药机构"))?;
+            let home = pooling_region(&inst.region_code).to_string();
             let mut related = Vec::new();
-            if matches!(action, AgreementAction::Suspend | AgreementAction::Terminate) {
+            // 聊城 第三十三条: 定点医疗机构所在地的…统筹地区经办机构与其中止或解除医保协议，该定点医疗机构
+            // 在其他统筹地区的医保协议也同时中止或解除 — a medical institution's agreements in
+            // *other* pooling regions follow; those inside its own (3708) do not.
+            if matches!(action, AgreementAction::Suspend | AgreementAction::Terminate)
+                && inst.kind == InstitutionKind::Medical
+            {
                 for r in facts::related_institutions(&mut c, code, inst.organization_code.as_deref(), None)? {
-                    related.push((r, "聊城 第三十三条"));
+                    let other = facts::institution(&mut c, &r)?;
+                    if other
+                        .is_some_and(|o| o.kind == InstitutionKind::Medical && pooling_region(&o.region_code) != home)
+                    {
+                        related.push((r, "聊城 第三十三条"));
+                    }
                 }
             }
-            if action == AgreementAction::Terminate && chain {
+            // 聊城 第三十二条(十五): a chain pharmacy terminated for its headquarters' legal
+            // representative, 企业负责人 or 实际控制人 takes the branches with the same person.
+            if action == AgreementAction::Terminate && chain && inst.kind == InstitutionKind::Pharmacy {
                 for r in facts::related_institutions(&mut c, code, None, inst.legal_representative.as_deref())? {
-                    if !related.iter().any(|(x, _)| *x == r) {
+                    let pharmacy = facts::institution(&mut c, &r)?.is_some_and(|o| o.kind == InstitutionKind::Pharmacy);
+                    if pharmacy && !related.iter().any(|(x, _)| *x == r) {
                         related.push((r, "聊城 第三十二条(十五)"));
+                    }
+                }
+            }
+            // A restore at home restores the suspensions it caused elsewhere (the text is silent
+            // on restores; a copy follows its origin both ways).
+            if action == AgreementAction::Restore {
+                for r in facts::copies_of(&mut c, code)? {
+                    if self.only_copies_running(&mut c, &r, code, from)? && !related.iter().any(|(x, _)| *x == r) {
+                        related.push((r, "聊城 第三十三条"));
                     }
                 }
             }
@@ -313,12 +341,14 @@ impl App {
                     lapses_on,
                     cause: cause.map(EndCause::as_str),
                     discovered_on,
+                    copied_from: None,
                 },
             )?;
             touched.fact("institution_events", event_id);
             self.recompute_institution(c, touched, code)?;
             self.notify_institution(c, code, action, from, until, reason, article)?;
-            if action == AgreementAction::Suspend {
+            // 聊城 第三十一条(一): only a suspension for its own violations counts.
+            if action == AgreementAction::Suspend && !requested {
                 self.open_termination_case(c, touched, code, from)?;
             }
             for (other, why) in related {
@@ -329,7 +359,11 @@ impl App {
                 }
                 let other_reason = format!(
                     "随{code}同时{}：{reason}",
-                    if action == AgreementAction::Suspend { "中止" } else { "解除" }
+                    match action {
+                        AgreementAction::Suspend => "中止",
+                        AgreementAction::Restore => "恢复",
+                        _ => "解除",
+                    }
                 );
                 let id = facts::insert_institution_event(
                     c,
@@ -346,6 +380,7 @@ impl App {
                         lapses_on: None,
                         cause: cause.map(EndCause::as_str),
                         discovered_on,
+                        copied_from: Some(code),
                     },
                 )?;
                 touched.fact("institution_events", id);
@@ -384,4 +419,26 @@ pub(super) fn suspension_too_long(from: NaiveDate, max_end: NaiveDate, article: 
         format!("a suspension from {from} may run to {max_end} at the latest ({article})"),
         format!("自{from}起的中止最长至{max_end}（不含）（{article}）"),
     )
+}
+
+impl App {
+    /// Whether every suspension of `other` running on `on` is a copy of one of `origin`'s, so a
+    /// restore of `origin` may restore it without ending a suspension of `other`'s own.
+    fn only_copies_running(&self, c: &mut DbConn, other: &str, origin: &str, on: NaiveDate) -> Result<bool> {
+        let rows = facts::institution_events_of(c, other)?;
+        let Some(f) = facts::institution_facts(c, other)? else { return Ok(false) };
+        let p = InstitutionPeriods::of(&f, &self.packs);
+        let suspensions: Vec<&facts::InstitutionEventRow> =
+            rows.iter().filter(|e| e.action == AgreementAction::Suspend).collect();
+        let mut any = false;
+        for (k, s) in p.suspensions.iter().enumerate() {
+            if s.0 <= on && s.1.is_none_or(|u| on < u) {
+                any = true;
+                if suspensions.get(k).is_none_or(|e| e.copied_from.as_deref() != Some(origin)) {
+                    return Ok(false);
+                }
+            }
+        }
+        Ok(any)
+    }
 }

@@ -63,7 +63,8 @@ pub struct InstitutionView {
     pub suspended_until: Option<NaiveDate>,
     /// A public medical institution (公立医疗机构).
     pub public: bool,
-    /// Suspensions within the current agreement term.
+    /// Suspensions for its own violations within the current term (not requested, not copied
+    /// from a related institution: 聊城 第三十一条(一)、吉林 第四十七条(一)).
     pub suspensions_in_term: u32,
     /// Grounds the agency should consider for terminating the agreement (聊城 第三十一条(一)).
     pub termination_grounds: Vec<String>,
@@ -95,6 +96,8 @@ pub struct InstitutionEventView {
     pub lapses_on: Option<NaiveDate>,
     /// A termination's cause: violation, breach, fraud or voluntary.
     pub cause: Option<String>,
+    /// Copied from a related institution's change (聊城 第三十三条): that institution.
+    pub copied_from: Option<String>,
 }
 
 /// One change of an institution agreement.
@@ -294,11 +297,13 @@ fn institution_view(c: &mut DbConn, packs: &PackSet, code: &str, on: NaiveDate) 
             requested: e.requested,
             lapses_on: e.lapses_on,
             cause: e.cause.clone(),
+            copied_from: e.copied_from.clone(),
         })
         .collect::<Vec<_>>();
     let rule = &packs.in_force_or_first(on)?.institution_agreement;
     let term = periods.term_on(on);
-    let starts = history.iter().filter(|e| e.action == AgreementAction::Suspend).map(|e| e.from);
+    // 聊城 第三十一条(一): its own violation suspensions in the term (not requested, not copied).
+    let starts = rows.iter().filter(|e| e.own_violation_suspension()).map(|e| e.from_on);
     let suspensions_in_term = suspensions_in_term(starts, term.0, term.1);
     let mut termination_grounds = Vec::new();
     if termination_due(rule, suspensions_in_term) {

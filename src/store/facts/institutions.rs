@@ -56,6 +56,16 @@ pub struct InstitutionEventRow {
     pub cause: Option<String>,
     /// A fraudulent application: when it was found (its bar runs from then).
     pub discovered_on: Option<NaiveDate>,
+    /// A change copied from a related institution (聊城 第三十三条): that institution.
+    pub copied_from: Option<String>,
+}
+
+impl InstitutionEventRow {
+    /// 聊城 第三十一条(一)、吉林 第四十七条(一): a suspension for the institution's own
+    /// violations — not one it asked for, not one copied from a related institution.
+    pub fn own_violation_suspension(&self) -> bool {
+        self.action == AgreementAction::Suspend && !self.requested && self.copied_from.is_none()
+    }
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -73,6 +83,7 @@ pub struct NewInstitutionEvent<'a> {
     pub lapses_on: Option<NaiveDate>,
     pub cause: Option<&'a str>,
     pub discovered_on: Option<NaiveDate>,
+    pub copied_from: Option<&'a str>,
 }
 
 pub fn institution(conn: &mut DbConn, code: &str) -> Q<Option<Institution>> {
@@ -146,6 +157,17 @@ pub fn related_institutions(
                 .load::<String>(conn)?,
         );
     }
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
+/// The institutions holding a change copied from `origin` (聊城 第三十三条).
+pub fn copies_of(conn: &mut DbConn, origin: &str) -> Q<Vec<String>> {
+    let mut out: Vec<String> = institution_events::table
+        .filter(institution_events::copied_from.eq(origin))
+        .select(institution_events::institution_code)
+        .load(conn)?;
     out.sort();
     out.dedup();
     Ok(out)
