@@ -424,11 +424,16 @@ fn institution_agreements_follow_the_designation_rules() {
         // A violation-based suspension runs at most a year; a requested one at most 180 days.
         let (st, b) = susp(&w.a, json!({"from": "2024-01-10", "until": "2025-01-11", "reason": "违规"}));
         assert_eq!((st, b["error"]["code"].as_str()), (422, Some("suspension_too_long")), "{b}");
-        let (st, b) =
-            susp(&w.a, json!({"from": "2024-01-10", "until": "2024-07-09", "reason": "装修", "requested": true}));
+        let (st, b) = susp(
+            &w.a,
+            json!({"from": "2024-01-10", "until": "2024-07-09", "reason": "装修", "requested": true, "requested_on": "2023-10-10"}),
+        );
         assert_eq!((st, b["error"]["code"].as_str()), (422, Some("suspension_too_long")), "{b}");
         // Requested, open-ended: not resumed within 180 days, the agreement ends by itself.
-        let (st, b) = susp(&w.a, json!({"from": "2024-01-10", "reason": "停业装修", "requested": true}));
+        let (st, b) = susp(
+            &w.a,
+            json!({"from": "2024-01-10", "reason": "停业装修", "requested": true, "requested_on": "2023-10-10"}),
+        );
         assert_eq!((st, b["history"][0]["lapses_on"].as_str()), (200, Some("2024-07-08")), "{b}");
         let inst_status =
             |d: &str| w.as_(&w.s.admin, "GET", &format!("/institutions/{}?date={d}", w.a), None).1["status"].clone();
@@ -445,7 +450,10 @@ fn institution_agreements_follow_the_designation_rules() {
         // A restore in time keeps the agreement (at B). A requested suspension is not one for
         // B's own violations: it does not count towards 聊城 第三十一条(一); a second violation one does.
         susp(&w.b, json!({"from": "2024-02-01", "until": "2024-03-01", "reason": "违规"}));
-        susp(&w.b, json!({"from": "2024-05-01", "reason": "申请中止", "requested": true}));
+        susp(
+            &w.b,
+            json!({"from": "2024-05-01", "reason": "申请中止", "requested": true, "requested_on": "2024-02-01"}),
+        );
         let (st, v) = w.as_(
             &w.s.admin,
             "POST",

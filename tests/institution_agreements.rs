@@ -280,7 +280,7 @@ fn liao_cheng_10_jilin_17_the_cause_of_an_end_decides_the_reapplication_bar() {
         w.ok(
             "POST",
             "/institutions/H37081100004/agreement/suspend",
-            json!({"from": "2024-01-10", "reason": "停业", "requested": true}),
+            json!({"from": "2024-01-10", "reason": "停业", "requested": true, "requested_on": "2023-10-10"}),
         );
         assert_eq!(w.status("H37081100004", "2024-07-08")["end"]["cause"], "lapse");
         assert_eq!(apply("H37081100041", "ORG-D", "周某", "2024-08-01").0, 201, "a lapse bars nothing");
@@ -396,7 +396,9 @@ fn liao_cheng_31_jilin_47_two_own_suspensions_in_a_term_call_for_termination() {
         w.institution("H37081100001", json!({"agreement_end": "2025-12-31"}));
         let suspend = |body: Value| w.ok("POST", "/institutions/H37081100001/agreement/suspend", body);
         suspend(json!({"from": "2024-02-01", "until": "2024-03-01", "reason": "违规"}));
-        suspend(json!({"from": "2024-05-01", "until": "2024-06-01", "reason": "装修", "requested": true}));
+        suspend(
+            json!({"from": "2024-05-01", "until": "2024-06-01", "reason": "装修", "requested": true, "requested_on": "2024-02-01"}),
+        );
         let (_, cases) = w.go("GET", "/termination-cases", None);
         assert!(cases["cases"].as_array().unwrap().is_empty(), "a voluntary suspension does not count: {cases}");
         suspend(json!({"from": "2024-08-01", "until": "2024-09-01", "reason": "再次违规"}));
@@ -412,5 +414,66 @@ fn liao_cheng_31_jilin_47_two_own_suspensions_in_a_term_call_for_termination() {
         let (st, c) = decide(json!({"decision": "defer", "reason": "整改期内，待年度考核后决定", "on": "2024-10-08"}));
         assert_eq!((st, c["status"].as_str(), c["decision"].as_str()), (200, Some("deferred"), Some("defer")), "{c}");
         assert_eq!(w.status("H37081100001", "2024-10-08")["status"], "active");
+    }
+}
+
+/// 聊城 第三十三条、新疆 第十六条、吉林 第四十八条 请求中止、解除医保协议或不再续签医保协议的，应当
+/// 提前3个月…提出申请: the day the institution asked is recorded, and the change takes effect no
+/// earlier than 3 months after it — its last refused and first accepted day, for a suspension,
+/// a termination and a non-renewal.
+#[test]
+fn liao_cheng_33_a_change_the_institution_asks_for_needs_3_months_notice() {
+    for db in common::all() {
+        let w = W::new(&db);
+        for code in ["H37081100001", "H37081100002", "H37081100003"] {
+            w.institution(code, json!({"agreement_end": "2024-12-31"}));
+        }
+        let post = |code: &str, what: &str, body: Value| {
+            w.go("POST", &format!("/institutions/{code}/agreement/{what}"), Some(body))
+        };
+        // Asked on 2024-03-01: 2024-05-31 is refused, 2024-06-01 accepted.
+        let (st, e) =
+            post("H37081100001", "suspend", json!({"from": "2024-06-01", "reason": "装修", "requested": true}));
+        assert_eq!((st, e["error"]["field"].as_str()), (422, Some("requested_on")), "the day it asked is needed: {e}");
+        let (st, e) = post(
+            "H37081100001",
+            "suspend",
+            json!({"from": "2024-05-31", "reason": "装修", "requested": true, "requested_on": "2024-03-01"}),
+        );
+        assert_eq!((st, e["error"]["code"].as_str()), (422, Some("notice_period")), "{e}");
+        assert!(e["error"]["message"].as_str().unwrap().contains("2024-06-01"), "names the earliest day: {e}");
+        let (st, v) = post(
+            "H37081100001",
+            "suspend",
+            json!({"from": "2024-06-01", "reason": "装修", "requested": true, "requested_on": "2024-03-01"}),
+        );
+        assert_eq!((st, v["history"][0]["requested_on"].as_str()), (200, Some("2024-03-01")), "{v}");
+        let (st, e) = post(
+            "H37081100002",
+            "terminate",
+            json!({"on": "2024-05-31", "reason": "歇业", "requested": true, "requested_on": "2024-03-01"}),
+        );
+        assert_eq!((st, e["error"]["code"].as_str()), (422, Some("notice_period")), "{e}");
+        let (st, v) = post(
+            "H37081100002",
+            "terminate",
+            json!({"on": "2024-06-01", "reason": "歇业", "requested": true, "requested_on": "2024-03-01"}),
+        );
+        assert_eq!((st, v["end"]["cause"].as_str()), (200, Some("voluntary")), "{v}");
+        // Not renewing ends the agreement on 2025-01-01: asked on 2024-10-02 is too late, 10-01 in time.
+        let (st, e) = post(
+            "H37081100003",
+            "non-renewal",
+            json!({"on": "2024-10-15", "reason": "不再续签", "requested": true, "requested_on": "2024-10-02"}),
+        );
+        assert_eq!((st, e["error"]["code"].as_str()), (422, Some("notice_period")), "{e}");
+        assert!(e["error"]["message"].as_str().unwrap().contains("2025-01-02"), "{e}");
+        let (st, _) = post(
+            "H37081100003",
+            "non-renewal",
+            json!({"on": "2024-10-15", "reason": "不再续签", "requested": true, "requested_on": "2024-10-01"}),
+        );
+        assert_eq!(st, 200);
+        assert_eq!(w.status("H37081100003", "2025-01-01")["status"], "expired");
     }
 }

@@ -314,7 +314,13 @@ fn execute(cli: Cli, caller: &Caller) -> anyhow::Result<()> {
         }
         Command::Institution { command: InstitutionCommand::NonRenewal { code, on, reason } } => {
             let app = App::open(&cli.database_url)?;
-            let req = crate::service::institutions::NonRenewal { on, reason, article: None };
+            let req = crate::service::institutions::NonRenewal {
+                on,
+                reason,
+                article: None,
+                requested: None,
+                requested_on: None,
+            };
             let v = app.refuse_renewal(caller, &code, &req).map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("institution {}: not renewed, the agreement ends after {}", v.code, v.agreement_end);
         }

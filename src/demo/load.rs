@@ -184,6 +184,7 @@ pub fn load(app: &App, caller: &Caller, world: &World, log: &mut dyn FnMut(&str)
                 reason: "违反医保协议，暂停结算".into(),
                 article: Some("吉林 第四十六条".into()),
                 requested: None,
+                requested_on: None,
             },
         )?;
     }

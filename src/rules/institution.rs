@@ -311,6 +311,12 @@ pub fn violation_suspension_end(
     }
 }
 
+/// 聊城 第三十三条、新疆 第十六条、吉林 第四十八条 应当提前3个月…提出申请: the first day a change
+/// the institution asked for on `requested_on` may take effect.
+pub fn earliest_requested_change(rule: &InstitutionAgreementRule, requested_on: NaiveDate) -> NaiveDate {
+    add_months(requested_on, rule.request_notice_months)
+}
+
 /// Suspensions that began within the agreement term `[start, end]` (聊城 第三十一条(一)).
 pub fn suspensions_in_term(
     suspension_starts: impl Iterator<Item = NaiveDate>,

@@ -204,6 +204,10 @@ pub struct InstitutionAgreementRule {
     pub suspensions_before_termination: u32,
     pub termination_article: String,
     pub public_request_article: String,
+    /// A suspension, termination or non-renewal the institution asks for takes effect no
+    /// earlier than this many months after it asked.
+    pub request_notice_months: u32,
+    pub request_notice_article: String,
     /// 因违法违规被解除协议: years before a new application.
     pub reapply_bar_years: u32,
     pub reapply_article: String,

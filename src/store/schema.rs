@@ -32,6 +32,7 @@ diesel::table! {
         cause -> Nullable<Text>,
         discovered_on -> Nullable<Date>,
         copied_from -> Nullable<Text>,
+        requested_on -> Nullable<Date>,
     }
 }
 

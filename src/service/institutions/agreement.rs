@@ -10,7 +10,7 @@ use crate::domain::limits;
 use crate::domain::regions::pooling_region;
 use crate::domain::InstitutionKind;
 use crate::error::{Error, Result};
-use crate::rules::institution::{suspension_limit, EndCause, InstitutionPeriods};
+use crate::rules::institution::{earliest_requested_change, suspension_limit, EndCause, InstitutionPeriods};
 use crate::service::{institution_lock, person_lock, Action, App, Caller, Lock, Touched};
 use crate::store::facts::{self, AgreementAction, NewInstitutionEvent};
 use crate::store::DbConn;
@@ -26,6 +26,9 @@ pub struct SuspendInstitution {
     /// itself unless resumed (聊城 第二十九条). Otherwise a violation-based suspension: at most
     /// 1 year (吉林 第四十六条).
     pub requested: Option<bool>,
+    /// Asked for by the institution: the day it asked; `from` is at least 3 months later
+    /// (聊城 第三十三条; 新疆 第十六条; 吉林 第四十八条).
+    pub requested_on: Option<String>,
 }
 
 /// `POST /institutions/{code}/agreement/restore`.
@@ -46,6 +49,8 @@ pub struct TerminateInstitution {
     pub legal_representative_violation: Option<bool>,
     /// The institution asked for it; a public medical institution may not (聊城 第三十三条).
     pub requested: Option<bool>,
+    /// Asked for by the institution: the day it asked; `on` is at least 3 months later.
+    pub requested_on: Option<String>,
     /// Why (decides the re-application bar, 聊城 第十条; 吉林 第十七条): `violation` (违法违规,
     /// 3 years), `breach` (严重违反医保协议约定, 1 year; the default), `fraud` (以弄虚作假等不正当
     /// 手段申请, 3 years from `discovered_on`), `voluntary` (at its request, none).
@@ -126,6 +131,7 @@ impl App {
         if requested {
             self.refuse_public_request(code, from)?;
         }
+        let requested_on = self.request_notice(requested, req.requested_on.as_deref(), from, "from")?;
         let article = req.article.clone().unwrap_or_else(|| {
             if requested {
                 rule.voluntary_article.clone()
@@ -149,6 +155,7 @@ impl App {
                 chain: false,
                 cause: None,
                 discovered_on: None,
+                requested_on,
             },
         )
     }
@@ -188,6 +195,8 @@ impl App {
         if req.requested.unwrap_or(false) {
             self.refuse_public_request(code, on)?;
         }
+        let requested_on =
+            self.request_notice(req.requested.unwrap_or(false), req.requested_on.as_deref(), on, "on")?;
         let article = req.article.clone().unwrap_or_else(|| "三(四)".into());
         let chain = req.legal_representative_violation.unwrap_or(false);
         // 聊城 第三十二条(十五): the cause is recorded on the termination itself.
@@ -198,6 +207,8 @@ impl App {
         };
         let mut change = Change::plain(AgreementAction::Terminate, on, None, &reason, &article, None);
         change.chain = chain;
+        change.requested = req.requested.unwrap_or(false);
+        change.requested_on = requested_on;
         change.cause = Some(termination_cause(req.cause.as_deref(), req.requested.unwrap_or(false), chain)?);
         change.discovered_on = req
             .discovered_on
@@ -299,6 +310,7 @@ impl App {
             lapses_on,
             cause,
             discovered_on,
+            requested_on,
             ..
         } = *change;
         {
@@ -342,6 +354,7 @@ impl App {
                     cause: cause.map(EndCause::as_str),
                     discovered_on,
                     copied_from: None,
+                    requested_on,
                 },
             )?;
             touched.fact("institution_events", event_id);
@@ -381,6 +394,7 @@ impl App {
                         cause: cause.map(EndCause::as_str),
                         discovered_on,
                         copied_from: Some(code),
+                        requested_on: None,
                     },
                 )?;
                 touched.fact("institution_events", id);
@@ -389,6 +403,42 @@ impl App {
             }
             institution_view(c, &self.packs, code, from)
         }
+    }
+
+    /// 聊城 第三十三条、新疆 第十六条、吉林 第四十八条 应当提前3个月向经办机构提出申请: a change the
+    /// institution asked for needs the day it asked, and takes effect (`effective`, the body's
+    /// `field`) no earlier than 3 months after. → the day it asked.
+    pub(super) fn request_notice(
+        &self,
+        requested: bool,
+        requested_on: Option<&str>,
+        effective: NaiveDate,
+        field: &str,
+    ) -> Result<Option<NaiveDate>> {
+        if !requested {
+            return Ok(None);
+        }
+        let rule = &self.packs.in_force_or_first(effective)?.institution_agreement;
+        let article = &rule.request_notice_article;
+        let Some(asked) = requested_on.map(str::trim).filter(|s| !s.is_empty()) else {
+            return Err(Error::invalid(
+                "missing_field",
+                "requested_on",
+                format!("a change the institution asked for needs the day it asked (3 months' notice, {article})"),
+                format!("定点医药机构主动提出的，应写明提出申请的日期（应提前3个月，{article}）"),
+            ));
+        };
+        let asked = parse_date("requested_on", asked)?;
+        let earliest = earliest_requested_change(rule, asked);
+        if effective < earliest {
+            return Err(Error::invalid(
+                "notice_period",
+                field,
+                format!("asked for on {asked}: it may take effect on {earliest} at the earliest, 3 months later ({article})"),
+                format!("{asked}提出申请，最早自{earliest}起生效（应提前3个月提出，{article}）"),
+            ));
+        }
+        Ok(Some(asked))
     }
 
     /// 聊城 第三十三条: 公立医疗机构不得主动提出中止或解除医保协议.

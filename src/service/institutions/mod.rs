@@ -98,6 +98,8 @@ pub struct InstitutionEventView {
     pub cause: Option<String>,
     /// Copied from a related institution's change (聊城 第三十三条): that institution.
     pub copied_from: Option<String>,
+    /// Asked for by the institution: the day it asked.
+    pub requested_on: Option<NaiveDate>,
 }
 
 /// One change of an institution agreement.
@@ -117,6 +119,8 @@ pub(super) struct Change<'a> {
     cause: Option<EndCause>,
     /// A fraudulent application: when it was found.
     discovered_on: Option<NaiveDate>,
+    /// Asked for by the institution: the day it asked (3 months' notice).
+    requested_on: Option<NaiveDate>,
 }
 
 impl<'a> Change<'a> {
@@ -140,6 +144,7 @@ impl<'a> Change<'a> {
             chain: false,
             cause: None,
             discovered_on: None,
+            requested_on: None,
         }
     }
 }
@@ -298,6 +303,7 @@ fn institution_view(c: &mut DbConn, packs: &PackSet, code: &str, on: NaiveDate) 
             lapses_on: e.lapses_on,
             cause: e.cause.clone(),
             copied_from: e.copied_from.clone(),
+            requested_on: e.requested_on,
         })
         .collect::<Vec<_>>();
     let rule = &packs.in_force_or_first(on)?.institution_agreement;

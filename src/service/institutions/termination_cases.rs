@@ -78,9 +78,9 @@ impl App {
         crate::domain::limits::check_note("reason", &req.reason)?;
         // 聊城 第三十一条(一)、吉林 第四十七条(一) 应解除: terminate, or defer with the reason
         // recorded — never closed as "none".
-        let decision =
-            match TerminationDecision::parse(&req.decision) {
-                Some(TerminationDecision::NoAction) => return Err(Error::invalid(
+        let decision = match TerminationDecision::parse(&req.decision) {
+            Some(TerminationDecision::NoAction) => {
+                return Err(Error::invalid(
                     "termination_required",
                     "decision",
                     format!(
@@ -91,17 +91,18 @@ impl App {
                         "{}：应解除医保协议，处理决定应为 terminate（解除），或写明理由 defer（暂缓）",
                         case.article
                     ),
-                )),
-                Some(d) => d,
-                None => {
-                    return Err(Error::invalid(
-                        "invalid_decision",
-                        "decision",
-                        "decision is terminate or defer",
-                        "处理决定应为 terminate（解除）或 defer（暂缓，须写明理由）",
-                    ))
-                }
-            };
+                ))
+            }
+            Some(d) => d,
+            None => {
+                return Err(Error::invalid(
+                    "invalid_decision",
+                    "decision",
+                    "decision is terminate or defer",
+                    "处理决定应为 terminate（解除）或 defer（暂缓，须写明理由）",
+                ))
+            }
+        };
         let reason = format!("{}：{}", case.article, req.reason);
         let mut change = Change::plain(AgreementAction::Terminate, on, None, &reason, &case.article, None);
         change.cause = Some(super::agreement::termination_cause(req.cause.as_deref(), false, false)?);

@@ -33,6 +33,10 @@ pub struct NonRenewal {
     pub on: String,
     pub reason: String,
     pub article: Option<String>,
+    /// The institution asked not to renew (不再续签): on `requested_on`, 3 months before the
+    /// agreement may end (聊城 第三十三条; 新疆 第十六条; 吉林 第四十八条).
+    pub requested: Option<bool>,
+    pub requested_on: Option<String>,
 }
 
 /// One agreement of `GET /agreements/ending`.
@@ -141,8 +145,19 @@ impl App {
             Some(a) => a.clone(),
             None => self.packs.in_force_or_first(on)?.institution_agreement.on_expiry_article.clone(),
         };
+        // The day the agreement ends: the day after its term, or, decided later, that day.
+        let ends_on = {
+            let mut c = self.conn()?;
+            let f = facts::institution_facts(&mut c, code)?
+                .ok_or_else(|| Error::not_found("institution", "定点医药机构"))?;
+            InstitutionPeriods::of(&f, &self.packs).term_end().succ_opt().unwrap_or(on).max(on)
+        };
+        let requested = req.requested.unwrap_or(false);
+        let requested_on = self.request_notice(requested, req.requested_on.as_deref(), ends_on, "on")?;
         let mut change = Change::plain(AgreementAction::NonRenewal, on, None, &req.reason, &article, None);
         change.cause = Some(EndCause::NonRenewal);
+        change.requested = requested;
+        change.requested_on = requested_on;
         self.institution_event(caller, code, &change)
     }
 

@@ -58,6 +58,8 @@ pub struct InstitutionEventRow {
     pub discovered_on: Option<NaiveDate>,
     /// A change copied from a related institution (聊城 第三十三条): that institution.
     pub copied_from: Option<String>,
+    /// Asked for by the institution: the day it asked (3 months' notice, 聊城 第三十三条).
+    pub requested_on: Option<NaiveDate>,
 }
 
 impl InstitutionEventRow {
@@ -84,6 +86,7 @@ pub struct NewInstitutionEvent<'a> {
     pub cause: Option<&'a str>,
     pub discovered_on: Option<NaiveDate>,
     pub copied_from: Option<&'a str>,
+    pub requested_on: Option<NaiveDate>,
 }
 
 pub fn institution(conn: &mut DbConn, code: &str) -> Q<Option<Institution>> {
