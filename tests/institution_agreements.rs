@@ -477,3 +477,57 @@ fn liao_cheng_33_a_change_the_institution_asks_for_needs_3_months_notice() {
         assert_eq!(w.status("H37081100003", "2025-01-01")["status"], "expired");
     }
 }
+
+/// 聊城 第三十四条、新疆 第十七条、吉林 第五十一条 定点医疗机构的部分人员、科室有违反医保协议…的，
+/// 医保经办机构可以对该人员、科室中止…医保结算: a suspension limited to one department (科室)
+/// takes the staff the roster files there (column 科室), not the others; the institution stays
+/// active, and it does not count towards 聊城 第三十一条(一).
+#[test]
+fn liao_cheng_34_a_department_is_suspended_with_its_staff_only() {
+    for db in common::all() {
+        let w = W::new(&db);
+        w.institution("H37081100001", json!({"agreement_end": "2030-12-31"}));
+        let roster = format!(
+            "姓名,身份证号码,医保支付资格类别,医保对应代码,注册时间,科室\n\
+             张三,{},医保医师,D370811000001,2024-01-01,骨科\n\
+             李四,{},医保医师,D370811000002,2024-01-01,内科\n\
+             王五,{},医保医师,D370811000003,2024-01-01,\n",
+            common::id_number("19800101", 1),
+            common::id_number("19800101", 2),
+            common::id_number("19800101", 3)
+        );
+        let (st, r) = common::call_raw(
+            "POST",
+            &format!("{}/rosters/H37081100001?mode=delta&commit=true", w.s.base),
+            Some(&w.s.admin),
+            roster.as_bytes(),
+            "text/csv",
+        );
+        assert_eq!(st, 200, "{r}");
+        let (st, v) = w.suspend(
+            "H37081100001",
+            json!({"from": "2024-06-03", "until": "2024-09-02", "reason": "骨科违规", "department": "骨科"}),
+        );
+        assert_eq!((st, v["status"].as_str()), (200, Some("active")), "the institution stays active: {v}");
+        assert_eq!(v["history"][0]["department"], "骨科");
+        assert_eq!(w.site("D370811000001", "H37081100001", "2024-06-03"), "institution_suspended");
+        assert_eq!(w.site("D370811000002", "H37081100001", "2024-06-03"), "active", "another department");
+        assert_eq!(w.site("D370811000003", "H37081100001", "2024-06-03"), "active", "no department on the roster");
+        assert_eq!(w.site("D370811000001", "H37081100001", "2024-09-02"), "active", "back at its end");
+        assert_eq!(v["suspensions_in_term"], 0);
+        let (st, e) = w.suspend("H37081100001", json!({"from": "2024-10-08", "reason": "r", "department": "骨科", "requested": true, "requested_on": "2024-01-02"}));
+        assert_eq!((st, e["error"]["code"].as_str()), (422, Some("invalid_department")), "{e}");
+        // Restored early, for that department only.
+        w.suspend("H37081100001", json!({"from": "2024-10-08", "reason": "再次", "department": "骨科"}));
+        let (st, e) = w.go(
+            "POST",
+            "/institutions/H37081100001/agreement/restore",
+            Some(json!({"on": "2024-11-01", "department": "内科"})),
+        );
+        assert_eq!((st, e["error"]["code"].as_str()), (409, Some("not_suspended")), "{e}");
+        w.ok("POST", "/institutions/H37081100001/agreement/restore", json!({"on": "2024-11-01", "department": "骨科"}));
+        assert_eq!(w.site("D370811000001", "H37081100001", "2024-10-31"), "institution_suspended");
+        assert_eq!(w.site("D370811000001", "H37081100001", "2024-11-01"), "active");
+        assert!(w.s.app.verify().unwrap().differences.is_empty());
+    }
+}

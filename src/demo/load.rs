@@ -185,6 +185,7 @@ pub fn load(app: &App, caller: &Caller, world: &World, log: &mut dyn FnMut(&str)
                 article: Some("吉林 第四十六条".into()),
                 requested: None,
                 requested_on: None,
+                department: None,
             },
         )?;
     }

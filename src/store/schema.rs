@@ -33,6 +33,7 @@ diesel::table! {
         discovered_on -> Nullable<Date>,
         copied_from -> Nullable<Text>,
         requested_on -> Nullable<Date>,
+        department -> Nullable<Text>,
     }
 }
 
@@ -277,6 +278,7 @@ diesel::table! {
         filed_on -> Nullable<Date>,
         certificate_no -> Nullable<Text>,
         recorded_at -> Timestamp,
+        department -> Nullable<Text>,
     }
 }
 

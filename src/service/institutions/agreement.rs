@@ -29,6 +29,11 @@ pub struct SuspendInstitution {
     /// Asked for by the institution: the day it asked; `from` is at least 3 months later
     /// (聊城 第三十三条; 新疆 第十六条; 吉林 第四十八条).
     pub requested_on: Option<String>,
+    /// Limited to one department (科室): only the staff the roster files there are suspended
+    /// with it (聊城 第三十四条; 新疆 第十七条; 吉林 第五十一条). Not propagated, not counted
+    /// towards 聊城 第三十一条(一), never requested.
+    #[serde(default)]
+    pub department: Option<String>,
 }
 
 /// `POST /institutions/{code}/agreement/restore`.
@@ -36,6 +41,9 @@ pub struct SuspendInstitution {
 pub struct RestoreInstitution {
     pub on: String,
     pub reason: Option<String>,
+    /// Restores the suspension of that department (科室) only.
+    #[serde(default)]
+    pub department: Option<String>,
 }
 
 /// `POST /institutions/{code}/agreement/terminate`.
@@ -121,6 +129,15 @@ impl App {
         let pack = self.packs.in_force_or_first(from)?;
         let rule = &pack.institution_agreement;
         let requested = req.requested.unwrap_or(false);
+        let department = department_of(req.department.as_deref())?;
+        if department.is_some() && requested {
+            return Err(Error::invalid(
+                "invalid_department",
+                "department",
+                "a department-level suspension is the agency's, for the department's violations; an institution asks for its whole agreement",
+                "科室中止由经办机构因该科室违规作出，定点医药机构不能主动申请科室中止",
+            ));
+        }
         let (max_end, limit_article) = suspension_limit(rule, from, requested);
         if until.is_some_and(|u| u > max_end) {
             return Err(suspension_too_long(from, max_end, limit_article));
@@ -135,6 +152,8 @@ impl App {
         let article = req.article.clone().unwrap_or_else(|| {
             if requested {
                 rule.voluntary_article.clone()
+            } else if department.is_some() {
+                "聊城 第三十四条；新疆 第十七条；吉林 第五十一条".into()
             } else {
                 "三(四)".into()
             }
@@ -156,6 +175,7 @@ impl App {
                 cause: None,
                 discovered_on: None,
                 requested_on,
+                department,
             },
         )
     }
@@ -171,12 +191,26 @@ impl App {
         if let Some(r) = &req.reason {
             limits::check_note("reason", r)?;
         }
-        let reason = req.reason.clone().unwrap_or_else(|| "恢复医保协议".into());
-        self.institution_event(
-            caller,
-            code,
-            &Change::plain(AgreementAction::Restore, on, None, &reason, "三(四)", None),
-        )
+        let department = department_of(req.department.as_deref())?;
+        let reason = req.reason.clone().unwrap_or_else(|| match department {
+            Some(d) => format!("恢复科室「{d}」医保结算资格"),
+            None => "恢复医保协议".into(),
+        });
+        let mut change = Change::plain(AgreementAction::Restore, on, None, &reason, "三(四)", None);
+        if let Some(d) = department {
+            let mut c = self.conn()?;
+            let rows = facts::institution_events_of(&mut c, code)?;
+            if !department_suspended(&rows, d, on) {
+                return Err(Error::conflict(
+                    "not_suspended",
+                    format!("the department {d} of {code} is not suspended on {on}"),
+                    format!("{code} 的科室「{d}」在{on}未处于中止状态"),
+                ));
+            }
+            change.department = Some(d);
+            change.article = "聊城 第三十四条；新疆 第十七条；吉林 第五十一条";
+        }
+        self.institution_event(caller, code, &change)
     }
 
     pub fn terminate_institution(
@@ -237,7 +271,7 @@ impl App {
     /// The locks an agreement change needs (the institution, its staff, and the related
     /// institutions that follow it with theirs), and those related institutions.
     pub(super) fn event_locks(&self, code: &str, change: &Change, extra: &[Lock]) -> Result<(Vec<Lock>, Related)> {
-        let Change { action, chain, from, .. } = *change;
+        let Change { action, chain, from, department, .. } = *change;
         let mut locks = vec![institution_lock(code)];
         locks.extend_from_slice(extra);
         let related: Vec<(String, &'static str)> = {
@@ -250,6 +284,7 @@ impl App {
             // 在其他统筹地区的医保协议也同时中止或解除 — a medical institution's agreements in
             // *other* pooling regions follow; those inside its own (3708) do not.
             if matches!(action, AgreementAction::Suspend | AgreementAction::Terminate)
+                && department.is_none()
                 && inst.kind == InstitutionKind::Medical
             {
                 for r in facts::related_institutions(&mut c, code, inst.organization_code.as_deref(), None)? {
@@ -273,7 +308,7 @@ impl App {
             }
             // A restore at home restores the suspensions it caused elsewhere (the text is silent
             // on restores; a copy follows its origin both ways).
-            if action == AgreementAction::Restore {
+            if action == AgreementAction::Restore && department.is_none() {
                 for r in facts::copies_of(&mut c, code)? {
                     if self.only_copies_running(&mut c, &r, code, from)? && !related.iter().any(|(x, _)| *x == r) {
                         related.push((r, "聊城 第三十三条"));
@@ -331,7 +366,8 @@ impl App {
                     format!("{code} 的医保协议已于{on}终止（{}）", why.zh()),
                 ));
             }
-            if action == AgreementAction::Restore && periods.suspended_on(from).is_none() {
+            if action == AgreementAction::Restore && change.department.is_none() && periods.suspended_on(from).is_none()
+            {
                 return Err(Error::conflict(
                     "not_suspended",
                     format!("the agreement of {code} is not suspended on {from}"),
@@ -355,13 +391,18 @@ impl App {
                     discovered_on,
                     copied_from: None,
                     requested_on,
+                    department: change.department,
                 },
             )?;
             touched.fact("institution_events", event_id);
             self.recompute_institution(c, touched, code)?;
-            self.notify_institution(c, code, action, from, until, reason, article)?;
+            let notice_reason = match change.department {
+                Some(d) => format!("科室「{d}」：{reason}"),
+                None => reason.to_string(),
+            };
+            self.notify_institution(c, code, action, from, until, &notice_reason, article)?;
             // 聊城 第三十一条(一): only a suspension for its own violations counts.
-            if action == AgreementAction::Suspend && !requested {
+            if action == AgreementAction::Suspend && !requested && change.department.is_none() {
                 self.open_termination_case(c, touched, code, from)?;
             }
             for (other, why) in related {
@@ -395,6 +436,7 @@ impl App {
                         discovered_on,
                         copied_from: Some(code),
                         requested_on: None,
+                        department: None,
                     },
                 )?;
                 touched.fact("institution_events", id);
@@ -479,7 +521,7 @@ impl App {
         let Some(f) = facts::institution_facts(c, other)? else { return Ok(false) };
         let p = InstitutionPeriods::of(&f, &self.packs);
         let suspensions: Vec<&facts::InstitutionEventRow> =
-            rows.iter().filter(|e| e.action == AgreementAction::Suspend).collect();
+            rows.iter().filter(|e| e.action == AgreementAction::Suspend && e.department.is_none()).collect();
         let mut any = false;
         for (k, s) in p.suspensions.iter().enumerate() {
             if s.0 <= on && s.1.is_none_or(|u| on < u) {
@@ -491,4 +533,27 @@ impl App {
         }
         Ok(any)
     }
+}
+
+/// A department named in a request (科室), trimmed; empty is none.
+fn department_of(d: Option<&str>) -> Result<Option<&str>> {
+    let Some(d) = d.map(str::trim).filter(|d| !d.is_empty()) else { return Ok(None) };
+    limits::check_name("department", d)?;
+    Ok(Some(d))
+}
+
+/// Whether the department `d` has a department-level suspension running on `on`.
+fn department_suspended(rows: &[facts::InstitutionEventRow], d: &str, on: NaiveDate) -> bool {
+    rows.iter().enumerate().any(|(k, e)| {
+        e.action == AgreementAction::Suspend
+            && e.department.as_deref() == Some(d)
+            && e.from_on <= on
+            && e.until_on.is_none_or(|u| on < u)
+            && !rows[k + 1..].iter().any(|r| {
+                r.action == AgreementAction::Restore
+                    && r.department.as_deref() == Some(d)
+                    && r.from_on >= e.from_on
+                    && r.from_on <= on
+            })
+    })
 }

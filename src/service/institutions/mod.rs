@@ -100,6 +100,8 @@ pub struct InstitutionEventView {
     pub copied_from: Option<String>,
     /// Asked for by the institution: the day it asked.
     pub requested_on: Option<NaiveDate>,
+    /// Limited to one department (科室): only its staff follow (聊城 第三十四条).
+    pub department: Option<String>,
 }
 
 /// One change of an institution agreement.
@@ -121,6 +123,8 @@ pub(super) struct Change<'a> {
     discovered_on: Option<NaiveDate>,
     /// Asked for by the institution: the day it asked (3 months' notice).
     requested_on: Option<NaiveDate>,
+    /// Limited to one department (科室, 聊城 第三十四条).
+    department: Option<&'a str>,
 }
 
 impl<'a> Change<'a> {
@@ -145,6 +149,7 @@ impl<'a> Change<'a> {
             cause: None,
             discovered_on: None,
             requested_on: None,
+            department: None,
         }
     }
 }
@@ -304,6 +309,7 @@ fn institution_view(c: &mut DbConn, packs: &PackSet, code: &str, on: NaiveDate) 
             cause: e.cause.clone(),
             copied_from: e.copied_from.clone(),
             requested_on: e.requested_on,
+            department: e.department.clone(),
         })
         .collect::<Vec<_>>();
     let rule = &packs.in_force_or_first(on)?.institution_agreement;

@@ -60,13 +60,18 @@ pub struct InstitutionEventRow {
     pub copied_from: Option<String>,
     /// Asked for by the institution: the day it asked (3 months' notice, 聊城 第三十三条).
     pub requested_on: Option<NaiveDate>,
+    /// Limited to one department (科室, 聊城 第三十四条): the staff filed there follow it.
+    pub department: Option<String>,
 }
 
 impl InstitutionEventRow {
     /// 聊城 第三十一条(一)、吉林 第四十七条(一): a suspension for the institution's own
     /// violations — not one it asked for, not one copied from a related institution.
     pub fn own_violation_suspension(&self) -> bool {
-        self.action == AgreementAction::Suspend && !self.requested && self.copied_from.is_none()
+        self.action == AgreementAction::Suspend
+            && !self.requested
+            && self.copied_from.is_none()
+            && self.department.is_none()
     }
 }
 
@@ -87,6 +92,7 @@ pub struct NewInstitutionEvent<'a> {
     pub discovered_on: Option<NaiveDate>,
     pub copied_from: Option<&'a str>,
     pub requested_on: Option<NaiveDate>,
+    pub department: Option<&'a str>,
 }
 
 pub fn institution(conn: &mut DbConn, code: &str) -> Q<Option<Institution>> {
@@ -108,17 +114,49 @@ pub fn insert_institution_event(conn: &mut DbConn, e: &NewInstitutionEvent) -> Q
     diesel::insert_into(institution_events::table).values(e).returning(institution_events::id).get_result(conn)
 }
 
+/// The institution's agreement as a whole: a change limited to one department is not the
+/// institution's (聊城 第三十四条).
 pub fn institution_facts(conn: &mut DbConn, code: &str) -> Q<Option<InstitutionFacts>> {
     let Some(inst) = institution(conn, code)? else {
         return Ok(None);
     };
-    let events = institution_events_of(conn, code)?.iter().map(event_of).collect();
+    let events = institution_events_of(conn, code)?.iter().filter(|e| e.department.is_none()).map(event_of).collect();
     Ok(Some(InstitutionFacts {
         code: inst.code,
         agreement_start: inst.agreement_start,
         agreement_end: inst.agreement_end,
         events,
     }))
+}
+
+/// The agreement as one person at the institution lives it: the institution's changes, and the
+/// department-level suspensions of the 科室 the roster put them in when each was recorded (聊城
+/// 第三十四条、新疆 第十七条、吉林 第五十一条), each ending at its own department-level restore.
+pub fn institution_facts_for(conn: &mut DbConn, code: &str, personnel_code: &str) -> Q<Option<InstitutionFacts>> {
+    let Some(mut facts) = institution_facts(conn, code)? else {
+        return Ok(None);
+    };
+    let rows = institution_events_of(conn, code)?;
+    for (k, e) in rows.iter().enumerate() {
+        let Some(dept) = e.department.as_deref() else { continue };
+        if e.action != AgreementAction::Suspend {
+            continue;
+        }
+        if super::department_at(conn, code, personnel_code, e.recorded_at)?.as_deref() != Some(dept) {
+            continue;
+        }
+        let restored = rows[k + 1..]
+            .iter()
+            .filter(|r| r.action == AgreementAction::Restore && r.department.as_deref() == Some(dept))
+            .map(|r| r.from_on)
+            .find(|on| *on >= e.from_on && e.until_on.is_none_or(|u| *on < u));
+        let until = match (e.until_on, restored) {
+            (Some(u), Some(r)) => Some(u.min(r)),
+            (u, r) => r.or(u),
+        };
+        facts.events.push(InstitutionEvent::Suspend { from: e.from_on, until, lapses_on: None });
+    }
+    Ok(Some(facts))
 }
 
 fn event_of(e: &InstitutionEventRow) -> InstitutionEvent {
