@@ -64,6 +64,15 @@ impl Api {
         assert_eq!(st, 201, "{b}");
         b
     }
+    /// 吉林 第四十九条: the institution told of an intended suspension or termination.
+    fn intent(&self, inst: &str, action: &str, notified_on: &str) -> i64 {
+        let (st, b) = self.post(
+            &format!("/institutions/{inst}/agreement/intents"),
+            json!({"action": action, "facts": "违规事实", "basis": "医保协议", "notified_on": notified_on}),
+        );
+        assert_eq!(st, 201, "{b}");
+        b["id"].as_i64().unwrap()
+    }
     fn status(&self, p: &str, date: &str) -> Value {
         let (st, b) = self.get(&format!("/practitioners/{p}/status?date={date}"));
         assert_eq!(st, 200, "{b}");
@@ -359,6 +368,7 @@ fn roles_and_tenancy() {
     // For each request: the status each role must get, in the order of `tokens`.
     // A = allowed (2xx, or 409 for a write an earlier role made), F = 403, N = 404, U = 401.
     let claim = json!({"lines": [{"personnel_code": p, "institution_code": a, "service_date": "2024-05-05"}]});
+    let intent_b = api.intent(&b, "suspend", "2024-06-20");
     let table: Vec<(&str, String, Option<Value>, &str)> = vec![
         ("GET", format!("/practitioners/{p}/status?date=2024-05-05"), None, "AAAN AANFU"),
         ("GET", format!("/practitioners/{q}/ledger?year=2024"), None, "AANA ANAFU"),
@@ -394,7 +404,7 @@ fn roles_and_tenancy() {
         (
             "POST",
             format!("/institutions/{b}/agreement/suspend"),
-            Some(json!({"from": "2024-07-01", "until": "2024-07-02", "reason": "r"})),
+            Some(json!({"from": "2024-07-01", "until": "2024-07-02", "reason": "r", "intent_id": intent_b})),
             "AANA AFFFU",
         ),
         ("POST", format!("/institutions/{b}/agreement/restore"), Some(json!({"on": "2024-07-01"})), "AANA AFFFU"),
@@ -465,9 +475,10 @@ fn institution_agreement_carries_its_staff() {
                    "category": "physician", "registered_on": "2023-01-01"}),
         );
         assert_eq!(st, 201);
+        let intent = api.intent(&a, "suspend", "2024-02-20");
         let (st, v) = api.post(
             &format!("/institutions/{a}/agreement/suspend"),
-            json!({"from": "2024-03-01", "reason": "违规", "article": "聊城 第二十九条"}),
+            json!({"from": "2024-03-01", "reason": "违规", "article": "聊城 第二十九条", "intent_id": intent}),
         );
         assert_eq!((st, v["status"].as_str()), (200, Some("suspended")), "{v}");
         let s = api.status(&p, "2024-03-02");
@@ -478,9 +489,10 @@ fn institution_agreement_carries_its_staff() {
         assert_eq!((st, v["status"].as_str()), (200, Some("active")), "{v}");
         assert!(api.payable(&p, &a, "2024-04-01", false).0);
         assert!(!api.payable(&p, &a, "2024-03-31", false).0, "history is kept");
+        let intent = api.intent(&a, "terminate", "2024-08-20");
         let (st, v) = api.post(
             &format!("/institutions/{a}/agreement/terminate"),
-            json!({"on": "2024-09-01", "reason": "解除", "article": "聊城 第三十一条"}),
+            json!({"on": "2024-09-01", "reason": "解除", "article": "聊城 第三十一条", "intent_id": intent}),
         );
         assert_eq!((st, v["status"].as_str()), (200, Some("terminated")), "{v}");
         assert_eq!(api.payable(&p, &a, "2024-09-01", false).1, "institution_terminated");
@@ -530,9 +542,10 @@ fn thirty_percent_opens_a_case_the_officer_decides() {
             (Some(3), Some(10), Some("open"))
         );
         let id = case["id"].as_i64().unwrap();
+        let intent = api.intent(&a, "suspend", "2024-05-20");
         let (st, decided) = api.post(
             &format!("/cascade-cases/{id}/decide"),
-            json!({"decision": "suspend", "reason": "30%人员被处理", "on": "2024-06-01", "until": "2024-09-01"}),
+            json!({"decision": "suspend", "reason": "30%人员被处理", "on": "2024-06-01", "until": "2024-09-01", "intent_id": intent}),
         );
         assert_eq!((st, decided["status"].as_str()), (200, Some("decided")), "{decided}");
         assert_eq!(api.payable(&staff[5], &a, "2024-06-01", false).1, "institution_suspended");

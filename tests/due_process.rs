@@ -418,7 +418,19 @@ fn interviews_are_recorded_with_participants_and_overdue_ones_listed() {
 fn institution_agreements_follow_the_designation_rules() {
     for db in common::all() {
         let w = world(&db);
-        let susp = |inst: &str, body: Value| {
+        // 吉林 第四十九条: the agency's suspensions follow a notice of intent 8 days before.
+        let susp = |inst: &str, mut body: Value| {
+            if body["requested"] != json!(true) {
+                let from = chrono::NaiveDate::parse_from_str(body["from"].as_str().unwrap(), "%Y-%m-%d").unwrap();
+                let notified = (from - chrono::Duration::days(8)).to_string();
+                let (_, i) = w.as_(
+                    &w.s.admin,
+                    "POST",
+                    &format!("/institutions/{inst}/agreement/intents"),
+                    Some(json!({"action": "suspend", "facts": "f", "basis": "b", "notified_on": notified})),
+                );
+                body["intent_id"] = i["id"].clone();
+            }
             w.as_(&w.s.admin, "POST", &format!("/institutions/{inst}/agreement/suspend"), Some(body))
         };
         // A violation-based suspension runs at most a year; a requested one at most 180 days.
@@ -477,11 +489,17 @@ fn institution_agreements_follow_the_designation_rules() {
             .expect("a case");
         assert_eq!((case["suspensions"].as_i64(), case["status"].as_str()), (Some(2), Some("open")), "{case}");
         let id = case["id"].as_i64().unwrap();
+        let (_, intent) = w.as_(
+            &w.agency,
+            "POST",
+            &format!("/institutions/{}/agreement/intents", w.b),
+            Some(json!({"action": "terminate", "facts": "一个协议期内两次中止", "basis": "聊城 第三十一条(一)", "notified_on": "2024-11-20"})),
+        );
         let (st, decided) = w.as_(
             &w.agency,
             "POST",
             &format!("/termination-cases/{id}/decide"),
-            Some(json!({"decision": "terminate", "reason": "一个协议期内两次中止", "on": "2024-12-01"})),
+            Some(json!({"decision": "terminate", "reason": "一个协议期内两次中止", "on": "2024-12-01", "intent_id": intent["id"]})),
         );
         assert_eq!((st, decided["status"].as_str()), (200, Some("decided")), "{decided}");
         assert_eq!(inst_status_b(&w, "2024-12-01"), "terminated");

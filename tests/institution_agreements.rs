@@ -15,9 +15,31 @@ impl W {
     fn new(db: &common::TestDb) -> W {
         W { s: spawn(db) }
     }
+    /// A request as the admin. A suspension or termination the agency decides (not requested,
+    /// no `intent_id` key in the body) is first told to the institution 8 days before it
+    /// (吉林 第四十九条; its own test is `jilin_49_…`).
     fn go(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
         static KEY: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
         let key = format!("ia{}", KEY.fetch_add(1, std::sync::atomic::Ordering::SeqCst));
+        let mut body = body;
+        let action = ["suspend", "terminate"].into_iter().find(|a| path.ends_with(&format!("/agreement/{a}")));
+        if let (Some(b), Some(action)) = (body.as_mut(), action) {
+            let date = b
+                .get("from")
+                .or_else(|| b.get("on"))
+                .and_then(|d| d.as_str())
+                .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+            if let (None, true, Some(d)) = (b.get("intent_id"), b["requested"] != json!(true), date) {
+                let code = path.trim_start_matches("/institutions/").split('/').next().unwrap_or("");
+                let notice = json!({"action": action, "facts": "违规事实", "basis": "医保协议",
+                    "department": b.get("department"), "notified_on": (d - chrono::Duration::days(8)).to_string()});
+                let url = format!("{}/institutions/{code}/agreement/intents", self.s.base);
+                let (st, i) = call("POST", &url, Some(&self.s.admin), Some(&notice), &[]);
+                if st == 201 {
+                    b["intent_id"] = i["id"].clone();
+                }
+            }
+        }
         call(
             method,
             &format!("{}{path}", self.s.base),
@@ -112,7 +134,16 @@ fn wu_san_a_suspension_decided_on_a_30_percent_case_lasts_at_most_a_year() {
         );
         let (_, cases) = w.go("GET", "/cascade-cases", None);
         let id = cases["cases"][0]["id"].as_i64().expect("a 30 % case");
-        let decide = |body: Value| w.go("POST", &format!("/cascade-cases/{id}/decide"), Some(body));
+        let intent = w.ok(
+            "POST",
+            "/institutions/H37081100001/agreement/intents",
+            json!({"action": "suspend", "facts": "30%人员被处理", "basis": "五(三)", "notified_on": "2024-05-24"}),
+        )["id"]
+            .clone();
+        let decide = |mut body: Value| {
+            body["intent_id"] = intent.clone();
+            w.go("POST", &format!("/cascade-cases/{id}/decide"), Some(body))
+        };
         let (st, e) =
             decide(json!({"decision": "suspend", "reason": "30%", "on": "2024-06-03", "until": "2026-08-03"}));
         assert_eq!((st, e["error"]["code"].as_str()), (422, Some("suspension_too_long")), "26 months: {e}");
@@ -529,5 +560,87 @@ fn liao_cheng_34_a_department_is_suspended_with_its_staff_only() {
         assert_eq!(w.site("D370811000001", "H37081100001", "2024-10-31"), "institution_suspended");
         assert_eq!(w.site("D370811000001", "H37081100001", "2024-11-01"), "active");
         assert!(w.s.app.verify().unwrap().differences.is_empty());
+    }
+}
+
+/// 吉林 第四十九条 医保经办机构对定点医药机构作出协议处理决定前，应当告知…拟作出的处理决定及事实、
+/// 依据…定点医药机构…应当在医保经办机构告知7日内作出陈述和申辩…不予采纳的，应当说明理由: the
+/// notice of intent, the statement within 7 days (calendar days, the day of the notice not
+/// counted), the decision no earlier than the 8th day unless the institution waived them, and the
+/// agency's answer to the statement.
+#[test]
+fn jilin_49_the_institution_is_heard_before_a_decision() {
+    for db in common::all() {
+        let w = W::new(&db);
+        w.institution("H37081100001", json!({"agreement_end": "2030-12-31"}));
+        let hr = w.s.app.create_token(jifen::service::tokens::Role::Hr, Some("H37081100001"), None).unwrap();
+        let hr_other = w.s.app.create_token(jifen::service::tokens::Role::Hr, Some("H37081100002"), None).unwrap();
+        let notify = |action: &str, on: &str| {
+            w.ok(
+                "POST",
+                "/institutions/H37081100001/agreement/intents",
+                json!({"action": action, "facts": "串换药品，涉及金额3万元", "basis": "医保协议第八条", "notified_on": on}),
+            )
+        };
+        let state = |token: &str, id: &Value, body: Value| {
+            let url = format!("{}/institutions/H37081100001/agreement/intents/{id}/statement", w.s.base);
+            call("POST", &url, Some(token), Some(&body), &[])
+        };
+        let i = notify("suspend", "2024-06-03");
+        assert_eq!(
+            (i["statement_until"].as_str(), i["decide_from"].as_str()),
+            (Some("2024-06-10"), Some("2024-06-11")),
+            "{i}"
+        );
+        let id = i["id"].clone();
+        let (st, e) = w.suspend("H37081100001", json!({"from": "2024-06-11", "reason": "违规", "intent_id": null}));
+        assert_eq!((st, e["error"]["code"].as_str()), (422, Some("intent_required")), "{e}");
+        assert!(e["error"]["message"].as_str().unwrap().contains("吉林 第四十九条"), "{e}");
+        assert_eq!(state(&hr_other, &id, json!({"stated_on": "2024-06-05", "statement": "x"})).0, 404);
+        let (st, s) = state(
+            &hr,
+            &id,
+            json!({"stated_on": "2024-06-05", "statement": "系统故障所致，非主观串换", "evidence": "厂商说明"}),
+        );
+        assert_eq!((st, s["statement"]["evidence"].as_str()), (201, Some("厂商说明")), "{s}");
+        // Day 7 (2024-06-10) is still the institution's; the 8th day is the first a decision may be dated.
+        let (st, e) = w.suspend("H37081100001", json!({"from": "2024-06-10", "reason": "违规", "intent_id": id}));
+        assert_eq!((st, e["error"]["code"].as_str()), (422, Some("statement_period")), "{e}");
+        let (st, e) = w.suspend("H37081100001", json!({"from": "2024-06-11", "reason": "违规", "intent_id": id}));
+        assert_eq!((st, e["error"]["field"].as_str()), (422, Some("statement_response")), "answer the statement: {e}");
+        let (st, e) = w.go(
+            "POST",
+            "/institutions/H37081100001/agreement/terminate",
+            Some(json!({"on": "2024-06-11", "reason": "r", "intent_id": id, "statement_response": "x"})),
+        );
+        assert_eq!((st, e["error"]["code"].as_str()), (422, Some("invalid_intent")), "told of a suspension: {e}");
+        let (st, v) = w.suspend(
+            "H37081100001",
+            json!({"from": "2024-06-11", "until": "2024-07-11", "reason": "违规", "intent_id": id,
+                   "statement_response": "厂商说明不能证明系统故障，不予采纳", "statement_adopted": false}),
+        );
+        assert_eq!((st, v["status"].as_str()), (200, Some("suspended")), "{v}");
+        let (_, list) = w.go("GET", "/institutions/H37081100001/agreement/intents", None);
+        let d = &list["intents"][0]["decision"];
+        assert_eq!((d["adopted"].as_bool(), d["decided_on"].as_str()), (Some(false), Some("2024-06-11")), "{list}");
+        assert!(d["response"].as_str().unwrap().contains("不予采纳"));
+        let (st, _) = w.suspend(
+            "H37081100001",
+            json!({"from": "2024-08-01", "reason": "再次", "intent_id": id, "statement_response": "x"}),
+        );
+        assert_eq!(st, 409, "a notice of intent is followed by one decision");
+        // Late statements are refused; a waiver lets the agency decide at once.
+        let late = notify("terminate", "2024-08-01");
+        let (st, e) = state(&hr, &late["id"], json!({"stated_on": "2024-08-09", "statement": "迟到的申辩"}));
+        assert_eq!((st, e["error"]["code"].as_str()), (422, Some("statement_late")), "{e}");
+        let (st, s) = state(&hr, &late["id"], json!({"stated_on": "2024-08-02", "waived": true}));
+        assert_eq!((st, s["decide_from"].as_str()), (201, Some("2024-08-02")), "{s}");
+        let (st, v) = w.go(
+            "POST",
+            "/institutions/H37081100001/agreement/terminate",
+            Some(json!({"on": "2024-08-02", "reason": "严重违约", "intent_id": late["id"]})),
+        );
+        assert_eq!((st, v["status"].as_str()), (200, Some("terminated")), "{v}");
+        assert!(w.s.app.unaudited_facts().unwrap().is_empty(), "intents, statements and decisions are audited");
     }
 }

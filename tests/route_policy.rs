@@ -36,6 +36,8 @@ struct Objects {
     termination_case: i64,
     interview_order: i64,
     training_test: i64,
+    /// A notice of intent to A (吉林 第四十九条).
+    intent: i64,
 }
 
 struct Principal {
@@ -109,15 +111,31 @@ fn world(s: &TestServer) -> Objects {
     );
     assert_eq!(st, 201, "{b}");
     let objection = b["id"].as_i64().expect("objection");
-    for (from, until) in [("2024-07-01", "2024-07-10"), ("2024-08-01", "2024-08-10")] {
+    for (notified, from, until) in
+        [("2024-06-20", "2024-07-01", "2024-07-10"), ("2024-07-20", "2024-08-01", "2024-08-10")]
+    {
+        let (st, i) = admin(
+            s,
+            "POST",
+            &format!("/institutions/{A}/agreement/intents"),
+            json!({"action": "suspend", "facts": "f", "basis": "b", "notified_on": notified}),
+        );
+        assert_eq!(st, 201, "{i}");
         let (st, b) = admin(
             s,
             "POST",
             &format!("/institutions/{A}/agreement/suspend"),
-            json!({"from": from, "until": until, "reason": "违规"}),
+            json!({"from": from, "until": until, "reason": "违规", "intent_id": i["id"]}),
         );
         assert_eq!(st, 200, "{b}");
     }
+    let (st, intent) = admin(
+        s,
+        "POST",
+        &format!("/institutions/{A}/agreement/intents"),
+        json!({"action": "suspend", "facts": "f", "basis": "b", "notified_on": "2025-02-10"}),
+    );
+    assert_eq!(st, 201, "{intent}");
     let (st, t) = admin(
         s,
         "POST",
@@ -126,6 +144,7 @@ fn world(s: &TestServer) -> Objects {
     );
     assert_eq!(st, 201, "{t}");
     Objects {
+        intent: intent["id"].as_i64().expect("intent"),
         training_test: t["id"].as_i64().expect("test"),
         deduction,
         objection,
@@ -193,6 +212,7 @@ fn request(route: &Route, o: &Objects) -> Option<(String, Send)> {
         "termination-cases" => o.termination_case,
         "interview-orders" => o.interview_order,
         "training-tests" => o.training_test,
+        "institutions" => o.intent,
         other => panic!("no object for /{other}/{{id}}"),
     };
     let path = route.path;
@@ -215,8 +235,17 @@ fn request(route: &Route, o: &Objects) -> Option<(String, Send)> {
                 "agreement_start": "2024-01-01", "agreement_end": "2030-12-31"})),
         ),
         ("GET", "/api/v1/institutions/{code}") => ("?date=2024-06-01", Send::Nothing),
-        ("POST", "/api/v1/institutions/{code}/agreement/suspend") => {
-            ("", Send::Json(json!({"from": "2025-03-01", "until": "2025-03-05", "reason": "r"})))
+        ("POST", "/api/v1/institutions/{code}/agreement/suspend") => (
+            "",
+            Send::Json(json!({"from": "2025-03-01", "until": "2025-03-05", "reason": "r", "intent_id": o.intent})),
+        ),
+        ("GET", "/api/v1/institutions/{code}/agreement/intents") => ("", Send::Nothing),
+        ("POST", "/api/v1/institutions/{code}/agreement/intents") => (
+            "",
+            Send::Json(json!({"action": "terminate", "facts": "f", "basis": "b", "notified_on": "2029-11-01"})),
+        ),
+        ("POST", "/api/v1/institutions/{code}/agreement/intents/{id}/statement") => {
+            ("", Send::Json(json!({"stated_on": "2025-02-11", "statement": "申辩"})))
         }
         ("POST", "/api/v1/institutions/{code}/agreement/restore") => ("", Send::Json(json!({"on": "2025-03-02"}))),
         ("POST", "/api/v1/institutions/{code}/agreement/terminate") => {

@@ -906,16 +906,15 @@ impl Ledger for Service {
         self.0.record_test(&Caller::system(), &req).map(drop).map_err(refused)
     }
     fn action(&mut self, inst: &str, a: &Action) {
+        let intent = (a.action != "restore").then(|| {
+            let req = serde_json::from_value(intent_body(a)).unwrap();
+            self.0.notify_intent(&Caller::system(), inst, &req).unwrap().id
+        });
+        let body = action_body(a, intent);
         let r = match a.action.as_str() {
-            "suspend" => {
-                self.0.suspend_institution(&Caller::system(), inst, &serde_json::from_value(action_body(a)).unwrap())
-            }
-            "restore" => {
-                self.0.restore_institution(&Caller::system(), inst, &serde_json::from_value(action_body(a)).unwrap())
-            }
-            _ => {
-                self.0.terminate_institution(&Caller::system(), inst, &serde_json::from_value(action_body(a)).unwrap())
-            }
+            "suspend" => self.0.suspend_institution(&Caller::system(), inst, &serde_json::from_value(body).unwrap()),
+            "restore" => self.0.restore_institution(&Caller::system(), inst, &serde_json::from_value(body).unwrap()),
+            _ => self.0.terminate_institution(&Caller::system(), inst, &serde_json::from_value(body).unwrap()),
         };
         r.unwrap();
     }
@@ -968,8 +967,14 @@ fn test_body(code: &str, t: &Test) -> Value {
         "retake": t.retake.is_some(), "retake_reason": t.retake})
 }
 
-fn action_body(a: &Action) -> Value {
-    json!({"from": a.on, "until": a.until, "on": a.on, "reason": "场景", "article": "三(四)"})
+fn action_body(a: &Action, intent: Option<i64>) -> Value {
+    json!({"from": a.on, "until": a.until, "on": a.on, "reason": "场景", "article": "三(四)", "intent_id": intent})
+}
+
+/// 吉林 第四十九条: the institution is told 8 days before a suspension or termination (its 7
+/// days to state its case have passed by then).
+fn intent_body(a: &Action) -> Value {
+    json!({"action": a.action, "facts": "场景", "basis": "三(四)", "notified_on": a.on - chrono::Duration::days(8)})
 }
 
 fn claim(code: &str, inst: &str, d: NaiveDate, emergency: bool) -> Value {
@@ -1038,7 +1043,12 @@ impl Ledger for Http {
         }
     }
     fn action(&mut self, inst: &str, a: &Action) {
-        self.ok("POST", &format!("/institutions/{inst}/agreement/{}", a.action), Some(action_body(a)));
+        let intent = (a.action != "restore").then(|| {
+            self.ok("POST", &format!("/institutions/{inst}/agreement/intents"), Some(intent_body(a)))["id"]
+                .as_i64()
+                .unwrap()
+        });
+        self.ok("POST", &format!("/institutions/{inst}/agreement/{}", a.action), Some(action_body(a, intent)));
     }
     fn seen(&mut self, code: &str, d: NaiveDate) -> Seen {
         let b = self.ok("GET", &format!("/practitioners/{code}/status?date={d}"), None);

@@ -5,7 +5,8 @@ use super::body::Body;
 use super::{date_or_today, json_body, run, State};
 use crate::error::Result;
 use crate::service::institutions::{
-    NewInstitution, NonRenewal, RenewInstitution, RestoreInstitution, SuspendInstitution, TerminateInstitution,
+    NewInstitution, NewIntent, NewStatement, NonRenewal, RenewInstitution, RestoreInstitution, SuspendInstitution,
+    TerminateInstitution,
 };
 use crate::service::{Action, Caller};
 
@@ -113,6 +114,41 @@ pub async fn non_renewal(
     caller.require_institution(Action::RenewAgreement, &code)?;
     let req: NonRenewal = json_body(&body.bytes)?;
     Ok(HttpResponse::Ok().json(run(&state, move |app| app.refuse_renewal(&caller, &code, &req)).await?))
+}
+
+/// `POST /institutions/{code}/agreement/intents` (agency, officers, admin): tell the institution
+/// the intended decision, its facts and basis (吉林 第四十九条); 201.
+pub async fn intent(
+    state: web::Data<State>,
+    caller: Caller,
+    path: web::Path<String>,
+    body: Body,
+) -> Result<HttpResponse> {
+    let code = path.into_inner();
+    caller.require_institution(Action::ChangeAgreement, &code)?;
+    let req: NewIntent = json_body(&body.bytes)?;
+    Ok(HttpResponse::Created().json(run(&state, move |app| app.notify_intent(&caller, &code, &req)).await?))
+}
+
+/// `GET /institutions/{code}/agreement/intents`: the notices of intent, statements, decisions.
+pub async fn intents(state: web::Data<State>, caller: Caller, path: web::Path<String>) -> Result<HttpResponse> {
+    let code = path.into_inner();
+    let list = run(&state, move |app| app.intents(&caller, &code)).await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "intents": list })))
+}
+
+/// `POST /institutions/{code}/agreement/intents/{id}/statement` (hr of the institution, admin):
+/// 陈述申辩 within 7 days, or the waiver of them; 201.
+pub async fn statement(
+    state: web::Data<State>,
+    caller: Caller,
+    path: web::Path<(String, i64)>,
+    body: Body,
+) -> Result<HttpResponse> {
+    let (code, id) = path.into_inner();
+    caller.require_institution(Action::StateCase, &code)?;
+    let req: NewStatement = json_body(&body.bytes)?;
+    Ok(HttpResponse::Created().json(run(&state, move |app| app.state_case(&caller, &code, id, &req)).await?))
 }
 
 #[derive(Deserialize)]

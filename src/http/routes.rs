@@ -134,6 +134,13 @@ routes! {
     "/api/v1/institutions/{code}/agreement/non-renewal" {
         POST => institutions::non_renewal, token(RenewAgreement, InstitutionInPath), Json;
     }
+    "/api/v1/institutions/{code}/agreement/intents" {
+        GET => institutions::intents, token(ReadInstitution, InstitutionInPath), Body::None;
+        POST => institutions::intent, token(ChangeAgreement, InstitutionInPath), Json;
+    }
+    "/api/v1/institutions/{code}/agreement/intents/{id}/statement" {
+        POST => institutions::statement, token(StateCase, InstitutionInPath), Json;
+    }
     "/api/v1/agreements/ending" { GET => institutions::ending, token(ReadAgreementsEnding, Scope::None), Body::None; }
     "/api/v1/institutions/{code}/cascade" {
         GET => institutions::cascade, token(ReadCascade, InstitutionInPath), Body::None;

@@ -317,6 +317,12 @@ pub fn earliest_requested_change(rule: &InstitutionAgreementRule, requested_on: 
     add_months(requested_on, rule.request_notice_months)
 }
 
+/// 吉林 第四十九条 应当在医保经办机构告知7日内作出陈述和申辩: the last day the institution
+/// may state its case after a notice of intent on `notified_on` (the notice's day not counted).
+pub fn statement_until(rule: &InstitutionAgreementRule, notified_on: NaiveDate) -> NaiveDate {
+    notified_on + chrono::Duration::days(i64::from(rule.statement_days))
+}
+
 /// Suspensions that began within the agreement term `[start, end]` (聊城 第三十一条(一)).
 pub fn suspensions_in_term(
     suspension_starts: impl Iterator<Item = NaiveDate>,

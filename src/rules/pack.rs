@@ -208,6 +208,11 @@ pub struct InstitutionAgreementRule {
     /// earlier than this many months after it asked.
     pub request_notice_months: u32,
     pub request_notice_article: String,
+    /// 吉林 第四十九条: a decision names the notice of intent it follows.
+    pub statement_required: bool,
+    /// Calendar days the institution has to state its case, the day of the notice not counted.
+    pub statement_days: u32,
+    pub statement_article: String,
     /// 因违法违规被解除协议: years before a new application.
     pub reapply_bar_years: u32,
     pub reapply_article: String,

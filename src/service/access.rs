@@ -64,6 +64,8 @@ pub enum Action {
     EscalateObjection,
     /// 六(一): the administrative department decides an escalated objection (admin records it).
     DecideEscalation,
+    /// 吉林 第四十九条: the institution states its case (陈述申辩) on an intended decision.
+    StateCase,
     /// 六(一): the institution a notice is addressed to acknowledges receiving it.
     AcknowledgeNotice,
     /// 六(一): the agency sets the delivery allowance of notices never acknowledged.
@@ -107,7 +109,7 @@ impl Action {
             CheckEligibility => &[Admin, Agency, Settlement],
             UploadCalendar | ReadMetrics | DecideEscalation | RecordRetake => &[Admin],
             ReadCalendar | ReadDeliveryAllowance => &[Admin, Agency, Officer, Hr, Settlement],
-            AcknowledgeNotice => &[Admin, Hr],
+            AcknowledgeNotice | StateCase => &[Admin, Hr],
             SetDeliveryAllowance => &[Admin, Agency],
         }
     }

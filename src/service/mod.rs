@@ -232,6 +232,8 @@ pub enum Lock {
     Notice(i64),
     /// The agency's delivery allowance of written notices.
     DeliveryAllowance,
+    /// A notice of an intended agreement decision (吉林 第四十九条).
+    Intent(i64),
 }
 
 impl Lock {
@@ -249,6 +251,7 @@ impl Lock {
             Lock::TerminationCase(id) => format!("tcase:{id}"),
             Lock::Notice(id) => format!("notice:{id}"),
             Lock::DeliveryAllowance => "delivery_allowance".to_string(),
+            Lock::Intent(id) => format!("intent:{id}"),
         }
     }
 
@@ -260,7 +263,8 @@ impl Lock {
             | Lock::InterviewOrder(id)
             | Lock::CascadeCase(id)
             | Lock::TerminationCase(id)
-            | Lock::Notice(id) => id.to_string(),
+            | Lock::Notice(id)
+            | Lock::Intent(id) => id.to_string(),
             Lock::DeliveryAllowance => "delivery_allowance".to_string(),
             Lock::CalendarYear(y) | Lock::PassMark(y) => y.to_string(),
         }

@@ -447,7 +447,47 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    agreement_intents (id) {
+        id -> BigInt,
+        institution_code -> Text,
+        action -> Text,
+        department -> Nullable<Text>,
+        facts -> Text,
+        basis -> Text,
+        notified_on -> Date,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    agreement_statements (id) {
+        id -> BigInt,
+        intent_id -> BigInt,
+        stated_on -> Date,
+        waived -> Bool,
+        statement -> Text,
+        evidence -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    agreement_intent_decisions (id) {
+        id -> BigInt,
+        intent_id -> BigInt,
+        event_id -> BigInt,
+        decided_on -> Date,
+        adopted -> Nullable<Bool>,
+        response -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
+    agreement_intents,
+    agreement_statements,
+    agreement_intent_decisions,
     training_test_absences,
     notice_receipts,
     delivery_allowances,

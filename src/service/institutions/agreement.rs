@@ -4,6 +4,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use super::intents::IntentUse;
 use super::{institution_view, non_empty, Change, InstitutionView};
 use crate::domain::dates::parse_date;
 use crate::domain::limits;
@@ -34,6 +35,14 @@ pub struct SuspendInstitution {
     /// towards 聊城 第三十一条(一), never requested.
     #[serde(default)]
     pub department: Option<String>,
+    /// 吉林 第四十九条: the notice of intent this decision follows, and — when the institution
+    /// stated its case — whether it is adopted and the answer (adopted, or why not).
+    #[serde(default)]
+    pub intent_id: Option<i64>,
+    #[serde(default)]
+    pub statement_response: Option<String>,
+    #[serde(default)]
+    pub statement_adopted: Option<bool>,
 }
 
 /// `POST /institutions/{code}/agreement/restore`.
@@ -65,6 +74,14 @@ pub struct TerminateInstitution {
     pub cause: Option<String>,
     /// A fraudulent application: the day it was found.
     pub discovered_on: Option<String>,
+    /// 吉林 第四十九条: the notice of intent this decision follows, and — when the institution
+    /// stated its case — whether it is adopted and the answer (adopted, or why not).
+    #[serde(default)]
+    pub intent_id: Option<i64>,
+    #[serde(default)]
+    pub statement_response: Option<String>,
+    #[serde(default)]
+    pub statement_adopted: Option<bool>,
 }
 
 /// The cause of a termination as asked: requested → voluntary, a chain's legal representative →
@@ -176,6 +193,13 @@ impl App {
                 discovered_on: None,
                 requested_on,
                 department,
+                // 吉林 第四十九条: the agency's decision, not the institution's request.
+                needs_intent: !requested,
+                intent: IntentUse {
+                    id: req.intent_id,
+                    response: req.statement_response.as_deref(),
+                    adopted: req.statement_adopted,
+                },
             },
         )
     }
@@ -243,6 +267,12 @@ impl App {
         change.chain = chain;
         change.requested = req.requested.unwrap_or(false);
         change.requested_on = requested_on;
+        change.needs_intent = !change.requested;
+        change.intent = IntentUse {
+            id: req.intent_id,
+            response: req.statement_response.as_deref(),
+            adopted: req.statement_adopted,
+        };
         change.cause = Some(termination_cause(req.cause.as_deref(), req.requested.unwrap_or(false), chain)?);
         change.discovered_on = req
             .discovered_on
@@ -374,6 +404,11 @@ impl App {
                     format!("{code} 的医保协议在{from}未处于中止状态"),
                 ));
             }
+            let intent = if change.needs_intent {
+                self.check_intent(c, code, action, change.department, from, &change.intent)?
+            } else {
+                None
+            };
             let event_id = facts::insert_institution_event(
                 c,
                 &NewInstitutionEvent {
@@ -395,6 +430,10 @@ impl App {
                 },
             )?;
             touched.fact("institution_events", event_id);
+            if let Some((intent_id, adopted, response)) = intent {
+                let d = facts::insert_intent_decision(c, intent_id, event_id, from, adopted, &response)?;
+                touched.fact("agreement_intent_decisions", d);
+            }
             self.recompute_institution(c, touched, code)?;
             let notice_reason = match change.department {
                 Some(d) => format!("科室「{d}」：{reason}"),

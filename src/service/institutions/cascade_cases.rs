@@ -23,6 +23,14 @@ pub struct DecideCascade {
     /// `breach` (违约) unless given.
     #[serde(default)]
     pub cause: Option<String>,
+    /// 吉林 第四十九条: the notice of intent a suspension or termination follows, and the answer
+    /// to the institution's statement.
+    #[serde(default)]
+    pub intent_id: Option<i64>,
+    #[serde(default)]
+    pub statement_response: Option<String>,
+    #[serde(default)]
+    pub statement_adopted: Option<bool>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -121,15 +129,26 @@ impl App {
         };
         let change = match decision {
             CascadeDecision::Suspend => {
-                Some(Change::plain(AgreementAction::Suspend, on, until, &reason, "五(三)", Some(id)))
+                let mut ch = Change::plain(AgreementAction::Suspend, on, until, &reason, "五(三)", Some(id));
+                ch.needs_intent = true;
+                Some(ch)
             }
             CascadeDecision::Terminate => {
                 let mut ch = Change::plain(AgreementAction::Terminate, on, None, &reason, "五(三)", Some(id));
                 ch.cause = Some(super::agreement::termination_cause(req.cause.as_deref(), false, false)?);
+                ch.needs_intent = true;
                 Some(ch)
             }
             CascadeDecision::NoAction => None,
         };
+        let change = change.map(|mut ch| {
+            ch.intent = super::intents::IntentUse {
+                id: req.intent_id,
+                response: req.statement_response.as_deref(),
+                adopted: req.statement_adopted,
+            };
+            ch
+        });
         let (locks, related) = match &change {
             Some(ch) => self.event_locks(&case.institution_code, ch, &[Lock::CascadeCase(id)])?,
             None => (vec![institution_lock(&case.institution_code), Lock::CascadeCase(id)], Vec::new()),

@@ -5,12 +5,14 @@
 mod agreement;
 mod cascade_cases;
 mod ends;
+mod intents;
 mod termination_cases;
 mod terms;
 
 pub use agreement::{RestoreInstitution, SuspendInstitution, TerminateInstitution};
 pub use cascade_cases::{CascadeCaseView, DecideCascade};
 pub use ends::AgreementEndView;
+pub use intents::{IntentView, NewIntent, NewStatement};
 pub use termination_cases::TerminationCaseView;
 pub use terms::{EndingAgreement, NonRenewal, RenewInstitution};
 
@@ -125,6 +127,9 @@ pub(super) struct Change<'a> {
     requested_on: Option<NaiveDate>,
     /// Limited to one department (科室, 聊城 第三十四条).
     department: Option<&'a str>,
+    /// 吉林 第四十九条: an agency decision follows a notice of intent (`intent.id`).
+    needs_intent: bool,
+    intent: intents::IntentUse<'a>,
 }
 
 impl<'a> Change<'a> {
@@ -150,6 +155,8 @@ impl<'a> Change<'a> {
             discovered_on: None,
             requested_on: None,
             department: None,
+            needs_intent: false,
+            intent: intents::IntentUse::default(),
         }
     }
 }

@@ -106,6 +106,12 @@ impl App {
         let reason = format!("{}：{}", case.article, req.reason);
         let mut change = Change::plain(AgreementAction::Terminate, on, None, &reason, &case.article, None);
         change.cause = Some(super::agreement::termination_cause(req.cause.as_deref(), false, false)?);
+        change.needs_intent = true;
+        change.intent = super::intents::IntentUse {
+            id: req.intent_id,
+            response: req.statement_response.as_deref(),
+            adopted: req.statement_adopted,
+        };
         let (locks, related) = if decision == TerminationDecision::Terminate {
             self.event_locks(&case.institution_code, &change, &[Lock::TerminationCase(id)])?
         } else {
