@@ -644,3 +644,128 @@ fn jilin_49_the_institution_is_heard_before_a_decision() {
         assert!(w.s.app.unaudited_facts().unwrap().is_empty(), "intents, statements and decisions are audited");
     }
 }
+
+/// 聊城 第二十九条 (济宁, `after_suspension = continue`): 中止期结束，未超过协议有效期的，协议继续
+/// 履行；超过协议有效期的，协议自动终止 — no inspection is needed, and a suspension ending past the
+/// term ends the agreement (终止, no bar).
+#[test]
+fn liao_cheng_29_a_suspension_ending_past_the_term_ends_the_agreement() {
+    for db in common::all() {
+        let w = W::new(&db);
+        w.institution("H37081100001", json!({"agreement_end": "2024-12-31"}));
+        w.ok(
+            "POST",
+            "/institutions/H37081100001/agreement/suspend",
+            json!({"from": "2024-06-03", "until": "2024-09-02", "reason": "违规"}),
+        );
+        assert_eq!(w.status("H37081100001", "2024-09-02")["status"], "active", "it simply continues");
+        let (st, e) = w.go(
+            "POST",
+            "/institutions/H37081100001/agreement/inspection-result",
+            Some(json!({"on": "2024-09-02", "passed": true, "reason": "验收"})),
+        );
+        assert_eq!((st, e["error"]["code"].as_str()), (409, Some("no_inspection_required")), "{e}");
+        w.ok(
+            "POST",
+            "/institutions/H37081100001/agreement/suspend",
+            json!({"from": "2024-12-02", "until": "2025-02-03", "reason": "再次违规"}),
+        );
+        assert_eq!(w.status("H37081100001", "2025-01-15")["status"], "suspended");
+        let v = w.status("H37081100001", "2025-02-03");
+        assert_eq!((v["status"].as_str(), v["end"]["kind"].as_str()), (Some("expired"), Some("ended")), "{v}");
+    }
+}
+
+/// 吉林 第四十六条 (`after_suspension = inspect`, the rules of a pack other than 济宁's): a
+/// suspension that ran its course leaves the institution `awaiting_inspection`, its staff unpaid,
+/// until the inspection: passed, the agreement continues; failed, it is terminated (解除, a breach).
+/// Through the service layer with such a pack, on both databases.
+#[test]
+fn jilin_46_under_inspect_the_agreement_waits_for_its_inspection() {
+    use jifen::service::Caller;
+    for db in common::all() {
+        let mut app = jifen::service::App::open(&db.url).unwrap();
+        let text = include_str!("../data/packs/jining-2024.toml").replacen(
+            "after_suspension = \"continue\"",
+            "after_suspension = \"inspect\"",
+            1,
+        );
+        app.packs = std::sync::Arc::new(
+            jifen::rules::PackSet::new(vec![jifen::rules::PolicyPack::from_toml("inspect.toml", &text).unwrap()])
+                .unwrap(),
+        );
+        let sys = Caller::system();
+        fn v<T: serde::de::DeserializeOwned>(x: Value) -> T {
+            serde_json::from_value(x).unwrap()
+        }
+        app.create_institution(&sys, &v(json!({"code": "H37081100001", "name": "医院", "kind": "medical", "agreement_start": "2024-01-01", "agreement_end": "2030-12-31"}))).unwrap();
+        app.register(
+            &sys,
+            &v(json!({"institution_code": "H37081100001", "personnel_code": "D370811000001", "name": "张三",
+            "id_number": common::id_number("19800101", 1), "category": "physician", "registered_on": "2024-01-01"})),
+        )
+        .unwrap();
+        let suspend = |from: &str, until: &str, notified: &str| {
+            let i = app
+                .notify_intent(
+                    &sys,
+                    "H37081100001",
+                    &v(json!({"action": "suspend", "facts": "f", "basis": "b", "notified_on": notified})),
+                )
+                .unwrap();
+            app.suspend_institution(
+                &sys,
+                "H37081100001",
+                &v(json!({"from": from, "until": until, "reason": "违规", "intent_id": i.id})),
+            )
+            .unwrap();
+        };
+        let status = |d: &str| {
+            app.institution(&sys, "H37081100001", chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap())
+                .unwrap()
+                .status
+        };
+        let site = |d: &str| {
+            let s =
+                app.status(&sys, "D370811000001", chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap()).unwrap();
+            s.status.sites[0].status.as_str()
+        };
+        suspend("2024-06-03", "2024-09-02", "2024-05-20");
+        assert_eq!(status("2024-09-02"), "awaiting_inspection");
+        assert_eq!(site("2024-09-05"), "institution_suspended", "not paid while awaiting the inspection");
+        let early = app.record_inspection_result(
+            &sys,
+            "H37081100001",
+            &v(json!({"on": "2024-08-01", "passed": true, "reason": "r"})),
+        );
+        assert_eq!(early.unwrap_err().client().map(|c| c.code), Some("not_awaiting_inspection"));
+        app.record_inspection_result(
+            &sys,
+            "H37081100001",
+            &v(json!({"on": "2024-09-10", "passed": true, "reason": "整改到位"})),
+        )
+        .unwrap();
+        assert_eq!(status("2024-09-10"), "active");
+        assert_eq!(site("2024-09-10"), "active");
+        // Failed: terminated for a breach — told and heard first like any termination.
+        suspend("2024-10-08", "2024-11-08", "2024-09-25");
+        let refused = app.record_inspection_result(
+            &sys,
+            "H37081100001",
+            &v(json!({"on": "2024-11-15", "passed": false, "reason": "整改不到位"})),
+        );
+        assert_eq!(refused.unwrap_err().client().map(|c| c.code), Some("intent_required"));
+        let i = app.notify_intent(&sys, "H37081100001", &v(json!({"action": "terminate", "facts": "验收不合格", "basis": "吉林 第四十六条", "notified_on": "2024-11-08"}))).unwrap();
+        let view = app
+            .record_inspection_result(
+                &sys,
+                "H37081100001",
+                &v(json!({"on": "2024-11-18", "passed": false, "reason": "整改不到位", "intent_id": i.id})),
+            )
+            .unwrap();
+        assert_eq!(view.status, "terminated");
+        assert_eq!(view.end.as_ref().map(|e| e.cause.as_str()), Some("breach"));
+        assert_eq!(site("2024-11-18"), "institution_terminated");
+        assert!(app.verify().unwrap().differences.is_empty());
+    }
+}

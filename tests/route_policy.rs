@@ -240,6 +240,9 @@ fn request(route: &Route, o: &Objects) -> Option<(String, Send)> {
             Send::Json(json!({"from": "2025-03-01", "until": "2025-03-05", "reason": "r", "intent_id": o.intent})),
         ),
         ("GET", "/api/v1/institutions/{code}/agreement/intents") => ("", Send::Nothing),
+        ("POST", "/api/v1/institutions/{code}/agreement/inspection-result") => {
+            ("", Send::Json(json!({"on": "2024-09-01", "passed": true, "reason": "验收合格"})))
+        }
         ("POST", "/api/v1/institutions/{code}/agreement/intents") => (
             "",
             Send::Json(json!({"action": "terminate", "facts": "f", "basis": "b", "notified_on": "2029-11-01"})),

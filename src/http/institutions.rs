@@ -5,8 +5,8 @@ use super::body::Body;
 use super::{date_or_today, json_body, run, State};
 use crate::error::Result;
 use crate::service::institutions::{
-    NewInstitution, NewIntent, NewStatement, NonRenewal, RenewInstitution, RestoreInstitution, SuspendInstitution,
-    TerminateInstitution,
+    InspectionResult, NewInstitution, NewIntent, NewStatement, NonRenewal, RenewInstitution, RestoreInstitution,
+    SuspendInstitution, TerminateInstitution,
 };
 use crate::service::{Action, Caller};
 
@@ -149,6 +149,20 @@ pub async fn statement(
     caller.require_institution(Action::StateCase, &code)?;
     let req: NewStatement = json_body(&body.bytes)?;
     Ok(HttpResponse::Created().json(run(&state, move |app| app.state_case(&caller, &code, id, &req)).await?))
+}
+
+/// `POST /institutions/{code}/agreement/inspection-result` (agency, officers, admin): the
+/// inspection after a suspension where the rules require one (吉林 第四十六条).
+pub async fn inspection_result(
+    state: web::Data<State>,
+    caller: Caller,
+    path: web::Path<String>,
+    body: Body,
+) -> Result<HttpResponse> {
+    let code = path.into_inner();
+    caller.require_institution(Action::ChangeAgreement, &code)?;
+    let req: InspectionResult = json_body(&body.bytes)?;
+    Ok(HttpResponse::Ok().json(run(&state, move |app| app.record_inspection_result(&caller, &code, &req)).await?))
 }
 
 #[derive(Deserialize)]

@@ -134,6 +134,9 @@ routes! {
     "/api/v1/institutions/{code}/agreement/non-renewal" {
         POST => institutions::non_renewal, token(RenewAgreement, InstitutionInPath), Json;
     }
+    "/api/v1/institutions/{code}/agreement/inspection-result" {
+        POST => institutions::inspection_result, token(ChangeAgreement, InstitutionInPath), Json;
+    }
     "/api/v1/institutions/{code}/agreement/intents" {
         GET => institutions::intents, token(ReadInstitution, InstitutionInPath), Body::None;
         POST => institutions::intent, token(ChangeAgreement, InstitutionInPath), Json;

@@ -87,6 +87,12 @@ pub enum InstitutionEvent {
     NotRenewed {
         on: NaiveDate,
     },
+    /// The inspection (验收) after a suspension, where the rules require one (吉林 第四十六条):
+    /// passed, the agreement continues from `on`; failed, it is terminated that day.
+    Inspected {
+        on: NaiveDate,
+        passed: bool,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -24,6 +24,9 @@ pub enum InstitutionStatus {
     /// Past its term with the renewal not yet decided, where the rules in force keep it in force
     /// meanwhile (聊城 第十九条 协议有效期顺延): staff are paid.
     RenewalPending,
+    /// A suspension ran its course and the rules require an inspection (验收) before the agreement
+    /// continues (吉林 第四十六条): staff are not paid until it is passed.
+    AwaitingInspection,
 }
 
 impl InstitutionStatus {
@@ -35,6 +38,7 @@ impl InstitutionStatus {
             InstitutionStatus::Terminated => "terminated",
             InstitutionStatus::Expired => "expired",
             InstitutionStatus::RenewalPending => "renewal_pending",
+            InstitutionStatus::AwaitingInspection => "awaiting_inspection",
         }
     }
 }
@@ -47,6 +51,17 @@ pub enum OnExpiry {
     Extend,
     /// 吉林 第三十九条 到期后自动终止; 楚雄 第三十六条 协议期满之日关停医保支付系统.
     End,
+}
+
+/// What ends a suspension that ran its course: data of the rules in force.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AfterSuspension {
+    /// 聊城 第二十九条: 中止期结束，未超过协议有效期的，协议继续履行；超过协议有效期的，协议自动终止.
+    Continue,
+    /// 吉林 第四十六条: 中止协议期满后医保经办机构对其进行验收，验收合格的，医保协议继续履行（或可
+    /// 续签）；验收不合格的，解除医保协议.
+    Inspect,
 }
 
 /// Why an agreement ended (终止) or was terminated (解除); the re-application bar follows
@@ -167,6 +182,11 @@ pub struct InstitutionPeriods {
     pub ended: Option<(NaiveDate, EndCause)>,
     /// Past the last term with no decision, where the rules extend it (顺延): from this day.
     pub extended_from: Option<NaiveDate>,
+    /// Under `after_suspension = inspect`: `[from, until)` a suspension that ran its course waits
+    /// for its inspection (`until`: the inspection's day; `None`: not yet).
+    pub awaiting_inspection: Vec<(NaiveDate, Option<NaiveDate>)>,
+    /// The day a failed inspection terminated the agreement (解除).
+    pub failed_inspection: Option<NaiveDate>,
 }
 
 impl InstitutionPeriods {
@@ -177,6 +197,9 @@ impl InstitutionPeriods {
             InstitutionPeriods { terms: vec![(facts.agreement_start, facts.agreement_end)], ..Default::default() };
         let mut lapses: Vec<(usize, NaiveDate)> = Vec::new();
         let mut not_renewed: Option<NaiveDate> = None;
+        let mut inspections: Vec<(NaiveDate, bool)> = Vec::new();
+        // Each suspension's own end, to tell one that ran its course from one restored early.
+        let mut natural_ends: Vec<Option<NaiveDate>> = Vec::new();
         for e in &facts.events {
             match *e {
                 InstitutionEvent::Suspend { from, until, lapses_on } => {
@@ -184,6 +207,7 @@ impl InstitutionPeriods {
                         lapses.push((p.suspensions.len(), l));
                     }
                     p.suspensions.push((from, until));
+                    natural_ends.push(until);
                 }
                 // A restore ends every suspension running on that day.
                 InstitutionEvent::Restore { on } => {
@@ -198,6 +222,7 @@ impl InstitutionPeriods {
                 }
                 InstitutionEvent::Renew { start, end } => p.terms.push((start, end)),
                 InstitutionEvent::NotRenewed { on } => not_renewed = Some(on),
+                InstitutionEvent::Inspected { on, passed } => inspections.push((on, passed)),
             }
         }
         let end = |on: NaiveDate, cause: EndCause, p: &mut InstitutionPeriods| {
@@ -215,6 +240,30 @@ impl InstitutionPeriods {
             }
         }
         let last_end = p.terms.iter().map(|t| t.1).max().unwrap_or(facts.agreement_end);
+        let rules_at = |d: NaiveDate| &packs.in_force_or_first(d).unwrap_or(packs.latest()).institution_agreement;
+        for (k, natural_end) in natural_ends.iter().enumerate() {
+            let (from, until) = p.suspensions[k];
+            // Ran its course (not restored early, not lapsed): what ends it is the rules' data.
+            let Some(u) = until.filter(|u| Some(*u) == *natural_end) else { continue };
+            match rules_at(u).after_suspension {
+                // 吉林 第四十六条: suspended until the inspection; failed, terminated that day.
+                AfterSuspension::Inspect => {
+                    let inspection = inspections.iter().filter(|(on, _)| *on >= u).min_by_key(|(on, _)| *on).copied();
+                    p.suspensions[k].1 = inspection.map(|(on, _)| on);
+                    p.awaiting_inspection.push((u, inspection.map(|(on, _)| on)));
+                    if let Some((on, false)) = inspection {
+                        p.failed_inspection = Some(p.failed_inspection.map_or(on, |f| f.min(on)));
+                        p.terminated_on = Some(p.terminated_on.map_or(on, |t| t.min(on)));
+                    }
+                }
+                // 聊城 第二十九条: ending past the agreement's term, the agreement ends by itself.
+                AfterSuspension::Continue => {
+                    if from <= last_end && u > last_end.succ_opt().unwrap_or(u) {
+                        end(u, EndCause::Expiry, &mut p);
+                    }
+                }
+            }
+        }
         if let Some(after) = last_end.succ_opt() {
             let rule = packs.in_force_or_first(last_end).unwrap_or(packs.latest());
             match (not_renewed, rule.institution_agreement.on_expiry) {
@@ -263,6 +312,7 @@ impl InstitutionPeriods {
             .chain(self.terminated_on)
             .chain(self.ended.map(|e| e.0))
             .chain(self.extended_from)
+            .chain(self.awaiting_inspection.iter().flat_map(|&(f, u)| std::iter::once(f).chain(u)))
     }
 }
 
@@ -274,6 +324,8 @@ pub fn status_on(facts: &InstitutionFacts, packs: &PackSet, d: NaiveDate) -> Ins
         InstitutionStatus::NotStarted
     } else if p.ended_by(d) {
         InstitutionStatus::Expired
+    } else if p.awaiting_inspection.iter().any(|&(f, u)| f <= d && u.is_none_or(|u| d < u)) {
+        InstitutionStatus::AwaitingInspection
     } else if p.suspended_on(d).is_some() {
         InstitutionStatus::Suspended
     } else if p.extended_on(d) {
@@ -347,12 +399,40 @@ mod tests {
     }
 
     fn packs(on_expiry: &str) -> PackSet {
-        let text = include_str!("../../data/packs/jining-2024.toml").replacen(
-            "on_expiry = \"extend\"",
-            &format!("on_expiry = \"{on_expiry}\""),
-            1,
-        );
+        packs_with(on_expiry, "continue")
+    }
+
+    fn packs_with(on_expiry: &str, after_suspension: &str) -> PackSet {
+        let text = include_str!("../../data/packs/jining-2024.toml")
+            .replacen("on_expiry = \"extend\"", &format!("on_expiry = \"{on_expiry}\""), 1)
+            .replacen("after_suspension = \"continue\"", &format!("after_suspension = \"{after_suspension}\""), 1);
         PackSet::new(vec![PolicyPack::from_toml("x.toml", &text).unwrap()]).unwrap()
+    }
+
+    /// 吉林 第四十六条 (inspect): awaiting the inspection after the suspension's end; passed, it
+    /// continues; failed, it is terminated. 聊城 第二十九条 (continue): it simply continues, and a
+    /// suspension ending past the term ends the agreement (自动终止).
+    #[test]
+    fn jilin_46_inspects_liao_cheng_29_continues() {
+        let suspend =
+            InstitutionEvent::Suspend { from: d("2024-06-03"), until: Some(d("2024-09-02")), lapses_on: None };
+        let inspect = packs_with("extend", "inspect");
+        let f = facts(vec![suspend.clone()]);
+        assert_eq!(status_on(&f, &inspect, d("2024-09-02")), InstitutionStatus::AwaitingInspection);
+        assert_eq!(status_on(&f, &packs("extend"), d("2024-09-02")), InstitutionStatus::Active);
+        let passed = facts(vec![suspend.clone(), InstitutionEvent::Inspected { on: d("2024-09-10"), passed: true }]);
+        assert_eq!(status_on(&passed, &inspect, d("2024-09-09")), InstitutionStatus::AwaitingInspection);
+        assert_eq!(status_on(&passed, &inspect, d("2024-09-10")), InstitutionStatus::Active);
+        let failed = facts(vec![suspend, InstitutionEvent::Inspected { on: d("2024-09-10"), passed: false }]);
+        assert_eq!(status_on(&failed, &inspect, d("2024-09-10")), InstitutionStatus::Terminated);
+        let across = facts(vec![InstitutionEvent::Suspend {
+            from: d("2024-12-01"),
+            until: Some(d("2025-02-01")),
+            lapses_on: None,
+        }]);
+        assert_eq!(status_on(&across, &packs("extend"), d("2025-01-15")), InstitutionStatus::Suspended);
+        assert_eq!(status_on(&across, &packs("extend"), d("2025-02-01")), InstitutionStatus::Expired);
+        assert_eq!(InstitutionPeriods::of(&across, &packs("extend")).ended, Some((d("2025-02-01"), EndCause::Expiry)));
     }
 
     fn facts(events: Vec<InstitutionEvent>) -> InstitutionFacts {

@@ -195,6 +195,9 @@ pub struct InstitutionAgreementRule {
     /// 第三十九条 end).
     pub on_expiry: super::institution::OnExpiry,
     pub on_expiry_article: String,
+    /// What ends a suspension that ran its course (聊城 第二十九条 continue; 吉林 第四十六条 inspect).
+    pub after_suspension: super::institution::AfterSuspension,
+    pub after_suspension_article: String,
     /// `GET /agreements/ending`: agreements whose term ends within this many days.
     pub ending_soon_days: u32,
     pub voluntary_suspension_max_days: u32,

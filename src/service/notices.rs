@@ -366,6 +366,7 @@ impl App {
             AgreementAction::Terminate => "解除医保协议通知书",
             AgreementAction::Renew => "续签医保协议通知书",
             AgreementAction::NonRenewal => "不再续签医保协议通知书",
+            AgreementAction::Inspection => "中止期满验收结果通知书",
         };
         let opens_period =
             matches!(action, AgreementAction::Suspend | AgreementAction::Terminate | AgreementAction::NonRenewal);

@@ -25,6 +25,7 @@ text_enum! {
         InstitutionTerminate = "institution_terminate",
         InstitutionRenew = "institution_renew",
         InstitutionNonRenewal = "institution_non_renewal",
+        InstitutionInspection = "institution_inspection",
         /// The agency's decision on an objection, or the department's on an escalation (六(一)).
         ObjectionDecision = "objection_decision",
     }

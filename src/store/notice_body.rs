@@ -172,6 +172,7 @@ impl NoticeBody {
                 AgreementAction::Terminate => NoticeKind::InstitutionTerminate,
                 AgreementAction::Renew => NoticeKind::InstitutionRenew,
                 AgreementAction::NonRenewal => NoticeKind::InstitutionNonRenewal,
+                AgreementAction::Inspection => NoticeKind::InstitutionInspection,
             },
             NoticeBody::ObjectionDecision(_) => NoticeKind::ObjectionDecision,
         }
@@ -200,7 +201,8 @@ impl NoticeBody {
             | NoticeKind::InstitutionRestore
             | NoticeKind::InstitutionTerminate
             | NoticeKind::InstitutionRenew
-            | NoticeKind::InstitutionNonRenewal => serde_json::from_str(json).map(NoticeBody::Institution),
+            | NoticeKind::InstitutionNonRenewal
+            | NoticeKind::InstitutionInspection => serde_json::from_str(json).map(NoticeBody::Institution),
             NoticeKind::ObjectionDecision => serde_json::from_str(json).map(NoticeBody::ObjectionDecision),
         }
         .map_err(|e| format!("the body of a {} notice: {e}", kind.as_str()))?;

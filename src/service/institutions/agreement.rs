@@ -193,6 +193,7 @@ impl App {
                 discovered_on: None,
                 requested_on,
                 department,
+                inspection_passed: None,
                 // 吉林 第四十九条: the agency's decision, not the institution's request.
                 needs_intent: !requested,
                 intent: IntentUse {
@@ -404,8 +405,10 @@ impl App {
                     format!("{code} 的医保协议在{from}未处于中止状态"),
                 ));
             }
+            // A failed inspection terminates: it is told and heard like a termination.
+            let decided = if action == AgreementAction::Inspection { AgreementAction::Terminate } else { action };
             let intent = if change.needs_intent {
-                self.check_intent(c, code, action, change.department, from, &change.intent)?
+                self.check_intent(c, code, decided, change.department, from, &change.intent)?
             } else {
                 None
             };
@@ -422,7 +425,11 @@ impl App {
                     recorded_at: crate::store::now(),
                     requested,
                     lapses_on,
-                    cause: cause.map(EndCause::as_str),
+                    cause: match change.inspection_passed {
+                        Some(true) => Some("passed"),
+                        Some(false) => Some("failed"),
+                        None => cause.map(EndCause::as_str),
+                    },
                     discovered_on,
                     copied_from: None,
                     requested_on,

@@ -48,9 +48,15 @@ fn termination_cause(row: &InstitutionEventRow) -> EndCause {
 pub(crate) fn end_of(_packs: &PackSet, p: &InstitutionPeriods, rows: &[InstitutionEventRow]) -> Option<AgreementEnd> {
     let terminated = p.terminated_on.map(|on| {
         let row = rows.iter().find(|r| r.action == AgreementAction::Terminate && r.from_on == on);
+        // 吉林 第四十六条 验收不合格的，解除医保协议: a breach of the agreement.
+        let failed_inspection = row.is_none() && p.failed_inspection == Some(on);
         AgreementEnd {
             on,
-            cause: row.map_or(EndCause::Violation, termination_cause),
+            cause: if failed_inspection {
+                EndCause::Breach
+            } else {
+                row.map_or(EndCause::Violation, termination_cause)
+            },
             discovered_on: row.and_then(|r| r.discovered_on),
         }
     });

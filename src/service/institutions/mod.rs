@@ -14,7 +14,7 @@ pub use cascade_cases::{CascadeCaseView, DecideCascade};
 pub use ends::AgreementEndView;
 pub use intents::{IntentView, NewIntent, NewStatement};
 pub use termination_cases::TerminationCaseView;
-pub use terms::{EndingAgreement, NonRenewal, RenewInstitution};
+pub use terms::{EndingAgreement, InspectionResult, NonRenewal, RenewInstitution};
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -127,6 +127,8 @@ pub(super) struct Change<'a> {
     requested_on: Option<NaiveDate>,
     /// Limited to one department (科室, 聊城 第三十四条).
     department: Option<&'a str>,
+    /// 吉林 第四十六条: an inspection's result (stored as `passed` / `failed`).
+    inspection_passed: Option<bool>,
     /// 吉林 第四十九条: an agency decision follows a notice of intent (`intent.id`).
     needs_intent: bool,
     intent: intents::IntentUse<'a>,
@@ -155,6 +157,7 @@ impl<'a> Change<'a> {
             discovered_on: None,
             requested_on: None,
             department: None,
+            inspection_passed: None,
             needs_intent: false,
             intent: intents::IntentUse::default(),
         }

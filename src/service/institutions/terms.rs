@@ -12,7 +12,7 @@ use crate::domain::codes::region_of;
 use crate::domain::dates::parse_date;
 use crate::domain::limits;
 use crate::error::{Error, Result};
-use crate::rules::institution::{EndCause, InstitutionPeriods, OnExpiry};
+use crate::rules::institution::{AfterSuspension, EndCause, InstitutionPeriods, OnExpiry};
 use crate::service::{Action, App, Caller};
 use crate::store::facts::{self, AgreementAction};
 
@@ -37,6 +37,22 @@ pub struct NonRenewal {
     /// agreement may end (聊城 第三十三条; 新疆 第十六条; 吉林 第四十八条).
     pub requested: Option<bool>,
     pub requested_on: Option<String>,
+}
+
+/// `POST /institutions/{code}/agreement/inspection-result`: the inspection (验收) after a
+/// suspension, where the rules require one (吉林 第四十六条).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct InspectionResult {
+    pub on: String,
+    pub passed: bool,
+    pub reason: String,
+    /// A failed inspection terminates: the notice of intent it follows (吉林 第四十九条).
+    #[serde(default)]
+    pub intent_id: Option<i64>,
+    #[serde(default)]
+    pub statement_response: Option<String>,
+    #[serde(default)]
+    pub statement_adopted: Option<bool>,
 }
 
 /// One agreement of `GET /agreements/ending`.
@@ -158,6 +174,61 @@ impl App {
         change.cause = Some(EndCause::NonRenewal);
         change.requested = requested;
         change.requested_on = requested_on;
+        self.institution_event(caller, code, &change)
+    }
+
+    /// 吉林 第四十六条 中止协议期满后医保经办机构对其进行验收，验收合格的，医保协议继续履行…验收不
+    /// 合格的，解除医保协议: where the rules in force say `after_suspension = inspect`, a suspension
+    /// that ran its course leaves the institution `awaiting_inspection` (staff not paid) until this
+    /// result. Under `continue` (济宁: 聊城 第二十九条) no inspection is needed: 409.
+    pub fn record_inspection_result(
+        &self,
+        caller: &Caller,
+        code: &str,
+        req: &InspectionResult,
+    ) -> Result<InstitutionView> {
+        caller.require_institution(Action::ChangeAgreement, code)?;
+        let on = parse_date("on", &req.on)?;
+        non_empty("reason", &req.reason)?;
+        limits::check_note("reason", &req.reason)?;
+        let rule = self.packs.in_force_or_first(on)?.institution_agreement.clone();
+        if rule.after_suspension != AfterSuspension::Inspect {
+            return Err(Error::conflict(
+                "no_inspection_required",
+                format!(
+                    "the rules in force need no inspection after a suspension: the agreement continues by itself ({})",
+                    rule.after_suspension_article
+                ),
+                format!("中止期满后协议继续履行，无需验收（{}）", rule.after_suspension_article),
+            ));
+        }
+        {
+            let mut c = self.conn()?;
+            let f = facts::institution_facts(&mut c, code)?
+                .ok_or_else(|| Error::not_found("institution", "定点医药机构"))?;
+            let p = InstitutionPeriods::of(&f, &self.packs);
+            if !p.awaiting_inspection.iter().any(|&(from, until)| from <= on && until.is_none()) {
+                return Err(Error::conflict(
+                    "not_awaiting_inspection",
+                    format!("the agreement of {code} is not awaiting an inspection on {on}"),
+                    format!("{code} 的医保协议在{on}不处于中止期满待验收状态"),
+                ));
+            }
+        }
+        let reason = format!(
+            "{}：{}",
+            if req.passed { "验收合格，协议继续履行" } else { "验收不合格，解除医保协议" },
+            req.reason.trim()
+        );
+        let mut change =
+            Change::plain(AgreementAction::Inspection, on, None, &reason, &rule.after_suspension_article, None);
+        change.inspection_passed = Some(req.passed);
+        change.needs_intent = !req.passed;
+        change.intent = super::intents::IntentUse {
+            id: req.intent_id,
+            response: req.statement_response.as_deref(),
+            adopted: req.statement_adopted,
+        };
         self.institution_event(caller, code, &change)
     }
 

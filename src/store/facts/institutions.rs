@@ -18,6 +18,9 @@ text_enum! {
         Renew = "renew",
         /// Not renewed (不再续签), decided on `from_on`.
         NonRenewal = "non_renewal",
+        /// The inspection (验收) after a suspension (吉林 第四十六条), on `from_on`; its result in
+        /// `cause`: `passed` or `failed`.
+        Inspection = "inspection",
     }
 }
 use crate::store::conn::DbConn;
@@ -168,6 +171,9 @@ fn event_of(e: &InstitutionEventRow) -> InstitutionEvent {
         AgreementAction::Terminate => InstitutionEvent::Terminate { on: e.from_on },
         AgreementAction::Renew => InstitutionEvent::Renew { start: e.from_on, end: e.until_on.unwrap_or(e.from_on) },
         AgreementAction::NonRenewal => InstitutionEvent::NotRenewed { on: e.from_on },
+        AgreementAction::Inspection => {
+            InstitutionEvent::Inspected { on: e.from_on, passed: e.cause.as_deref() == Some("passed") }
+        }
     }
 }
 
