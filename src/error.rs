@@ -67,6 +67,15 @@ impl From<RuleError> for ClientError {
                 format!("{d}没有生效的记分政策"),
                 "decided_on",
             ),
+            RuleError::NotRetroactive { what, date, effective_from, article, text } => unp(
+                "not_retroactive",
+                e.to_string(),
+                format!(
+                    "{}{date}早于本通知施行之日（{effective_from}，{article}：{text}），不溯及既往，不予记分",
+                    what.zh()
+                ),
+                what.field(),
+            ),
             RuleError::UnknownItem(code, pack) => unp(
                 "unknown_item",
                 e.to_string(),

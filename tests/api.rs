@@ -64,6 +64,15 @@ impl Api {
         assert_eq!(st, 201, "{b}");
         b
     }
+    /// 吉林 第四十九条: the institution told of an intended suspension or termination.
+    fn intent(&self, inst: &str, action: &str, notified_on: &str) -> i64 {
+        let (st, b) = self.post(
+            &format!("/institutions/{inst}/agreement/intents"),
+            json!({"action": action, "facts": "违规事实", "basis": "医保协议", "notified_on": notified_on}),
+        );
+        assert_eq!(st, 201, "{b}");
+        b["id"].as_i64().unwrap()
+    }
     fn status(&self, p: &str, date: &str) -> Value {
         let (st, b) = self.get(&format!("/practitioners/{p}/status?date={date}"));
         assert_eq!(st, 200, "{b}");
@@ -101,7 +110,7 @@ fn a_deduction_from_inspection_to_claims_and_back() {
                    "id_number": "ignored-for-existing-person", "category": "physician", "registered_on": "2023-01-01"}),
         );
         assert_eq!(st, 422, "the ID number is still validated");
-        let first = api.inspect(&a, "2024-03-12", &[(&p, &["3.2", "1.1"])]);
+        let first = api.inspect(&a, "2024-04-01", &[(&p, &["3.2", "1.1"])]);
         assert_eq!(first["violations"][0]["points"], 3, "highest item once: {first}");
         let r = api.inspect(&a, "2024-04-15", &[(&p, &["1.4"]), (&p, &["3.1"])]);
         assert_eq!(r["violations"][1]["cycle_total"], 7, "{r}");
@@ -359,6 +368,7 @@ fn roles_and_tenancy() {
     // For each request: the status each role must get, in the order of `tokens`.
     // A = allowed (2xx, or 409 for a write an earlier role made), F = 403, N = 404, U = 401.
     let claim = json!({"lines": [{"personnel_code": p, "institution_code": a, "service_date": "2024-05-05"}]});
+    let intent_b = api.intent(&b, "suspend", "2024-06-20");
     let table: Vec<(&str, String, Option<Value>, &str)> = vec![
         ("GET", format!("/practitioners/{p}/status?date=2024-05-05"), None, "AAAN AANFU"),
         ("GET", format!("/practitioners/{q}/ledger?year=2024"), None, "AANA ANAFU"),
@@ -394,7 +404,7 @@ fn roles_and_tenancy() {
         (
             "POST",
             format!("/institutions/{b}/agreement/suspend"),
-            Some(json!({"from": "2024-07-01", "until": "2024-07-02", "reason": "r"})),
+            Some(json!({"from": "2024-07-01", "until": "2024-07-02", "reason": "r", "intent_id": intent_b})),
             "AANA AFFFU",
         ),
         ("POST", format!("/institutions/{b}/agreement/restore"), Some(json!({"on": "2024-07-01"})), "AANA AFFFU"),
@@ -465,9 +475,10 @@ fn institution_agreement_carries_its_staff() {
                    "category": "physician", "registered_on": "2023-01-01"}),
         );
         assert_eq!(st, 201);
+        let intent = api.intent(&a, "suspend", "2024-02-20");
         let (st, v) = api.post(
             &format!("/institutions/{a}/agreement/suspend"),
-            json!({"from": "2024-03-01", "reason": "违规", "article": "聊城 第二十九条"}),
+            json!({"from": "2024-03-01", "reason": "违规", "article": "聊城 第二十九条", "intent_id": intent}),
         );
         assert_eq!((st, v["status"].as_str()), (200, Some("suspended")), "{v}");
         let s = api.status(&p, "2024-03-02");
@@ -478,9 +489,10 @@ fn institution_agreement_carries_its_staff() {
         assert_eq!((st, v["status"].as_str()), (200, Some("active")), "{v}");
         assert!(api.payable(&p, &a, "2024-04-01", false).0);
         assert!(!api.payable(&p, &a, "2024-03-31", false).0, "history is kept");
+        let intent = api.intent(&a, "terminate", "2024-08-20");
         let (st, v) = api.post(
             &format!("/institutions/{a}/agreement/terminate"),
-            json!({"on": "2024-09-01", "reason": "解除", "article": "聊城 第三十一条"}),
+            json!({"on": "2024-09-01", "reason": "解除", "article": "聊城 第三十一条", "intent_id": intent}),
         );
         assert_eq!((st, v["status"].as_str()), (200, Some("terminated")), "{v}");
         assert_eq!(api.payable(&p, &a, "2024-09-01", false).1, "institution_terminated");
@@ -530,9 +542,10 @@ fn thirty_percent_opens_a_case_the_officer_decides() {
             (Some(3), Some(10), Some("open"))
         );
         let id = case["id"].as_i64().unwrap();
+        let intent = api.intent(&a, "suspend", "2024-05-20");
         let (st, decided) = api.post(
             &format!("/cascade-cases/{id}/decide"),
-            json!({"decision": "suspend", "reason": "30%人员被处理", "on": "2024-06-01", "until": "2024-09-01"}),
+            json!({"decision": "suspend", "reason": "30%人员被处理", "on": "2024-06-01", "until": "2024-09-01", "intent_id": intent}),
         );
         assert_eq!((st, decided["status"].as_str()), (200, Some("decided")), "{decided}");
         assert_eq!(api.payable(&staff[5], &a, "2024-06-01", false).1, "institution_suspended");
@@ -563,12 +576,12 @@ fn interview_orders_are_recorded_by_the_institution() {
     let api = Api::new(&db);
     let a = api.institution("370811");
     let p = api.register(&a, "19800101");
-    api.inspect(&a, "2024-02-01", &[(&p, &["3.1"]), (&p, &["1.1"]), (&p, &["1.2"])]);
+    api.inspect(&a, "2024-04-01", &[(&p, &["3.1"]), (&p, &["1.1"]), (&p, &["1.2"])]);
     let (_, list) = api.get(&format!("/interview-orders?institution_code={a}&year=2024"));
     let order = list["orders"][0].clone();
     assert_eq!(
         (order["personnel_code"].as_str(), order["ordered_on"].as_str()),
-        (Some(p.as_str()), Some("2024-02-01")),
+        (Some(p.as_str()), Some("2024-04-01")),
         "{list}"
     );
     assert!(order["held_on"].is_null());
@@ -578,10 +591,10 @@ fn interview_orders_are_recorded_by_the_institution() {
         "POST",
         &api.url(&format!("/interview-orders/{id}/record")),
         Some(&hr),
-        Some(&json!({"held_on": "2024-02-05", "notes": "已约谈"})),
+        Some(&json!({"held_on": "2024-04-05", "notes": "已约谈"})),
         &[],
     );
-    assert_eq!((st, rec["held_on"].as_str()), (200, Some("2024-02-05")), "{rec}");
+    assert_eq!((st, rec["held_on"].as_str()), (200, Some("2024-04-05")), "{rec}");
 }
 
 #[test]
@@ -689,4 +702,67 @@ fn a_read_only_server_refuses_writes() {
         json!({"lines": [{"personnel_code": "D370811000001", "institution_code": inst, "service_date": "2024-01-01"}]});
     let (st, b) = call("POST", &format!("{base}/eligibility/check"), Some("ro"), Some(&claim), &[]);
     assert_eq!((st, b["lines"][0]["reason"].as_str()), (200, Some("not_registered")), "{b}");
+}
+
+/// 七: 本通知自印发之日起施行. Decided 2024-03-28: refused, saying why; 2024-03-29: accepted.
+/// Conduct before the day in force is refused too, and so is a training test sat before it.
+#[test]
+fn qi_in_force_from_2024_03_29_no_retroactive_scoring() {
+    for db in common::all() {
+        let api = Api::new(&db);
+        let a = api.institution("370811");
+        let p = api.register(&a, "19800101");
+        let inspect = |decided: &str, occurred: Option<&str>| {
+            let body = json!({"institution_code": a, "inspected_on": decided, "decided_on": decided,
+                "violations": [{"personnel_code": p, "items": ["6.1"], "occurred_on": occurred}]});
+            api.post("/inspections", body)
+        };
+        let (st, e) = inspect("2024-03-28", None);
+        assert_eq!(
+            (st, e["error"]["code"].as_str(), e["error"]["field"].as_str()),
+            (422, Some("not_retroactive"), Some("decided_on")),
+            "{e}"
+        );
+        let (en, zh) = (e["error"]["message"].as_str().unwrap(), e["error"]["message_zh"].as_str().unwrap());
+        assert!(en.contains("2024-03-28") && en.contains("2024-03-29") && en.contains("七"), "{en}");
+        assert!(zh.contains("本通知自印发之日起施行") && zh.contains("不溯及既往"), "{zh}");
+        let (st, e) = inspect("2024-04-08", Some("2024-03-20"));
+        assert_eq!((st, e["error"]["field"].as_str()), (422, Some("violations[0].occurred_on")), "{e}");
+        let (st, s) = api.get(&format!("/practitioners/{p}/status?date=2024-03-28"));
+        assert_eq!((st, s["cycle_total"].as_u64(), s["remaining"].as_u64()), (200, Some(0), Some(12)), "{s}");
+        let (st, r) = inspect("2024-03-29", None);
+        assert_eq!((st, r["violations"][0]["points"].as_u64()), (201, Some(6)), "{r}");
+        let (_, s) = api.get(&format!("/practitioners/{p}/status?date=2024-03-29"));
+        assert_eq!((s["status"].as_str(), s["remaining"].as_u64()), (Some("suspended"), Some(6)), "a full 12: {s}");
+        let (st, e) = api.post(
+            "/training-tests",
+            json!({"personnel_code": p, "tested_on": "2024-03-28", "format": "closed", "score": 90, "passed": true}),
+        );
+        assert_eq!((st, e["error"]["code"].as_str()), (422, Some("not_retroactive")), "{e}");
+    }
+}
+
+/// 五(二) 医保基金不予支付（急诊、抢救除外），并不得转嫁于参保人员: every refused line says its
+/// amount may not be passed on to the insured person, and the answer carries the text.
+#[test]
+fn wu_er_a_refused_amount_may_not_be_passed_on_to_the_insured() {
+    for db in common::all() {
+        let api = Api::new(&db);
+        let a = api.institution("370811");
+        let p = api.register(&a, "19800101");
+        api.inspect(&a, "2024-05-06", &[(&p, &["6.1"])]);
+        let line = |date: &str, emergency: bool| json!({"personnel_code": p, "institution_code": a, "service_date": date, "emergency": emergency, "amount": "100.50"});
+        let (st, b) = api.post(
+            "/eligibility/check",
+            json!({"lines": [line("2024-06-01", false), line("2024-06-01", true), line("2024-04-01", false)]}),
+        );
+        assert_eq!(st, 200, "{b}");
+        let flags: Vec<bool> =
+            b["lines"].as_array().unwrap().iter().map(|l| l["not_to_insured"].as_bool().unwrap()).collect();
+        assert_eq!(flags, [true, false, false], "refused while suspended; emergency and before it paid: {b}");
+        assert_eq!(b["refused_amount"], "100.50");
+        assert_eq!(b["not_to_insured"]["article"], "五(二)");
+        assert!(b["not_to_insured"]["zh"].as_str().unwrap().contains("不得转嫁于参保人员"), "{b}");
+        assert!(b["not_to_insured"]["en"].as_str().unwrap().contains("insured person"), "{b}");
+    }
 }

@@ -59,6 +59,17 @@ fn import_a_gbk_roster_from_the_command_line() {
     assert!(ok && out.split_whitespace().last().unwrap().starts_with("jf_"), "{out}");
     let (ok, out) = jifen(&db, &["token", "create", "--role", "hr"]);
     assert!(!ok && out.contains("--institution"), "{out}");
+    // 聊城 第十九条: renewal from the command line.
+    let (ok, out) = jifen(
+        &db,
+        &["institution", "renew", "--code", "H37081100001", "--on", "2030-11-01", "--agreement-end", "2032-12-31"],
+    );
+    assert!(ok && out.contains("agreement to 2032-12-31"), "{out}");
+    // 六(一): the agency's delivery allowance of written notices.
+    let (ok, out) = jifen(&db, &["setting", "delivery-allowance", "--days", "3", "--from", "2024-09-01"]);
+    assert!(ok && out.contains("3 calendar days"), "{out}");
+    let (ok, out) = jifen(&db, &["setting", "delivery-allowance", "--days", "99", "--from", "2024-09-01"]);
+    assert!(!ok && out.contains("0..=30"), "{out}");
     let (ok, out) = jifen(&db, &["verify"]);
     assert!(ok && out.contains("verified 3 practitioners: 0 differences"), "{out}");
 }

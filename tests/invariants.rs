@@ -17,8 +17,9 @@ const ITEMS: [&str; 23] = [
 const A: &str = "H37081100001";
 const B: &str = "H37081100002";
 
+/// Days from 2024-03-29, the day the notice came into force (七): no fact before it is scored.
 fn day(n: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(2024, 1, 1).unwrap() + chrono::Duration::days(i64::from(n))
+    NaiveDate::from_ymd_opt(2024, 3, 29).unwrap() + chrono::Duration::days(i64::from(n))
 }
 
 fn institution(code: &str, events: Vec<InstitutionEvent>) -> InstitutionFacts {
@@ -300,15 +301,25 @@ mod ledger {
                     let req = serde_json::from_value(serde_json::json!({"personnel_code": person(*p), "tested_on": day(*d), "format": format, "score": 70, "passed": passed})).unwrap();
                     app.record_test(&Caller::system(), &req).map(drop)
                 }
+                // 吉林 第四十九条: told 8 days before.
                 Op::Suspend(i, d, l) => app
-                    .suspend_institution(
+                    .notify_intent(
                         &Caller::system(),
                         insts[*i],
-                        &serde_json::from_value(
-                            serde_json::json!({"from": day(*d), "until": day(d + l), "reason": "r"}),
-                        )
+                        &serde_json::from_value(serde_json::json!({"action": "suspend", "facts": "f", "basis": "b",
+                            "notified_on": day(*d) - chrono::Duration::days(8)}))
                         .unwrap(),
                     )
+                    .and_then(|intent| {
+                        app.suspend_institution(
+                            &Caller::system(),
+                            insts[*i],
+                            &serde_json::from_value(
+                                serde_json::json!({"from": day(*d), "until": day(d + l), "reason": "r", "intent_id": intent.id}),
+                            )
+                            .unwrap(),
+                        )
+                    })
                     .map(drop),
                 Op::Restore(i, d) => app
                     .restore_institution(

@@ -254,12 +254,12 @@ fn a_code_held_by_another_id_and_a_banned_person_are_reported() {
     let r = upload(&app, "H37081100002", text.into_bytes(), RosterMode::Delta, false, false);
     assert_eq!(r.rejected.iter().map(|x| x.code).collect::<Vec<_>>(), ["code_held_by_another"]);
 
-    // 张三 is terminated (12 points) on 2024-03-01, then filed at a second site during the ban.
+    // 张三 is terminated (12 points) on 2024-04-01, then filed at a second site during the ban.
     app.record_inspection(
         &Caller::system(),
         Some("ban"),
-        &serde_json::from_value(serde_json::json!({"institution_code": INST, "inspected_on": "2024-03-01",
-            "decided_on": "2024-03-01", "violations": [{"personnel_code": "D370811100001", "items": ["12.5"]}]}))
+        &serde_json::from_value(serde_json::json!({"institution_code": INST, "inspected_on": "2024-04-01",
+            "decided_on": "2024-04-01", "violations": [{"personnel_code": "D370811100001", "items": ["12.5"]}]}))
         .unwrap(),
     )
     .unwrap();
@@ -269,7 +269,7 @@ fn a_code_held_by_another_id_and_a_banned_person_are_reported() {
     );
     let r = upload(&app, "H37081100002", text.into_bytes(), RosterMode::Delta, true, false);
     assert_eq!(r.counts.added, 1);
-    assert_eq!(r.added[0].banned_until, chrono::NaiveDate::from_ymd_opt(2025, 3, 1), "{r:?}");
+    assert_eq!(r.added[0].banned_until, chrono::NaiveDate::from_ymd_opt(2025, 4, 1), "{r:?}");
     let s =
         app.status(&Caller::system(), "D370811100001", chrono::NaiveDate::from_ymd_opt(2024, 7, 1).unwrap()).unwrap();
     let site = s.status.sites.iter().find(|x| x.institution_code == "H37081100002").unwrap();

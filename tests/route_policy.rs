@@ -38,6 +38,8 @@ struct Objects {
     training_test: i64,
     /// The full report of a large roster preview at A.
     roster_report: String,
+    /// A notice of intent to A (吉林 第四十九条).
+    intent: i64,
 }
 
 struct Principal {
@@ -111,15 +113,31 @@ fn world(s: &TestServer) -> Objects {
     );
     assert_eq!(st, 201, "{b}");
     let objection = b["id"].as_i64().expect("objection");
-    for (from, until) in [("2024-07-01", "2024-07-10"), ("2024-08-01", "2024-08-10")] {
+    for (notified, from, until) in
+        [("2024-06-20", "2024-07-01", "2024-07-10"), ("2024-07-20", "2024-08-01", "2024-08-10")]
+    {
+        let (st, i) = admin(
+            s,
+            "POST",
+            &format!("/institutions/{A}/agreement/intents"),
+            json!({"action": "suspend", "facts": "f", "basis": "b", "notified_on": notified}),
+        );
+        assert_eq!(st, 201, "{i}");
         let (st, b) = admin(
             s,
             "POST",
             &format!("/institutions/{A}/agreement/suspend"),
-            json!({"from": from, "until": until, "reason": "违规"}),
+            json!({"from": from, "until": until, "reason": "违规", "intent_id": i["id"]}),
         );
         assert_eq!(st, 200, "{b}");
     }
+    let (st, intent) = admin(
+        s,
+        "POST",
+        &format!("/institutions/{A}/agreement/intents"),
+        json!({"action": "suspend", "facts": "f", "basis": "b", "notified_on": "2025-02-10"}),
+    );
+    assert_eq!(st, 201, "{intent}");
     let (st, t) = admin(
         s,
         "POST",
@@ -146,6 +164,7 @@ fn world(s: &TestServer) -> Objects {
     assert_eq!(st, 200, "{r}");
     Objects {
         roster_report: r["report_id"].as_str().expect("a report id").to_string(),
+        intent: intent["id"].as_i64().expect("intent"),
         training_test: t["id"].as_i64().expect("test"),
         deduction,
         objection,
@@ -214,6 +233,7 @@ fn request(route: &Route, o: &Objects) -> Option<(String, Send)> {
         "interview-orders" => o.interview_order,
         "training-tests" => o.training_test,
         "rosters" => 0,
+        "institutions" => o.intent,
         other => panic!("no object for /{other}/{{id}}"),
     };
     let path = route.path;
@@ -245,14 +265,33 @@ fn request(route: &Route, o: &Objects) -> Option<(String, Send)> {
                 "agreement_start": "2024-01-01", "agreement_end": "2030-12-31"})),
         ),
         ("GET", "/api/v1/institutions/{code}") => ("?date=2024-06-01", Send::Nothing),
-        ("POST", "/api/v1/institutions/{code}/agreement/suspend") => {
-            ("", Send::Json(json!({"from": "2025-03-01", "until": "2025-03-05", "reason": "r"})))
+        ("POST", "/api/v1/institutions/{code}/agreement/suspend") => (
+            "",
+            Send::Json(json!({"from": "2025-03-01", "until": "2025-03-05", "reason": "r", "intent_id": o.intent})),
+        ),
+        ("GET", "/api/v1/institutions/{code}/agreement/intents") => ("", Send::Nothing),
+        ("POST", "/api/v1/institutions/{code}/agreement/inspection-result") => {
+            ("", Send::Json(json!({"on": "2024-09-01", "passed": true, "reason": "验收合格"})))
+        }
+        ("POST", "/api/v1/institutions/{code}/agreement/intents") => (
+            "",
+            Send::Json(json!({"action": "terminate", "facts": "f", "basis": "b", "notified_on": "2029-11-01"})),
+        ),
+        ("POST", "/api/v1/institutions/{code}/agreement/intents/{id}/statement") => {
+            ("", Send::Json(json!({"stated_on": "2025-02-11", "statement": "申辩"})))
         }
         ("POST", "/api/v1/institutions/{code}/agreement/restore") => ("", Send::Json(json!({"on": "2025-03-02"}))),
         ("POST", "/api/v1/institutions/{code}/agreement/terminate") => {
             ("", Send::Json(json!({"on": "2029-12-01", "reason": "r"})))
         }
         ("GET", "/api/v1/institutions/{code}/cascade") => ("?year=2024", Send::Nothing),
+        ("POST", "/api/v1/institutions/{code}/agreement/renew") => {
+            ("", Send::Json(json!({"on": "2030-10-01", "agreement_end": "2031-12-31"})))
+        }
+        ("POST", "/api/v1/institutions/{code}/agreement/non-renewal") => {
+            ("", Send::Json(json!({"on": "2030-10-01", "reason": "r"})))
+        }
+        ("GET", "/api/v1/agreements/ending") => ("?date=2030-11-15", Send::Nothing),
         ("GET", "/api/v1/institutions/{code}/roster.csv" | "/api/v1/institutions/{code}/roster.xlsx") => {
             ("?date=2024-06-01", Send::Nothing)
         }
@@ -296,6 +335,14 @@ fn request(route: &Route, o: &Objects) -> Option<(String, Send)> {
             ("", Send::Json(json!({"decision": "reject", "decided_on": "2024-05-20", "evidence": "e"})))
         }
         ("POST", "/api/v1/objections/{id}/escalate") => ("", Send::Json(json!({"on": "2024-05-21"}))),
+        ("POST", "/api/v1/objections/{id}/escalation/decide") => {
+            ("", Send::Json(json!({"decision": "reject", "decided_on": "2024-06-01", "reasoning": "r"})))
+        }
+        ("POST", "/api/v1/notices/{id}/received") => ("", Send::Json(json!({"on": "2024-05-07"}))),
+        ("GET", "/api/v1/settings/delivery-allowance") => ("?date=2024-06-01", Send::Nothing),
+        ("POST", "/api/v1/settings/delivery-allowance") => {
+            ("", Send::Json(json!({"days": 0, "from": "2024-06-01"})))
+        }
         ("GET", "/api/v1/notices") => ("?institution_code=H37081100001", Send::Nothing),
         ("GET", "/api/v1/notices/{id}") => ("", Send::Nothing),
         ("GET", "/api/v1/audit") => ("?target=H37081100001", Send::Nothing),
@@ -308,6 +355,10 @@ fn request(route: &Route, o: &Objects) -> Option<(String, Send)> {
             ("", csv(&format!("医保对应代码,测试日期,测试形式,成绩,是否合格\n{P1},2024-06-02,闭卷,90,合格\n")))
         }
         ("GET", "/api/v1/practitioners/{code}/status") => ("?date=2024-06-01", Send::Nothing),
+        ("GET", "/api/v1/practitioners/{code}/training-tests") => ("", Send::Nothing),
+        ("POST", "/api/v1/training-tests/absences") => {
+            ("", Send::Json(json!({"personnel_code": P2, "absent_on": "2024-10-12", "reason": "未到场"})))
+        }
         ("GET", "/api/v1/practitioners/{code}/ledger") => ("?year=2024", Send::Nothing),
         ("POST", "/api/v1/eligibility/check") => (
             "",

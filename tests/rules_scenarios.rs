@@ -6,10 +6,10 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use jifen::rules::{
-    self, DeductionFact, InstitutionEvent, InstitutionFacts, PackSet, PractitionerFacts, RegistrationFact, TestFact,
-    TestFormat,
+    self, Dated, DeductionFact, InstitutionEvent, InstitutionFacts, PackSet, PractitionerFacts, RegistrationFact,
+    TestFact, TestFormat,
 };
 use jifen::service::Caller;
 use serde::Deserialize;
@@ -81,6 +81,9 @@ struct Person {
     count: Option<usize>,
 }
 
+fn closed() -> String {
+    "closed".into()
+}
 fn physician() -> String {
     "physician".into()
 }
@@ -106,6 +109,10 @@ struct Ded {
     decided_on: NaiveDate,
     items: Vec<String>,
     ban_years: Option<u32>,
+    /// The conduct's date (default: none given; the inspection's date bounds it).
+    occurred_on: Option<NaiveDate>,
+    /// The inspection is refused with this error code and changes nothing.
+    error: Option<String>,
 }
 
 #[derive(Debug, Deserialize, Clone)]
@@ -121,10 +128,17 @@ struct Rev {
 struct Test {
     person: Option<String>,
     tested_on: NaiveDate,
+    #[serde(default = "closed")]
     format: String,
     score: Option<i32>,
+    #[serde(default)]
     passed: bool,
     error: Option<String>,
+    /// 三(三) 缺考: recorded as an absence, not a result.
+    #[serde(default)]
+    absent: bool,
+    /// 三(三): a re-sit an admin records in a year that has a test, with this reason.
+    retake: Option<String>,
 }
 
 #[derive(Debug, Deserialize, Clone)]
@@ -433,6 +447,28 @@ fn engine(s: &Scenario, errors: &mut Vec<String>) -> Engine {
         );
     }
     for (k, d) in s.deductions.iter().enumerate() {
+        // 七: what the ledger refuses never reaches the engine.
+        let refused = packs
+            .scoring(Dated::Decision, d.decided_on)
+            .and_then(|_| packs.scoring(Dated::Conduct, d.occurred_on.unwrap_or(d.decided_on)))
+            .err();
+        match (&d.error, refused) {
+            (None, None) => {}
+            (Some(want), Some(e)) => {
+                if jifen::error::ClientError::from(e.clone()).code != want {
+                    errors.push(format!("deduction {}: expected error {want}, got {e}", d.id));
+                }
+                continue;
+            }
+            (Some(want), None) => {
+                errors.push(format!("deduction {}: expected error {want}, accepted", d.id));
+                continue;
+            }
+            (None, Some(e)) => {
+                errors.push(format!("deduction {}: refused: {e}", d.id));
+                continue;
+            }
+        }
         let key = d.inspection.clone().unwrap_or_else(|| format!("own:{}", d.id));
         let inspection = match inspections.iter().position(|i| *i == key) {
             Some(n) => n,
@@ -466,8 +502,23 @@ fn engine(s: &Scenario, errors: &mut Vec<String>) -> Engine {
         let person = t.person.clone().unwrap_or_else(|| first.clone());
         let Some(f) = facts.get_mut(&person) else { continue };
         let format = if t.format == "open" { TestFormat::Open } else { TestFormat::Closed };
-        let pack = packs.in_force(t.tested_on).unwrap();
-        let checked = rules::training::check(pack, f.birth_date, &f.tests, t.tested_on, format);
+        let checked = packs.scoring(Dated::Test, t.tested_on).and_then(|pack| {
+            rules::training::check_retake(pack, f.birth_date, &f.tests, t.tested_on, format, t.retake.is_some())
+        });
+        if t.absent {
+            // An absence is no test: refused only before the notice, or against a test of its year.
+            let refused = match packs.scoring(Dated::Test, t.tested_on) {
+                Err(e) => Some(jifen::error::ClientError::from(e).code.to_string()),
+                Ok(_) if f.tests.iter().any(|x| x.tested_on.year() == t.tested_on.year()) => {
+                    Some("already_tested".to_string())
+                }
+                Ok(_) => None,
+            };
+            if refused != t.error {
+                errors.push(format!("absence {k}: expected {:?}, got {refused:?}", t.error));
+            }
+            continue;
+        }
         match (&t.error, checked) {
             (Some(want), Err(e)) => {
                 if jifen::error::ClientError::from(e.clone()).code != want {
@@ -549,7 +600,7 @@ impl Driver for Engine {
                 }
             }
         }
-        let pack = self.packs.in_force(NaiveDate::from_ymd_opt(year, 1, 1).unwrap()).unwrap();
+        let pack = self.packs.in_force_or_first(NaiveDate::from_ymd_opt(year, 1, 1).unwrap()).unwrap();
         (num, den, rules::cascade::threshold_reached(pack, num, den))
     }
     fn watch(&mut self, year: i32) -> BTreeSet<String> {
@@ -580,8 +631,8 @@ trait Ledger {
         key: &str,
         inst: &str,
         decided_on: NaiveDate,
-        violations: &[(String, Vec<String>, Option<u32>)],
-    ) -> Vec<i64>;
+        violations: &[Violation],
+    ) -> Result<Vec<i64>, String>;
     fn revoke(&mut self, deduction: i64, on: NaiveDate);
     /// `Err(code)` when refused.
     fn test(&mut self, code: &str, t: &Test) -> Result<(), String>;
@@ -593,6 +644,9 @@ trait Ledger {
     fn watch(&mut self, year: i32) -> BTreeSet<String>;
     fn verify(&mut self) -> usize;
 }
+
+/// One violation of an inspection: person, items, ban months, date of the conduct.
+type Violation = (String, Vec<String>, Option<u32>, Option<NaiveDate>);
 
 struct Recorded<L: Ledger> {
     ledger: L,
@@ -706,20 +760,29 @@ fn record<L: Ledger>(s: &Scenario, mut ledger: L, errors: &mut Vec<String>) -> R
                         .map(|r| r.institution.clone())
                         .unwrap_or_else(|| "A".into())
                 });
-                let violations: Vec<(String, Vec<String>, Option<u32>)> = g
+                let violations: Vec<Violation> = g
                     .iter()
                     .map(|d| {
                         (
                             person_codes[&d.person.clone().unwrap_or_else(|| first.clone())].clone(),
                             d.items.clone(),
                             d.ban_years.map(|y| y * 12),
+                            d.occurred_on,
                         )
                     })
                     .collect();
-                let ids =
+                let answer =
                     ledger.inspect(&format!("k-{}", g[0].id), &inst_codes[&inst_id], g[0].decided_on, &violations);
-                for (d, id) in g.iter().zip(ids) {
-                    deduction_ids.insert(d.id.clone(), id);
+                match (answer, &g[0].error) {
+                    (Ok(ids), None) => {
+                        for (d, id) in g.iter().zip(ids) {
+                            deduction_ids.insert(d.id.clone(), id);
+                        }
+                    }
+                    (Err(got), Some(want)) if got == *want => {}
+                    (got, want) => {
+                        errors.push(format!("inspection of {}: expected {want:?}, got {got:?}", g[0].decided_on))
+                    }
                 }
             }
             Fact::Test(t) => {
@@ -820,40 +883,38 @@ impl Ledger for Service {
         key: &str,
         inst: &str,
         decided_on: NaiveDate,
-        violations: &[(String, Vec<String>, Option<u32>)],
-    ) -> Vec<i64> {
+        violations: &[Violation],
+    ) -> Result<Vec<i64>, String> {
         let req: jifen::service::inspections::NewInspection =
             serde_json::from_value(inspection_body(inst, decided_on, violations)).unwrap();
         self.0
             .record_inspection(&Caller::system(), Some(key), &req)
-            .unwrap()
-            .violations
-            .iter()
-            .map(|v| v.deduction_id)
-            .collect()
+            .map(|r| r.violations.iter().map(|v| v.deduction_id).collect())
+            .map_err(|e| e.client().map(|c| c.code.to_string()).unwrap_or_else(|| e.to_string()))
     }
     fn revoke(&mut self, deduction: i64, on: NaiveDate) {
         let req = jifen::service::inspections::RevokeDeduction { on: on.to_string(), reason: "复核撤销".into() };
         self.0.revoke(&Caller::system(), deduction, &req).unwrap();
     }
     fn test(&mut self, code: &str, t: &Test) -> Result<(), String> {
+        let refused = |e: jifen::error::Error| e.client().map(|c| c.code.to_string()).unwrap_or_else(|| e.to_string());
+        if t.absent {
+            let req = serde_json::from_value(test_body(code, t)).unwrap();
+            return self.0.record_absence(&Caller::system(), &req).map(drop).map_err(refused);
+        }
         let req: jifen::service::training_tests::NewTrainingTest = serde_json::from_value(test_body(code, t)).unwrap();
-        self.0
-            .record_test(&Caller::system(), &req)
-            .map(drop)
-            .map_err(|e| e.client().map(|c| c.code.to_string()).unwrap_or_else(|| e.to_string()))
+        self.0.record_test(&Caller::system(), &req).map(drop).map_err(refused)
     }
     fn action(&mut self, inst: &str, a: &Action) {
+        let intent = (a.action != "restore").then(|| {
+            let req = serde_json::from_value(intent_body(a)).unwrap();
+            self.0.notify_intent(&Caller::system(), inst, &req).unwrap().id
+        });
+        let body = action_body(a, intent);
         let r = match a.action.as_str() {
-            "suspend" => {
-                self.0.suspend_institution(&Caller::system(), inst, &serde_json::from_value(action_body(a)).unwrap())
-            }
-            "restore" => {
-                self.0.restore_institution(&Caller::system(), inst, &serde_json::from_value(action_body(a)).unwrap())
-            }
-            _ => {
-                self.0.terminate_institution(&Caller::system(), inst, &serde_json::from_value(action_body(a)).unwrap())
-            }
+            "suspend" => self.0.suspend_institution(&Caller::system(), inst, &serde_json::from_value(body).unwrap()),
+            "restore" => self.0.restore_institution(&Caller::system(), inst, &serde_json::from_value(body).unwrap()),
+            _ => self.0.terminate_institution(&Caller::system(), inst, &serde_json::from_value(body).unwrap()),
         };
         r.unwrap();
     }
@@ -893,17 +954,27 @@ impl Ledger for Service {
     }
 }
 
-fn inspection_body(inst: &str, decided_on: NaiveDate, violations: &[(String, Vec<String>, Option<u32>)]) -> Value {
+fn inspection_body(inst: &str, decided_on: NaiveDate, violations: &[Violation]) -> Value {
     json!({"institution_code": inst, "inspected_on": decided_on, "decided_on": decided_on,
-        "violations": violations.iter().map(|(p, items, ban)| json!({"personnel_code": p, "items": items, "ban_months": ban, "note": ""})).collect::<Vec<_>>()})
+        "violations": violations.iter().map(|(p, items, ban, occurred)| json!({"personnel_code": p, "items": items, "ban_months": ban, "occurred_on": occurred, "note": ""})).collect::<Vec<_>>()})
 }
 
 fn test_body(code: &str, t: &Test) -> Value {
-    json!({"personnel_code": code, "tested_on": t.tested_on, "format": t.format, "score": t.score, "passed": t.passed})
+    if t.absent {
+        return json!({"personnel_code": code, "absent_on": t.tested_on, "reason": "缺考"});
+    }
+    json!({"personnel_code": code, "tested_on": t.tested_on, "format": t.format, "score": t.score, "passed": t.passed,
+        "retake": t.retake.is_some(), "retake_reason": t.retake})
 }
 
-fn action_body(a: &Action) -> Value {
-    json!({"from": a.on, "until": a.until, "on": a.on, "reason": "场景", "article": "三(四)"})
+fn action_body(a: &Action, intent: Option<i64>) -> Value {
+    json!({"from": a.on, "until": a.until, "on": a.on, "reason": "场景", "article": "三(四)", "intent_id": intent})
+}
+
+/// 吉林 第四十九条: the institution is told 8 days before a suspension or termination (its 7
+/// days to state its case have passed by then).
+fn intent_body(a: &Action) -> Value {
+    json!({"action": a.action, "facts": "场景", "basis": "三(四)", "notified_on": a.on - chrono::Duration::days(8)})
 }
 
 fn claim(code: &str, inst: &str, d: NaiveDate, emergency: bool) -> Value {
@@ -951,17 +1022,20 @@ impl Ledger for Http {
         key: &str,
         inst: &str,
         decided_on: NaiveDate,
-        violations: &[(String, Vec<String>, Option<u32>)],
-    ) -> Vec<i64> {
+        violations: &[Violation],
+    ) -> Result<Vec<i64>, String> {
         let (st, b) = self.go("POST", "/inspections", Some(inspection_body(inst, decided_on, violations)), Some(key));
-        assert_eq!(st, 201, "{b}");
-        b["violations"].as_array().unwrap().iter().map(|v| v["deduction_id"].as_i64().unwrap()).collect()
+        if st != 201 {
+            return Err(b["error"]["code"].as_str().unwrap_or("").to_string());
+        }
+        Ok(b["violations"].as_array().unwrap().iter().map(|v| v["deduction_id"].as_i64().unwrap()).collect())
     }
     fn revoke(&mut self, deduction: i64, on: NaiveDate) {
         self.ok("POST", &format!("/deductions/{deduction}/revoke"), Some(json!({"on": on, "reason": "复核撤销"})));
     }
     fn test(&mut self, code: &str, t: &Test) -> Result<(), String> {
-        let (st, b) = self.go("POST", "/training-tests", Some(test_body(code, t)), None);
+        let path = if t.absent { "/training-tests/absences" } else { "/training-tests" };
+        let (st, b) = self.go("POST", path, Some(test_body(code, t)), None);
         if st == 201 {
             Ok(())
         } else {
@@ -969,7 +1043,12 @@ impl Ledger for Http {
         }
     }
     fn action(&mut self, inst: &str, a: &Action) {
-        self.ok("POST", &format!("/institutions/{inst}/agreement/{}", a.action), Some(action_body(a)));
+        let intent = (a.action != "restore").then(|| {
+            self.ok("POST", &format!("/institutions/{inst}/agreement/intents"), Some(intent_body(a)))["id"]
+                .as_i64()
+                .unwrap()
+        });
+        self.ok("POST", &format!("/institutions/{inst}/agreement/{}", a.action), Some(action_body(a, intent)));
     }
     fn seen(&mut self, code: &str, d: NaiveDate) -> Seen {
         let b = self.ok("GET", &format!("/practitioners/{code}/status?date={d}"), None);

@@ -4,6 +4,7 @@
 //! Both databases, through the service and HTTP.
 
 mod common;
+mod web_support;
 
 use jifen::service::batches::{BatchOptions, BatchReport};
 use jifen::service::institutions::NewInstitution;
@@ -15,6 +16,12 @@ const INST: &str = "H37081100001";
 
 fn app(db: &common::TestDb) -> App {
     let app = App::open(&db.url).unwrap();
+    app_on(&app);
+    app
+}
+
+/// The institution and its three staff (张一, 王二, 李三), on an open app.
+fn app_on(app: &App) {
     app.create_institution(
         &Caller::system(),
         &NewInstitution {
@@ -45,7 +52,6 @@ fn app(db: &common::TestDb) -> App {
         )
         .unwrap();
     }
-    app
 }
 
 fn upload(app: &App, text: &str, commit: bool, partial: bool) -> BatchReport {
@@ -145,7 +151,8 @@ fn a_future_date_or_one_before_every_pack_is_that_rows_rejection() {
              D370811000003,李三,2024-06-01,90,合格\n"
         );
         let r = upload(&app, &text, true, true);
-        assert_eq!(codes(&r), [(2, "future_date"), (3, "no_policy_in_force")], "{} {r:?}", db.backend);
+        // 七: a test sat before the notice came into force (2024-03-29) is not its test.
+        assert_eq!(codes(&r), [(2, "future_date"), (3, "not_retroactive")], "{} {r:?}", db.backend);
         assert_eq!(r.counts.accepted, 1, "{} the file is not refused whole", db.backend);
     }
 }
@@ -229,5 +236,113 @@ fn a_failed_test_recorded_wrongly_is_revoked_and_the_right_result_recorded() {
         assert_eq!((st, b["mark"].as_u64()), (201, Some(70)), "{b}");
         let (st, b) = common::call("GET", &url("/training-tests/pass-marks?year=2025"), Some(&hr), None, &[]);
         assert_eq!((st, b["mark"].as_u64(), b["set_by_agency"].as_bool()), (200, Some(70), Some(true)), "{b}");
+    }
+}
+
+/// 三(三) 缺考: a file's 缺考 row is recorded as an absence — not a pass, not a fail, the year
+/// still to be sat — and shown with the person's tests; 免考 is refused (no exemption in the
+/// notice). Over HTTP, and on the person's page.
+#[test]
+fn san_san_an_absence_is_recorded_and_never_a_pass() {
+    for db in common::all() {
+        let s = common::spawn(&db);
+        let app = &s.app;
+        app_on(app);
+        let text = "医保对应代码,姓名,测试日期,成绩,是否合格\n\
+                    D370811000001,张一,2024-10-12,缺考,缺考\n\
+                    D370811000002,王二,2024-10-12,,免考\n\
+                    D370811000003,李三,2024-10-12,90,合格\n";
+        let r = upload(app, text, true, true);
+        assert_eq!(codes(&r), [(3, "exemption_not_recorded")], "{} {r:?}", db.backend);
+        assert_eq!(r.counts.accepted, 2, "{r:?}");
+        assert_eq!(upload(app, text, true, true).counts.unchanged, 2, "the same file twice changes nothing");
+        assert_eq!(status(app, "D370811000001", "2024-10-12"), "active", "an absence terminates nobody");
+        let get = |path: &str| common::call("GET", &format!("{}{path}", s.base), Some(&s.admin), None, &[]);
+        let (st, rec) = get("/practitioners/D370811000001/training-tests");
+        assert_eq!(st, 200, "{rec}");
+        let year = &rec["years"][0];
+        assert_eq!((year["year"].as_i64(), year["result"].as_str()), (Some(2024), Some("absent")), "{rec}");
+        assert!(year["explanation"].as_str().unwrap().contains("不视为合格"), "{rec}");
+        // The year is still to be sat: the make-up test is accepted without a re-sit flag.
+        let post = |path: &str, body: serde_json::Value| {
+            common::call("POST", &format!("{}{path}", s.base), Some(&s.admin), Some(&body), &[])
+        };
+        let (st, b) = post(
+            "/training-tests",
+            serde_json::json!({"personnel_code": "D370811000001", "tested_on": "2024-11-20", "format": "closed", "score": 80, "passed": true}),
+        );
+        assert_eq!(st, 201, "{b}");
+        let (_, rec) = get("/practitioners/D370811000001/training-tests");
+        assert_eq!(rec["years"][0]["result"], "passed", "{rec}");
+        // An absence after the year's test contradicts it.
+        let (st, b) = post(
+            "/training-tests/absences",
+            serde_json::json!({"personnel_code": "D370811000003", "absent_on": "2024-11-20"}),
+        );
+        assert_eq!((st, b["error"]["code"].as_str()), (409, Some("already_tested")), "{b}");
+        let (st, b) = post(
+            "/training-tests/absences",
+            serde_json::json!({"personnel_code": "D370811000002", "absent_on": "2024-03-28"}),
+        );
+        assert_eq!((st, b["error"]["code"].as_str()), (422, Some("not_retroactive")), "{b}");
+        let (st, _) = post(
+            "/training-tests/absences",
+            serde_json::json!({"personnel_code": "D370811000002", "absent_on": "2024-10-12", "reason": "病假"}),
+        );
+        assert_eq!(st, 201);
+        assert!(app.verify().unwrap().differences.is_empty() && app.unaudited_facts().unwrap().is_empty());
+        // HR sees it on the person's page.
+        web_support::account(app, "hr", "hr", Some(INST));
+        let root = s.base.trim_end_matches("/api/v1").to_string();
+        let mut c = web_support::Client::new(&root);
+        assert_eq!(c.login("hr", web_support::PASSWORD).status, 303);
+        let page = c.get("/practitioners/D370811000002?date=2024-12-31");
+        assert_eq!(page.status, 200, "{}", page.body);
+        assert!(page.body.contains("缺考（不视为合格）") && page.body.contains("病假"), "{}", page.body);
+    }
+}
+
+/// 三(三) 原则上每年1次: a second test in a year is refused, unless an admin records it as a
+/// re-sit with its reason (kept on the test and in the audit trail).
+#[test]
+fn san_san_a_retake_is_recorded_by_an_admin_with_its_reason() {
+    for db in common::all() {
+        let s = common::spawn(&db);
+        let app = &s.app;
+        app_on(app);
+        let agency = app.create_token(jifen::service::tokens::Role::Agency, None, None).unwrap();
+        let post = |token: &str, body: serde_json::Value| {
+            common::call("POST", &format!("{}/training-tests", s.base), Some(token), Some(&body), &[])
+        };
+        let test = |on: &str, retake: Option<&str>| {
+            serde_json::json!({"personnel_code": "D370811000001", "tested_on": on, "format": "closed", "score": 90,
+                "passed": true, "retake": retake.is_some(), "retake_reason": retake})
+        };
+        assert_eq!(post(&agency, test("2024-10-12", None)).0, 201);
+        let (st, b) = post(&agency, test("2024-11-20", None));
+        assert_eq!((st, b["error"]["code"].as_str()), (409, Some("duplicate_test")), "{b}");
+        let (st, _) = post(&agency, test("2024-11-20", Some("上级要求全员重测")));
+        assert_eq!(st, 403, "a re-sit is recorded by an admin");
+        let (st, b) = post(&s.admin, test("2024-11-20", Some("  ")));
+        assert_eq!((st, b["error"]["field"].as_str()), (422, Some("retake_reason")), "{b}");
+        let (st, b) = post(&s.admin, test("2024-11-20", Some("上级要求全员重测")));
+        assert_eq!((st, b["retake_reason"].as_str()), (201, Some("上级要求全员重测")), "{b}");
+        let (_, rec) = common::call(
+            "GET",
+            &format!("{}/practitioners/D370811000001/training-tests", s.base),
+            Some(&s.admin),
+            None,
+            &[],
+        );
+        let tests = rec["years"][0]["tests"].as_array().unwrap();
+        assert_eq!(tests.len(), 2, "{rec}");
+        assert_eq!(tests[1]["retake_reason"], "上级要求全员重测");
+        let trail = app.audit(&Caller::system(), "D370811000001").unwrap();
+        assert!(
+            trail
+                .iter()
+                .any(|e| e.role == "admin" && e.facts.split(' ').any(|f| f == format!("training_tests:{}", b["id"]))),
+            "the re-sit's audit row names the admin"
+        );
     }
 }

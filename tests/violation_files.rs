@@ -158,10 +158,27 @@ fn only_staff_of_the_inspected_institution_on_the_day_of_the_conduct_can_be_dedu
             }
             other => panic!("{}: {other:?}", db.backend),
         }
-        // Conduct before the registration began is refused too.
-        let early = format!("{HEADER}JC-5,{A},D370811000001,人员1,1.1,2024-05-06,2024-05-06,2024-03-31\n");
+        // Conduct before the registration began is refused too (人员6 is filed from 2024-05-01).
+        app.register(
+            &Caller::system(),
+            &NewRegistration {
+                institution_code: A.into(),
+                personnel_code: "D370811000006".into(),
+                name: "人员6".into(),
+                id_number: common::id_number("19800101", 6),
+                category: "physician".into(),
+                registered_on: "2024-05-01".into(),
+                phone: None,
+            },
+        )
+        .unwrap();
+        let early = format!("{HEADER}JC-5,{A},D370811000006,人员6,1.1,2024-05-06,2024-05-06,2024-04-30\n");
         let r = upload(&app, &early, true, true);
         assert_eq!(r.rejected.iter().map(|x| x.code).collect::<Vec<_>>(), ["unknown_practitioner"]);
+        // And conduct before the notice came into force (七, 2024-03-29) is not scored at all.
+        let before = format!("{HEADER}JC-6,{A},D370811000001,人员1,1.1,2024-05-06,2024-05-06,2024-03-28\n");
+        let r = upload(&app, &before, true, true);
+        assert_eq!(r.rejected.iter().map(|x| x.code).collect::<Vec<_>>(), ["not_retroactive"], "{r:?}");
     }
 }
 

@@ -127,6 +127,11 @@ fn the_agency_and_the_admin_work_in_the_browser_and_every_page_passes_axe() {
                 reason: "病历不规范，责令整改".into(),
                 article: Some("聊城 第二十九条".into()),
                 requested: None,
+                requested_on: None,
+                department: None,
+                intent_id: None,
+                statement_response: None,
+                statement_adopted: None,
             };
             s.app.suspend_institution(&sys, &twice, &req).expect("suspend");
         }
@@ -226,7 +231,7 @@ fn the_agency_and_the_admin_work_in_the_browser_and_every_page_passes_axe() {
         b.type_into(&b.find("section.card[id^=case] textarea[name=reason]"), "已按期整改，暂不解除");
         b.click(&b.find("section.card[id^=case] button[type=submit]"));
         b.wait_until("the case decided", |b| b.current_url().contains("msg=case_decided"));
-        assert!(b.source().contains("不予处理：已按期整改"), "{}", db.backend);
+        assert!(b.source().contains("暂缓解除（说明理由）：已按期整改"), "{}", db.backend);
         b.go(&format!("{root}/cascade-cases"));
         b.find("main h1");
         axe(&b, "/cascade-cases");

@@ -304,6 +304,8 @@ fn cases_are_decided_with_their_forms() {
                     format: "closed".into(),
                     score: None,
                     passed: false,
+                    retake: false,
+                    retake_reason: None,
                 },
             )
             .expect("failed test");
@@ -315,6 +317,11 @@ fn cases_are_decided_with_their_forms() {
                 reason: "违规".into(),
                 article: None,
                 requested: None,
+                requested_on: None,
+                department: None,
+                intent_id: None,
+                statement_response: None,
+                statement_adopted: None,
             };
             s.app.suspend_institution(&sys, &w.b, &req).expect("suspend");
         }
@@ -327,10 +334,10 @@ fn cases_are_decided_with_their_forms() {
         let id = s.app.termination_cases(&sys).expect("cases")[0].id;
         let done = c.post(
             &format!("/termination-cases/{id}/decide"),
-            &[("csrf_token", &token), ("decision", "none"), ("on", "2026-11-01"), ("reason", "已整改")],
+            &[("csrf_token", &token), ("decision", "defer"), ("on", "2026-11-01"), ("reason", "已整改")],
         );
         assert_eq!(done.status, 303, "{}: {}", db.backend, done.body);
-        assert!(c.get("/termination-cases").body.contains("不予处理：已整改"));
+        assert!(c.get("/termination-cases").body.contains("暂缓解除（说明理由）：已整改"));
         // The 30 % case: the agency reads it, but only officers and admins decide it.
         let cascade = c.get("/cascade-cases");
         assert_eq!(cascade.status, 200, "{}", db.backend);
@@ -529,6 +536,8 @@ fn pass_rates_count_the_age_on_the_test_day_as_the_rules_do() {
                 format: format.to_string(),
                 score: None,
                 passed: *passed,
+                retake: false,
+                retake_reason: None,
             };
             s.app.record_test(&sys, &test).expect("test");
         }

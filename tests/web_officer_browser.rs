@@ -122,7 +122,7 @@ fn active_people(app: &App, world: &jifen::demo::World) -> (String, Vec<String>,
 fn history(app: &App, inst: &str, person: &str) {
     use jifen::service::inspections::{NewInspection, NewViolation};
     let steps: [(&str, &[&str]); 7] = [
-        ("2024-03-12", &["3.2"]),
+        ("2024-04-12", &["3.2"]),
         ("2024-06-20", &["3.4", "1.2"]),
         ("2024-09-05", &["3.5"]),
         ("2025-02-18", &["1.4"]),

@@ -87,6 +87,23 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Settings the agency keeps (as `POST /settings/…`).
+    Setting {
+        #[command(subcommand)]
+        command: SettingCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum SettingCommand {
+    /// 六(一): a notice never acknowledged counts as received on its date plus these calendar
+    /// days (for notices dated on or after `--from`).
+    DeliveryAllowance {
+        #[arg(long)]
+        days: u32,
+        #[arg(long)]
+        from: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -130,6 +147,26 @@ enum InstitutionCommand {
         /// The last day of the agreement.
         #[arg(long)]
         agreement_end: String,
+    },
+    /// Renew an agreement (续签, as `POST /institutions/{code}/agreement/renew`).
+    Renew {
+        #[arg(long)]
+        code: String,
+        /// The day decided.
+        #[arg(long)]
+        on: String,
+        /// The last day of the new term.
+        #[arg(long)]
+        agreement_end: String,
+    },
+    /// Decide not to renew an agreement (不再续签): it ends with its term.
+    NonRenewal {
+        #[arg(long)]
+        code: String,
+        #[arg(long)]
+        on: String,
+        #[arg(long)]
+        reason: String,
     },
 }
 
@@ -269,6 +306,24 @@ fn execute(cli: Cli, caller: &Caller) -> anyhow::Result<()> {
                 v.code, v.name, v.agreement_start, v.agreement_end
             );
         }
+        Command::Institution { command: InstitutionCommand::Renew { code, on, agreement_end } } => {
+            let app = App::open(&cli.database_url)?;
+            let req = crate::service::institutions::RenewInstitution { on, agreement_end, reason: None };
+            let v = app.renew_institution(caller, &code, &req).map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("institution {} renewed: agreement to {} ({})", v.code, v.agreement_end, v.status);
+        }
+        Command::Institution { command: InstitutionCommand::NonRenewal { code, on, reason } } => {
+            let app = App::open(&cli.database_url)?;
+            let req = crate::service::institutions::NonRenewal {
+                on,
+                reason,
+                article: None,
+                requested: None,
+                requested_on: None,
+            };
+            let v = app.refuse_renewal(caller, &code, &req).map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("institution {}: not renewed, the agreement ends after {}", v.code, v.agreement_end);
+        }
         Command::Import { command } => {
             let app = App::open(&cli.database_url)?;
             import::run(&app, caller, command)?;
@@ -278,6 +333,12 @@ fn execute(cli: Cli, caller: &Caller) -> anyhow::Result<()> {
             export::run(&app, caller, command)?;
         }
         Command::User { command } => user(&App::open(&cli.database_url)?, caller, command)?,
+        Command::Setting { command: SettingCommand::DeliveryAllowance { days, from } } => {
+            let app = App::open(&cli.database_url)?;
+            let req = crate::service::receipts::SetDeliveryAllowance { days, from };
+            let v = app.set_delivery_allowance(caller, &req).map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("delivery allowance of notices dated from {}: {} calendar days (六(一))", v.on, v.days);
+        }
     }
     Ok(())
 }

@@ -175,6 +175,18 @@ pub fn load(app: &App, caller: &Caller, world: &World, log: &mut dyn FnMut(&str)
     log(&format!("{} inspections, {} deductions", loaded.inspections, loaded.deductions));
 
     for (inst, from, until) in &world.suspensions {
+        // 吉林 第四十九条: the institution is told two weeks before, and says nothing.
+        let intent = app.notify_intent(
+            caller,
+            &world.institutions[*inst].code,
+            &crate::service::institutions::NewIntent {
+                action: "suspend".into(),
+                facts: "日常检查发现违反医保协议".into(),
+                basis: "吉林 第四十六条".into(),
+                notified_on: (*from - chrono::Duration::days(14)).to_string(),
+                department: None,
+            },
+        )?;
         app.suspend_institution(
             caller,
             &world.institutions[*inst].code,
@@ -184,6 +196,11 @@ pub fn load(app: &App, caller: &Caller, world: &World, log: &mut dyn FnMut(&str)
                 reason: "违反医保协议，暂停结算".into(),
                 article: Some("吉林 第四十六条".into()),
                 requested: None,
+                requested_on: None,
+                department: None,
+                intent_id: Some(intent.id),
+                statement_response: None,
+                statement_adopted: None,
             },
         )?;
     }

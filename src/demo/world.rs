@@ -195,6 +195,9 @@ pub fn generate(seed: u64, practitioners: usize) -> World {
     }
     let mut inspections = Vec::new();
     let per_month = (institutions.len() / 12).max(2);
+    // 七: the notice is in force from its issue (2024-03-29); what an inspection before it found
+    // is not scored. Such draws are dropped after drawing, so the rest of the city stays the same.
+    let in_force = crate::rules::PackSet::embedded().map_or(NaiveDate::MIN, |p| p.first_effective());
     for year in [2024, 2025] {
         for month in 1..=12u32 {
             for _ in 0..per_month {
@@ -233,6 +236,9 @@ pub fn generate(seed: u64, practitioners: usize) -> World {
                     if !repeat {
                         violations.push((person, items));
                     }
+                }
+                if inspected_on < in_force {
+                    continue;
                 }
                 let reference = format!("JN{}{:02}-{:05}", year, month, inspections.len() + 1);
                 inspections.push(Inspection { reference, institution: inst, inspected_on, decided_on, violations });

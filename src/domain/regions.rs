@@ -37,6 +37,12 @@ impl Regions {
     }
 }
 
+/// 统筹地区: 济宁 pools at city level — the first four digits of a six-digit region code
+/// (3708). Institution rules that speak of 统筹地区 (聊城 第三十三条) use these.
+pub fn pooling_region(region_code: &str) -> &str {
+    region_code.get(..4).unwrap_or(region_code)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

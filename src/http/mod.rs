@@ -25,6 +25,7 @@ mod rate;
 mod registrations;
 mod rosters;
 pub mod routes;
+mod settings;
 mod stats;
 mod termination_cases;
 mod training_tests;

@@ -7,7 +7,8 @@ use crate::error::Result;
 use crate::rules::PolicyPack;
 use crate::rules::SanctionKind;
 use crate::service::notices::{Notice, NoticeBody};
-use crate::service::Caller;
+use crate::service::receipts::AcknowledgeNotice;
+use crate::service::{Action, Caller};
 
 #[derive(Deserialize)]
 pub struct ListQuery {
@@ -20,6 +21,20 @@ pub async fn list(state: web::Data<State>, caller: Caller, q: web::Query<ListQue
     let q = q.into_inner();
     let notices = run(&state, move |app| app.notices(&caller, q.institution_code, q.personnel_code.as_deref())).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "notices": notices })))
+}
+
+/// `POST /notices/{id}/received` (hr of the notice's institution, admin): `on`, the day it was
+/// received; the 10 working days of 六(一) run from it.
+pub async fn received(
+    state: web::Data<State>,
+    caller: Caller,
+    path: web::Path<i64>,
+    body: super::body::Body,
+) -> Result<HttpResponse> {
+    caller.permit(Action::AcknowledgeNotice)?;
+    let id = path.into_inner();
+    let req: AcknowledgeNotice = super::json_body(&body.bytes)?;
+    Ok(HttpResponse::Ok().json(run(&state, move |app| app.acknowledge_notice(&caller, id, &req)).await?))
 }
 
 /// `GET /notices/{id}`: JSON, or with `Accept: text/html` the printable notice.
@@ -164,6 +179,19 @@ pub fn render(n: &Notice, pack: &PolicyPack) -> String {
             let n_withdrawn = b.withdrawn_sanctions.len();
             sections.push(("处理结果".into(), format!("<p>因此不再成立并予撤回的处理：{n_withdrawn}项。</p>")));
         }
+        NoticeBody::Institution(b) if b.action == crate::store::facts::AgreementAction::Renew => {
+            sections.push((
+                "决定".into(),
+                format!(
+                    "<p>定点医药机构 {}：续签医保协议，新协议期自{}至{}（含）。{}（依据：{}）</p>",
+                    esc(&b.institution_code),
+                    b.from,
+                    opt(b.until),
+                    esc(&b.reason),
+                    esc(&b.article)
+                ),
+            ));
+        }
         NoticeBody::Institution(b) => {
             sections.push((
                 "决定".into(),
@@ -179,9 +207,27 @@ pub fn render(n: &Notice, pack: &PolicyPack) -> String {
                 ),
             ));
         }
+        NoticeBody::ObjectionDecision(b) => {
+            sections.push((
+                "异议事项".into(),
+                format!(
+                    "<p>你单位于{}对相关人员（医保对应代码 {}）第{}号扣分记录提出异议，理由：{}。</p>",
+                    b.filed_on,
+                    esc(&b.personnel_code),
+                    b.deduction_id,
+                    esc(&b.grounds)
+                ),
+            ));
+            sections.push(("处理决定".into(), format!("<p>{}</p><p>依据及理由：{}</p>", esc(&b.zh), esc(&b.evidence))));
+        }
     }
     if let Some(how) = n.body.objection() {
-        sections.push(("异议途径".into(), format!("<p>{}（{}）</p>", esc(&how.zh), esc(&how.article))));
+        // 六(一): the period runs from receipt; once acknowledged, the notice says the day.
+        let receipt = match (n.received_on, n.objection_deadline) {
+            (Some(r), Some(d)) => format!("本通知已于{r}签收，期限至{d}（含）。"),
+            _ => String::new(),
+        };
+        sections.push(("异议途径".into(), format!("<p>{}（{}）{receipt}</p>", esc(&how.zh), esc(&how.article))));
     }
     let body: String = sections
         .iter()

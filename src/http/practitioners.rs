@@ -27,6 +27,12 @@ pub async fn status(
     Ok(HttpResponse::Ok().json(run(&state, move |app| app.status(&caller, &code, on)).await?))
 }
 
+/// `GET /practitioners/{code}/training-tests`: every year's tests, re-sits and absences (三(三)).
+pub async fn training(state: web::Data<State>, caller: Caller, path: web::Path<String>) -> Result<HttpResponse> {
+    let code = path.into_inner();
+    Ok(HttpResponse::Ok().json(run(&state, move |app| app.training_record(&caller, &code)).await?))
+}
+
 /// `GET /practitioners/{code}/ledger?year=`.
 pub async fn ledger(
     state: web::Data<State>,

@@ -10,8 +10,8 @@ use actix_web::{web, HttpResponse};
 
 use super::{
     audit, calendar, cascade_cases, deductions, eligibility, exports, health, inspections, institutions,
-    interview_orders, notices, objections, practitioners, public, registrations, rosters, stats, termination_cases,
-    training_tests, watch_list,
+    interview_orders, notices, objections, practitioners, public, registrations, rosters, settings, stats,
+    termination_cases, training_tests, watch_list,
 };
 use crate::error::{ClientError, Kind};
 use crate::service::access::Action::{self, *};
@@ -128,6 +128,23 @@ routes! {
     "/api/v1/institutions/{code}/agreement/terminate" {
         POST => institutions::terminate, token(ChangeAgreement, InstitutionInPath), Json;
     }
+    "/api/v1/institutions/{code}/agreement/renew" {
+        POST => institutions::renew, token(RenewAgreement, InstitutionInPath), Json;
+    }
+    "/api/v1/institutions/{code}/agreement/non-renewal" {
+        POST => institutions::non_renewal, token(RenewAgreement, InstitutionInPath), Json;
+    }
+    "/api/v1/institutions/{code}/agreement/inspection-result" {
+        POST => institutions::inspection_result, token(ChangeAgreement, InstitutionInPath), Json;
+    }
+    "/api/v1/institutions/{code}/agreement/intents" {
+        GET => institutions::intents, token(ReadInstitution, InstitutionInPath), Body::None;
+        POST => institutions::intent, token(ChangeAgreement, InstitutionInPath), Json;
+    }
+    "/api/v1/institutions/{code}/agreement/intents/{id}/statement" {
+        POST => institutions::statement, token(StateCase, InstitutionInPath), Json;
+    }
+    "/api/v1/agreements/ending" { GET => institutions::ending, token(ReadAgreementsEnding, Scope::None), Body::None; }
     "/api/v1/institutions/{code}/cascade" {
         GET => institutions::cascade, token(ReadCascade, InstitutionInPath), Body::None;
     }
@@ -168,8 +185,18 @@ routes! {
     "/api/v1/objections/{id}/escalate" {
         POST => objections::escalate, token(EscalateObjection, Scope::Object(Objection)), Json;
     }
+    "/api/v1/objections/{id}/escalation/decide" {
+        POST => objections::decide_escalation, token(DecideEscalation, Scope::Object(Objection)), Json;
+    }
     "/api/v1/notices" { GET => notices::list, token(ReadNotices, FilteredList), Body::None; }
     "/api/v1/notices/{id}" { GET => notices::show, token(ReadNotices, Scope::Object(Notice)), Body::None; }
+    "/api/v1/notices/{id}/received" {
+        POST => notices::received, token(AcknowledgeNotice, Scope::Object(Notice)), Json;
+    }
+    "/api/v1/settings/delivery-allowance" {
+        GET => settings::delivery_allowance, token(ReadDeliveryAllowance, Scope::None), Body::None;
+        POST => settings::set_delivery_allowance, token(SetDeliveryAllowance, Scope::None), Json;
+    }
     "/api/v1/audit" { GET => audit::list, token(ReadAudit, InstitutionInQuery), Body::None; }
     "/api/v1/training-tests" { POST => training_tests::create, token(RecordTest, Scope::None), Json; }
     "/api/v1/training-tests/batch" { POST => training_tests::batch, token(RecordTest, Scope::None), Upload; }
@@ -178,11 +205,15 @@ routes! {
         POST => training_tests::set_pass_mark, token(RecordTest, Scope::None), Json;
     }
     "/api/v1/training-tests/{id}/revoke" { POST => training_tests::revoke, token(RecordTest, Scope::None), Json; }
+    "/api/v1/training-tests/absences" { POST => training_tests::absence, token(RecordTest, Scope::None), Json; }
     "/api/v1/practitioners/{code}/status" {
         GET => practitioners::status, token(ReadPractitioner, PersonInPath), Body::None;
     }
     "/api/v1/practitioners/{code}/ledger" {
         GET => practitioners::ledger, token(ReadPractitioner, PersonInPath), Body::None;
+    }
+    "/api/v1/practitioners/{code}/training-tests" {
+        GET => practitioners::training, token(ReadPractitioner, PersonInPath), Body::None;
     }
     "/api/v1/eligibility/check" { POST => eligibility::check, token(CheckEligibility, Scope::None), Claims; }
     "/api/v1/cascade-cases" { GET => cascade_cases::list, token(ReadCases, Scope::None), Body::None; }

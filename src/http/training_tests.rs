@@ -3,7 +3,7 @@ use actix_web::{web, HttpResponse};
 use super::body::Body;
 use super::{json_body, run, State};
 use crate::error::Result;
-use crate::service::training_tests::{NewTrainingTest, RevokeTest, SetPassMark};
+use crate::service::training_tests::{NewAbsence, NewTrainingTest, RevokeTest, SetPassMark};
 use crate::service::{Action, Caller};
 
 /// `POST /training-tests` (agency, admin): 201, or 422 when the format contradicts the age.
@@ -11,6 +11,13 @@ pub async fn create(state: web::Data<State>, caller: Caller, body: Body) -> Resu
     caller.permit(Action::RecordTest)?;
     let req: NewTrainingTest = json_body(&body.bytes)?;
     Ok(HttpResponse::Created().json(run(&state, move |app| app.record_test(&caller, &req)).await?))
+}
+
+/// `POST /training-tests/absences` (agency, admin): 三(三) 缺考 — recorded, never a pass; 201.
+pub async fn absence(state: web::Data<State>, caller: Caller, body: Body) -> Result<HttpResponse> {
+    caller.permit(Action::RecordTest)?;
+    let req: NewAbsence = json_body(&body.bytes)?;
+    Ok(HttpResponse::Created().json(run(&state, move |app| app.record_absence(&caller, &req)).await?))
 }
 
 /// `POST /training-tests/batch?commit=&partial=` (agency, admin) — 三(三) results as CSV.

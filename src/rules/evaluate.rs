@@ -44,7 +44,8 @@ pub fn evaluate(packs: &PackSet, facts: &PractitionerFacts) -> Result<Timeline, 
             facts.deductions.iter().filter(|f| group.iter().any(|g| g.id == f.id)).filter_map(|f| f.ban_months).max();
         steps.push(Step::Inspection { decided_on, deductions: group, ban_months });
     }
-    for t in facts.tests.iter().filter(|t| !t.passed) {
+    // 七: a test sat before the notice came into force (recorded before it was refused) ends nothing.
+    for t in facts.tests.iter().filter(|t| !t.passed && t.tested_on >= packs.first_effective()) {
         steps.push(Step::FailedTest { tested_on: t.tested_on });
     }
     steps.sort_by_key(|s| (s.date(), matches!(s, Step::FailedTest { .. })));
@@ -190,7 +191,7 @@ pub fn evaluate(packs: &PackSet, facts: &PractitionerFacts) -> Result<Timeline, 
         })
         .collect::<Vec<_>>();
     let cycles = cycles_of(&deductions);
-    let intervals = site_intervals(facts, &sanctions);
+    let intervals = site_intervals(packs, facts, &sanctions);
     Ok(Timeline { personnel_code: facts.personnel_code.clone(), deductions, cycles, sanctions, intervals })
 }
 
@@ -198,9 +199,24 @@ pub fn evaluate(packs: &PackSet, facts: &PractitionerFacts) -> Result<Timeline, 
 fn count_deductions(packs: &PackSet, facts: &PractitionerFacts) -> Result<Vec<CountedDeduction>, RuleError> {
     let mut out = Vec::with_capacity(facts.deductions.len());
     for d in &facts.deductions {
-        let (points, item) = packs.points_for(d.decided_on, &d.items, d.chosen_points)?;
-        let pack = packs.in_force(d.decided_on)?;
-        let (zh, en) = if d.revoked {
+        // 七: a deduction decided before the notice came into force (recorded before such
+        // deductions were refused) is read under the first pack and counts on no date.
+        let before_in_force = d.decided_on < packs.first_effective();
+        let on = if before_in_force { packs.first_effective() } else { d.decided_on };
+        let (points, item) = packs.points_for(on, &d.items, d.chosen_points)?;
+        let pack = packs.in_force(on)?;
+        let (zh, en) = if before_in_force {
+            (
+                format!(
+                    "{}作出的扣分早于本通知施行之日（{}，{}：{}），不溯及既往，不计入任何日期",
+                    d.decided_on, pack.effective_from, pack.effective_article, pack.effective_text
+                ),
+                format!(
+                    "decided on {}, before the notice came into force on {} ({}): not retroactive, counts on no date",
+                    d.decided_on, pack.effective_from, pack.effective_article
+                ),
+            )
+        } else if d.revoked {
             (
                 format!("{}扣{}分已撤销，不计入任何日期", item.article, points),
                 format!("{} points under {} revoked: counts on no date", points, item.article),
@@ -232,10 +248,10 @@ fn count_deductions(packs: &PackSet, facts: &PractitionerFacts) -> Result<Vec<Co
             cycle_year: d.decided_on.year(),
             items: d.items.clone(),
             points,
-            revoked: d.revoked,
+            revoked: d.revoked || before_in_force,
             total_after: None,
             explanation: Explanation {
-                article: item.article.clone(),
+                article: if before_in_force { pack.effective_article.clone() } else { item.article.clone() },
                 policy: pack.id.clone(),
                 zh,
                 en,
@@ -277,4 +293,51 @@ fn sites_on(facts: &PractitionerFacts, on: NaiveDate) -> Vec<String> {
     sites.sort();
     sites.dedup();
     sites
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::facts::{DeductionFact, RegistrationFact};
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    /// 七: a deduction already in the ledger but decided before the notice came into force (it
+    /// is refused today) counts on no date, and says why; the engine never fails on it.
+    #[test]
+    fn qi_a_deduction_recorded_before_the_notice_counts_nowhere() {
+        let packs = PackSet::embedded().unwrap();
+        let deduction = |id, on: &str| DeductionFact {
+            id,
+            inspection: id,
+            institution_code: "A".into(),
+            decided_on: d(on),
+            items: vec!["6.1".into()],
+            chosen_points: None,
+            ban_months: None,
+            revoked: false,
+        };
+        let facts = PractitionerFacts {
+            personnel_code: "p".into(),
+            birth_date: d("1980-01-01"),
+            registrations: vec![RegistrationFact {
+                id: 1,
+                institution_code: "A".into(),
+                registered_on: d("2024-01-01"),
+                deregistered_on: None,
+            }],
+            deductions: vec![deduction(1, "2024-03-28"), deduction(2, "2024-03-29")],
+            tests: Vec::new(),
+            institutions: Vec::new(),
+        };
+        let t = evaluate(&packs, &facts).unwrap();
+        assert_eq!(t.total_on(d("2024-12-31")), 6);
+        let legacy = t.deductions.iter().find(|x| x.id == 1).unwrap();
+        assert!(legacy.revoked && legacy.explanation.article == "七", "{legacy:?}");
+        assert!(legacy.explanation.zh.contains("不溯及既往"), "{}", legacy.explanation.zh);
+        assert_eq!(t.sanctions.len(), 1, "one suspension, from the 2024-03-29 deduction only");
+        assert_eq!(t.sanctions[0].starts_on, d("2024-03-29"));
+    }
 }

@@ -78,6 +78,21 @@ pub enum InstitutionEvent {
     Terminate {
         on: NaiveDate,
     },
+    /// A new term `[start, end]` (end included), the day after the last (续签).
+    Renew {
+        start: NaiveDate,
+        end: NaiveDate,
+    },
+    /// Not renewed (不再续签): the agreement ends with its term, or on `on` when decided later.
+    NotRenewed {
+        on: NaiveDate,
+    },
+    /// The inspection (验收) after a suspension, where the rules require one (吉林 第四十六条):
+    /// passed, the agreement continues from `on`; failed, it is terminated that day.
+    Inspected {
+        on: NaiveDate,
+        passed: bool,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -21,7 +21,7 @@ pub use evaluate::evaluate;
 pub use facts::{
     DeductionFact, InstitutionEvent, InstitutionFacts, PractitionerFacts, RegistrationFact, TestFact, TestFormat,
 };
-pub use pack::{PackSet, PolicyPack, SanctionKind};
+pub use pack::{Dated, PackSet, PolicyPack, SanctionKind};
 pub use status::{status_on, PersonalStatus, StatusOnDate};
 pub use timeline::{Sanction, SiteStatus, StatusInterval, Timeline};
 
@@ -36,6 +36,9 @@ pub enum RuleError {
     Pack(String),
     #[error("no policy pack is in force on {0}")]
     NoPolicy(NaiveDate),
+    /// 七: a fact dated before the notice came into force (no retroactive scoring).
+    #[error("{} {date} is before {effective_from}, the day the notice came into force ({article} {text}): no retroactive scoring", what.en())]
+    NotRetroactive { what: Dated, date: NaiveDate, effective_from: NaiveDate, article: String, text: String },
     #[error("unknown catalogue item {0} in pack {1}")]
     UnknownItem(String, String),
     #[error("a violation must cite at least one item")]

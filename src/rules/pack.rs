@@ -6,6 +6,42 @@ use serde::{Deserialize, Serialize};
 
 use super::RuleError;
 
+/// Which date of a fact is before the notice came into force (七).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Dated {
+    /// A deduction's decision date (`decided_on`).
+    Decision,
+    /// The date of the conduct (`occurred_on`, or the inspection's date when not given).
+    Conduct,
+    /// A training test's date (三(三)).
+    Test,
+}
+
+impl Dated {
+    pub fn field(self) -> &'static str {
+        match self {
+            Dated::Decision => "decided_on",
+            Dated::Conduct => "occurred_on",
+            Dated::Test => "tested_on",
+        }
+    }
+    pub fn en(self) -> &'static str {
+        match self {
+            Dated::Decision => "a deduction decided on",
+            Dated::Conduct => "conduct on",
+            Dated::Test => "a training test on",
+        }
+    }
+    pub fn zh(self) -> &'static str {
+        match self {
+            Dated::Decision => "处理决定日期",
+            Dated::Conduct => "违规行为发生日期",
+            Dated::Test => "测试日期",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SanctionKind {
@@ -118,6 +154,10 @@ pub struct WatchListRule {
 pub struct ObjectionRule {
     pub working_days: u32,
     pub article: String,
+    /// Who decides an objection first (六(一): 属地医保经办机构).
+    pub agency: String,
+    /// To whom a rejected objection is taken (六(一): 属地医保行政部门).
+    pub department: String,
 }
 
 /// Claims screening (五(二)): the article each answer cites.
@@ -130,6 +170,9 @@ pub struct PaymentRule {
     pub institution_article: String,
     /// Refused: no registration in force at that institution that day.
     pub unregistered_article: String,
+    /// 五(二) 并不得转嫁于参保人员: what every screening answer says of the refused amount.
+    pub not_to_insured: String,
+    pub not_to_insured_en: String,
 }
 
 /// The printable written notice (六(一)); its letterhead and signature are the pack's `issuer`.
@@ -148,6 +191,15 @@ pub struct NoticeRule {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct InstitutionAgreementRule {
+    /// What happens at the end of a term with no renewal decided (聊城 第十九条 extend; 吉林
+    /// 第三十九条 end).
+    pub on_expiry: super::institution::OnExpiry,
+    pub on_expiry_article: String,
+    /// What ends a suspension that ran its course (聊城 第二十九条 continue; 吉林 第四十六条 inspect).
+    pub after_suspension: super::institution::AfterSuspension,
+    pub after_suspension_article: String,
+    /// `GET /agreements/ending`: agreements whose term ends within this many days.
+    pub ending_soon_days: u32,
     pub voluntary_suspension_max_days: u32,
     pub voluntary_article: String,
     pub violation_suspension_max_months: u32,
@@ -155,8 +207,24 @@ pub struct InstitutionAgreementRule {
     pub suspensions_before_termination: u32,
     pub termination_article: String,
     pub public_request_article: String,
+    /// A suspension, termination or non-renewal the institution asks for takes effect no
+    /// earlier than this many months after it asked.
+    pub request_notice_months: u32,
+    pub request_notice_article: String,
+    /// 吉林 第四十九条: a decision names the notice of intent it follows.
+    pub statement_required: bool,
+    /// Calendar days the institution has to state its case, the day of the notice not counted.
+    pub statement_days: u32,
+    pub statement_article: String,
+    /// 因违法违规被解除协议: years before a new application.
     pub reapply_bar_years: u32,
     pub reapply_article: String,
+    /// 因严重违反医保协议约定而被解除协议: years.
+    pub breach_bar_years: u32,
+    pub breach_article: String,
+    /// 以弄虚作假等不正当手段申请定点: years from discovery.
+    pub fraud_bar_years: u32,
+    pub fraud_article: String,
     pub legal_representative_bar_years: u32,
     pub legal_representative_article: String,
 }
@@ -169,6 +237,10 @@ pub struct PolicyPack {
     pub issuer: String,
     pub issued_on: NaiveDate,
     pub effective_from: NaiveDate,
+    /// The article that puts the notice in force (七: 本通知自印发之日起施行), cited when a fact
+    /// dated before `effective_from` is refused.
+    pub effective_article: String,
+    pub effective_text: String,
     /// First day no longer in force.
     pub effective_until: Option<NaiveDate>,
     pub cycle: CycleRule,
@@ -254,10 +326,16 @@ impl PolicyPack {
         }
         let texts = [
             ("issuer", &self.issuer),
+            ("effective_article", &self.effective_article),
+            ("effective_text", &self.effective_text),
             ("objection.article", &self.objection.article),
+            ("objection.agency", &self.objection.agency),
+            ("objection.department", &self.objection.department),
             ("payment.article", &self.payment.article),
             ("payment.institution_article", &self.payment.institution_article),
             ("payment.unregistered_article", &self.payment.unregistered_article),
+            ("payment.not_to_insured", &self.payment.not_to_insured),
+            ("payment.not_to_insured_en", &self.payment.not_to_insured_en),
             ("notice.title", &self.notice.title),
             ("notice.deduction_article", &self.notice.deduction_article),
             ("notice.number_prefix", &self.notice.number_prefix),
@@ -330,6 +408,28 @@ impl PackSet {
         self.packs.iter().find(|p| p.in_force_on(d)).ok_or(RuleError::NoPolicy(d))
     }
 
+    /// 七: the pack a fact dated `d` is scored under. A date before the first pack took effect is
+    /// [`RuleError::NotRetroactive`] (本通知自印发之日起施行: no retroactive scoring), never
+    /// the first pack's rules; a later gap between packs is [`RuleError::NoPolicy`].
+    pub fn scoring(&self, what: Dated, d: NaiveDate) -> Result<&PolicyPack, RuleError> {
+        let first = &self.packs[0];
+        if d < first.effective_from {
+            return Err(RuleError::NotRetroactive {
+                what,
+                date: d,
+                effective_from: first.effective_from,
+                article: first.effective_article.clone(),
+                text: first.effective_text.clone(),
+            });
+        }
+        self.in_force(d)
+    }
+
+    /// The first day any pack is in force (七).
+    pub fn first_effective(&self) -> NaiveDate {
+        self.packs[0].effective_from
+    }
+
     /// The pack in force on `d`, or the first pack when `d` is before it took effect. Only for
     /// the few answers about days before any notice, where no deduction can have been counted:
     /// the articles a claims screening cites, the letterhead and objection period of a notice
@@ -398,6 +498,25 @@ mod tests {
         assert!(set.in_force(NaiveDate::from_ymd_opt(2023, 12, 31).unwrap()).is_err());
     }
 
+    /// 七: 本通知自印发之日起施行 — in force from 2024-03-29, never before.
+    #[test]
+    fn qi_in_force_from_the_day_of_issue_not_retroactively() {
+        let set = PackSet::embedded().unwrap();
+        let d = |m, day| NaiveDate::from_ymd_opt(2024, m, day).unwrap();
+        assert_eq!(set.first_effective(), d(3, 29));
+        for what in [Dated::Decision, Dated::Conduct, Dated::Test] {
+            match set.scoring(what, d(3, 28)) {
+                Err(RuleError::NotRetroactive { what: w, date, effective_from, article, .. }) => {
+                    assert_eq!((w, date, effective_from, article.as_str()), (what, d(3, 28), d(3, 29), "七"));
+                }
+                other => panic!("{other:?}"),
+            }
+            assert_eq!(set.scoring(what, d(3, 29)).unwrap().id, "jining-2024");
+        }
+        // 2024 is still a full cycle of 12 points.
+        assert_eq!(set.scoring(Dated::Decision, d(3, 29)).unwrap().cycle.initial_points, 12);
+    }
+
     #[test]
     fn an_item_without_article_is_refused_by_name() {
         let text = jining().replacen("article = \"四(一)3\"", "article = \"\"", 1);
@@ -430,7 +549,7 @@ mod tests {
     #[test]
     fn every_day_from_2024_to_2030_has_one_pack() {
         let set = PackSet::embedded().unwrap();
-        let mut d = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+        let mut d = set.first_effective();
         while d < NaiveDate::from_ymd_opt(2031, 1, 1).unwrap() {
             let n = set.packs().iter().filter(|p| p.in_force_on(d)).count();
             assert_eq!(n, 1, "{d}");

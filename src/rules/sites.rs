@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 
 use super::facts::{InstitutionFacts, PractitionerFacts, RegistrationFact};
 use super::institution::InstitutionPeriods;
+use super::pack::PackSet;
 use super::pack::SanctionKind;
 use super::sanctions::agreement_start;
 use super::timeline::{Sanction, SiteStatus, StatusInterval};
@@ -42,11 +43,13 @@ fn site_status(
     {
         return SiteStatus::Suspended;
     }
-    if let Some((facts, p)) = inst {
+    if let Some((_, p)) = inst {
         if p.suspended_on(d).is_some() {
             return SiteStatus::InstitutionSuspended;
         }
-        if d > facts.agreement_end {
+        // 终止 (not renewed, lapsed, or past its term where the rules end it). Past its term
+        // while the renewal is pending (顺延) the staff are paid: active.
+        if p.ended_by(d) {
             return SiteStatus::InstitutionExpired;
         }
     }
@@ -54,13 +57,13 @@ fn site_status(
 }
 
 /// Every site's status as runs of days, from the facts and the sanctions already decided.
-pub fn site_intervals(facts: &PractitionerFacts, sanctions: &[Sanction]) -> Vec<StatusInterval> {
+pub fn site_intervals(packs: &PackSet, facts: &PractitionerFacts, sanctions: &[Sanction]) -> Vec<StatusInterval> {
     let mut out = Vec::new();
     let mut regs: Vec<&RegistrationFact> = facts.registrations.iter().collect();
     regs.sort_by_key(|r| (r.institution_code.clone(), r.registered_on, r.id));
     for reg in regs {
         let inst = facts.institutions.iter().find(|i| i.code == reg.institution_code);
-        let periods = inst.map(InstitutionPeriods::of);
+        let periods = inst.map(|i| InstitutionPeriods::of(i, packs));
         let inst_pair = inst.zip(periods.as_ref());
         let mut points: BTreeSet<NaiveDate> = BTreeSet::new();
         points.insert(reg.registered_on);
@@ -69,9 +72,8 @@ pub fn site_intervals(facts: &PractitionerFacts, sanctions: &[Sanction]) -> Vec<
             points.extend(s.ends_on);
             points.extend(s.ban_until);
         }
-        if let Some((i, p)) = inst_pair {
+        if let Some((_, p)) = inst_pair {
             points.extend(p.breakpoints());
-            points.extend(i.agreement_end.succ_opt());
         }
         let end = reg.deregistered_on;
         let cuts: Vec<NaiveDate> =

@@ -17,6 +17,7 @@ pub struct CountedDeduction {
     pub cycle_year: i32,
     pub items: Vec<String>,
     pub points: u32,
+    /// Counts on no date: revoked (六(一)), or decided before the notice came into force (七).
     pub revoked: bool,
     /// The cycle total after this deduction's inspection; `None` when revoked.
     pub total_after: Option<u32>,

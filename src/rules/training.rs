@@ -23,6 +23,21 @@ pub fn check(
     tested_on: NaiveDate,
     format: TestFormat,
 ) -> Result<(), RuleError> {
+    check_retake(pack, birth, earlier, tested_on, format, false)
+}
+
+/// [`check`], where `retake` is a re-sit an admin records with its reason: 三(三) 原则上每年
+/// 参加1次 — "in principle" once a year, so a second test in a year is refused unless the
+/// agency allowed it. A re-sit does not undo an earlier fail: 测试未合格者…1年内不再与其签订
+/// 服务协议 (a test recorded wrongly is revoked instead).
+pub fn check_retake(
+    pack: &PolicyPack,
+    birth: NaiveDate,
+    earlier: &[TestFact],
+    tested_on: NaiveDate,
+    format: TestFormat,
+    retake: bool,
+) -> Result<(), RuleError> {
     let required = required_format(pack, birth, tested_on);
     if format != required {
         return Err(RuleError::FormatContradictsAge {
@@ -32,8 +47,36 @@ pub fn check(
             boundary: pack.training_test.open_book_from_age,
         });
     }
-    if earlier.iter().any(|t| t.tested_on.year() == tested_on.year()) {
+    if !retake && earlier.iter().any(|t| t.tested_on.year() == tested_on.year()) {
         return Err(RuleError::DuplicateTest(tested_on.year()));
     }
     Ok(())
+}
+
+/// A year's standing in the training test (三(三)), as the person's page shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum YearResult {
+    /// The year's latest test was passed.
+    Passed,
+    /// The year's latest test was failed (a fail terminates, 三(三)).
+    Failed,
+    /// 缺考: absent, and no test sat since. Not a pass, not a result: the year's test is still
+    /// to be sat, and nothing is terminated for it (the notice terminates for a fail only).
+    Absent,
+    /// Nothing recorded for the year.
+    NotTested,
+}
+
+/// The standing of `year` from the tests (not revoked) and the days the person was absent.
+pub fn year_result(tests: &[TestFact], absences: &[NaiveDate], year: i32) -> YearResult {
+    let latest_test = tests.iter().filter(|t| t.tested_on.year() == year).max_by_key(|t| (t.tested_on, t.id));
+    let latest_absence = absences.iter().filter(|d| d.year() == year).max();
+    match (latest_test, latest_absence) {
+        (Some(t), Some(a)) if *a > t.tested_on => YearResult::Absent,
+        (Some(t), _) if t.passed => YearResult::Passed,
+        (Some(_), _) => YearResult::Failed,
+        (None, Some(_)) => YearResult::Absent,
+        (None, None) => YearResult::NotTested,
+    }
 }

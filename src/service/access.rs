@@ -46,6 +46,10 @@ pub enum Action {
     CreateInstitution,
     ReadInstitution,
     ChangeAgreement,
+    /// Renew an institution agreement, or decide not to (聊城 第十九条): the agency.
+    RenewAgreement,
+    /// The agreements whose term ends soon.
+    ReadAgreementsEnding,
     ReadCascade,
     ExportRoster,
     ExportStatusList,
@@ -58,9 +62,20 @@ pub enum Action {
     ReadObjection,
     DecideObjection,
     EscalateObjection,
+    /// 六(一): the administrative department decides an escalated objection (admin records it).
+    DecideEscalation,
+    /// 吉林 第四十九条: the institution states its case (陈述申辩) on an intended decision.
+    StateCase,
+    /// 六(一): the institution a notice is addressed to acknowledges receiving it.
+    AcknowledgeNotice,
+    /// 六(一): the agency sets the delivery allowance of notices never acknowledged.
+    SetDeliveryAllowance,
+    ReadDeliveryAllowance,
     ReadNotices,
     ReadAudit,
     RecordTest,
+    /// 三(三) 原则上每年1次: a re-sit in a year that already has a test (admin, with the reason).
+    RecordRetake,
     ReadPractitioner,
     CheckEligibility,
     ReadCases,
@@ -84,7 +99,8 @@ impl Action {
         match self {
             CreateInstitution => &[Admin, Agency],
             ReadInstitution | ReadCascade | ExportRoster | UploadRoster => &[Admin, Agency, Officer, Hr],
-            ChangeAgreement => &[Admin, Agency, Officer],
+            ChangeAgreement | ReadAgreementsEnding => &[Admin, Agency, Officer],
+            RenewAgreement => &[Admin, Agency],
             ExportStatusList => &[Admin, Agency, Officer, Hr, Settlement],
             Register | CommitRoster => &[Admin, Agency, Hr],
             RecordInspection | RevokeDeduction | DecideCascade | ReadAudit => &[Admin, Officer],
@@ -93,9 +109,11 @@ impl Action {
             DecideObjection | ReadCases | DecideTerminationCase | ReadWatchList => &[Admin, Agency, Officer],
             RecordTest => &[Admin, Agency],
             CheckEligibility => &[Admin, Agency, Settlement],
-            UploadCalendar | ReadMetrics => &[Admin],
+            UploadCalendar | ReadMetrics | DecideEscalation | RecordRetake => &[Admin],
             ReadStats => &[Admin, Officer],
-            ReadCalendar => &[Admin, Agency, Officer, Hr, Settlement],
+            ReadCalendar | ReadDeliveryAllowance => &[Admin, Agency, Officer, Hr, Settlement],
+            AcknowledgeNotice | StateCase => &[Admin, Hr],
+            SetDeliveryAllowance => &[Admin, Agency],
         }
     }
 }

@@ -260,7 +260,7 @@ impl App {
             .into_iter()
             .take(INSTITUTIONS_SHOWN)
             .map(|i| InstitutionLine {
-                status: agreement.get(&i.code).map_or("active", |f| status_on(f, on).as_str()),
+                status: agreement.get(&i.code).map_or("active", |f| status_on(f, &self.packs, on).as_str()),
                 staff: staff.get(&i.code).copied().unwrap_or(0),
                 code: i.code,
                 name: i.name,

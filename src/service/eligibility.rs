@@ -111,14 +111,28 @@ pub struct LineResult<'p> {
     pub reason: &'static str,
     pub status: &'static str,
     pub article: &'p str,
+    /// 五(二) 并不得转嫁于参保人员: the line is refused and its amount may not be passed on to
+    /// the insured person (`true` on every refused line, `false` on a paid one).
+    pub not_to_insured: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct CheckResult<'p> {
     pub lines: Vec<LineResult<'p>>,
+    /// The refused lines' amounts; none of it may be passed on to the insured person (五(二)).
     pub refused_amount: Decimal,
     pub lines_checked: usize,
     pub lines_refused: usize,
+    /// 五(二): the text a settlement front end shows beside the refused amount.
+    pub not_to_insured: NotToInsured<'p>,
+}
+
+/// 五(二) 医保基金不予支付…并不得转嫁于参保人员, as the pack words it.
+#[derive(Debug, Clone, Serialize)]
+pub struct NotToInsured<'p> {
+    pub article: &'p str,
+    pub zh: &'p str,
+    pub en: &'p str,
 }
 
 /// The article an answer cites, by what decided it; the pack's `payment` rule names each.
@@ -148,7 +162,15 @@ impl Decision {
             Cites::Institution => &rule.institution_article,
             Cites::Unregistered => &rule.unregistered_article,
         };
-        LineResult { payable: self.payable, reason: self.reason, status: self.status, article }
+        LineResult {
+            payable: self.payable,
+            reason: self.reason,
+            status: self.status,
+            article,
+            // 五(二): never the insured person's to pay. For a practitioner not registered there
+            // (三(一)) the notice is silent; the refusal is the institution's all the same.
+            not_to_insured: !self.payable,
+        }
     }
 }
 
@@ -232,13 +254,15 @@ pub struct Screening<'a> {
     lines: Vec<LineResult<'a>>,
     refused: Fen,
     lines_refused: usize,
+    /// The payment rule of the first refused line (the newest pack's until one is refused).
+    rule: &'a PaymentRule,
 }
 
 impl<'a> Screening<'a> {
     /// A screening for a caller who may check claims (settlement, agency, admin).
     pub fn new(app: &'a App, caller: &Caller) -> Result<Self> {
         caller.permit(Action::CheckEligibility)?;
-        Ok(Screening { app, lines: Vec::new(), refused: Fen(0), lines_refused: 0 })
+        Ok(Screening { app, lines: Vec::new(), refused: Fen(0), lines_refused: 0, rule: &app.packs.latest().payment })
     }
 
     pub fn push(&mut self, line: &ClaimLine) -> Result<()> {
@@ -248,6 +272,10 @@ impl<'a> Screening<'a> {
             other => other,
         })?;
         if !r.payable {
+            if self.lines_refused == 0 {
+                let date = parse_date("service_date", &line.service_date)?;
+                self.rule = &self.app.packs.in_force_or_first(date)?.payment;
+            }
             self.lines_refused += 1;
             self.refused = self.refused.checked_add(amount).ok_or_else(|| {
                 Error::invalid("invalid_amount", "amount", "the refused amount overflows", "拒付金额溢出")
@@ -263,6 +291,11 @@ impl<'a> Screening<'a> {
             lines: self.lines,
             refused_amount: self.refused.to_decimal(),
             lines_refused: self.lines_refused,
+            not_to_insured: NotToInsured {
+                article: &self.rule.article,
+                zh: &self.rule.not_to_insured,
+                en: &self.rule.not_to_insured_en,
+            },
         }
     }
 }

@@ -32,7 +32,7 @@ impl App {
             let Some(p) = facts::practitioner(&mut c, &r.personnel_code)? else { continue };
             let Some(f) = facts::practitioner_facts(&mut c, &r.personnel_code)? else { continue };
             let t = rules::evaluate(&self.packs, &f)?;
-            let pack = self.packs.in_force(on).map_err(|e| ClientError::from(e).field("date"))?;
+            let pack = self.packs.in_force_or_first(on).map_err(|e| ClientError::from(e).field("date"))?;
             let s = rules::status_on(&f, &t, pack.cycle.initial_points, pack.agreement.term_months, on);
             let site = s
                 .sites

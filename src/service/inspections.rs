@@ -9,7 +9,7 @@ use crate::domain::dates::parse_date;
 use crate::domain::limits;
 use crate::domain::Fen;
 use crate::error::{ClientError, Error, Kind, Result};
-use crate::rules::Sanction;
+use crate::rules::{Dated, Sanction};
 use crate::service::eligibility::amount_of;
 use crate::store::facts::{self, NewDeduction};
 use crate::store::DbConn;
@@ -148,6 +148,8 @@ impl App {
                 "处理决定日期早于检查日期",
             ));
         }
+        // 七: 本通知自印发之日起施行 — nothing decided before the notice is scored under it.
+        self.packs.scoring(Dated::Decision, decided_on)?;
         if req.violations.is_empty() {
             return Err(Error::invalid(
                 "no_violations",
@@ -181,6 +183,15 @@ impl App {
                 .filter(|s| !s.is_empty())
                 .map(|s| parse_date(&field("occurred_on"), s))
                 .transpose()?;
+            // 七: nor conduct before it. Without `occurred_on` the inspection's date bounds the
+            // conduct: what an inspection before the notice found happened before it too.
+            let (conduct_on, conduct_field) = match occurred_on {
+                Some(o) => (o, field("occurred_on")),
+                None => (inspected_on, "inspected_on".to_string()),
+            };
+            if let Err(e) = self.packs.scoring(Dated::Conduct, conduct_on) {
+                return Err(Error::Client(ClientError::from(e).field(conduct_field)));
+            }
             if occurred_on.is_some_and(|o| o > decided_on) {
                 return Err(Error::invalid(
                     "invalid_date",

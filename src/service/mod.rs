@@ -16,6 +16,7 @@ pub mod notices;
 pub mod objections;
 pub mod pages;
 pub mod queries;
+pub mod receipts;
 pub mod registrations;
 pub mod rosters;
 pub mod search;
@@ -231,6 +232,12 @@ pub enum Lock {
     PassMark(i32),
     CascadeCase(i64),
     TerminationCase(i64),
+    /// A written notice (its receipt).
+    Notice(i64),
+    /// The agency's delivery allowance of written notices.
+    DeliveryAllowance,
+    /// A notice of an intended agreement decision (吉林 第四十九条).
+    Intent(i64),
 }
 
 impl Lock {
@@ -246,6 +253,9 @@ impl Lock {
             Lock::PassMark(y) => format!("pass_mark:{y}"),
             Lock::CascadeCase(id) => format!("case:{id}"),
             Lock::TerminationCase(id) => format!("tcase:{id}"),
+            Lock::Notice(id) => format!("notice:{id}"),
+            Lock::DeliveryAllowance => "delivery_allowance".to_string(),
+            Lock::Intent(id) => format!("intent:{id}"),
         }
     }
 
@@ -253,9 +263,13 @@ impl Lock {
     pub fn target(&self) -> String {
         match self {
             Lock::Person(c) | Lock::Institution(c) | Lock::Key(c) => c.clone(),
-            Lock::Objection(id) | Lock::InterviewOrder(id) | Lock::CascadeCase(id) | Lock::TerminationCase(id) => {
-                id.to_string()
-            }
+            Lock::Objection(id)
+            | Lock::InterviewOrder(id)
+            | Lock::CascadeCase(id)
+            | Lock::TerminationCase(id)
+            | Lock::Notice(id)
+            | Lock::Intent(id) => id.to_string(),
+            Lock::DeliveryAllowance => "delivery_allowance".to_string(),
             Lock::CalendarYear(y) | Lock::PassMark(y) => y.to_string(),
         }
     }

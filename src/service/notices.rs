@@ -1,5 +1,9 @@
 //! 六(一): every deduction, revocation and institution action produces a written notice to the
-//! institution(s) concerned, dated the decision date, saying how and by when to object.
+//! institution(s) concerned, dated the decision date, saying how to object; the agency's
+//! decision on an objection is a written notice of its own, and a rejection says to whom and by
+//! when to escalate: within 10 working days of *receiving* it (接到书面通知后10个工作日内).
+//! A notice counts as received when the institution acknowledges it, or else on its date plus
+//! the delivery allowance the agency sets (`receipts.rs`).
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -8,12 +12,12 @@ use super::{Action, App, Caller};
 use crate::error::{Error, Result};
 use crate::rules::pack::ObjectionRule;
 use crate::rules::{PractitionerFacts, Sanction, Timeline};
-use crate::store::due_process::{self, NewNotice, NoticeRow};
+use crate::store::due_process::{self, NewNotice, NoticeRow, ObjectionLevel, ObjectionRow, ObjectionRuling};
 use crate::store::facts::{self, AgreementAction};
 pub use crate::store::notice_body::NoticeBody;
 use crate::store::notice_body::{
-    DeductionNotice, HowToObject, InspectionOfNotice, InstitutionNotice, NoticeItem, RevocationNotice, SanctionNotice,
-    TestRevocationNotice,
+    DeductionNotice, HowToObject, InspectionOfNotice, InstitutionNotice, NoticeItem, ObjectionDecisionNotice,
+    RevocationNotice, SanctionNotice, TestRevocationNotice,
 };
 use crate::store::DbConn;
 
@@ -25,25 +29,29 @@ pub struct Notice {
     pub personnel_code: Option<String>,
     pub deduction_id: Option<i64>,
     pub notice_date: NaiveDate,
-    /// The last day to take a rejected objection to the administrative department (六(一)).
+    /// The last day of the period this notice opens (六(一)): on the agency's rejection of an
+    /// objection, to escalate; on an institution action, to object. Counted from the day the
+    /// notice counts as received. `None` when the notice opens no period (a deduction's notice:
+    /// the period runs from the agency's decision on the objection, not from it).
     pub objection_deadline: Option<NaiveDate>,
     pub title: String,
     pub body: NoticeBody,
+    /// The objection an objection decision's notice decides.
+    pub objection_id: Option<i64>,
+    /// When the institution acknowledged receiving it (`POST /notices/{id}/received`).
+    pub received_on: Option<NaiveDate>,
+    /// The day it counts as received: acknowledged, else its date plus the delivery allowance.
+    pub deemed_received_on: NaiveDate,
 }
 
-impl From<NoticeRow> for Notice {
-    fn from(n: NoticeRow) -> Self {
-        Notice {
-            id: n.id,
-            kind: n.kind.as_str().to_string(),
-            institution_code: n.institution_code,
-            personnel_code: n.personnel_code,
-            deduction_id: n.deduction_id,
-            notice_date: n.notice_date,
-            objection_deadline: n.objection_deadline,
-            title: n.title,
-            body: n.body,
-        }
+/// Whether a notice opens a period of 六(一) that runs from its receipt.
+fn opens_a_period(n: &NoticeRow) -> bool {
+    match &n.body {
+        NoticeBody::ObjectionDecision(b) => b.escalation.is_some(),
+        NoticeBody::Institution(b) => b.objection.is_some(),
+        // Notices written before the period ran from the agency's decision kept a deadline.
+        NoticeBody::Deduction(_) | NoticeBody::Sanction(_) => n.objection_deadline.is_some(),
+        NoticeBody::Revocation(_) | NoticeBody::TestRevocation(_) => false,
     }
 }
 
@@ -63,6 +71,12 @@ pub(crate) fn deduction_notice_title(personnel_code: &str, points: u32) -> Strin
     format!("医保支付资格相关人员扣分处理通知书（{personnel_code}，扣{points}分）")
 }
 
+/// The delivery allowance (calendar days) for a notice dated `d`: the latest setting in force
+/// from a day not after `d`; 0 until the agency sets one.
+pub(crate) fn allowance_on(settings: &[(i64, i32, NaiveDate)], d: NaiveDate) -> u32 {
+    settings.iter().filter(|(_, _, from)| *from <= d).max_by_key(|(id, _, _)| *id).map_or(0, |s| s.1.max(0) as u32)
+}
+
 impl App {
     /// 10 working days after the notice (六(一)); `None` when the calendar has no such year.
     /// The objection rule for a notice of `notice_date` (六(一)). A notice of an institution
@@ -74,6 +88,57 @@ impl App {
     pub fn objection_deadline(&self, notice_date: NaiveDate) -> Option<NaiveDate> {
         let days = self.objection_rule(notice_date).ok()?.working_days;
         self.working_days_after(notice_date, days).ok()
+    }
+
+    /// The notices of `rows` as shown: each with its receipt and the deadline counted from it.
+    pub(crate) fn notice_views(&self, c: &mut DbConn, rows: Vec<NoticeRow>) -> Result<Vec<Notice>> {
+        let ids: Vec<i64> = rows.iter().map(|n| n.id).collect();
+        let receipts: std::collections::HashMap<i64, NaiveDate> =
+            due_process::receipts_of(c, &ids)?.into_iter().collect();
+        let allowances = due_process::delivery_allowances(c)?;
+        Ok(rows
+            .into_iter()
+            .map(|n| {
+                let received_on = receipts.get(&n.id).copied();
+                let deemed = received_on.unwrap_or_else(|| {
+                    n.notice_date + chrono::Duration::days(i64::from(allowance_on(&allowances, n.notice_date)))
+                });
+                let deadline = if opens_a_period(&n) { self.objection_deadline(deemed) } else { None };
+                Notice {
+                    id: n.id,
+                    kind: n.kind.as_str().to_string(),
+                    institution_code: n.institution_code,
+                    personnel_code: n.personnel_code,
+                    deduction_id: n.deduction_id,
+                    notice_date: n.notice_date,
+                    objection_deadline: deadline,
+                    title: n.title,
+                    body: n.body,
+                    objection_id: n.objection_id,
+                    received_on,
+                    deemed_received_on: deemed,
+                }
+            })
+            .collect())
+    }
+
+    /// The day a notice dated `d` counts as received when not acknowledged (六(一)).
+    pub(crate) fn deemed_receipt(&self, c: &mut DbConn, d: NaiveDate) -> Result<NaiveDate> {
+        let days = allowance_on(&due_process::delivery_allowances(c)?, d);
+        Ok(d + chrono::Duration::days(i64::from(days)))
+    }
+
+    /// 六(一) on a deduction's (or a test's) notice: how to object to the agency, and that the
+    /// 10 working days to go further run from the agency's written decision, not from this notice.
+    fn how_to_object_to_the_agency(&self, notice_date: NaiveDate) -> Result<HowToObject> {
+        let rule = self.objection_rule(notice_date)?;
+        let (days, agency, department) = (rule.working_days, &rule.agency, &rule.department);
+        Ok(HowToObject {
+            article: rule.article.clone(),
+            deadline: None,
+            zh: format!("对处理结果有异议的，由所在单位向{agency}反馈意见并提供佐证材料，{agency}作出处理决定后书面通知所在单位；对{agency}的处理决定仍有异议的，可在接到该书面通知后{days}个工作日内由所在单位向{department}提出书面异议。"),
+            en: format!("An objection goes through the institution to the local agency, with evidence; the agency decides and notifies the institution in writing. Against the agency's decision the institution may go to the administrative department within {days} working days of receiving that written notice."),
+        })
     }
 
     fn how_to_object(&self, notice_date: NaiveDate, deadline: Option<NaiveDate>) -> Result<HowToObject> {
@@ -105,7 +170,6 @@ impl App {
     ) -> Result<()> {
         let name = facts::practitioner(c, &f.personnel_code)?.map(|p| p.name).unwrap_or_default();
         let sites = deduction_notice_sites(f, inspected, decided_on);
-        let deadline = self.objection_deadline(decided_on);
         let pack = self.packs.in_force(decided_on)?;
         let mut names = std::collections::BTreeMap::new();
         for site in &sites {
@@ -143,7 +207,7 @@ impl App {
                 cycle_year: d.cycle_year,
                 cycle_total: d.total_after,
                 sanctions: caused,
-                objection: self.how_to_object(decided_on, deadline)?,
+                objection: self.how_to_object_to_the_agency(decided_on)?,
             });
             for site in &sites {
                 due_process::insert_notice(
@@ -153,10 +217,11 @@ impl App {
                         personnel_code: Some(f.personnel_code.clone()),
                         deduction_id: Some(d.id),
                         notice_date: decided_on,
-                        objection_deadline: deadline,
+                        objection_deadline: None,
                         title: deduction_notice_title(&f.personnel_code, d.points),
                         body: body.clone(),
                         recorded_at: crate::store::now(),
+                        objection_id: None,
                     },
                 )?;
             }
@@ -174,13 +239,12 @@ impl App {
         title: &str,
     ) -> Result<()> {
         let name = facts::practitioner(c, &f.personnel_code)?.map(|p| p.name).unwrap_or_default();
-        let deadline = self.objection_deadline(on);
         let body = NoticeBody::Sanction(SanctionNotice {
             personnel_code: f.personnel_code.clone(),
             name,
             decided_on: on,
             sanctions: sanctions.to_vec(),
-            objection: self.how_to_object(on, deadline)?,
+            objection: self.how_to_object_to_the_agency(on)?,
         });
         let mut sites: Vec<String> =
             f.registrations.iter().filter(|r| r.in_force_on(on)).map(|r| r.institution_code.clone()).collect();
@@ -194,10 +258,11 @@ impl App {
                     personnel_code: Some(f.personnel_code.clone()),
                     deduction_id: None,
                     notice_date: on,
-                    objection_deadline: deadline,
+                    objection_deadline: None,
                     title: format!("{title}（{}）", f.personnel_code),
                     body: body.clone(),
                     recorded_at: crate::store::now(),
+                    objection_id: None,
                 },
             )?;
         }
@@ -244,6 +309,7 @@ impl App {
                     title: format!("撤销扣分通知书（{}）", f.personnel_code),
                     body: body.clone(),
                     recorded_at: crate::store::now(),
+                    objection_id: None,
                 },
             )?;
         }
@@ -287,6 +353,7 @@ impl App {
                     title: format!("撤销测试记录通知书（{}）", f.personnel_code),
                     body: body.clone(),
                     recorded_at: crate::store::now(),
+                    objection_id: None,
                 },
             )?;
         }
@@ -309,8 +376,13 @@ impl App {
             AgreementAction::Suspend => "中止医保协议通知书",
             AgreementAction::Restore => "恢复医保协议通知书",
             AgreementAction::Terminate => "解除医保协议通知书",
+            AgreementAction::Renew => "续签医保协议通知书",
+            AgreementAction::NonRenewal => "不再续签医保协议通知书",
+            AgreementAction::Inspection => "中止期满验收结果通知书",
         };
-        let deadline = if action == AgreementAction::Restore { None } else { self.objection_deadline(from) };
+        let opens_period =
+            matches!(action, AgreementAction::Suspend | AgreementAction::Terminate | AgreementAction::NonRenewal);
+        let deadline = if !opens_period { None } else { self.objection_deadline(self.deemed_receipt(c, from)?) };
         let body = NoticeBody::Institution(InstitutionNotice {
             institution_code: institution.to_string(),
             action,
@@ -319,11 +391,7 @@ impl App {
             reason: reason.to_string(),
             article: article.to_string(),
             staff: "三(四)：本机构医保支付资格相关人员服务协议同时中止或解除".into(),
-            objection: if action == AgreementAction::Restore {
-                None
-            } else {
-                Some(self.how_to_object(from, deadline)?)
-            },
+            objection: if !opens_period { None } else { Some(self.how_to_object(from, deadline)?) },
         });
         due_process::insert_notice(
             c,
@@ -336,9 +404,97 @@ impl App {
                 title: title.into(),
                 body,
                 recorded_at: crate::store::now(),
+                objection_id: None,
             },
         )?;
         Ok(())
+    }
+
+    /// 六(一): the written notice of a decision on an objection, to the institution that
+    /// objected, dated the decision date. The agency's rejection says to whom and by when to
+    /// escalate (10 working days from receiving it); the department's decision ends the matter.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn notify_objection_decision(
+        &self,
+        c: &mut DbConn,
+        o: &ObjectionRow,
+        personnel_code: &str,
+        level: ObjectionLevel,
+        ruling: ObjectionRuling,
+        on: NaiveDate,
+        evidence: &str,
+    ) -> Result<i64> {
+        let rule = self.objection_rule(on)?.clone();
+        let (days, article) = (rule.working_days, rule.article.clone());
+        let received = self.deemed_receipt(c, on)?;
+        let deadline = self.objection_deadline(received);
+        let (zh, en) = match (level, ruling) {
+            (ObjectionLevel::Agency, ObjectionRuling::Uphold) => (
+                format!("经审核，异议成立：撤销第{}号扣分记录，该扣分不计入任何日期，年度累计扣分重新计算，不再成立的处理予以撤回（{article}）。", o.deduction_id),
+                format!("The objection is upheld: deduction {} is revoked for every date, the cycle recomputed and the sanctions that no longer follow withdrawn ({article}).", o.deduction_id),
+            ),
+            (ObjectionLevel::Agency, ObjectionRuling::Reject) => (
+                format!("经审核，异议理由不成立，维持第{}号扣分处理决定（{article}）。", o.deduction_id),
+                format!("The objection is rejected: deduction {} stands ({article}).", o.deduction_id),
+            ),
+            (ObjectionLevel::Department, ObjectionRuling::Uphold) => (
+                format!("经{}复核，异议成立：撤销第{}号扣分记录，年度累计扣分重新计算，不再成立的处理予以撤回（{article}）。", rule.department, o.deduction_id),
+                format!("On escalation the administrative department upholds the objection: deduction {} is revoked for every date ({article}).", o.deduction_id),
+            ),
+            (ObjectionLevel::Department, ObjectionRuling::Reject) => (
+                format!("经{}复核，维持第{}号扣分处理决定（{article}）。", rule.department, o.deduction_id),
+                format!("On escalation the administrative department rejects the objection: deduction {} stands ({article}).", o.deduction_id),
+            ),
+        };
+        let escalation = (level == ObjectionLevel::Agency && ruling == ObjectionRuling::Reject).then(|| {
+            let by = deadline.map(|d| format!("，以{received}接到计算，至{d}（含）止")).unwrap_or_default();
+            HowToObject {
+                article: article.clone(),
+                deadline,
+                zh: format!(
+                    "对本处理决定仍有异议的，可在接到本通知后{days}个工作日内（接到之日不计入{by}）由所在单位向{}提出书面异议。",
+                    rule.department
+                ),
+                en: format!(
+                    "Against this decision the institution may go to the administrative department within {days} working days of receiving this notice (the day of receipt not counted{})",
+                    deadline.map(|d| format!("; received on {received}, by {d} inclusive")).unwrap_or_default()
+                ),
+            }
+        });
+        let title = match level {
+            ObjectionLevel::Agency => format!("异议处理决定通知书（{personnel_code}）"),
+            ObjectionLevel::Department => format!("异议复核决定通知书（{personnel_code}）"),
+        };
+        let body = NoticeBody::ObjectionDecision(ObjectionDecisionNotice {
+            objection_id: o.id,
+            deduction_id: o.deduction_id,
+            personnel_code: personnel_code.to_string(),
+            institution_code: o.institution_code.clone(),
+            filed_on: o.filed_on,
+            grounds: o.grounds.clone(),
+            level,
+            decision: ruling,
+            decided_on: on,
+            evidence: evidence.to_string(),
+            article,
+            zh,
+            en,
+            escalation,
+        });
+        Ok(due_process::insert_notice(
+            c,
+            &NewNotice {
+                institution_code: o.institution_code.clone(),
+                personnel_code: Some(personnel_code.to_string()),
+                deduction_id: Some(o.deduction_id),
+                notice_date: on,
+                objection_deadline: deadline.filter(|_| body.objection().is_some()),
+                title,
+                body,
+                recorded_at: crate::store::now(),
+                objection_id: Some(o.id),
+            },
+        )?)
     }
 
     /// `GET /notices`: hr sees its own institution's notices, a county officer its county's.
@@ -346,19 +502,18 @@ impl App {
         caller.permit(Action::ReadNotices)?;
         let institution = caller.own_institution(institution)?;
         let mut c = self.conn()?;
-        Ok(due_process::notices_list(&mut c, institution.as_deref(), person)?
+        let rows: Vec<NoticeRow> = due_process::notices_list(&mut c, institution.as_deref(), person)?
             .into_iter()
-            .map(Notice::from)
             .filter(|n| caller.covers_institution(&n.institution_code))
-            .collect())
+            .collect();
+        self.notice_views(&mut c, rows)
     }
 
     pub fn notice(&self, caller: &Caller, id: i64) -> Result<Notice> {
         caller.permit(Action::ReadNotices)?;
         let mut c = self.conn()?;
-        let n =
-            due_process::notice(&mut c, id)?.map(Notice::from).ok_or_else(|| Error::not_found("notice", "通知书"))?;
+        let n = due_process::notice(&mut c, id)?.ok_or_else(|| Error::not_found("notice", "通知书"))?;
         caller.require_institution(Action::ReadNotices, &n.institution_code)?;
-        Ok(n)
+        self.notice_views(&mut c, vec![n])?.pop().ok_or_else(|| Error::not_found("notice", "通知书"))
     }
 }

@@ -1,7 +1,11 @@
-//! 六(一) objections: the institution objects for its staff to the local agency, which upholds
-//! or rejects with evidence; a rejected objection may go to the administrative department
-//! within 10 working days of the written notice, whose decision is final. Upholding at either
-//! level revokes the deduction and recomputes the cycle.
+//! 六(一) objections: the institution objects for its staff to the local agency (an officer of
+//! the deduction's county or the city, or the agency), which upholds or rejects with evidence
+//! and notifies the institution in writing. Against a rejection the institution may go to the
+//! administrative department within 10 working days of *receiving that written notice* (对医保
+//! 经办机构作出的处理决定仍有异议的，可在接到书面通知后10个工作日内…): the days run from the
+//! agency's decision, never from the deduction. The department's decision (recorded by the
+//! admin role, `decide_escalation`) has its own notice. Upholding at either level revokes the
+//! deduction and recomputes the cycle.
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -12,6 +16,7 @@ use crate::domain::dates::parse_date;
 use crate::error::{Error, Result};
 use crate::rules::status::PayabilityChange;
 use crate::store::due_process::{self, ObjectionLevel, ObjectionRow, ObjectionRuling};
+use crate::store::notice_body::NoticeBody;
 use crate::store::{facts, DbConn};
 
 /// `POST /deductions/{id}/objections`.
@@ -38,6 +43,16 @@ pub struct EscalateObjection {
     pub on: String,
 }
 
+/// `POST /objections/{id}/escalation/decide`: the administrative department's decision (admin).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct DecideEscalation {
+    pub decision: String,
+    pub decided_on: String,
+    /// The department's reasoning.
+    #[serde(default, alias = "evidence")]
+    pub reasoning: String,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct ObjectionDecision {
     /// `agency` (经办机构) or `department` (医保行政部门).
@@ -57,9 +72,18 @@ pub struct Objection {
     pub grounds: String,
     /// filed → upheld | rejected → escalated → upheld | rejected (final)
     pub status: &'static str,
+    /// The date of the deduction's written notice (how to object to the agency).
     pub notice_date: NaiveDate,
-    /// The last day to escalate (10 working days after the notice); `None` outside the calendar.
+    /// The agency's written decision on the objection (`GET /notices/{id}`), once decided.
+    pub decision_notice_id: Option<i64>,
+    /// After a rejection: the day its notice counts as received (acknowledged, or its date plus
+    /// the delivery allowance); the escalation period runs from it.
+    pub decision_received_on: Option<NaiveDate>,
+    /// After a rejection: the last day to escalate, the 10th working day after
+    /// `decision_received_on`; `None` before a rejection or outside the calendar.
     pub escalation_deadline: Option<NaiveDate>,
+    /// After a rejection: to whom (六(一): 属地医保行政部门).
+    pub escalate_to: Option<String>,
     pub escalated_on: Option<NaiveDate>,
     pub decisions: Vec<ObjectionDecision>,
     /// When upheld: the days whose claims are now payable (to pay back refused claims).
@@ -145,7 +169,14 @@ impl App {
         self.write(caller, &[person_lock(&person), Lock::Objection(id)], |c, touched| {
             let level = match objection_status(c, &o)? {
                 "filed" => ObjectionLevel::Agency,
-                "escalated" => ObjectionLevel::Department,
+                // 六(一): an escalation is the administrative department's, not the agency's.
+                "escalated" => {
+                    return Err(Error::conflict(
+                        "escalated",
+                        format!("objection {id} is escalated: the administrative department decides it (POST /objections/{id}/escalation/decide, admin)"),
+                        format!("该异议已提交医保行政部门，由行政部门作出处理决定（POST /objections/{id}/escalation/decide，系统管理员录入）"),
+                    ))
+                }
                 _ => {
                     return Err(Error::conflict(
                         "already_decided",
@@ -162,24 +193,91 @@ impl App {
                     "处理日期早于异议日期",
                 ));
             }
-            let d = due_process::insert_decision(c, id, level, ruling, on, req.evidence.trim())?;
-            touched.fact("objection_decisions", d);
-            let mut affected = Vec::new();
-            if ruling == ObjectionRuling::Uphold {
-                let reason = format!(
-                    "六(一) 异议成立（{}）：{}",
-                    if level == ObjectionLevel::Agency { "经办机构" } else { "行政部门" },
-                    req.evidence.trim()
-                );
-                let revocation = Revocation { deduction_id: o.deduction_id, on, reason: &reason, source: "objection" };
-                let ledger = self.apply_revocation(c, touched, &person, &revocation)?;
-                affected = ledger.affected_periods;
-            }
-            self.objection_view(c, id, affected)
+            self.apply_objection_decision(c, touched, &o, &person, level, ruling, on, req.evidence.trim())
         })
     }
 
-    /// To the administrative department, within 10 working days of the notice, after a reject.
+    /// 六(一) 医保行政部门按规定作出处理: the department's decision on an escalated objection,
+    /// recorded by the admin role, with its own written notice; `uphold` revokes the deduction.
+    pub fn decide_escalation(&self, caller: &Caller, id: i64, req: &DecideEscalation) -> Result<Objection> {
+        caller.permit(Action::DecideEscalation)?;
+        let (o, person) = self.objection_in_scope(caller, Action::DecideEscalation, id)?;
+        let on = parse_date("decided_on", &req.decided_on)?;
+        crate::domain::limits::check_note("reasoning", &req.reasoning)?;
+        let Some(ruling) = ObjectionRuling::parse(&req.decision) else {
+            let other = &req.decision;
+            return Err(Error::invalid(
+                "invalid_decision",
+                "decision",
+                format!("decision '{other}' is uphold or reject"),
+                format!("处理决定 '{other}' 应为 uphold（采纳）或 reject（驳回）"),
+            ));
+        };
+        self.write(caller, &[person_lock(&person), Lock::Objection(id)], |c, touched| {
+            match objection_status(c, &o)? {
+                "escalated" => {}
+                "upheld_by_department" | "rejected_by_department" => {
+                    return Err(Error::conflict(
+                        "already_decided",
+                        "the administrative department has already decided this objection",
+                        "行政部门已对该异议作出处理决定",
+                    ))
+                }
+                _ => {
+                    return Err(Error::conflict(
+                        "not_escalated",
+                        "only an objection escalated to the administrative department can be decided here",
+                        "仅已提交医保行政部门的异议可在此作出处理决定",
+                    ))
+                }
+            }
+            let escalated_on = due_process::escalation_of(c, id)?.unwrap_or(o.filed_on);
+            if on < escalated_on {
+                return Err(Error::invalid(
+                    "invalid_date",
+                    "decided_on",
+                    format!("decided_on is before the escalation ({escalated_on})"),
+                    format!("处理日期早于提交行政部门的日期（{escalated_on}）"),
+                ));
+            }
+            let level = ObjectionLevel::Department;
+            self.apply_objection_decision(c, touched, &o, &person, level, ruling, on, req.reasoning.trim())
+        })
+    }
+
+    /// Records a decision, its written notice to the objecting institution, and for `uphold` the
+    /// revocation, inside the caller's write transaction (which holds the person's lock).
+    #[allow(clippy::too_many_arguments)]
+    fn apply_objection_decision(
+        &self,
+        c: &mut DbConn,
+        touched: &mut super::Touched,
+        o: &ObjectionRow,
+        person: &str,
+        level: ObjectionLevel,
+        ruling: ObjectionRuling,
+        on: NaiveDate,
+        evidence: &str,
+    ) -> Result<Objection> {
+        let d = due_process::insert_decision(c, o.id, level, ruling, on, evidence)?;
+        touched.fact("objection_decisions", d);
+        self.notify_objection_decision(c, o, person, level, ruling, on, evidence)?;
+        let mut affected = Vec::new();
+        if ruling == ObjectionRuling::Uphold {
+            let reason = format!(
+                "六(一) 异议成立（{}）：{}",
+                if level == ObjectionLevel::Agency { "经办机构" } else { "行政部门" },
+                evidence
+            );
+            let revocation = Revocation { deduction_id: o.deduction_id, on, reason: &reason, source: "objection" };
+            let ledger = self.apply_revocation(c, touched, person, &revocation)?;
+            affected = ledger.affected_periods;
+        }
+        self.objection_view(c, o.id, affected)
+    }
+
+    /// To the administrative department, after the agency's rejection, within 10 working days of
+    /// receiving its written notice (六(一)).
     pub fn escalate_objection(&self, caller: &Caller, id: i64, req: &EscalateObjection) -> Result<Objection> {
         caller.permit(Action::EscalateObjection)?;
         let (o, person) = self.objection_in_scope(caller, Action::EscalateObjection, id)?;
@@ -192,15 +290,30 @@ impl App {
                     "仅经办机构驳回的异议可向行政部门提出",
                 ));
             }
-            let notice_date = notice_date_of(c, &o)?;
-            let rule = self.objection_rule(notice_date)?;
+            let r = self.rejection_of(c, &o)?.ok_or_else(|| {
+                Error::conflict(
+                    "not_rejected",
+                    "only an objection the agency rejected can be escalated",
+                    "仅经办机构驳回的异议可向行政部门提出",
+                )
+            })?;
+            let rule = self.objection_rule(r.rejected_on)?;
             let (days, article) = (rule.working_days, &rule.article);
-            let deadline = self.objection_deadline(notice_date).ok_or_else(|| {
+            let (rejected_on, received) = (r.rejected_on, r.received_on);
+            if on < rejected_on {
+                return Err(Error::invalid(
+                    "invalid_date",
+                    "on",
+                    format!("on is before the agency's decision of {rejected_on}"),
+                    format!("日期早于经办机构作出处理决定的日期（{rejected_on}）"),
+                ));
+            }
+            let deadline = r.deadline.ok_or_else(|| {
                 Error::invalid(
                     "calendar_missing",
                     "on",
-                    format!("no working-day calendar covers the {days} working days after {notice_date}"),
-                    format!("节假日安排未覆盖{notice_date}后{days}个工作日"),
+                    format!("no working-day calendar covers the {days} working days after {received}"),
+                    format!("节假日安排未覆盖{received}后{days}个工作日"),
                 )
             })?;
             if on > deadline {
@@ -208,13 +321,10 @@ impl App {
                     "deadline_passed",
                     "on",
                     format!(
-                        "the {days} working days after the notice of {notice_date} ended on {deadline} ({article})"
+                        "the {days} working days to escalate the agency's rejection of {rejected_on} (its written notice received on {received}) ended on {deadline} ({article})"
                     ),
-                    format!("已超过书面通知（{notice_date}）后{days}个工作日的期限（{deadline}）（{article}）"),
+                    format!("已超过接到经办机构{rejected_on}作出的处理决定书面通知（{received}接到）后{days}个工作日的期限（{deadline}）（{article}）"),
                 ));
-            }
-            if on < notice_date {
-                return Err(Error::invalid("invalid_date", "on", "on is before the notice", "日期早于书面通知日期"));
             }
             let e = due_process::insert_escalation(c, id, on)?;
             touched.fact("objection_escalations", e);
@@ -239,6 +349,11 @@ impl App {
         let o = due_process::objection(c, id)?.ok_or_else(|| Error::not_found("objection", "异议"))?;
         let d = facts::deduction(c, o.deduction_id)?.ok_or_else(|| Error::not_found("deduction", "扣分记录"))?;
         let notice_date = notice_date_of(c, &o)?;
+        let rejection = self.rejection_of(c, &o)?;
+        let decision_notice_id = due_process::notices_of_objection(c, id)?
+            .into_iter()
+            .find(|n| matches!(&n.body, NoticeBody::ObjectionDecision(b) if b.level == ObjectionLevel::Agency))
+            .map(|n| n.id);
         let decisions = due_process::decisions_of(c, id)?
             .into_iter()
             .map(|x| ObjectionDecision {
@@ -257,12 +372,55 @@ impl App {
             grounds: o.grounds.clone(),
             status: objection_status(c, &o)?,
             notice_date,
-            escalation_deadline: self.objection_deadline(notice_date),
+            decision_notice_id,
+            decision_received_on: rejection.as_ref().map(|r| r.received_on),
+            escalation_deadline: rejection.as_ref().and_then(|r| r.deadline),
+            escalate_to: match &rejection {
+                Some(r) => Some(self.objection_rule(r.rejected_on)?.department.clone()),
+                None => None,
+            },
             escalated_on: due_process::escalation_of(c, id)?,
             decisions,
             affected_periods: affected,
             article: "六(一)",
         })
+    }
+}
+
+/// The agency's rejection of an objection and the escalation period it opened (六(一)).
+struct Rejection {
+    rejected_on: NaiveDate,
+    /// The day its written notice counts as received.
+    received_on: NaiveDate,
+    /// The 10th working day after `received_on`; `None` outside the calendar.
+    deadline: Option<NaiveDate>,
+}
+
+impl App {
+    /// The agency's rejection, if the agency rejected the objection: from the day its written
+    /// notice counts as received (acknowledged, or its date plus the delivery allowance).
+    fn rejection_of(&self, c: &mut DbConn, o: &ObjectionRow) -> Result<Option<Rejection>> {
+        let decisions = due_process::decisions_of(c, o.id)?;
+        let Some(agency) = decisions.iter().find(|d| d.level == ObjectionLevel::Agency) else {
+            return Ok(None);
+        };
+        if agency.decision != ObjectionRuling::Reject {
+            return Ok(None);
+        }
+        let notice = due_process::notices_of_objection(c, o.id)?
+            .into_iter()
+            .find(|n| matches!(&n.body, NoticeBody::ObjectionDecision(b) if b.level == ObjectionLevel::Agency));
+        let received_on = match notice {
+            Some(n) => self.notice_views(c, vec![n])?.pop().map_or(agency.decided_on, |v| v.deemed_received_on),
+            // A rejection recorded before decisions had notices: from its date and the allowance.
+            None => self.deemed_receipt(c, agency.decided_on)?,
+        };
+        let days = self.objection_rule(agency.decided_on)?.working_days;
+        Ok(Some(Rejection {
+            rejected_on: agency.decided_on,
+            received_on,
+            deadline: self.working_days_after(received_on, days).ok(),
+        }))
     }
 }
 

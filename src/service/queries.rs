@@ -183,7 +183,7 @@ impl App {
         let p = facts::practitioner(&mut c, code)?.ok_or_else(|| Error::not_found("practitioner", "人员"))?;
         drop(c);
         let (f, t) = self.timeline(code)?;
-        let pack = self.packs.in_force(on).map_err(|e| ClientError::from(e).field("date"))?;
+        let pack = self.packs.in_force_or_first(on).map_err(|e| ClientError::from(e).field("date"))?;
         Ok(PractitionerStatus {
             personnel_code: p.personnel_code,
             name: p.name,
@@ -341,7 +341,8 @@ impl App {
                 institution_code: site.institution_code.clone(),
                 institution_name: name,
                 status: site.status.as_str(),
-                institution_status: inst.map_or("unknown", |i| rules::institution::status_on(&i, on).as_str()),
+                institution_status: inst
+                    .map_or("unknown", |i| rules::institution::status_on(&i, &self.packs, on).as_str()),
             });
         }
         Ok(PublicPractitioner {

@@ -1,4 +1,5 @@
-//! 三(三): the annual training test.
+//! 三(三): the annual training test — 原则上每年1次: a second test in a year only as a re-sit an
+//! admin records with its reason; an absence (缺考) recorded as a fact, never a pass.
 
 use serde::{Deserialize, Serialize};
 
@@ -17,6 +18,61 @@ pub struct NewTrainingTest {
     pub format: String,
     pub score: Option<serde_json::Value>,
     pub passed: bool,
+    /// 三(三) 原则上每年1次: a second test in the year, allowed by the agency; admin only, with
+    /// `retake_reason`.
+    #[serde(default)]
+    pub retake: bool,
+    pub retake_reason: Option<String>,
+}
+
+/// `POST /training-tests/absences`: the person did not sit the year's test (缺考).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct NewAbsence {
+    pub personnel_code: String,
+    /// The day of the test the person missed.
+    pub absent_on: String,
+    #[serde(default)]
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AbsenceView {
+    pub id: i64,
+    pub personnel_code: String,
+    pub absent_on: chrono::NaiveDate,
+    pub reason: String,
+    /// What it means (三(三)): not a pass; the year's test is still to be sat.
+    pub explanation: String,
+    pub article: &'static str,
+}
+
+/// A person's training tests and absences (三(三)), by year.
+#[derive(Debug, Clone, Serialize)]
+pub struct TrainingRecord {
+    pub personnel_code: String,
+    pub years: Vec<TrainingYear>,
+    pub article: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TrainingYear {
+    pub year: i32,
+    pub result: rules::training::YearResult,
+    pub explanation: String,
+    pub tests: Vec<TrainingTestLine>,
+    pub absences: Vec<AbsenceView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TrainingTestLine {
+    pub id: i64,
+    pub tested_on: chrono::NaiveDate,
+    pub format: &'static str,
+    pub score: Option<i32>,
+    pub passed: bool,
+    /// A re-sit an admin recorded, with its reason.
+    pub retake_reason: Option<String>,
+    pub revoked: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -27,6 +83,8 @@ pub struct TrainingTestView {
     pub format: &'static str,
     pub score: Option<i32>,
     pub passed: bool,
+    /// A re-sit an admin recorded in a year that already had a test, with its reason.
+    pub retake_reason: Option<String>,
     /// The sanctions now in force because of it (a fail terminates, 三(三)).
     pub sanctions: Vec<rules::Sanction>,
     pub article: &'static str,
@@ -205,7 +263,122 @@ impl App {
         }
         let code = req.personnel_code.trim().to_ascii_uppercase();
         let fact = TestFact { id: 0, tested_on, format, score, passed: req.passed };
-        self.write(caller, &[person_lock(&code)], |c, touched| self.apply_test(c, touched, &code, &fact))
+        // 三(三) 原则上每年1次: a re-sit is the agency's exception, recorded by an admin with why.
+        let retake_reason = if req.retake {
+            caller.permit(Action::RecordRetake)?;
+            let reason = req.retake_reason.as_deref().map(str::trim).unwrap_or("");
+            if reason.is_empty() {
+                return Err(Error::invalid(
+                    "missing_field",
+                    "retake_reason",
+                    "a re-sit needs its reason (三(三): once a year in principle)",
+                    "补考应写明理由（三(三)：原则上每年1次）",
+                ));
+            }
+            crate::domain::limits::check_note("retake_reason", reason)?;
+            Some(reason.to_string())
+        } else {
+            None
+        };
+        self.write(caller, &[person_lock(&code)], |c, touched| {
+            self.apply_test_with(c, touched, &code, &fact, retake_reason.as_deref())
+        })
+    }
+
+    /// 三(三): the person did not sit the year's test (缺考). Recorded as a fact, shown on the
+    /// person's page; never a pass, and — the notice terminating for a fail only — never a
+    /// termination: the year's test is still to be sat (it does not use up the year).
+    pub fn record_absence(&self, caller: &Caller, req: &NewAbsence) -> Result<AbsenceView> {
+        caller.permit(Action::RecordTest)?;
+        let on = parse_date("absent_on", &req.absent_on)?;
+        crate::domain::limits::check_note("reason", &req.reason)?;
+        if let Some((en, zh)) = future_test(on, crate::domain::dates::today_china()) {
+            return Err(Error::invalid("future_date", "absent_on", en, zh));
+        }
+        self.packs.scoring(rules::Dated::Test, on)?;
+        let code = req.personnel_code.trim().to_ascii_uppercase();
+        self.write(caller, &[person_lock(&code)], |c, touched| {
+            self.apply_absence(c, touched, &code, on, req.reason.trim())
+        })
+    }
+
+    /// Records an absence inside the caller's write transaction, which holds the person's lock.
+    pub fn apply_absence(
+        &self,
+        c: &mut DbConn,
+        touched: &mut Touched,
+        code: &str,
+        on: chrono::NaiveDate,
+        reason: &str,
+    ) -> Result<AbsenceView> {
+        facts::practitioner(c, code)?.ok_or_else(|| Error::not_found("practitioner", "人员"))?;
+        let year = chrono::Datelike::year(&on);
+        let tests = facts::practitioner_facts(c, code)?.map(|f| f.tests).unwrap_or_default();
+        if let Some(t) = tests.iter().find(|t| chrono::Datelike::year(&t.tested_on) == year) {
+            return Err(Error::conflict(
+                "already_tested",
+                format!("a test of {} is recorded for {year}: an absence would contradict it", t.tested_on),
+                format!("该人员{year}年度已有{}的测试记录，不能再记为缺考", t.tested_on),
+            ));
+        }
+        if facts::absences_of(c, code)?.iter().any(|a| a.absent_on == on) {
+            return Err(Error::conflict(
+                "duplicate_absence",
+                format!("an absence on {on} is already recorded"),
+                format!("{on}的缺考已记录"),
+            ));
+        }
+        let id = facts::insert_absence(c, code, on, reason)?;
+        touched.fact("training_test_absences", id);
+        Ok(absence_view(id, code, on, reason))
+    }
+
+    /// `GET /practitioners/{code}/training-tests`: every year's tests and absences (三(三)).
+    pub fn training_record(&self, caller: &Caller, code: &str) -> Result<TrainingRecord> {
+        let code = code.trim().to_ascii_uppercase();
+        caller.require_person(Action::ReadPractitioner, &self.sites_of(&code)?)?;
+        let mut c = self.conn()?;
+        let f = facts::practitioner_facts(&mut c, &code)?.ok_or_else(|| Error::not_found("practitioner", "人员"))?;
+        let rows = facts::tests_of(&mut c, &code)?;
+        let revoked: std::collections::HashSet<i64> =
+            crate::store::training::revoked_tests_of(&mut c, &code)?.into_iter().collect();
+        let absences = facts::absences_of(&mut c, &code)?;
+        let mut years: Vec<i32> =
+            rows.iter().map(|t| t.cycle_year).chain(absences.iter().map(|a| a.cycle_year)).collect();
+        years.sort_unstable();
+        years.dedup();
+        let absent_days: Vec<chrono::NaiveDate> = absences.iter().map(|a| a.absent_on).collect();
+        let years = years
+            .into_iter()
+            .rev()
+            .map(|year| {
+                let result = rules::training::year_result(&f.tests, &absent_days, year);
+                TrainingYear {
+                    year,
+                    result,
+                    explanation: year_explanation(year, result),
+                    tests: rows
+                        .iter()
+                        .filter(|t| t.cycle_year == year)
+                        .map(|t| TrainingTestLine {
+                            id: t.id,
+                            tested_on: t.tested_on,
+                            format: t.format.as_str(),
+                            score: t.score,
+                            passed: t.passed,
+                            retake_reason: t.retake_reason.clone(),
+                            revoked: revoked.contains(&t.id),
+                        })
+                        .collect(),
+                    absences: absences
+                        .iter()
+                        .filter(|a| a.cycle_year == year)
+                        .map(|a| absence_view(a.id, &code, a.absent_on, &a.reason))
+                        .collect(),
+                }
+            })
+            .collect();
+        Ok(TrainingRecord { personnel_code: code, years, article: "三(三)" })
     }
 
     /// Checks (三(三): format by age, once a year) and records a test in the caller's write
@@ -217,17 +390,38 @@ impl App {
         code: &str,
         fact: &TestFact,
     ) -> Result<TrainingTestView> {
-        let pack = self.packs.in_force(fact.tested_on)?;
+        self.apply_test_with(c, touched, code, fact, None)
+    }
+
+    /// [`App::apply_test`]; `retake_reason`: a re-sit an admin allowed (三(三)), which the
+    /// once-a-year rule does not refuse.
+    pub fn apply_test_with(
+        &self,
+        c: &mut DbConn,
+        touched: &mut Touched,
+        code: &str,
+        fact: &TestFact,
+        retake_reason: Option<&str>,
+    ) -> Result<TrainingTestView> {
+        // 七: a test sat before the notice came into force is not its 三(三) test.
+        let pack = self.packs.scoring(rules::Dated::Test, fact.tested_on)?;
         let p = facts::practitioner(c, code)?.ok_or_else(|| Error::not_found("practitioner", "人员"))?;
         let earlier: Vec<TestFact> = facts::practitioner_facts(c, code)?.map(|f| f.tests).unwrap_or_default();
-        rules::training::check(pack, p.birth_date, &earlier, fact.tested_on, fact.format)?;
+        rules::training::check_retake(
+            pack,
+            p.birth_date,
+            &earlier,
+            fact.tested_on,
+            fact.format,
+            retake_reason.is_some(),
+        )?;
         if let Some(score) = fact.score {
             let mark = self.pass_mark_of(c, chrono::Datelike::year(&fact.tested_on))?.mark;
             if let Some((en, zh)) = contradiction(f64::from(score), fact.passed, mark) {
                 return Err(Error::invalid("result_contradicts_score", "passed", en, zh));
             }
         }
-        let id = facts::insert_test(c, code, fact)?;
+        let id = facts::insert_test_with(c, code, fact, retake_reason)?;
         touched.fact("training_tests", id);
         let (person, timeline) = self.recompute(c, touched, code)?;
         let sanctions: Vec<rules::Sanction> = timeline
@@ -251,8 +445,30 @@ impl App {
             format: fact.format.as_str(),
             score: fact.score,
             passed: fact.passed,
+            retake_reason: retake_reason.map(str::to_string),
             sanctions,
             article: "三(三)",
         })
+    }
+}
+
+fn absence_view(id: i64, code: &str, on: chrono::NaiveDate, reason: &str) -> AbsenceView {
+    AbsenceView {
+        id,
+        personnel_code: code.to_string(),
+        absent_on: on,
+        reason: reason.to_string(),
+        explanation: format!("{on}缺考：未参加测试，不视为合格，也不作为测试未合格处理；本年度测试仍须参加（三(三)）"),
+        article: "三(三)",
+    }
+}
+
+fn year_explanation(year: i32, result: rules::training::YearResult) -> String {
+    use rules::training::YearResult::*;
+    match result {
+        Passed => format!("{year}年度医保政策法规培训测试合格（三(三)）"),
+        Failed => format!("{year}年度测试未合格：解除服务协议，1年内不再与其签订服务协议（三(三)）"),
+        Absent => format!("{year}年度缺考：未参加测试，不视为合格；本年度测试仍须参加（三(三)）"),
+        NotTested => format!("{year}年度尚无测试记录（三(三)）"),
     }
 }

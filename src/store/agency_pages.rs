@@ -9,9 +9,9 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Text};
 
 use super::conn::DbConn;
-use super::facts::{AgreementAction, Institution, InstitutionEventRow};
+use super::facts::{Institution, InstitutionEventRow};
 use super::schema::*;
-use crate::rules::{InstitutionEvent, InstitutionFacts, TestFormat};
+use crate::rules::{InstitutionFacts, TestFormat};
 
 type Q<T> = QueryResult<T>;
 
@@ -170,13 +170,7 @@ pub fn institution_facts_all(conn: &mut DbConn, all: &[Institution]) -> Q<HashMa
     let events: Vec<InstitutionEventRow> = institution_events::table.order(institution_events::id).load(conn)?;
     for e in events {
         if let Some(f) = out.get_mut(&e.institution_code) {
-            f.events.push(match e.action {
-                AgreementAction::Suspend => {
-                    InstitutionEvent::Suspend { from: e.from_on, until: e.until_on, lapses_on: e.lapses_on }
-                }
-                AgreementAction::Restore => InstitutionEvent::Restore { on: e.from_on },
-                AgreementAction::Terminate => InstitutionEvent::Terminate { on: e.from_on },
-            });
+            f.events.push(crate::store::facts::event_of(&e));
         }
     }
     Ok(out)

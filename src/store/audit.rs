@@ -89,11 +89,19 @@ pub fn fact_ids(conn: &mut DbConn, table: &str) -> QueryResult<Vec<i64>> {
         }
         "pass_marks" => pass_marks::table.select(pass_marks::id).load(conn),
         "test_revocations" => test_revocations::table.select(test_revocations::id).load(conn),
+        "notice_receipts" => notice_receipts::table.select(notice_receipts::id).load(conn),
+        "agreement_intents" => agreement_intents::table.select(agreement_intents::id).load(conn),
+        "agreement_statements" => agreement_statements::table.select(agreement_statements::id).load(conn),
+        "agreement_intent_decisions" => {
+            agreement_intent_decisions::table.select(agreement_intent_decisions::id).load(conn)
+        }
+        "training_test_absences" => training_test_absences::table.select(training_test_absences::id).load(conn),
+        "delivery_allowances" => delivery_allowances::table.select(delivery_allowances::id).load(conn),
         _ => Ok(Vec::new()),
     }
 }
 
-pub const FACT_TABLES: [&str; 17] = [
+pub const FACT_TABLES: [&str; 23] = [
     "registrations",
     "deregistrations",
     "inspections",
@@ -111,4 +119,10 @@ pub const FACT_TABLES: [&str; 17] = [
     "termination_case_decisions",
     "pass_marks",
     "test_revocations",
+    "notice_receipts",
+    "delivery_allowances",
+    "training_test_absences",
+    "agreement_intents",
+    "agreement_statements",
+    "agreement_intent_decisions",
 ];

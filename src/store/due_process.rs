@@ -23,6 +23,11 @@ text_enum! {
         InstitutionSuspend = "institution_suspend",
         InstitutionRestore = "institution_restore",
         InstitutionTerminate = "institution_terminate",
+        InstitutionRenew = "institution_renew",
+        InstitutionNonRenewal = "institution_non_renewal",
+        InstitutionInspection = "institution_inspection",
+        /// The agency's decision on an objection, or the department's on an escalation (六(一)).
+        ObjectionDecision = "objection_decision",
     }
 }
 
@@ -39,10 +44,23 @@ pub struct NoticeRow {
     /// The notice's content (JSON in the database), in the shape of its kind.
     pub body: NoticeBody,
     pub recorded_at: NaiveDateTime,
+    /// The objection an objection decision's notice decides.
+    pub objection_id: Option<i64>,
 }
 
-type NoticeColumns =
-    (i64, NoticeKind, String, Option<String>, Option<i64>, NaiveDate, Option<NaiveDate>, String, String, NaiveDateTime);
+type NoticeColumns = (
+    i64,
+    NoticeKind,
+    String,
+    Option<String>,
+    Option<i64>,
+    NaiveDate,
+    Option<NaiveDate>,
+    String,
+    String,
+    NaiveDateTime,
+    Option<i64>,
+);
 
 /// A body that is not the shape of the row's kind is a read error.
 impl Queryable<notices::SqlType, MultiBackend> for NoticeRow {
@@ -60,6 +78,7 @@ impl Queryable<notices::SqlType, MultiBackend> for NoticeRow {
             title,
             body,
             at,
+            objection_id,
         ) = row;
         Ok(NoticeRow {
             id,
@@ -72,6 +91,7 @@ impl Queryable<notices::SqlType, MultiBackend> for NoticeRow {
             title,
             body: NoticeBody::read(kind, &body)?,
             recorded_at: at,
+            objection_id,
         })
     }
 }
@@ -87,6 +107,7 @@ pub struct NewNotice {
     pub title: String,
     pub body: NoticeBody,
     pub recorded_at: NaiveDateTime,
+    pub objection_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, Queryable)]
@@ -143,6 +164,7 @@ pub fn insert_notice(conn: &mut DbConn, n: &NewNotice) -> Q<i64> {
             notices::title.eq(&n.title),
             notices::body.eq(body),
             notices::recorded_at.eq(n.recorded_at),
+            notices::objection_id.eq(n.objection_id),
         ))
         .returning(notices::id)
         .get_result(conn)
@@ -242,5 +264,67 @@ pub fn insert_escalation(conn: &mut DbConn, objection: i64, on: NaiveDate) -> Q<
             objection_escalations::recorded_at.eq(super::now()),
         ))
         .returning(objection_escalations::id)
+        .get_result(conn)
+}
+
+/// The written notices of the decisions on an objection, oldest first.
+pub fn notices_of_objection(conn: &mut DbConn, objection: i64) -> Q<Vec<NoticeRow>> {
+    notices::table
+        .filter(notices::objection_id.eq(objection))
+        .filter(notices::kind.eq(NoticeKind::ObjectionDecision))
+        .order(notices::id)
+        .load(conn)
+}
+
+/// When the institution acknowledged receiving a notice (六(一) 接到书面通知).
+pub fn receipt_of(conn: &mut DbConn, notice: i64) -> Q<Option<NaiveDate>> {
+    notice_receipts::table
+        .filter(notice_receipts::notice_id.eq(notice))
+        .select(notice_receipts::received_on)
+        .first(conn)
+        .optional()
+}
+
+/// The acknowledged receipts of some notices: (notice id, received on).
+pub fn receipts_of(conn: &mut DbConn, notices: &[i64]) -> Q<Vec<(i64, NaiveDate)>> {
+    let mut out = Vec::new();
+    for chunk in notices.chunks(500) {
+        out.extend(
+            notice_receipts::table
+                .filter(notice_receipts::notice_id.eq_any(chunk.to_vec()))
+                .select((notice_receipts::notice_id, notice_receipts::received_on))
+                .load::<(i64, NaiveDate)>(conn)?,
+        );
+    }
+    Ok(out)
+}
+
+pub fn insert_receipt(conn: &mut DbConn, notice: i64, on: NaiveDate) -> Q<i64> {
+    diesel::insert_into(notice_receipts::table)
+        .values((
+            notice_receipts::notice_id.eq(notice),
+            notice_receipts::received_on.eq(on),
+            notice_receipts::recorded_at.eq(super::now()),
+        ))
+        .returning(notice_receipts::id)
+        .get_result(conn)
+}
+
+/// Every delivery allowance the agency set: (id, days, from), oldest first.
+pub fn delivery_allowances(conn: &mut DbConn) -> Q<Vec<(i64, i32, NaiveDate)>> {
+    delivery_allowances::table
+        .select((delivery_allowances::id, delivery_allowances::days, delivery_allowances::from_on))
+        .order(delivery_allowances::id)
+        .load(conn)
+}
+
+pub fn insert_delivery_allowance(conn: &mut DbConn, days: i32, from: NaiveDate) -> Q<i64> {
+    diesel::insert_into(delivery_allowances::table)
+        .values((
+            delivery_allowances::days.eq(days),
+            delivery_allowances::from_on.eq(from),
+            delivery_allowances::recorded_at.eq(super::now()),
+        ))
+        .returning(delivery_allowances::id)
         .get_result(conn)
 }

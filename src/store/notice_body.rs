@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize, Serializer};
 
-use super::due_process::NoticeKind;
+use super::due_process::{NoticeKind, ObjectionLevel, ObjectionRuling};
 use super::facts::AgreementAction;
 use crate::rules::explain::Explanation;
 use crate::rules::Sanction;
@@ -22,6 +22,36 @@ pub enum NoticeBody {
     TestRevocation(TestRevocationNotice),
     /// An institution agreement suspended, restored or terminated (三(四)).
     Institution(InstitutionNotice),
+    /// The agency's decision on an objection, or the department's on an escalation (六(一)).
+    ObjectionDecision(ObjectionDecisionNotice),
+}
+
+/// 六(一): 医保经办机构根据提供的佐证材料作出处理决定 — and its written notice, to the
+/// institution that objected. A rejection by the agency says to whom and by when the
+/// institution may take it further (对…处理决定仍有异议的，可在接到书面通知后10个工作日内…);
+/// the department's decision on an escalation is the last step in jifen.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ObjectionDecisionNotice {
+    pub objection_id: i64,
+    pub deduction_id: i64,
+    pub personnel_code: String,
+    /// The institution that objected (所在单位).
+    pub institution_code: String,
+    pub filed_on: NaiveDate,
+    pub grounds: String,
+    /// `agency` (经办机构) or `department` (医保行政部门).
+    pub level: ObjectionLevel,
+    pub decision: ObjectionRuling,
+    pub decided_on: NaiveDate,
+    /// The evidence and reasoning of the decision.
+    pub evidence: String,
+    pub article: String,
+    /// What the decision means for the deduction.
+    pub zh: String,
+    pub en: String,
+    /// A rejection by the agency: to whom and by when to escalate. `None` otherwise.
+    pub escalation: Option<HowToObject>,
 }
 
 /// One deduction, to each institution where the person was registered that day.
@@ -140,17 +170,23 @@ impl NoticeBody {
                 AgreementAction::Suspend => NoticeKind::InstitutionSuspend,
                 AgreementAction::Restore => NoticeKind::InstitutionRestore,
                 AgreementAction::Terminate => NoticeKind::InstitutionTerminate,
+                AgreementAction::Renew => NoticeKind::InstitutionRenew,
+                AgreementAction::NonRenewal => NoticeKind::InstitutionNonRenewal,
+                AgreementAction::Inspection => NoticeKind::InstitutionInspection,
             },
+            NoticeBody::ObjectionDecision(_) => NoticeKind::ObjectionDecision,
         }
     }
 
-    /// The way to object, on every notice but a revocation or a restore.
+    /// The way to object, on every notice but a revocation or a restore; on an objection's
+    /// decision, the way to escalate a rejection.
     pub fn objection(&self) -> Option<&HowToObject> {
         match self {
             NoticeBody::Deduction(b) => Some(&b.objection),
             NoticeBody::Sanction(b) => Some(&b.objection),
             NoticeBody::Revocation(_) | NoticeBody::TestRevocation(_) => None,
             NoticeBody::Institution(b) => b.objection.as_ref(),
+            NoticeBody::ObjectionDecision(b) => b.escalation.as_ref(),
         }
     }
 
@@ -161,9 +197,13 @@ impl NoticeBody {
             NoticeKind::Sanction => serde_json::from_str(json).map(NoticeBody::Sanction),
             NoticeKind::Revocation => serde_json::from_str(json).map(NoticeBody::Revocation),
             NoticeKind::TestRevocation => serde_json::from_str(json).map(NoticeBody::TestRevocation),
-            NoticeKind::InstitutionSuspend | NoticeKind::InstitutionRestore | NoticeKind::InstitutionTerminate => {
-                serde_json::from_str(json).map(NoticeBody::Institution)
-            }
+            NoticeKind::InstitutionSuspend
+            | NoticeKind::InstitutionRestore
+            | NoticeKind::InstitutionTerminate
+            | NoticeKind::InstitutionRenew
+            | NoticeKind::InstitutionNonRenewal
+            | NoticeKind::InstitutionInspection => serde_json::from_str(json).map(NoticeBody::Institution),
+            NoticeKind::ObjectionDecision => serde_json::from_str(json).map(NoticeBody::ObjectionDecision),
         }
         .map_err(|e| format!("the body of a {} notice: {e}", kind.as_str()))?;
         if body.kind() != kind {
@@ -189,6 +229,7 @@ impl Serialize for NoticeBody {
             NoticeBody::Revocation(b) => serde_json::to_value(b),
             NoticeBody::TestRevocation(b) => serde_json::to_value(b),
             NoticeBody::Institution(b) => serde_json::to_value(b),
+            NoticeBody::ObjectionDecision(b) => serde_json::to_value(b),
         }
         .map_err(serde::ser::Error::custom)?;
         value.serialize(s)

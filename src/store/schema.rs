@@ -29,6 +29,11 @@ diesel::table! {
         recorded_at -> Timestamp,
         requested -> Bool,
         lapses_on -> Nullable<Date>,
+        cause -> Nullable<Text>,
+        discovered_on -> Nullable<Date>,
+        copied_from -> Nullable<Text>,
+        requested_on -> Nullable<Date>,
+        department -> Nullable<Text>,
     }
 }
 
@@ -115,6 +120,18 @@ diesel::table! {
         format -> Text,
         score -> Nullable<Integer>,
         passed -> Bool,
+        recorded_at -> Timestamp,
+        retake_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    training_test_absences (id) {
+        id -> BigInt,
+        personnel_code -> Text,
+        absent_on -> Date,
+        cycle_year -> Integer,
+        reason -> Text,
         recorded_at -> Timestamp,
     }
 }
@@ -261,6 +278,7 @@ diesel::table! {
         filed_on -> Nullable<Date>,
         certificate_no -> Nullable<Text>,
         recorded_at -> Timestamp,
+        department -> Nullable<Text>,
     }
 }
 
@@ -275,6 +293,25 @@ diesel::table! {
         objection_deadline -> Nullable<Date>,
         title -> Text,
         body -> Text,
+        recorded_at -> Timestamp,
+        objection_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    notice_receipts (id) {
+        id -> BigInt,
+        notice_id -> BigInt,
+        received_on -> Date,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    delivery_allowances (id) {
+        id -> BigInt,
+        days -> Integer,
+        from_on -> Date,
         recorded_at -> Timestamp,
     }
 }
@@ -421,8 +458,51 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    agreement_intents (id) {
+        id -> BigInt,
+        institution_code -> Text,
+        action -> Text,
+        department -> Nullable<Text>,
+        facts -> Text,
+        basis -> Text,
+        notified_on -> Date,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    agreement_statements (id) {
+        id -> BigInt,
+        intent_id -> BigInt,
+        stated_on -> Date,
+        waived -> Bool,
+        statement -> Text,
+        evidence -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    agreement_intent_decisions (id) {
+        id -> BigInt,
+        intent_id -> BigInt,
+        event_id -> BigInt,
+        decided_on -> Date,
+        adopted -> Nullable<Bool>,
+        response -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     upload_reports,
+    agreement_intents,
+    agreement_statements,
+    agreement_intent_decisions,
+    training_test_absences,
+    notice_receipts,
+    delivery_allowances,
     pass_marks,
     test_revocations,
     accounts,

@@ -36,6 +36,7 @@ pub struct TestRow {
     pub score: Option<i32>,
     pub passed: bool,
     pub recorded_at: chrono::NaiveDateTime,
+    pub retake_reason: Option<String>,
 }
 
 pub fn test(conn: &mut DbConn, id: i64) -> Q<Option<TestRow>> {

@@ -55,6 +55,10 @@ pub fn notice_kind_zh(k: &str) -> &'static str {
         "institution_suspend" => "机构协议中止",
         "institution_restore" => "机构协议恢复",
         "institution_terminate" => "机构协议解除",
+        "institution_renew" => "机构协议续签",
+        "institution_non_renewal" => "机构协议不再续签",
+        "institution_inspection" => "机构中止期满验收",
+        "objection_decision" => "异议处理决定",
         _ => "通知",
     }
 }

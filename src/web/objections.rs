@@ -130,7 +130,9 @@ async fn render_filtered(
             may_escalate: matches!(role, Role::Hr | Role::Admin)
                 && o.status == "rejected"
                 && o.escalation_deadline.is_some_and(|d| today <= d),
-            may_decide: may_decide_role && matches!(o.status, "filed" | "escalated"),
+            // 六(一): an escalation is the administrative department's (POST
+            // /api/v1/objections/{id}/escalation/decide, admin), not this form's.
+            may_decide: may_decide_role && o.status == "filed",
         })
         .collect();
     // The deciders see the objections waiting for them first.

@@ -50,6 +50,15 @@ pub struct SanctionLine {
     pub explanation: String,
 }
 
+/// One year of the training test (三(三)): its result and each test, re-sit or absence.
+pub struct TrainingLine {
+    pub year: i32,
+    pub result: &'static str,
+    pub result_zh: &'static str,
+    pub explanation: String,
+    pub entries: Vec<String>,
+}
+
 pub struct NoticeLine {
     pub id: i64,
     pub date: String,
@@ -85,6 +94,7 @@ struct PersonPage {
     not_listed: usize,
     ledger_explanation: String,
     sanctions: Vec<SanctionLine>,
+    training: Vec<TrainingLine>,
     notices: Vec<NoticeLine>,
     objections: Vec<ObjectionLine>,
     /// Officers and admins: the points chart and the corrections (`officer::person`).
@@ -104,7 +114,7 @@ pub async fn show(
         None => today,
     };
     let c = code.clone();
-    let (status, ledger, items, mut notices, objections) = viewer
+    let (status, ledger, items, mut notices, objections, training) = viewer
         .call(move |app, caller| {
             let status = app.status(caller, &c, on)?;
             let ledger = app.ledger(caller, &c, on.year())?;
@@ -113,7 +123,8 @@ pub async fn show(
             let notices = app.notices(caller, None, Some(&c))?;
             let objections: Vec<_> =
                 app.objections_list(caller, None)?.into_iter().filter(|o| o.personnel_code == c).collect();
-            Ok((status, ledger, items, notices, objections))
+            let training = app.training_record(caller, &c)?;
+            Ok((status, ledger, items, notices, objections, training))
         })
         .await
         .map_err(|e| viewer.fail(e))?;
@@ -181,6 +192,41 @@ pub async fn show(
                 ban_until: date(x.ban_until),
                 article: x.article.clone(),
                 explanation: x.explanation.zh.clone(),
+            })
+            .collect(),
+        training: training
+            .years
+            .iter()
+            .map(|y| {
+                use crate::rules::training::YearResult::*;
+                let (result, result_zh) = match y.result {
+                    Passed => ("passed", "合格"),
+                    Failed => ("failed", "未合格"),
+                    Absent => ("absent", "缺考（不视为合格）"),
+                    NotTested => ("not_tested", "无记录"),
+                };
+                let tests = y.tests.iter().map(|t| {
+                    format!(
+                        "{} {}测试{}，{}{}{}",
+                        date(Some(t.tested_on)),
+                        if t.format == "open" { "开卷" } else { "闭卷" },
+                        t.score.map(|s| format!("{s}分")).unwrap_or_default(),
+                        if t.passed { "合格" } else { "未合格" },
+                        t.retake_reason.as_deref().map(|r| format!("（补考：{r}）")).unwrap_or_default(),
+                        if t.revoked { "（已撤销）" } else { "" }
+                    )
+                });
+                let absences = y.absences.iter().map(|a| {
+                    let why = if a.reason.is_empty() { String::new() } else { format!("（{}）", a.reason) };
+                    format!("{} 缺考{why}：未参加测试，不视为合格", date(Some(a.absent_on)))
+                });
+                TrainingLine {
+                    year: y.year,
+                    result,
+                    result_zh,
+                    explanation: y.explanation.clone(),
+                    entries: tests.chain(absences).collect(),
+                }
             })
             .collect(),
         notices: notices

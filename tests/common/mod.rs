@@ -69,7 +69,11 @@ pub fn spawn(db: &TestDb) -> TestServer {
 
 /// [`spawn`] with other server options (the admin token is always [`ADMIN_TOKEN`]).
 pub fn spawn_with(db: &TestDb, options: jifen::http::Options) -> TestServer {
-    let app = jifen::service::App::open(&db.url).expect("open database");
+    serve(jifen::service::App::open(&db.url).expect("open database"), options)
+}
+
+/// The real server around an `App` the test prepared (another policy pack, say).
+pub fn serve(app: jifen::service::App, options: jifen::http::Options) -> TestServer {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = listener.local_addr().expect("addr").port();
     let served = app.clone();

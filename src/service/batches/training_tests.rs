@@ -1,4 +1,6 @@
-//! `POST /training-tests/batch`, `jifen import tests`: a year's 三(三) results.
+//! `POST /training-tests/batch`, `jifen import tests`: a year's 三(三) results. A row whose
+//! 是否合格 is 缺考 records an absence (never a pass, never a fail); 免考 is refused: the notice
+//! knows no exemption.
 
 use std::collections::HashMap;
 use std::io::Read;
@@ -37,6 +39,8 @@ struct TestRow {
     /// The score as written (85.5 keeps its half for the pass-mark check).
     score: Option<f64>,
     fact: TestFact,
+    /// 缺考: the person did not sit the test (recorded as an absence, 三(三)).
+    absent: bool,
 }
 
 /// 闭卷/开卷 is the test's format (三(三)); 线上/线下/笔试/机考 is only how it was delivered.
@@ -112,15 +116,18 @@ impl App {
                     None
                 }
             };
+            let absent = matches!(rec.get("passed").map(str::trim), Some("缺考"));
             let passed = match rec.get("passed").map(str::trim) {
-                Some("缺考" | "免考") => {
-                    let said = rec.get("passed").unwrap_or("");
+                // 三(三): an absence is recorded as such: not a pass, not a fail.
+                Some("缺考") => Some(false),
+                Some("免考") => {
                     errs.push(reject(
                         row,
                         Some("是否合格"),
-                        "absence_not_recorded",
-                        format!("{said}: an absence is not a result jifen records yet; the row was not recorded"),
-                        format!("{said}：缺考、免考尚不作为测试结果记录，本行未记录"),
+                        "exemption_not_recorded",
+                        "免考: the notice (三(三)) knows no exemption from the yearly test; the row was not recorded"
+                            .into(),
+                        "免考：通知（三(三)）未规定免于测试，本行未记录".into(),
                     ));
                     None
                 }
@@ -140,6 +147,8 @@ impl App {
             };
             let score = match rec.get("score") {
                 None => None,
+                // Test centres write 缺考 in the score column too.
+                Some(s) if s.trim() == "缺考" => None,
                 Some(s) => match score_of(s) {
                     Some(f) => Some(f),
                     None => {
@@ -168,6 +177,7 @@ impl App {
                         score: score.map(|f| f.round() as i32),
                         passed,
                     },
+                    absent,
                 }),
                 _ => Err(errs),
             }
@@ -222,8 +232,34 @@ impl App {
                 later.push(refuse("测试日期", "future_date", en, zh));
                 continue;
             }
+            if t.absent {
+                // 三(三) 缺考: recorded as an absence, unless the year already has a test or this
+                // absence is recorded already.
+                if let Err(e) = self.packs.scoring(rules::Dated::Test, t.fact.tested_on) {
+                    later.push(from_error(row, "测试日期", e.into()));
+                    continue;
+                }
+                let year = t.fact.tested_on.year();
+                let tests = facts::practitioner_facts(&mut c, &t.code)?.map(|f| f.tests).unwrap_or_default();
+                if facts::absences_of(&mut c, &t.code)?.iter().any(|a| a.absent_on == t.fact.tested_on) {
+                    r.unchanged.push(row);
+                    continue;
+                }
+                if tests.iter().any(|e| e.tested_on.year() == year) || seen.contains_key(&(t.code.clone(), year)) {
+                    later.push(refuse(
+                        "是否合格",
+                        "already_tested",
+                        format!("{} has a test in {year}: an absence would contradict it", t.code),
+                        format!("{} 在{year}年度已有测试记录，不能再记为缺考", t.code),
+                    ));
+                    continue;
+                }
+                r.accepted.push(BatchRow { row, personnel_code: t.code.clone(), inspection_ref: None });
+                accepted.push((row, t));
+                continue;
+            }
             // A row outside every policy pack is that row's rejection, never the file's.
-            let pack = match self.packs.in_force(t.fact.tested_on) {
+            let pack = match self.packs.scoring(rules::Dated::Test, t.fact.tested_on) {
                 Ok(pack) => pack,
                 Err(e) => {
                     later.push(from_error(row, "测试日期", e.into()));
@@ -293,7 +329,11 @@ impl App {
         let locks: Vec<Lock> = accepted.iter().map(|(_, t)| person_lock(&t.code)).collect();
         self.write(caller, &locks, |c, touched| {
             for (_, t) in &accepted {
-                self.apply_test(c, touched, &t.code, &t.fact)?;
+                if t.absent {
+                    self.apply_absence(c, touched, &t.code, t.fact.tested_on, "缺考（测试文件）")?;
+                } else {
+                    self.apply_test(c, touched, &t.code, &t.fact)?;
+                }
             }
             Ok(())
         })?;

@@ -7,6 +7,7 @@ use super::{non_empty, Change};
 use crate::domain::codes::region_of;
 use crate::domain::dates::parse_date;
 use crate::error::{Error, Result};
+use crate::rules::institution::violation_suspension_end;
 use crate::service::{institution_lock, Action, App, Caller, Lock};
 use crate::store::facts::{self, AgreementAction, CascadeDecision};
 use crate::store::DbConn;
@@ -18,6 +19,18 @@ pub struct DecideCascade {
     pub reason: String,
     pub on: String,
     pub until: Option<String>,
+    /// A termination's cause (violation, breach, fraud): decides the re-application bar;
+    /// `breach` (违约) unless given.
+    #[serde(default)]
+    pub cause: Option<String>,
+    /// 吉林 第四十九条: the notice of intent a suspension or termination follows, and the answer
+    /// to the institution's statement.
+    #[serde(default)]
+    pub intent_id: Option<i64>,
+    #[serde(default)]
+    pub statement_response: Option<String>,
+    #[serde(default)]
+    pub statement_adopted: Option<bool>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -103,15 +116,39 @@ impl App {
             return Err(Error::invalid("invalid_period", "until", "until must be after on", "恢复日期应晚于决定日期"));
         }
         let reason = format!("五(三) 联动处理：{}", req.reason);
+        // 五(三) with 吉林 第四十六条: a suspension decided on a 30 % case is one for violations,
+        // at most a year; without `until` it ends a year after `on`.
+        let rule = &self.packs.in_force_or_first(on)?.institution_agreement;
+        let article = format!("五(三)；{}", rule.violation_article);
+        let until = match decision {
+            CascadeDecision::Suspend => Some(
+                violation_suspension_end(rule, on, until)
+                    .map_err(|latest| super::agreement::suspension_too_long(on, latest, &article))?,
+            ),
+            _ => until,
+        };
         let change = match decision {
             CascadeDecision::Suspend => {
-                Some(Change::plain(AgreementAction::Suspend, on, until, &reason, "五(三)", Some(id)))
+                let mut ch = Change::plain(AgreementAction::Suspend, on, until, &reason, "五(三)", Some(id));
+                ch.needs_intent = true;
+                Some(ch)
             }
             CascadeDecision::Terminate => {
-                Some(Change::plain(AgreementAction::Terminate, on, None, &reason, "五(三)", Some(id)))
+                let mut ch = Change::plain(AgreementAction::Terminate, on, None, &reason, "五(三)", Some(id));
+                ch.cause = Some(super::agreement::termination_cause(req.cause.as_deref(), false, false)?);
+                ch.needs_intent = true;
+                Some(ch)
             }
             CascadeDecision::NoAction => None,
         };
+        let change = change.map(|mut ch| {
+            ch.intent = super::intents::IntentUse {
+                id: req.intent_id,
+                response: req.statement_response.as_deref(),
+                adopted: req.statement_adopted,
+            };
+            ch
+        });
         let (locks, related) = match &change {
             Some(ch) => self.event_locks(&case.institution_code, ch, &[Lock::CascadeCase(id)])?,
             None => (vec![institution_lock(&case.institution_code), Lock::CascadeCase(id)], Vec::new()),

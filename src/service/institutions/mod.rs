@@ -4,11 +4,17 @@
 
 mod agreement;
 mod cascade_cases;
+mod ends;
+mod intents;
 mod termination_cases;
+mod terms;
 
 pub use agreement::{RestoreInstitution, SuspendInstitution, TerminateInstitution};
 pub use cascade_cases::{CascadeCaseView, DecideCascade};
+pub use ends::AgreementEndView;
+pub use intents::{IntentView, NewIntent, NewStatement};
 pub use termination_cases::TerminationCaseView;
+pub use terms::{EndingAgreement, InspectionResult, NonRenewal, RenewInstitution};
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -18,9 +24,7 @@ use crate::domain::dates::parse_date;
 use crate::domain::limits;
 use crate::domain::InstitutionKind;
 use crate::error::{Error, Result};
-use crate::rules::institution::{
-    reapplication_dates, status_on, suspensions_in_term, termination_due, InstitutionPeriods,
-};
+use crate::rules::institution::{status_on, suspensions_in_term, termination_due, EndCause, InstitutionPeriods};
 use crate::rules::PackSet;
 use crate::store::facts::{self, AgreementAction, Institution};
 use crate::store::{projections, DbConn};
@@ -50,32 +54,33 @@ pub struct InstitutionView {
     pub kind: String,
     pub region_code: String,
     pub agreement_start: NaiveDate,
+    /// The last day of the current term (the last renewal's).
     pub agreement_end: NaiveDate,
-    /// As of `date`.
+    /// Every term, the first and each renewal (续签).
+    pub terms: Vec<Term>,
+    /// As of `date`: active, suspended, terminated (解除), expired (终止), renewal_pending
+    /// (past its term, in force until the renewal is decided: 聊城 第十九条), not_started.
     pub status: &'static str,
     pub date: NaiveDate,
     pub suspended_until: Option<NaiveDate>,
     /// A public medical institution (公立医疗机构).
     pub public: bool,
-    /// Suspensions within the current agreement term.
+    /// Suspensions for its own violations within the current term (not requested, not copied
+    /// from a related institution: 聊城 第三十一条(一)、吉林 第四十七条(一)).
     pub suspensions_in_term: u32,
     /// Grounds the agency should consider for terminating the agreement (聊城 第三十一条(一)).
     pub termination_grounds: Vec<String>,
-    /// After a termination: when the institution, and its legal representative after a serious
-    /// violation, may apply for designation again (吉林 第十七条、第二十一条).
-    pub reapplication: Option<Reapplication>,
+    /// Once the agreement was terminated (解除) or ended (终止) as of `date`: when, why, and the
+    /// re-application bars the cause gives (吉林 第十七条、第二十一条; 聊城 第十条).
+    pub end: Option<AgreementEndView>,
     pub history: Vec<InstitutionEventView>,
 }
 
+/// One term of the agreement, `start..=end`.
 #[derive(Debug, Clone, Serialize)]
-pub struct Reapplication {
-    pub terminated_on: NaiveDate,
-    /// First day a new designation application is accepted.
-    pub institution_not_before: NaiveDate,
-    pub article: String,
-    /// For a termination caused by serious violations: the legal representative's bar.
-    pub legal_representative_not_before: NaiveDate,
-    pub legal_representative_article: String,
+pub struct Term {
+    pub start: NaiveDate,
+    pub end: NaiveDate,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -91,6 +96,14 @@ pub struct InstitutionEventView {
     pub requested: bool,
     /// A requested suspension not resumed by then ends the agreement (自动终止).
     pub lapses_on: Option<NaiveDate>,
+    /// A termination's cause: violation, breach, fraud or voluntary.
+    pub cause: Option<String>,
+    /// Copied from a related institution's change (聊城 第三十三条): that institution.
+    pub copied_from: Option<String>,
+    /// Asked for by the institution: the day it asked.
+    pub requested_on: Option<NaiveDate>,
+    /// Limited to one department (科室): only its staff follow (聊城 第三十四条).
+    pub department: Option<String>,
 }
 
 /// One change of an institution agreement.
@@ -106,6 +119,19 @@ pub(super) struct Change<'a> {
     lapses_on: Option<NaiveDate>,
     /// A termination caused by a chain's legal representative (聊城 第三十二条(十五)).
     chain: bool,
+    /// A termination's cause (decides the re-application bar).
+    cause: Option<EndCause>,
+    /// A fraudulent application: when it was found.
+    discovered_on: Option<NaiveDate>,
+    /// Asked for by the institution: the day it asked (3 months' notice).
+    requested_on: Option<NaiveDate>,
+    /// Limited to one department (科室, 聊城 第三十四条).
+    department: Option<&'a str>,
+    /// 吉林 第四十六条: an inspection's result (stored as `passed` / `failed`).
+    inspection_passed: Option<bool>,
+    /// 吉林 第四十九条: an agency decision follows a notice of intent (`intent.id`).
+    needs_intent: bool,
+    intent: intents::IntentUse<'a>,
 }
 
 impl<'a> Change<'a> {
@@ -127,6 +153,13 @@ impl<'a> Change<'a> {
             requested: false,
             lapses_on: None,
             chain: false,
+            cause: None,
+            discovered_on: None,
+            requested_on: None,
+            department: None,
+            inspection_passed: None,
+            needs_intent: false,
+            intent: intents::IntentUse::default(),
         }
     }
 }
@@ -144,8 +177,23 @@ fn non_empty(field: &str, v: &str) -> Result<()> {
 }
 
 impl App {
+    /// `POST /institutions`, applied for today.
     pub fn create_institution(&self, caller: &Caller, req: &NewInstitution) -> Result<InstitutionView> {
+        self.create_institution_applied(caller, req, None)
+    }
+
+    /// `POST /institutions` with the day the institution applied (`applied_on`, default today):
+    /// refused with 409 `reapplication_barred` while an earlier agreement of the same credit
+    /// code, or (after a serious cause) of the same legal representative, bars it (聊城 第十条;
+    /// 吉林 第十七条、第二十一条).
+    pub fn create_institution_applied(
+        &self,
+        caller: &Caller,
+        req: &NewInstitution,
+        applied_on: Option<NaiveDate>,
+    ) -> Result<InstitutionView> {
         caller.permit(Action::CreateInstitution)?;
+        let applied_on = applied_on.unwrap_or_else(crate::domain::dates::today_china);
         let kind = InstitutionKind::parse("kind", &req.kind)?;
         let code = self.formats.institution_code("code", &req.code, kind)?;
         non_empty("name", &req.name)?;
@@ -185,6 +233,15 @@ impl App {
                     format!("定点医药机构 {code} 已存在"),
                 ));
             }
+            let trimmed =
+                |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+            self.refuse_barred_application(
+                c,
+                code.as_str(),
+                trimmed(&req.organization_code).as_deref(),
+                trimmed(&req.legal_representative).as_deref(),
+                applied_on,
+            )?;
             facts::insert_institution(
                 c,
                 &Institution {
@@ -245,24 +302,31 @@ impl App {
 fn institution_view(c: &mut DbConn, packs: &PackSet, code: &str, on: NaiveDate) -> Result<InstitutionView> {
     let inst = facts::institution(c, code)?.ok_or_else(|| Error::not_found("institution", "定点医药机构"))?;
     let f = facts::institution_facts(c, code)?.ok_or_else(|| Error::not_found("institution", "定点医药机构"))?;
-    let periods = InstitutionPeriods::of(&f);
-    let history = facts::institution_events_of(c, code)?
-        .into_iter()
+    let periods = InstitutionPeriods::of(&f, packs);
+    let rows = facts::institution_events_of(c, code)?;
+    let history = rows
+        .iter()
         .map(|e| InstitutionEventView {
             id: e.id,
             action: e.action,
             from: e.from_on,
             until: e.until_on,
-            reason: e.reason,
-            article: e.article,
+            reason: e.reason.clone(),
+            article: e.article.clone(),
             cascade_case_id: e.cascade_case_id,
             requested: e.requested,
             lapses_on: e.lapses_on,
+            cause: e.cause.clone(),
+            copied_from: e.copied_from.clone(),
+            requested_on: e.requested_on,
+            department: e.department.clone(),
         })
         .collect::<Vec<_>>();
     let rule = &packs.in_force_or_first(on)?.institution_agreement;
-    let starts = history.iter().filter(|e| e.action == AgreementAction::Suspend).map(|e| e.from);
-    let suspensions_in_term = suspensions_in_term(starts, inst.agreement_start, inst.agreement_end);
+    let term = periods.term_on(on);
+    // 聊城 第三十一条(一): its own violation suspensions in the term (not requested, not copied).
+    let starts = rows.iter().filter(|e| e.own_violation_suspension()).map(|e| e.from_on);
+    let suspensions_in_term = suspensions_in_term(starts, term.0, term.1);
     let mut termination_grounds = Vec::new();
     if termination_due(rule, suspensions_in_term) {
         termination_grounds.push(format!(
@@ -270,26 +334,19 @@ fn institution_view(c: &mut DbConn, packs: &PackSet, code: &str, on: NaiveDate) 
             rule.termination_article
         ));
     }
+    let end = ends::end_of(packs, &periods, &rows).filter(|e| e.on <= on).map(|e| ends::end_view(packs, &e));
     Ok(InstitutionView {
         code: inst.code,
         name: inst.name,
         kind: inst.kind.as_str().to_string(),
         region_code: inst.region_code,
         agreement_start: inst.agreement_start,
-        agreement_end: inst.agreement_end,
-        status: status_on(&f, on).as_str(),
+        agreement_end: periods.term_end(),
+        terms: periods.terms.iter().map(|&(start, end)| Term { start, end }).collect(),
+        status: status_on(&f, packs, on).as_str(),
         date: on,
         suspended_until: periods.suspended_on(on).and_then(|(_, u)| u),
-        reapplication: periods.terminated_on.filter(|t| *t <= on).map(|t| {
-            let (institution_not_before, legal_representative_not_before) = reapplication_dates(rule, t);
-            Reapplication {
-                terminated_on: t,
-                institution_not_before,
-                article: rule.reapply_article.clone(),
-                legal_representative_not_before,
-                legal_representative_article: rule.legal_representative_article.clone(),
-            }
-        }),
+        end,
         public: inst.public,
         suspensions_in_term,
         termination_grounds,

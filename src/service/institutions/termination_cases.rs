@@ -9,7 +9,7 @@ use super::{non_empty, Change};
 use crate::domain::codes::region_of;
 use crate::domain::dates::parse_date;
 use crate::error::{Error, Result};
-use crate::rules::institution::{suspensions_in_term, termination_due};
+use crate::rules::institution::{suspensions_in_term, termination_due, InstitutionPeriods};
 use crate::service::{institution_lock, Action, App, Caller, Lock, Touched};
 use crate::store::facts::{self, AgreementAction, TerminationDecision};
 use crate::store::DbConn;
@@ -23,20 +23,15 @@ impl App {
         code: &str,
         on: NaiveDate,
     ) -> Result<()> {
-        let inst = facts::institution(c, code)?.ok_or_else(|| Error::not_found("institution", "定点医药机构"))?;
+        let f = facts::institution_facts(c, code)?.ok_or_else(|| Error::not_found("institution", "定点医药机构"))?;
+        let (term_start, term_end) = InstitutionPeriods::of(&f, &self.packs).term_on(on);
         let rule = &self.packs.in_force_or_first(on)?.institution_agreement;
         let events = facts::institution_events_of(c, code)?;
-        let starts = events.iter().filter(|e| e.action == AgreementAction::Suspend).map(|e| e.from_on);
-        let in_term = suspensions_in_term(starts, inst.agreement_start, inst.agreement_end);
-        if termination_due(rule, in_term) && facts::termination_case_for(c, code, inst.agreement_start)?.is_none() {
-            let id = facts::insert_termination_case(
-                c,
-                code,
-                inst.agreement_start,
-                on,
-                in_term as i32,
-                &rule.termination_article,
-            )?;
+        let starts = events.iter().filter(|e| e.own_violation_suspension()).map(|e| e.from_on);
+        let in_term = suspensions_in_term(starts, term_start, term_end);
+        if termination_due(rule, in_term) && facts::termination_case_for(c, code, term_start)?.is_none() {
+            let id =
+                facts::insert_termination_case(c, code, term_start, on, in_term as i32, &rule.termination_article)?;
             touched.fact("termination_cases", id);
         }
         Ok(())
@@ -81,16 +76,42 @@ impl App {
         let on = parse_date("on", &req.on)?;
         non_empty("reason", &req.reason)?;
         crate::domain::limits::check_note("reason", &req.reason)?;
-        let Some(decision) = TerminationDecision::parse(&req.decision) else {
-            return Err(Error::invalid(
-                "invalid_decision",
-                "decision",
-                "decision is terminate or none",
-                "处理决定应为 terminate（解除）或 none（不处理）",
-            ));
+        // 聊城 第三十一条(一)、吉林 第四十七条(一) 应解除: terminate, or defer with the reason
+        // recorded — never closed as "none".
+        let decision = match TerminationDecision::parse(&req.decision) {
+            Some(TerminationDecision::NoAction) => {
+                return Err(Error::invalid(
+                    "termination_required",
+                    "decision",
+                    format!(
+                        "{}: the agreement is to be terminated (应解除): decide terminate, or defer with the reason",
+                        case.article
+                    ),
+                    format!(
+                        "{}：应解除医保协议，处理决定应为 terminate（解除），或写明理由 defer（暂缓）",
+                        case.article
+                    ),
+                ))
+            }
+            Some(d) => d,
+            None => {
+                return Err(Error::invalid(
+                    "invalid_decision",
+                    "decision",
+                    "decision is terminate or defer",
+                    "处理决定应为 terminate（解除）或 defer（暂缓，须写明理由）",
+                ))
+            }
         };
         let reason = format!("{}：{}", case.article, req.reason);
-        let change = Change::plain(AgreementAction::Terminate, on, None, &reason, &case.article, None);
+        let mut change = Change::plain(AgreementAction::Terminate, on, None, &reason, &case.article, None);
+        change.cause = Some(super::agreement::termination_cause(req.cause.as_deref(), false, false)?);
+        change.needs_intent = true;
+        change.intent = super::intents::IntentUse {
+            id: req.intent_id,
+            response: req.statement_response.as_deref(),
+            adopted: req.statement_adopted,
+        };
         let (locks, related) = if decision == TerminationDecision::Terminate {
             self.event_locks(&case.institution_code, &change, &[Lock::TerminationCase(id)])?
         } else {
@@ -121,7 +142,7 @@ pub struct TerminationCaseView {
     pub opened_on: NaiveDate,
     pub suspensions: i32,
     pub article: String,
-    /// `open` or `decided`.
+    /// `open`, `decided` (terminated; `none` before 应解除 was enforced) or `deferred`.
     pub status: &'static str,
     pub decision: Option<TerminationDecision>,
     pub reason: Option<String>,
@@ -137,7 +158,11 @@ fn termination_view(c: &mut DbConn, r: facts::TerminationCaseRow) -> Result<Term
         opened_on: r.opened_on,
         suspensions: r.suspensions,
         article: r.article,
-        status: if d.is_some() { "decided" } else { "open" },
+        status: match d.as_ref().map(|d| d.decision) {
+            None => "open",
+            Some(TerminationDecision::Defer) => "deferred",
+            Some(_) => "decided",
+        },
         decision: d.as_ref().map(|d| d.decision),
         reason: d.as_ref().map(|d| d.reason.clone()),
         decided_on: d.map(|d| d.decided_on),

@@ -29,6 +29,8 @@ pub const ROSTER_COLUMNS: &[Column] = &[
     Column {
         field: "certificate_no", names: &["执业证书编号", "certificate_no", "certificate"], required: false
     },
+    // 聊城 第三十四条: a suspension may be limited to one 科室; the staff filed there follow it.
+    Column { field: "department", names: &["科室", "department"], required: false },
     Column { field: "operation", names: &["操作", "operation", "action"], required: false },
     Column { field: "deregistered_on", names: &["注销时间", "deregistered_on", "注销日期"], required: false },
 ];
@@ -114,9 +116,12 @@ pub(super) fn parse_row(
     } else if let Err(e) = limits::check_name("姓名", &name) {
         errs.push(from_error(row, "姓名", e));
     }
-    for (field, column) in
-        [("practice_scope", "执业范围"), ("practice_place", "注册地点"), ("certificate_no", "执业证书编号")]
-    {
+    for (field, column) in [
+        ("practice_scope", "执业范围"),
+        ("practice_place", "注册地点"),
+        ("certificate_no", "执业证书编号"),
+        ("department", "科室"),
+    ] {
         if let Some(Err(e)) = rec.get(field).map(|v| limits::check_text(column, v, limits::NAME_MAX_CHARS * 4)) {
             errs.push(from_error(row, column, e));
         }
@@ -235,6 +240,7 @@ pub(super) fn parse_row(
                     practice_registered_on: Some(reg_on),
                     filed_on,
                     certificate_no,
+                    department: text("department").map(|d| d.trim().to_string()).filter(|d| !d.is_empty()),
                 },
                 id,
             })
@@ -248,11 +254,12 @@ pub(super) fn changed_fields(old: &RosterDetails, new: &RosterDetails) -> Vec<&'
     if old.name != new.name {
         out.push("姓名");
     }
-    let pairs: [(&'static str, &Option<String>, &Option<String>); 4] = [
+    let pairs: [(&'static str, &Option<String>, &Option<String>); 5] = [
         ("联系电话", &old.phone, &new.phone),
         ("执业范围", &old.practice_scope, &new.practice_scope),
         ("注册地点", &old.practice_place, &new.practice_place),
         ("执业证书编号", &old.certificate_no, &new.certificate_no),
+        ("科室", &old.department, &new.department),
     ];
     for (n, a, b) in pairs {
         if a != b {

@@ -144,8 +144,10 @@ text_enum! {
     /// The agency's decision on a termination case.
     pub enum TerminationDecision ("termination case decision") {
         Terminate = "terminate",
-        /// No action, with a reason.
+        /// No action, with a reason: recorded before 应解除 was enforced; refused now.
         NoAction = "none",
+        /// 应解除, deferred with the reason recorded (the agency may still terminate).
+        Defer = "defer",
     }
 }
 

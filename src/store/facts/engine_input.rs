@@ -1,7 +1,7 @@
 //! The engine's input: everything about one practitioner, read from the facts.
 
 use super::Q;
-use super::{deductions_of, institution_facts, practitioner, registrations_of, revocations_of, tests_of};
+use super::{deductions_of, institution_facts_for, practitioner, registrations_of, revocations_of, tests_of};
 use crate::rules::{DeductionFact, PractitionerFacts, RegistrationFact, TestFact};
 use crate::store::conn::DbConn;
 
@@ -39,7 +39,7 @@ pub fn practitioner_facts(conn: &mut DbConn, personnel_code: &str) -> Q<Option<P
     codes.dedup();
     let mut institutions = Vec::with_capacity(codes.len());
     for c in &codes {
-        if let Some(i) = institution_facts(conn, c)? {
+        if let Some(i) = institution_facts_for(conn, c, personnel_code)? {
             institutions.push(i);
         }
     }

@@ -7,6 +7,7 @@ mod cases;
 mod engine_input;
 mod inspections;
 mod institutions;
+mod intents;
 mod practitioners;
 mod training_tests;
 
@@ -16,6 +17,7 @@ pub use cases::*;
 pub use engine_input::*;
 pub use inspections::*;
 pub use institutions::*;
+pub use intents::*;
 pub use practitioners::*;
 pub use training_tests::*;
 

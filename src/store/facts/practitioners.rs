@@ -113,6 +113,8 @@ pub struct RosterDetails {
     pub practice_registered_on: Option<NaiveDate>,
     pub filed_on: Option<NaiveDate>,
     pub certificate_no: Option<String>,
+    /// 科室: a department-level suspension (聊城 第三十四条) takes its staff with it.
+    pub department: Option<String>,
 }
 
 pub fn insert_roster_details(conn: &mut DbConn, d: &RosterDetails) -> Q<()> {
@@ -137,9 +139,28 @@ pub fn roster_details_at(conn: &mut DbConn, institution: &str) -> Q<std::collect
             roster_entries::practice_registered_on,
             roster_entries::filed_on,
             roster_entries::certificate_no,
+            roster_entries::department,
         ))
         .load(conn)?;
     Ok(rows.into_iter().map(|r| (r.personnel_code.clone(), r)).collect())
+}
+
+/// A person's 科室 at an institution as the roster said at `at` (its latest entry then).
+pub fn department_at(
+    conn: &mut DbConn,
+    institution: &str,
+    personnel_code: &str,
+    at: chrono::NaiveDateTime,
+) -> Q<Option<String>> {
+    Ok(roster_entries::table
+        .filter(roster_entries::institution_code.eq(institution))
+        .filter(roster_entries::personnel_code.eq(personnel_code))
+        .filter(roster_entries::recorded_at.le(at))
+        .order(roster_entries::id.desc())
+        .select(roster_entries::department)
+        .first::<Option<String>>(conn)
+        .optional()?
+        .flatten())
 }
 
 /// The practitioners among `codes`: code → (ID number, category).

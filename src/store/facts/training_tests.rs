@@ -18,6 +18,8 @@ pub struct TestRow {
     pub score: Option<i32>,
     pub passed: bool,
     pub recorded_at: NaiveDateTime,
+    /// A re-sit an admin recorded in a year that already had a test, with its reason (三(三)).
+    pub retake_reason: Option<String>,
 }
 
 pub fn tests_of(conn: &mut DbConn, personnel_code: &str) -> Q<Vec<TestRow>> {
@@ -25,6 +27,11 @@ pub fn tests_of(conn: &mut DbConn, personnel_code: &str) -> Q<Vec<TestRow>> {
 }
 
 pub fn insert_test(conn: &mut DbConn, personnel_code: &str, f: &TestFact) -> Q<i64> {
+    insert_test_with(conn, personnel_code, f, None)
+}
+
+/// A test, with the reason of a re-sit an admin allowed (三(三)).
+pub fn insert_test_with(conn: &mut DbConn, personnel_code: &str, f: &TestFact, retake_reason: Option<&str>) -> Q<i64> {
     use chrono::Datelike;
     diesel::insert_into(training_tests::table)
         .values((
@@ -35,7 +42,40 @@ pub fn insert_test(conn: &mut DbConn, personnel_code: &str, f: &TestFact) -> Q<i
             training_tests::score.eq(f.score),
             training_tests::passed.eq(f.passed),
             training_tests::recorded_at.eq(crate::store::now()),
+            training_tests::retake_reason.eq(retake_reason),
         ))
         .returning(training_tests::id)
+        .get_result(conn)
+}
+
+/// 三(三): an absence from the year's test (缺考).
+#[derive(Debug, Clone, Queryable)]
+pub struct AbsenceRow {
+    pub id: i64,
+    pub personnel_code: String,
+    pub absent_on: NaiveDate,
+    pub cycle_year: i32,
+    pub reason: String,
+    pub recorded_at: NaiveDateTime,
+}
+
+pub fn absences_of(conn: &mut DbConn, personnel_code: &str) -> Q<Vec<AbsenceRow>> {
+    training_test_absences::table
+        .filter(training_test_absences::personnel_code.eq(personnel_code))
+        .order(training_test_absences::id)
+        .load(conn)
+}
+
+pub fn insert_absence(conn: &mut DbConn, personnel_code: &str, on: NaiveDate, reason: &str) -> Q<i64> {
+    use chrono::Datelike;
+    diesel::insert_into(training_test_absences::table)
+        .values((
+            training_test_absences::personnel_code.eq(personnel_code),
+            training_test_absences::absent_on.eq(on),
+            training_test_absences::cycle_year.eq(on.year()),
+            training_test_absences::reason.eq(reason),
+            training_test_absences::recorded_at.eq(crate::store::now()),
+        ))
+        .returning(training_test_absences::id)
         .get_result(conn)
 }

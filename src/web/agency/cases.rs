@@ -62,6 +62,7 @@ fn termination_decision_zh(d: TerminationDecision) -> &'static str {
     match d {
         TerminationDecision::Terminate => "解除医保协议",
         TerminationDecision::NoAction => "不予处理",
+        TerminationDecision::Defer => "暂缓解除（说明理由）",
     }
 }
 
@@ -227,6 +228,9 @@ pub struct DecideForm {
     until: String,
     #[serde(default)]
     reason: String,
+    /// The notice of intent the decision follows (吉林 第四十九条).
+    #[serde(default)]
+    intent_id: String,
 }
 
 impl DecideForm {
@@ -236,6 +240,10 @@ impl DecideForm {
             reason: self.reason.clone(),
             on: self.on.trim().to_string(),
             until: Some(self.until.trim().to_string()).filter(|s| !s.is_empty()),
+            cause: None,
+            intent_id: self.intent_id.trim().parse().ok(),
+            statement_response: None,
+            statement_adopted: None,
         }
     }
 }

@@ -220,6 +220,18 @@ pub struct ChangeForm {
     legal_representative_violation: String,
     #[serde(default)]
     confirmed: String,
+    /// The notice of intent the decision follows (吉林 第四十九条, 陈述申辩).
+    #[serde(default)]
+    intent_id: String,
+    /// When the institution asked for the change itself (3 months' notice, 聊城 第三十三条).
+    #[serde(default)]
+    requested_on: String,
+}
+
+impl ChangeForm {
+    fn intent(&self) -> Option<i64> {
+        self.intent_id.trim().parse().ok()
+    }
 }
 
 #[derive(Template)]
@@ -256,6 +268,9 @@ fn action_zh(a: AgreementAction) -> &'static str {
         AgreementAction::Suspend => "中止",
         AgreementAction::Restore => "恢复",
         AgreementAction::Terminate => "解除",
+        AgreementAction::Renew => "续签",
+        AgreementAction::NonRenewal => "不再续签",
+        AgreementAction::Inspection => "验收",
     }
 }
 
@@ -312,20 +327,7 @@ async fn render_show(viewer: &Viewer, code: String, q: &ShowQuery, extra: Extra)
             agreement_start: date(Some(i.agreement_start)),
             agreement_end: date(Some(i.agreement_end)),
             suspended_until: date(i.suspended_until),
-            reapplication: i
-                .reapplication
-                .as_ref()
-                .map(|r| {
-                    format!(
-                        "{} 解除；{} 起可重新申请定点（{}）；法定代表人等 {} 起（{}）",
-                        date(Some(r.terminated_on)),
-                        date(Some(r.institution_not_before)),
-                        r.article,
-                        date(Some(r.legal_representative_not_before)),
-                        r.legal_representative_article
-                    )
-                })
-                .unwrap_or_default(),
+            reapplication: i.end.as_ref().map(end_zh).unwrap_or_default(),
             history,
             year,
             numerator: num,
@@ -454,11 +456,16 @@ pub async fn change(
                 reason: f.reason.clone(),
                 article: opt(&f.article),
                 requested: Some(flag(&f.requested)),
+                requested_on: opt(&f.requested_on),
+                department: None,
+                intent_id: f.intent(),
+                statement_response: None,
+                statement_adopted: None,
             };
             viewer.call(move |app, caller| app.suspend_institution(caller, &c, &req).map(drop)).await
         }
         "restore" => {
-            let req = RestoreInstitution { on: f.on.trim().to_string(), reason: opt(&f.reason) };
+            let req = RestoreInstitution { on: f.on.trim().to_string(), reason: opt(&f.reason), department: None };
             viewer.call(move |app, caller| app.restore_institution(caller, &c, &req).map(drop)).await
         }
         _ => {
@@ -468,6 +475,12 @@ pub async fn change(
                 article: opt(&f.article),
                 legal_representative_violation: Some(flag(&f.legal_representative_violation)),
                 requested: Some(flag(&f.requested)),
+                requested_on: opt(&f.requested_on),
+                cause: None,
+                discovered_on: None,
+                intent_id: f.intent(),
+                statement_response: None,
+                statement_adopted: None,
             };
             viewer.call(move |app, caller| app.terminate_institution(caller, &c, &req).map(drop)).await
         }
@@ -484,4 +497,21 @@ pub async fn change(
             None => Err(viewer.fail(e)),
         },
     }
+}
+
+/// The end of an agreement in words: when, why, and when the institution and its legal
+/// representative may apply again.
+fn end_zh(e: &crate::service::institutions::AgreementEndView) -> String {
+    let bar = |b: &Option<crate::rules::institution::Bar>| match b {
+        Some(b) => format!("{} 起（{}）", b.until, b.article),
+        None => "不受限制".to_string(),
+    };
+    format!(
+        "{} {}（{}）；重新申请定点：{}；法定代表人等：{}",
+        e.on,
+        if e.kind == "terminated" { "解除" } else { "终止" },
+        e.cause_zh,
+        bar(&e.institution_bar),
+        bar(&e.legal_representative_bar)
+    )
 }

@@ -1,0 +1,2 @@
+DROP TABLE training_test_absences;
+ALTER TABLE training_tests DROP COLUMN retake_reason;

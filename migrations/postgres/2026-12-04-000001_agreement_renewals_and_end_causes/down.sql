@@ -1,0 +1,2 @@
+ALTER TABLE institution_events DROP COLUMN discovered_on;
+ALTER TABLE institution_events DROP COLUMN cause;

@@ -1,0 +1,1 @@
+ALTER TABLE institution_events DROP COLUMN requested_on;

@@ -1,0 +1,3 @@
+DROP TABLE agreement_intent_decisions;
+DROP TABLE agreement_statements;
+DROP TABLE agreement_intents;

@@ -1,0 +1,2 @@
+ALTER TABLE institution_events DROP COLUMN department;
+ALTER TABLE roster_entries DROP COLUMN department;

@@ -1,0 +1,33 @@
+//! Settings the agency keeps: the delivery allowance of written notices (六(一)).
+
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+
+use super::body::Body;
+use super::{date_or_today, json_body, run, State};
+use crate::error::Result;
+use crate::service::receipts::SetDeliveryAllowance;
+use crate::service::{Action, Caller};
+
+#[derive(Deserialize)]
+pub struct DateQuery {
+    pub date: Option<String>,
+}
+
+/// `GET /settings/delivery-allowance?date=`: the allowance of a notice dated `date` (today).
+pub async fn delivery_allowance(
+    state: web::Data<State>,
+    caller: Caller,
+    q: web::Query<DateQuery>,
+) -> Result<HttpResponse> {
+    let on = date_or_today("date", q.date.as_deref())?;
+    Ok(HttpResponse::Ok().json(run(&state, move |app| app.delivery_allowance(&caller, on)).await?))
+}
+
+/// `POST /settings/delivery-allowance` (agency, admin): `days, from`; 201, audited. A notice
+/// never acknowledged counts as received on its date plus these calendar days.
+pub async fn set_delivery_allowance(state: web::Data<State>, caller: Caller, body: Body) -> Result<HttpResponse> {
+    caller.permit(Action::SetDeliveryAllowance)?;
+    let req: SetDeliveryAllowance = json_body(&body.bytes)?;
+    Ok(HttpResponse::Created().json(run(&state, move |app| app.set_delivery_allowance(&caller, &req)).await?))
+}
