@@ -9,6 +9,8 @@
 //! Skipped, saying so, when chromium or chromedriver is not installed.
 
 mod common;
+#[path = "web_support/steps.rs"]
+mod steps;
 #[path = "web_support/mod.rs"]
 mod web_support;
 #[path = "web_support/webdriver.rs"]
@@ -20,42 +22,8 @@ use chrono::Datelike;
 use jifen::service::institutions::SuspendInstitution;
 use jifen::service::objections::NewObjection;
 use jifen::service::Caller;
-use webdriver::{Browser, Driver};
-
-const AXE: &str = include_str!("vendor/axe-4.14.1.min.js");
-
-fn shots() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs/screenshots");
-    std::fs::create_dir_all(&dir).expect("screenshots folder");
-    dir
-}
-
-/// axe-core on the page: the serious and critical violations, as text.
-fn axe(b: &Browser, page: &str) {
-    b.run(AXE);
-    let v = b.run_async(
-        "const done = arguments[arguments.length - 1];
-         axe.run(document, {resultTypes: ['violations']}).then(r => done(JSON.stringify(
-           r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
-             .map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 4).map(n => n.target.join(' '))}))
-         ))).catch(e => done('axe failed: ' + e));",
-    );
-    let text = v.as_str().unwrap_or("axe gave nothing").to_string();
-    assert_eq!(text, "[]", "axe on {page}: {text}");
-}
-
-fn login(b: &Browser, root: &str, username: &str, password: &str) {
-    b.go(&format!("{root}/login"));
-    b.type_into(&b.find("#username"), username);
-    b.type_into(&b.find("#password"), password);
-    b.click(&b.find("form[action='/login'] button[type=submit]"));
-    b.wait_until("the login's answer", |b| b.try_find("p.error").is_some() || !b.current_url().contains("/login"));
-}
-
-fn logout(b: &Browser) {
-    b.click(&b.find("form[action='/logout'] button"));
-    b.wait_until("the login page", |b| b.current_url().contains("/login"));
-}
+use steps::{axe, login, logout, shots};
+use webdriver::Driver;
 
 /// This year's results as a test centre sends them: one good row, one whose score contradicts
 /// the result under the default pass mark (60).

@@ -11,39 +11,18 @@
 //! Skipped, saying so, when chromium or chromedriver is not installed.
 
 mod common;
+#[path = "web_support/steps.rs"]
+mod steps;
 #[path = "web_support/mod.rs"]
 mod web_support;
 #[path = "web_support/webdriver.rs"]
 mod webdriver;
 
-use std::path::PathBuf;
-
 use jifen::rules::PersonalStatus;
 use jifen::service::accounts::NewAccount;
 use jifen::service::{App, Caller};
+use steps::{axe, logout, shots};
 use webdriver::{Browser, Driver};
-
-const AXE: &str = include_str!("vendor/axe-4.14.1.min.js");
-
-fn shots() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs/screenshots");
-    std::fs::create_dir_all(&dir).expect("screenshots folder");
-    dir
-}
-
-/// axe-core on the page: no serious or critical violation.
-fn axe(b: &Browser, page: &str) {
-    b.run(AXE);
-    let v = b.run_async(
-        "const done = arguments[arguments.length - 1];
-         axe.run(document, {resultTypes: ['violations']}).then(r => done(JSON.stringify(
-           r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
-             .map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 4).map(n => n.target.join(' '))}))
-         ))).catch(e => done('axe failed: ' + e));",
-    );
-    let text = v.as_str().unwrap_or("axe gave nothing").to_string();
-    assert_eq!(text, "[]", "axe on {page}: {text}");
-}
 
 /// No JavaScript error or refused resource since the last look (the browser's own favicon
 /// request aside).
@@ -58,11 +37,6 @@ fn login(b: &Browser, root: &str, username: &str) {
     b.type_into(&b.find("#password"), web_support::PASSWORD);
     b.click(&b.find("form[action='/login'] button[type=submit]"));
     b.wait_until("the home page", |b| !b.current_url().contains("/login"));
-}
-
-fn logout(b: &Browser) {
-    b.click(&b.find("form[action='/logout'] button"));
-    b.wait_until("the login page", |b| b.current_url().contains("/login"));
 }
 
 fn account(app: &App, username: &str, region: Option<&str>) {
