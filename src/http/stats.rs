@@ -1,6 +1,8 @@
 //! `GET /stats/…`: the dashboard's figures for the bureau's own BI tools (officer: the county,
 //! or the city for a city officer; admin). `?year=` (default: the latest cycle with a decision)
-//! and `?county=` (six digits; a county officer may name only their own, another is 404).
+//! and `?county=` (six digits; a county officer may name only their own, another is 404) and
+//! `?category=` (医保支付资格类别: physician, nurse, pharmacist, technician, carer; every
+//! figure about people or deductions is narrowed to it).
 
 use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
@@ -14,6 +16,7 @@ use crate::service::{Action, App, Caller};
 pub struct StatsQuery {
     pub year: Option<i32>,
     pub county: Option<String>,
+    pub category: Option<String>,
     /// `/stats/institutions`: how many of the nearest to list (default 15, at most 500).
     pub top: Option<usize>,
 }
@@ -29,7 +32,7 @@ async fn answer<T: Serialize + Send + 'static>(
     caller.permit(Action::ReadStats)?;
     let q = q.into_inner();
     let body = run(&state, move |app| {
-        let scope = app.stats_scope(&caller, q.year, q.county.as_deref())?;
+        let scope = app.stats_scope_in(&caller, q.year, q.county.as_deref(), q.category.as_deref())?;
         figures(app, &caller, &scope, &q)
     })
     .await?;

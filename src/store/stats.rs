@@ -11,8 +11,29 @@ use diesel::sql_types::{BigInt, Bool, Date, Integer, Nullable, Text};
 use super::conn::DbConn;
 use super::schema::*;
 use super::workbench::in_county;
+use crate::domain::codes::Category;
 
 type Q<T> = QueryResult<T>;
+
+/// Whose figures: the city or one county (`region`, six digits), everyone or one category of
+/// people (医保支付资格类别). The category narrows every figure about people or deductions.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Filter<'a> {
+    pub region: Option<&'a str>,
+    pub category: Option<Category>,
+}
+
+/// A category filter on a personnel code column (`None`: everyone). The value put into the SQL
+/// is the category's fixed name, never text from a request.
+fn category_filter(column: &str, category: Option<Category>) -> String {
+    match category {
+        Some(c) => format!(
+            " AND EXISTS (SELECT 1 FROM practitioners pc WHERE pc.personnel_code = {column} AND pc.category = '{}')",
+            c.as_str()
+        ),
+        None => String::new(),
+    }
+}
 
 /// A county filter on an institution code column (`None`: the whole city).
 fn county_filter(column: &str, region: Option<&str>) -> String {
@@ -54,22 +75,18 @@ pub struct MonthCountyRow {
     pub points: i64,
 }
 
-pub fn deductions_by_month(
-    conn: &mut DbConn,
-    from: NaiveDate,
-    until: NaiveDate,
-    region: Option<&str>,
-) -> Q<Vec<MonthCountyRow>> {
+pub fn deductions_by_month(conn: &mut DbConn, from: NaiveDate, until: NaiveDate, f: Filter) -> Q<Vec<MonthCountyRow>> {
     let sql = |month: &str| {
         format!(
             "SELECT substr(d.institution_code, 2, 6) AS county, {month} AS month, \
              COUNT(*) AS deductions, CAST(SUM(d.points) AS BIGINT) AS points \
              FROM deductions d LEFT JOIN revocations r ON r.deduction_id = d.id \
-             WHERE r.id IS NULL AND d.decided_on >= {} AND d.decided_on < {}{} \
+             WHERE r.id IS NULL AND d.decided_on >= {} AND d.decided_on < {}{}{} \
              GROUP BY 1, 2 ORDER BY 1, 2",
             lit(from),
             lit(until),
-            county_filter("d.institution_code", region)
+            county_filter("d.institution_code", f.region),
+            category_filter("d.personnel_code", f.category)
         )
     };
     load(
@@ -90,19 +107,15 @@ pub struct ItemsRow {
     pub points: i64,
 }
 
-pub fn deductions_by_items(
-    conn: &mut DbConn,
-    from: NaiveDate,
-    until: NaiveDate,
-    region: Option<&str>,
-) -> Q<Vec<ItemsRow>> {
+pub fn deductions_by_items(conn: &mut DbConn, from: NaiveDate, until: NaiveDate, f: Filter) -> Q<Vec<ItemsRow>> {
     let sql = format!(
         "SELECT d.items AS items, COUNT(*) AS deductions, CAST(SUM(d.points) AS BIGINT) AS points \
          FROM deductions d LEFT JOIN revocations r ON r.deduction_id = d.id \
-         WHERE r.id IS NULL AND d.decided_on >= {} AND d.decided_on < {}{} GROUP BY d.items",
+         WHERE r.id IS NULL AND d.decided_on >= {} AND d.decided_on < {}{}{} GROUP BY d.items",
         lit(from),
         lit(until),
-        county_filter("d.institution_code", region)
+        county_filter("d.institution_code", f.region),
+        category_filter("d.personnel_code", f.category)
     );
     load(conn, &sql, &sql)
 }
@@ -119,15 +132,16 @@ pub struct SpanRow {
     pub people: i64,
 }
 
-pub fn registration_spans(conn: &mut DbConn, region: Option<&str>) -> Q<Vec<SpanRow>> {
+pub fn registration_spans(conn: &mut DbConn, f: Filter) -> Q<Vec<SpanRow>> {
     let sql = format!(
         "SELECT x.first AS first, x.last AS last, COUNT(*) AS people FROM ( \
            SELECT r.personnel_code, MIN(r.registered_on) AS first, \
                   CASE WHEN COUNT(*) = COUNT(g.id) THEN MAX(g.deregistered_on) END AS last \
            FROM registrations r LEFT JOIN deregistrations g ON g.registration_id = r.id \
-           WHERE 1 = 1{} GROUP BY r.personnel_code) x \
+           WHERE 1 = 1{}{} GROUP BY r.personnel_code) x \
          GROUP BY x.first, x.last",
-        county_filter("r.institution_code", region)
+        county_filter("r.institution_code", f.region),
+        category_filter("r.personnel_code", f.category)
     );
     load(conn, &sql, &sql)
 }
@@ -143,7 +157,7 @@ pub struct SanctionDates {
 }
 
 /// Suspensions and terminations started by `until` of the people registered in the county.
-pub fn sanctions_until(conn: &mut DbConn, until: NaiveDate, region: Option<&str>) -> Q<Vec<SanctionDates>> {
+pub fn sanctions_until(conn: &mut DbConn, until: NaiveDate, f: Filter) -> Q<Vec<SanctionDates>> {
     let mut q = proj_sanctions::table
         .filter(proj_sanctions::kind.eq_any(["suspension", "termination"]))
         .filter(proj_sanctions::starts_on.le(until))
@@ -155,7 +169,12 @@ pub fn sanctions_until(conn: &mut DbConn, until: NaiveDate, region: Option<&str>
             proj_sanctions::ban_until,
         ))
         .into_boxed();
-    if let Some(r) = region {
+    if let Some(c) = f.category {
+        let of_category =
+            practitioners::table.filter(practitioners::category.eq(c)).select(practitioners::personnel_code);
+        q = q.filter(proj_sanctions::personnel_code.eq_any(of_category));
+    }
+    if let Some(r) = f.region {
         let there = registrations::table
             .filter(registrations::institution_code.like(in_county(r)))
             .select(registrations::personnel_code);
@@ -193,7 +212,7 @@ pub fn registrations_of(
 pub fn interview_orders_until(
     conn: &mut DbConn,
     until: NaiveDate,
-    region: Option<&str>,
+    f: Filter,
 ) -> Q<Vec<(String, NaiveDate, Option<NaiveDate>)>> {
     let mut q = interview_orders::table
         .left_join(interview_records::table.on(interview_records::order_id.eq(interview_orders::id)))
@@ -201,7 +220,12 @@ pub fn interview_orders_until(
         .filter(interview_orders::ordered_on.le(until))
         .select((interview_orders::personnel_code, interview_orders::ordered_on, interview_records::held_on.nullable()))
         .into_boxed();
-    if let Some(r) = region {
+    if let Some(c) = f.category {
+        let of_category =
+            practitioners::table.filter(practitioners::category.eq(c)).select(practitioners::personnel_code);
+        q = q.filter(interview_orders::personnel_code.eq_any(of_category));
+    }
+    if let Some(r) = f.region {
         q = q.filter(interview_orders::institution_code.like(in_county(r)));
     }
     q.load(conn)
@@ -276,14 +300,17 @@ pub struct TestRow {
     pub tests: i64,
 }
 
-pub fn tests_by_age(conn: &mut DbConn, year: i32, region: Option<&str>) -> Q<Vec<TestRow>> {
-    let scope = match region {
+pub fn tests_by_age(conn: &mut DbConn, year: i32, f: Filter) -> Q<Vec<TestRow>> {
+    let mut scope = match f.region {
         Some(_) => format!(
             " AND EXISTS (SELECT 1 FROM registrations r WHERE r.personnel_code = t.personnel_code{})",
-            county_filter("r.institution_code", region)
+            county_filter("r.institution_code", f.region)
         ),
         None => String::new(),
     };
+    if let Some(c) = f.category {
+        scope.push_str(&format!(" AND p.category = '{}'", c.as_str()));
+    }
     let sql = |age: &str| {
         format!(
             "SELECT {age} AS age, t.format AS format, t.passed AS passed, COUNT(*) AS tests \
@@ -314,21 +341,17 @@ pub struct ObjectionRow {
 }
 
 /// The objections filed in `[from, until)`: few (one per contested deduction), read one row each.
-pub fn objections_filed(
-    conn: &mut DbConn,
-    from: NaiveDate,
-    until: NaiveDate,
-    region: Option<&str>,
-) -> Q<Vec<ObjectionRow>> {
+pub fn objections_filed(conn: &mut DbConn, from: NaiveDate, until: NaiveDate, f: Filter) -> Q<Vec<ObjectionRow>> {
     let sql = format!(
         "SELECT o.filed_on AS filed_on, a.decision AS decision, a.decided_on AS decided_on, \
                 EXISTS (SELECT 1 FROM objection_escalations e WHERE e.objection_id = o.id) AS escalated \
-         FROM objections o \
+         FROM objections o JOIN deductions d ON d.id = o.deduction_id \
          LEFT JOIN objection_decisions a ON a.objection_id = o.id AND a.level = 'agency' \
-         WHERE o.filed_on >= {} AND o.filed_on < {}{}",
+         WHERE o.filed_on >= {} AND o.filed_on < {}{}{}",
         lit(from),
         lit(until),
-        county_filter("o.institution_code", region)
+        county_filter("o.institution_code", f.region),
+        category_filter("d.personnel_code", f.category)
     );
     load(conn, &sql, &sql)
 }

@@ -1,8 +1,9 @@
-//! `/dashboard?year=&county=`: the city at a glance (officers of a county see their county; city
+//! `/dashboard?year=&county=&category=`: the city at a glance (officers of a county see their county; city
 //! officers and admins the city, or a county they pick). Every chart is SVG drawn here from the
 //! service's figures (`app.dashboard`, the same as `GET /api/v1/stats/…`), has its numbers beside
 //! it as a table, and an .xlsx download (`/dashboard/{chart}.xlsx`, same filters). The filters
-//! are in the URL, so a view can be bookmarked and shared.
+//! are in the URL, so a view can be bookmarked and shared; the category (医保支付资格类别)
+//! narrows every figure about people or deductions, as `?category=` does on the API.
 
 use actix_web::{web, HttpResponse};
 use askama::Template;
@@ -15,15 +16,17 @@ use super::layout::Layout;
 use super::officer::svg::{self, HBar, Series, PALETTE};
 use super::render::ok;
 use super::session::Viewer;
+use crate::domain::codes::Category;
 use crate::domain::dates::today_china;
 use crate::domain::regions::Regions;
 use crate::error::Error;
-use crate::service::stats::{Dashboard, StatusCounts};
+use crate::service::stats::{Dashboard, StatsScope, StatusCounts};
 
 #[derive(Deserialize)]
 pub struct DashQuery {
     year: Option<String>,
     county: Option<String>,
+    category: Option<String>,
 }
 
 impl DashQuery {
@@ -32,6 +35,9 @@ impl DashQuery {
     }
     fn county(&self) -> Option<&str> {
         self.county.as_deref().map(str::trim).filter(|c| !c.is_empty())
+    }
+    fn category(&self) -> Option<&str> {
+        self.category.as_deref().map(str::trim).filter(|c| !c.is_empty())
     }
 }
 
@@ -73,6 +79,7 @@ struct DashPage {
     scope_name: String,
     years: Vec<Choice>,
     counties: Vec<Choice>,
+    categories: Vec<Choice>,
     pick_county: bool,
     figures: Vec<(String, String)>,
     charts: Vec<Chart>,
@@ -109,6 +116,11 @@ fn charts(d: &Dashboard, query: &str) -> Vec<Chart> {
     let scope = &d.scope;
     let y = scope.year;
     let xlsx = |name: &str| format!("/dashboard/{name}.xlsx?{query}");
+    // "全市" or "任城区", with the category when one is picked: every chart's title says whom it counts.
+    let who = match scope.category {
+        Some(_) => format!("{}{}", scope.county_name, scope.category_name),
+        None => scope.county_name.clone(),
+    };
     let mut out = Vec::new();
 
     // 1. Deductions per month by county (points, stacked), last year's total dashed.
@@ -164,7 +176,7 @@ fn charts(d: &Dashboard, query: &str) -> Vec<Chart> {
         ),
         svg: svg::stacked_bars(
             "svg-deductions",
-            &format!("{}{y}年各月扣分分值（按县区堆叠）", scope.county_name),
+            &format!("{who}{y}年各月扣分分值（按县区堆叠）"),
             &format!("全年 {} 分；{}年 {} 分", ded.total_points, y - 1, ded.previous_year.points.iter().sum::<u64>()),
             &months(),
             &series,
@@ -240,7 +252,7 @@ fn charts(d: &Dashboard, query: &str) -> Vec<Chart> {
         note: format!("今天（{}）各状态人数；折线为{y}年各月末的中止、解除和待约谈人数。", date(Some(st.today.date))),
         svg: svg::hbars(
             "svg-statuses",
-            &format!("{}今天各状态人数", scope.county_name),
+            &format!("{who}今天各状态人数"),
             &format!("正常 {}，中止 {}，解除 {}，未登记 {}", t.active, t.suspended, t.terminated, t.unregistered),
             &bars,
             max,
@@ -342,10 +354,15 @@ fn charts(d: &Dashboard, query: &str) -> Vec<Chart> {
         id: "chart-institutions",
         title: format!("最接近{}%的机构（{}）", inst.percent, inst.article),
         note: format!(
-            "{y}年本机构人员中被中止或解除的比例；{} 家达到{}%，{} 家在重点监控名单（六(三)）。",
+            "{y}年本机构人员中被中止或解除的比例；{} 家达到{}%，{} 家在重点监控名单（六(三)）。{}",
             inst.at_or_over,
             inst.percent,
-            inst.watch_list.len()
+            inst.watch_list.len(),
+            if scope.category.is_some() {
+                "比例按机构全部人员计算（五(三)），不按类别筛选。"
+            } else {
+                ""
+            }
         ),
         svg: svg::hbars(
             "svg-institutions",
@@ -473,36 +490,45 @@ fn charts(d: &Dashboard, query: &str) -> Vec<Chart> {
     out
 }
 
-fn query_of(year: i32, county: Option<&str>) -> String {
-    match county {
-        Some(c) => format!("year={year}&county={c}"),
-        None => format!("year={year}"),
+/// The filters as the URL carries them (the scope's own values: a county code, a category name).
+fn query_of(scope: &StatsScope) -> String {
+    let mut q = format!("year={}", scope.year);
+    if let Some(c) = &scope.county {
+        q.push_str(&format!("&county={c}"));
     }
+    if let Some(c) = scope.category {
+        q.push_str(&format!("&category={}", c.as_str()));
+    }
+    q
 }
 
 async fn load(viewer: &Viewer, q: &DashQuery) -> Result<Dashboard, PageError> {
-    let (year, county) = (q.year(), q.county().map(str::to_string));
+    let (year, county, category) = (q.year(), q.county().map(str::to_string), q.category().map(str::to_string));
     viewer
         .call(move |app, caller| {
-            let scope = app.stats_scope(caller, year, county.as_deref())?;
+            let scope = app.stats_scope_in(caller, year, county.as_deref(), category.as_deref())?;
             app.dashboard(caller, &scope)
         })
         .await
         .map_err(|e| viewer.fail(e))
 }
 
-/// `GET /dashboard?year=&county=`.
+/// `GET /dashboard?year=&county=&category=`.
 pub async fn show(viewer: Viewer, q: web::Query<DashQuery>) -> Result<HttpResponse, PageError> {
     let d = load(&viewer, &q).await?;
     let scope = &d.scope;
     let this_year = today_china().year();
     let regions = Regions::embedded();
-    let query = query_of(scope.year, scope.county.as_deref());
+    let query = query_of(scope);
     let t = &d.statuses.today.counts;
+    let scope_name = match scope.category {
+        Some(_) => format!("{} · {}", scope.county_name, scope.category_name),
+        None => scope.county_name.clone(),
+    };
     let page = DashPage {
-        layout: viewer.layout(format!("统计 · {} {}年", scope.county_name, scope.year)),
+        layout: viewer.layout(format!("统计 · {scope_name} {}年", scope.year)),
         year: scope.year,
-        scope_name: scope.county_name.clone(),
+        scope_name,
         years: (2024.min(this_year)..=this_year)
             .rev()
             .map(|y| Choice { value: y.to_string(), label: format!("{y}年"), selected: y == scope.year })
@@ -515,6 +541,14 @@ pub async fn show(viewer: Viewer, q: web::Query<DashQuery>) -> Result<HttpRespon
                 value: r.code.clone(),
                 label: r.name.clone(),
                 selected: scope.county.as_deref() == Some(r.code.as_str()),
+            })
+            .collect(),
+        categories: Category::ALL
+            .iter()
+            .map(|c| Choice {
+                value: c.as_str().to_string(),
+                label: c.name_zh().to_string(),
+                selected: scope.category == Some(*c),
             })
             .collect(),
         figures: vec![
@@ -531,7 +565,7 @@ pub async fn show(viewer: Viewer, q: web::Query<DashQuery>) -> Result<HttpRespon
     Ok(ok(&page))
 }
 
-/// `GET /dashboard/{chart}.xlsx?year=&county=`: one chart's table as a workbook.
+/// `GET /dashboard/{chart}.xlsx?year=&county=&category=`: one chart's table as a workbook.
 pub async fn xlsx(
     viewer: Viewer,
     path: web::Path<String>,
@@ -542,14 +576,19 @@ pub async fn xlsx(
         return Err(PageError::not_found(viewer.layout("未找到")));
     };
     let d = load(&viewer, &q).await?;
-    let query = query_of(d.scope.year, d.scope.county.as_deref());
+    let query = query_of(&d.scope);
     let Some(chart) = charts(&d, &query).into_iter().find(|c| c.id.strip_prefix("chart-") == Some(name)) else {
         return Err(PageError::not_found(viewer.layout("未找到")));
     };
     let head: Vec<&str> = chart.table.head.iter().map(String::as_str).collect();
     let bytes = crate::sheets::export::to_xlsx(&chart.table.caption, &head, &chart.table.rows)
         .map_err(|e| viewer.fail(Error::Internal(anyhow::anyhow!("xlsx: {e}"))))?;
-    let filename = format!("jifen-{name}-{}-{}.xlsx", d.scope.year, d.scope.county.as_deref().unwrap_or("370800"));
+    let filename = format!(
+        "jifen-{name}-{}-{}{}.xlsx",
+        d.scope.year,
+        d.scope.county.as_deref().unwrap_or("370800"),
+        d.scope.category.map(|c| format!("-{}", c.as_str())).unwrap_or_default()
+    );
     Ok(HttpResponse::Ok()
         .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         .insert_header(("Content-Disposition", format!("attachment; filename=\"{filename}\"")))

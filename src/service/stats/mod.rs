@@ -3,165 +3,24 @@
 //! institutions nearest the 30 % of 五(三) and those on the watch list (六(三)), training-test
 //! pass rates by age group and format (三(三)), and objections (六(一)). Officers of a county
 //! see their county (naming another is 404); city officers and admins see the city or pick a
-//! county. Every figure is aggregated in SQL (`store::stats`), never by reading every person.
+//! county; any of them may narrow the figures about people and deductions to one category
+//! (医保支付资格类别). Every figure is aggregated in SQL (`store::stats`), never by reading every
+//! person. The answers' types are `types.rs`; people by status, `statuses.rs`.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+mod statuses;
+mod types;
 
-use chrono::{Datelike, NaiveDate};
-use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::Datelike;
 
 use super::{Action, App, Caller};
+use crate::domain::codes::Category;
 use crate::domain::dates::{today_china, year_start};
 use crate::domain::regions::Regions;
 use crate::error::{Error, Result};
 use crate::store::stats;
-
-/// Which figures: a cycle and the city or one county.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct StatsScope {
-    pub year: i32,
-    /// The county (six digits), or `None` for the whole city.
-    pub county: Option<String>,
-    pub county_name: String,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct CountyMonths {
-    pub county: String,
-    pub name: String,
-    /// January to December.
-    pub deductions: Vec<u64>,
-    pub points: Vec<u64>,
-}
-
-/// 四: deductions and points per month by county, and the year before for comparison.
-#[derive(Debug, Clone, Serialize)]
-pub struct DeductionStats {
-    #[serde(flatten)]
-    pub scope: StatsScope,
-    pub counties: Vec<CountyMonths>,
-    pub previous_year: CountyMonths,
-    pub total_deductions: u64,
-    pub total_points: u64,
-}
-
-/// People by their own status on a date (as `GET /practitioners/{code}/status` reads it).
-#[derive(Debug, Clone, Copy, Serialize, Default, PartialEq, Eq)]
-pub struct StatusCounts {
-    pub active: u64,
-    /// Of the active: with an interview order (五(一)) not held yet.
-    pub active_with_open_interview: u64,
-    pub suspended: u64,
-    pub terminated: u64,
-    /// Of the terminated: still within the ban (五(二)).
-    pub terminated_still_banned: u64,
-    /// Registered before and no longer.
-    pub unregistered: u64,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct StatusOn {
-    pub date: NaiveDate,
-    #[serde(flatten)]
-    pub counts: StatusCounts,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct StatusStats {
-    #[serde(flatten)]
-    pub scope: StatsScope,
-    pub today: StatusOn,
-    /// The last day of each month of the year (today for the current month), up to today.
-    pub months: Vec<StatusOn>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct ItemStat {
-    pub code: String,
-    pub text: String,
-    pub article: String,
-    pub points: u32,
-    /// Deductions citing the item.
-    pub deductions: u64,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct ItemStats {
-    #[serde(flatten)]
-    pub scope: StatsScope,
-    /// Most cited first.
-    pub items: Vec<ItemStat>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct InstitutionRatio {
-    pub institution_code: String,
-    pub name: String,
-    pub numerator: u32,
-    pub denominator: u32,
-    /// Four decimals, as `GET /institutions/{code}/cascade` writes it.
-    pub ratio: String,
-    pub threshold_reached: bool,
-    /// People of the institution on the watch list of the cycle (0: not listed).
-    pub watch_list_people: u32,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct InstitutionStats {
-    #[serde(flatten)]
-    pub scope: StatsScope,
-    pub percent: u32,
-    pub article: String,
-    /// Institutions with anyone suspended or terminated in the cycle, nearest the line first.
-    pub nearest: Vec<InstitutionRatio>,
-    /// Institutions on the watch list of the cycle (六(三)), with their ratio.
-    pub watch_list: Vec<InstitutionRatio>,
-    pub at_or_over: u32,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct PassRate {
-    pub group: String,
-    pub tests: u64,
-    pub passed: u64,
-    /// Percent, one decimal.
-    pub rate: String,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct TestStats {
-    #[serde(flatten)]
-    pub scope: StatsScope,
-    pub by_age: Vec<PassRate>,
-    pub by_format: Vec<PassRate>,
-    pub tests: u64,
-    pub failed: u64,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct ObjectionStats {
-    #[serde(flatten)]
-    pub scope: StatsScope,
-    pub filed: u64,
-    pub upheld: u64,
-    pub rejected: u64,
-    pub pending: u64,
-    pub escalated: u64,
-    /// Median working days from filing to the agency's decision (六(一)).
-    pub median_working_days: Option<f64>,
-}
-
-/// Everything on the dashboard.
-#[derive(Debug, Clone, Serialize)]
-pub struct Dashboard {
-    pub scope: StatsScope,
-    pub deductions: DeductionStats,
-    pub statuses: StatusStats,
-    pub items: ItemStats,
-    pub institutions: InstitutionStats,
-    pub training_tests: TestStats,
-    pub objections: ObjectionStats,
-}
+pub use types::*;
 
 const AGE_GROUPS: [(i32, i32, &str); 5] =
     [(0, 29, "30岁以下"), (30, 39, "30–39岁"), (40, 49, "40–49岁"), (50, 59, "50–59岁"), (60, 200, "60岁及以上")];
@@ -182,39 +41,27 @@ fn ratio(num: u32, den: u32) -> String {
     }
 }
 
-/// A person's own standing on `d` from their sanctions and registrations (the rule of
-/// `rules::status_on`: a termination holds until a registration filed after it, once its
-/// ban is over, is in force).
-fn classify(
-    sanctions: &[&stats::SanctionDates],
-    regs: &[(NaiveDate, Option<NaiveDate>)],
-    d: NaiveDate,
-) -> Option<(bool, bool)> {
-    let in_force = |r: &(NaiveDate, Option<NaiveDate>)| r.0 <= d && r.1.is_none_or(|e| d < e);
-    if let Some(t) =
-        sanctions.iter().filter(|s| s.kind == "termination" && s.starts_on <= d).max_by_key(|s| s.starts_on)
-    {
-        let ban = t.ban_until.unwrap_or(t.starts_on);
-        let back = regs.iter().any(|r| r.0 > t.starts_on && in_force(r) && r.0.max(ban) <= d);
-        if !back {
-            let banned = sanctions
-                .iter()
-                .filter(|s| s.kind == "termination" && s.starts_on <= d)
-                .filter_map(|s| s.ban_until)
-                .any(|b| d < b);
-            return Some((true, banned));
-        }
-    }
-    let suspended =
-        sanctions.iter().any(|s| s.kind == "suspension" && s.starts_on <= d && s.ends_on.is_some_and(|e| d < e));
-    suspended.then_some((false, false))
-}
-
 impl App {
     /// The scope of a statistics request: a county officer's own county (another is 404), or
-    /// the county asked for, or the city.
+    /// the county asked for, or the city; everyone.
     pub fn stats_scope(&self, caller: &Caller, year: Option<i32>, county: Option<&str>) -> Result<StatsScope> {
+        self.stats_scope_in(caller, year, county, None)
+    }
+
+    /// The scope of a statistics request, narrowed to one category of people when `category`
+    /// names one (`nurse`, 医保护士, 护士 or 2, as a roster writes it); an unknown one is 422.
+    pub fn stats_scope_in(
+        &self,
+        caller: &Caller,
+        year: Option<i32>,
+        county: Option<&str>,
+        category: Option<&str>,
+    ) -> Result<StatsScope> {
         caller.permit(Action::ReadStats)?;
+        let category = match category.map(str::trim).filter(|c| !c.is_empty()) {
+            Some(c) => Some(Category::parse("category", c)?),
+            None => None,
+        };
         let regions = Regions::embedded();
         let asked = county.map(str::trim).filter(|c| !c.is_empty());
         let county = match (caller.region(), asked) {
@@ -249,7 +96,8 @@ impl App {
             .as_deref()
             .and_then(|c| regions.county(c))
             .map_or_else(|| regions.city_name.clone(), |r| r.name.clone());
-        Ok(StatsScope { year, county, county_name })
+        let category_name = category.map_or("全部类别", Category::name_zh).to_string();
+        Ok(StatsScope { year, county, county_name, category, category_name })
     }
 
     /// Deductions and points per month by county, and the year before.
@@ -259,8 +107,8 @@ impl App {
         let mut c = self.conn()?;
         let y = scope.year;
         let region = scope.county.as_deref();
-        let rows = stats::deductions_by_month(&mut c, year_start(y), year_start(y + 1), region)?;
-        let before = stats::deductions_by_month(&mut c, year_start(y - 1), year_start(y), region)?;
+        let rows = stats::deductions_by_month(&mut c, year_start(y), year_start(y + 1), scope.filter())?;
+        let before = stats::deductions_by_month(&mut c, year_start(y - 1), year_start(y), scope.filter())?;
         let name_of = |code: &str| regions.county(code).map_or_else(|| code.to_string(), |r| r.name.clone());
         let mut by: BTreeMap<String, CountyMonths> = BTreeMap::new();
         // Every county of the scope has a line, with or without deductions.
@@ -309,91 +157,12 @@ impl App {
         })
     }
 
-    /// People by status today, and at the end of each month of the year.
-    pub fn stats_statuses(&self, caller: &Caller, scope: &StatsScope) -> Result<StatusStats> {
-        caller.permit(Action::ReadStats)?;
-        let today = today_china();
-        let region = scope.county.as_deref();
-        let mut c = self.conn()?;
-        let spans = stats::registration_spans(&mut c, region)?;
-        let sanctions = stats::sanctions_until(&mut c, today, region)?;
-        let mut people: Vec<String> = sanctions.iter().map(|s| s.personnel_code.clone()).collect();
-        people.dedup();
-        let mut regs: HashMap<String, Vec<(NaiveDate, Option<NaiveDate>)>> = HashMap::new();
-        for (code, on, off) in stats::registrations_of(&mut c, &people, region)? {
-            regs.entry(code).or_default().push((on, off));
-        }
-        let mut by_person: HashMap<&str, Vec<&stats::SanctionDates>> = HashMap::new();
-        for s in &sanctions {
-            by_person.entry(s.personnel_code.as_str()).or_default().push(s);
-        }
-        let orders = stats::interview_orders_until(&mut c, today, region)?;
-        let counts_on = |d: NaiveDate| -> StatusCounts {
-            let (mut ever, mut now) = (0u64, 0u64);
-            for s in &spans {
-                if s.first <= d {
-                    let n = s.people.max(0) as u64;
-                    ever += n;
-                    if s.last.is_none_or(|l| d < l) {
-                        now += n;
-                    }
-                }
-            }
-            let mut out = StatusCounts::default();
-            let mut sanctioned_registered = 0u64;
-            let mut sanctioned_unregistered = 0u64;
-            let mut held: HashSet<&str> = HashSet::new();
-            for (code, list) in &by_person {
-                let Some((terminated, banned)) = classify(list, regs.get(*code).map_or(&[][..], Vec::as_slice), d)
-                else {
-                    continue;
-                };
-                held.insert(code);
-                if terminated {
-                    out.terminated += 1;
-                    out.terminated_still_banned += u64::from(banned);
-                } else {
-                    out.suspended += 1;
-                }
-                let registered =
-                    regs.get(*code).is_some_and(|r| r.iter().any(|r| r.0 <= d && r.1.is_none_or(|e| d < e)));
-                if registered {
-                    sanctioned_registered += 1;
-                } else {
-                    sanctioned_unregistered += 1;
-                }
-            }
-            out.active = now.saturating_sub(sanctioned_registered);
-            out.unregistered = (ever - now).saturating_sub(sanctioned_unregistered);
-            let open: HashSet<&str> = orders
-                .iter()
-                .filter(|(code, on, held_on)| {
-                    *on <= d && held_on.is_none_or(|h| h > d) && !held.contains(code.as_str())
-                })
-                .map(|(code, _, _)| code.as_str())
-                .collect();
-            out.active_with_open_interview = open.len() as u64;
-            out
-        };
-        let months = (1..=12u32)
-            .filter_map(|m| {
-                let next =
-                    if m == 12 { year_start(scope.year + 1) } else { NaiveDate::from_ymd_opt(scope.year, m + 1, 1)? };
-                let end = next.pred_opt()?;
-                let first = NaiveDate::from_ymd_opt(scope.year, m, 1)?;
-                (first <= today).then(|| end.min(today))
-            })
-            .map(|d| StatusOn { date: d, counts: counts_on(d) })
-            .collect();
-        Ok(StatusStats { scope: scope.clone(), today: StatusOn { date: today, counts: counts_on(today) }, months })
-    }
-
     /// The catalogue items most cited in the cycle, with their points and article.
     pub fn stats_items(&self, caller: &Caller, scope: &StatsScope) -> Result<ItemStats> {
         caller.permit(Action::ReadStats)?;
         let y = scope.year;
         let mut c = self.conn()?;
-        let rows = stats::deductions_by_items(&mut c, year_start(y), year_start(y + 1), scope.county.as_deref())?;
+        let rows = stats::deductions_by_items(&mut c, year_start(y), year_start(y + 1), scope.filter())?;
         let mut counts: HashMap<String, u64> = HashMap::new();
         for r in &rows {
             let mut items = crate::store::facts::split_items(&r.items);
@@ -421,7 +190,8 @@ impl App {
         Ok(ItemStats { scope: scope.clone(), items })
     }
 
-    /// The institutions nearest the 30 % line of 五(三), and the watch list of the cycle.
+    /// The institutions nearest the 30 % line of 五(三), and the watch list of the cycle: the
+    /// institutions' own figures, over all their staff whatever the scope's category.
     pub fn stats_institutions(&self, caller: &Caller, scope: &StatsScope, top: usize) -> Result<InstitutionStats> {
         caller.permit(Action::ReadStats)?;
         let y = scope.year;
@@ -482,7 +252,7 @@ impl App {
     pub fn stats_training_tests(&self, caller: &Caller, scope: &StatsScope) -> Result<TestStats> {
         caller.permit(Action::ReadStats)?;
         let mut c = self.conn()?;
-        let rows = stats::tests_by_age(&mut c, scope.year, scope.county.as_deref())?;
+        let rows = stats::tests_by_age(&mut c, scope.year, scope.filter())?;
         let mut by_age: Vec<PassRate> = AGE_GROUPS
             .iter()
             .map(|(_, _, label)| PassRate { group: label.to_string(), tests: 0, passed: 0, rate: String::new() })
@@ -515,7 +285,7 @@ impl App {
         caller.permit(Action::ReadStats)?;
         let y = scope.year;
         let mut c = self.conn()?;
-        let rows = stats::objections_filed(&mut c, year_start(y), year_start(y + 1), scope.county.as_deref())?;
+        let rows = stats::objections_filed(&mut c, year_start(y), year_start(y + 1), scope.filter())?;
         let calendar = self.calendar.read().map_err(|_| Error::Internal(anyhow::anyhow!("calendar lock")))?;
         let mut days: Vec<u32> = rows
             .iter()
