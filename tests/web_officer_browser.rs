@@ -6,7 +6,9 @@
 //! chart drawn; revokes a deduction from the person page; a county officer gets the 404 page
 //! for another county's person and institution; the dashboard draws every chart (the SVG is not
 //! empty, its table has rows) with no error in the console; axe-core finds no serious or
-//! critical violation on any new page. Screenshots at 1366×768 go to docs/screenshots/.
+//! critical violation on any new page; the dashboard narrowed to one category; the batch
+//! violations file uploaded as .xlsx with one bad row highlighted and the good ones committed.
+//! Screenshots at 1366×768 go to docs/screenshots/.
 //!
 //! Skipped, saying so, when chromium or chromedriver is not installed.
 
@@ -311,6 +313,76 @@ fn an_officer_records_an_inspection_and_reads_the_city_in_the_browser() {
         assert!(panel.contains("解除服务协议（五(一)）"), "{}: the third cycle terminates: {panel}", db.backend);
         b.run("document.querySelector('#officer-panel').scrollIntoView();");
         shot("officer-points-chart");
+
+        // The dashboard narrowed to one category (医保支付资格类别): in the URL, the title, the
+        // figures (those of the service for that category) and the downloads.
+        let nurses = s.app.stats_scope_in(&Caller::system(), Some(2025), None, Some("nurse")).expect("scope");
+        let want = s.app.stats_deductions(&Caller::system(), &nurses).expect("figures");
+        b.go(&format!("{root}/dashboard?year=2025"));
+        b.run("document.querySelector('#category').value = 'nurse';");
+        b.click(&b.find("form[aria-label='筛选'] button[type=submit]"));
+        b.wait_until("the nurses' dashboard", |b| b.current_url().contains("category=nurse"));
+        assert!(b.text(&b.find("main h1")).contains("医保护士"), "{}: the title says whom", db.backend);
+        let note = b.text(&b.find("#chart-deductions p.hint"));
+        assert!(
+            note.contains(&format!("全年扣分 {} 次、{} 分", want.total_deductions, want.total_points)),
+            "{}: {note}",
+            db.backend
+        );
+        let href = b.run("return document.querySelector('#chart-items a.downloads').href;");
+        assert!(href.as_str().is_some_and(|h| h.contains("category=nurse")), "{href}");
+        axe(&b, "/dashboard?category=nurse");
+        no_console_errors(&b, "/dashboard?category=nurse");
+
+        // The batch violations file (.xlsx): one good inspection, one whose 检查日期 is no date.
+        // The bad row comes back highlighted with its reason; the good one is recorded alone.
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("violations.xlsx");
+        let head = ["检查编号", "定点医药机构编码", "医保对应代码", "扣分情形", "检查日期", "处理决定日期", "备注"];
+        let rows: Vec<Vec<String>> = [
+            ["WEB-1", inst.as_str(), p2.as_str(), "1.4", "2026-11-20", "2026-11-20", "批量上传"],
+            ["WEB-2", inst.as_str(), people[3].as_str(), "3.2", "2026-11-31", "2026-11-20", ""],
+        ]
+        .iter()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+        let bytes = jifen::sheets::export::to_xlsx("违规", &head, &rows).expect("xlsx");
+        std::fs::write(&file, bytes).expect("write the file");
+        let before = s.app.ledger(&Caller::system(), &p2, 2026).expect("ledger").total;
+        b.go(&format!("{root}/search"));
+        b.click(&b.find("nav a[href='/inspections/upload']"));
+        b.find("#upload-form");
+        axe(&b, "/inspections/upload");
+        b.choose_file(&b.find("#file"), &file.to_string_lossy());
+        b.click(&b.find("#upload-form button[type=submit]"));
+        b.wait_until("the preview", |b| b.try_find("#rejected-rows").is_some());
+        assert_eq!(b.count("#rejected-rows tbody tr.rejected"), 1, "{}: one bad row", db.backend);
+        let bad = b.text(&b.find("#rejected-rows td.bad-cell"));
+        assert_eq!(bad, "2026-11-31", "{}: the bad cell highlighted", db.backend);
+        let reasons = b.text(&b.find("#rejected-rows tbody tr"));
+        assert!(reasons.contains("不是有效日期"), "{}: the reason in Chinese: {reasons}", db.backend);
+        assert!(b.text(&b.find("#upload-inspections")).contains("WEB-1"));
+        assert_eq!(s.app.ledger(&Caller::system(), &p2, 2026).expect("ledger").total, before, "nothing written");
+        axe(&b, "/inspections/upload preview");
+        no_console_errors(&b, "/inspections/upload");
+        b.run("document.querySelector('#preview').scrollIntoView();");
+        shot("officer-upload-preview");
+        let answer = b.run_async(
+            "const done = arguments[arguments.length - 1];
+             fetch(document.querySelector('#rejected-download').href)
+               .then(r => done(r.status + ' ' + r.headers.get('content-type'))).catch(e => done('failed: ' + e));",
+        );
+        assert_eq!(
+            answer.as_str(),
+            Some("200 application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            "the rejected rows as .xlsx"
+        );
+        b.click(&b.find("#commit-good"));
+        b.wait_until("the commit", |b| b.try_find("#preview p.ok").is_some());
+        assert!(b.text(&b.find("#preview p.ok")).contains("已记录 1 次检查"), "{}", db.backend);
+        assert_eq!(s.app.ledger(&Caller::system(), &p2, 2026).expect("ledger").total, before + 1, "{}", db.backend);
+        axe(&b, "/inspections/upload committed");
+        shot("officer-upload-committed");
         logout(&b);
 
         // A county officer: another county's person and institution are 404; the dashboard is

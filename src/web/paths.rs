@@ -22,6 +22,7 @@ pub const ADMIN_AUDIT: &str = "/admin/audit";
 // The officer's workbench and the dashboard (issue 15).
 pub const SEARCH: &str = "/search";
 pub const INSPECTIONS_NEW: &str = "/inspections/new";
+pub const INSPECTIONS_UPLOAD: &str = "/inspections/upload";
 pub const WATCH_LIST: &str = "/watch-list";
 pub const DASHBOARD: &str = "/dashboard";
 

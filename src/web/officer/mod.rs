@@ -1,6 +1,6 @@
 //! The officer's workbench (officers and admins; a county officer sees the county only, as the
 //! service decides): `/search`, `/inspections/new` with the engine's preview before anything is
-//! recorded, the recorded inspection, the points chart and the corrections on the person page,
+//! recorded, `/inspections/upload` (the batch violations file), the recorded inspection, the points chart and the corrections on the person page,
 //! `/watch-list`, and the officer's view of `/interview-orders`. The city's figures are
 //! `web/dashboard.rs`. Charts are SVG drawn here in Rust from the service's figures (`svg.rs`):
 //! no JavaScript, and every chart has its numbers beside it as a table.
@@ -10,6 +10,7 @@ pub mod interview_orders;
 pub mod person;
 pub mod search;
 pub mod svg;
+pub mod upload;
 pub mod watch_list;
 
 use super::paths;
@@ -21,6 +22,7 @@ pub fn nav_links(role: Role) -> &'static [(&'static str, &'static str)] {
         Role::Officer | Role::Admin => &[
             (paths::SEARCH, "查询"),
             (paths::INSPECTIONS_NEW, "录入检查"),
+            (paths::INSPECTIONS_UPLOAD, "批量上传"),
             (paths::WATCH_LIST, "重点监控"),
             (paths::DASHBOARD, "统计"),
         ],
