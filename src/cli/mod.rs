@@ -10,6 +10,7 @@ use crate::service::{App, Caller};
 
 mod export;
 mod import;
+mod operate;
 
 #[derive(Parser)]
 #[command(name = "jifen", version, about = "医保支付资格记分管理 — payment-qualification points")]
@@ -39,8 +40,20 @@ enum Command {
     },
     /// Create or upgrade the database schema.
     Migrate,
-    /// Rebuild every projection from the facts and report any difference.
+    /// Rebuild every projection from the facts and report any difference; check the hash
+    /// chains over the facts and the audit trail (exits non-zero on any finding).
     Verify,
+    /// A consistent online backup of a SQLite database (the server may keep writing).
+    Backup {
+        /// The backup file to write (must not exist).
+        #[arg(long)]
+        to: std::path::PathBuf,
+    },
+    /// Check a SQLite backup (`verify`) and put it in place of --database-url (stopped server).
+    Restore {
+        #[arg(long)]
+        from: std::path::PathBuf,
+    },
     /// Write a roster, the status list or the blank 附件1 template to a file (.xlsx or CSV).
     Export {
         #[command(subcommand)]
@@ -276,11 +289,13 @@ fn execute(cli: Cli, caller: &Caller) -> anyhow::Result<()> {
         Command::Verify => {
             let app = App::open(&cli.database_url)?;
             let report = app.verify().map_err(|e| anyhow::anyhow!("{e}"))?;
-            for d in &report.differences {
-                println!("DIFFERENCE {d}");
+            if !operate::print_verify(&report) {
+                std::process::exit(1);
             }
-            println!("verified {} practitioners: {} differences", report.practitioners, report.differences.len());
-            if !report.differences.is_empty() {
+        }
+        Command::Backup { to } => operate::backup(caller, &cli.database_url, &to)?,
+        Command::Restore { from } => {
+            if !operate::restore(caller, &from, &cli.database_url)? {
                 std::process::exit(1);
             }
         }

@@ -25,11 +25,11 @@ pub(crate) fn record(
     locks: &[Lock],
     facts: &[String],
     changes: &[Change],
-) -> Result<()> {
+) -> Result<Option<i64>> {
     if facts.is_empty() && changes.is_empty() {
-        return Ok(());
+        return Ok(None);
     }
-    audit::insert(
+    let id = audit::insert_unchained(
         c,
         &AuditRow {
             id: 0,
@@ -43,7 +43,7 @@ pub(crate) fn record(
             recorded_at: crate::store::now(),
         },
     )?;
-    Ok(())
+    Ok(Some(id))
 }
 
 /// A response that shows unmasked personal data (ID numbers, phones): who read whose records.

@@ -6,6 +6,7 @@ pub mod access;
 pub mod accounts;
 pub mod agency_pages;
 pub mod audit;
+pub mod backup;
 pub mod batches;
 pub mod calendar;
 pub mod eligibility;
@@ -133,7 +134,9 @@ impl App {
             store::lock_for_write(c, &keys)?;
             touched.seq = WRITE_SEQ.fetch_add(1, Ordering::SeqCst) + 1;
             let out = f(c, &mut touched)?;
-            audit::record(c, caller, locks, &touched.facts, &touched.changes)?;
+            let audit_id = audit::record(c, caller, locks, &touched.facts, &touched.changes)?;
+            // Tamper evidence: the facts, then the audit row, join the chain of a held lock.
+            store::chain::append_for_write(c, &keys, &touched.facts, audit_id)?;
             Ok(out)
         })?;
         for t in &touched.timelines {

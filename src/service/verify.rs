@@ -1,11 +1,12 @@
 //! `jifen verify`: rebuild every projection from the facts and report any difference from
-//! what is stored.
+//! what is stored; check the hash chains over the facts and the audit trail (`store::chain`).
 
 use serde::Serialize;
 
 use super::App;
 use crate::error::{Error, Result};
 use crate::rules;
+use crate::store::chain::{self, ChainReport};
 use crate::store::facts;
 use crate::store::projections::{self, PractitionerProjection};
 
@@ -13,13 +14,16 @@ use crate::store::projections::{self, PractitionerProjection};
 pub struct VerifyReport {
     pub practitioners: usize,
     pub differences: Vec<String>,
+    /// The hash chains: where each broken one first breaks, and the digest of their heads.
+    pub chain: ChainReport,
 }
 
 impl App {
     pub fn verify(&self) -> Result<VerifyReport> {
         let mut c = self.conn()?;
         let codes = facts::all_personnel_codes(&mut c)?;
-        let mut report = VerifyReport { practitioners: codes.len(), differences: Vec::new() };
+        let mut report =
+            VerifyReport { practitioners: codes.len(), differences: Vec::new(), chain: ChainReport::default() };
         for code in codes {
             let f =
                 facts::practitioner_facts(&mut c, &code)?.ok_or_else(|| Error::not_found("practitioner", "人员"))?;
@@ -56,6 +60,10 @@ impl App {
         }
         for fact in self.unaudited_facts()? {
             report.differences.push(format!("{fact}: no audit row records this fact"));
+        }
+        report.chain = chain::verify(&mut c)?;
+        for b in &report.chain.breaks {
+            report.differences.push(format!("{}:{}: hash chain broken: {} / {}", b.table, b.id, b.reason_zh, b.reason));
         }
         Ok(report)
     }

@@ -24,7 +24,19 @@ pub struct AuditRow {
     pub recorded_at: NaiveDateTime,
 }
 
+/// Inserts a row that is not part of a fact write (a read, an account or token change) and
+/// chains it, under its own lock, on the chain `audit:<first target>` (see `store::chain`).
 pub fn insert(conn: &mut DbConn, row: &AuditRow) -> QueryResult<()> {
+    conn.transaction(|c| {
+        let id = insert_unchained(c, row)?;
+        let chain = format!("audit:{}", row.targets.split(' ').next().unwrap_or_default());
+        super::conn::lock_for_write(c, std::slice::from_ref(&chain))?;
+        super::chain::append(c, &chain, &[], Some(id))
+    })
+}
+
+/// Inserts the row; returns its id. The caller chains it (`App::write` after its facts).
+pub fn insert_unchained(conn: &mut DbConn, row: &AuditRow) -> QueryResult<i64> {
     diesel::insert_into(audit_log::table)
         .values((
             audit_log::token_id.eq(row.token_id),
@@ -36,8 +48,8 @@ pub fn insert(conn: &mut DbConn, row: &AuditRow) -> QueryResult<()> {
             audit_log::changes.eq(&row.changes),
             audit_log::recorded_at.eq(row.recorded_at),
         ))
-        .execute(conn)
-        .map(drop)
+        .returning(audit_log::id)
+        .get_result(conn)
 }
 
 /// Rows naming exactly `target` (a personnel code, an institution code, `table:id`) among their

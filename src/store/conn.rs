@@ -57,7 +57,9 @@ impl ManageConnection for Manager {
     fn connect(&self) -> Result<DbConn, r2d2::Error> {
         match &self.url {
             DbUrl::Postgres(u) => {
-                PgConnection::establish(u).map(DbConn::Postgresql).map_err(r2d2::Error::ConnectionError)
+                let mut c = PgConnection::establish(u).map_err(r2d2::Error::ConnectionError)?;
+                keep_synchronous_commit(&mut c).map_err(r2d2::Error::QueryError)?;
+                Ok(DbConn::Postgresql(c))
             }
             DbUrl::Sqlite(path) => {
                 let mut c = SqliteConnection::establish(path).map_err(r2d2::Error::ConnectionError)?;
@@ -85,6 +87,19 @@ impl ManageConnection for Manager {
     }
 }
 
+/// A commit is acknowledged only once durable: a server running `synchronous_commit = off` is
+/// overridden for jifen's sessions (`local`, `remote_write`, `remote_apply` are left as set).
+fn keep_synchronous_commit(c: &mut PgConnection) -> QueryResult<()> {
+    let mode: String =
+        diesel::select(diesel::dsl::sql::<diesel::sql_types::Text>("current_setting('synchronous_commit')"))
+            .get_result(c)?;
+    if mode == "off" {
+        tracing::warn!("PostgreSQL runs with synchronous_commit = off: jifen sets it to on for its sessions");
+        c.batch_execute("SET synchronous_commit = on")?;
+    }
+    Ok(())
+}
+
 /// Runs the pending migrations, then builds the pool.
 pub fn connect(url: &str) -> anyhow::Result<Pool> {
     open(url, true)
@@ -102,6 +117,8 @@ fn open(url: &str, run_migrations: bool) -> anyhow::Result<Pool> {
         manager.connect().map_err(|e| anyhow::anyhow!("cannot open the {} database: {e}", url.backend()))?;
     if run_migrations {
         migrate(&mut first)?;
+        // Upgrading in place: the rows written before the hash chains existed are chained once.
+        super::chain::chain_existing(&mut first).map_err(|e| anyhow::anyhow!("chaining existing rows: {e}"))?;
     }
     let default = match url {
         DbUrl::Postgres(_) => 16,

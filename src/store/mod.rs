@@ -3,7 +3,9 @@
 pub mod accounts;
 pub mod agency_pages;
 pub mod audit;
+pub mod backup;
 pub mod bulk;
+pub mod chain;
 pub mod conn;
 pub mod due_process;
 pub mod facts;

@@ -537,3 +537,23 @@ diesel::allow_tables_to_appear_in_same_query!(
     proj_watch,
     interview_orders,
 );
+
+diesel::table! {
+    /// Tamper evidence: one link per chained row (a fact or an audit row); see `store::chain`.
+    chain_links (id) {
+        id -> BigInt,
+        chain -> Text,
+        seq -> BigInt,
+        fact_table -> Text,
+        fact_id -> BigInt,
+        hash -> Text,
+    }
+}
+
+diesel::table! {
+    /// One row: whether the rows that existed before the chains are still to be chained.
+    chain_upgrade (id) {
+        id -> Integer,
+        pending -> Bool,
+    }
+}

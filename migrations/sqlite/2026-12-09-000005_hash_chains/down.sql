@@ -1,0 +1,2 @@
+DROP TABLE chain_upgrade;
+DROP TABLE chain_links;
