@@ -194,8 +194,13 @@ class Client:
         self.token = token
         self.conn = None
         self.cookies = {}
+        self.last_used = 0.0
 
     def _connection(self):
+        # actix-web closes a kept-alive connection after 5 s idle; a request sent as it closes
+        # gets no answer although the server never saw it. Reconnect before that.
+        if self.conn is not None and time.time() - self.last_used > 3.0:
+            self.close()
         if self.conn is None:
             self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
         return self.conn
@@ -225,6 +230,7 @@ class Client:
             c.request(method, url, body=data, headers=h)
             r = c.getresponse()
             text = r.read()
+            self.last_used = time.time()
         except (OSError, http.client.HTTPException) as e:
             self.close()
             raise NoAnswer(str(e)) from e
