@@ -142,9 +142,23 @@ pub fn migrate(conn: &mut DbConn) -> anyhow::Result<usize> {
     applied.map_err(|e| anyhow::anyhow!("migrations: {e}"))
 }
 
+/// More keys than this and a PostgreSQL writer takes the one exclusive lock of every writer
+/// instead of a lock per key: each advisory lock holds a slot of the server's shared lock table
+/// (`max_locks_per_transaction` × `max_connections`, 6 400 by default), and a 50 000-row roster
+/// commit ran out of them ("out of shared memory", a 500; found by `scripts/crash-trials`).
+pub const MAX_KEY_LOCKS: usize = 1_000;
+
+/// The advisory lock every PostgreSQL writer takes first: shared beside its per-key locks, or
+/// exclusive, alone, by a writer with more than [`MAX_KEY_LOCKS`] keys.
+fn all_writers_key() -> i64 {
+    lock_key("jifen:all-writers")
+}
+
 /// Takes the write locks a transaction needs before it reads anything. SQLite: the database
 /// write lock (every writer is serialised). PostgreSQL: one transaction-scoped advisory lock
-/// per key (a practitioner, an institution, an idempotency key), in a fixed order.
+/// per key (a practitioner, an institution, an idempotency key), in a fixed order, after the
+/// all-writers lock in shared mode; a writer of more than [`MAX_KEY_LOCKS`] keys takes the
+/// all-writers lock exclusively instead, and so waits for every other writer and excludes them.
 pub fn lock_for_write(conn: &mut DbConn, keys: &[String]) -> QueryResult<()> {
     match conn {
         DbConn::Sqlite(c) => {
@@ -154,7 +168,16 @@ pub fn lock_for_write(conn: &mut DbConn, keys: &[String]) -> QueryResult<()> {
             let mut hashes: Vec<i64> = keys.iter().map(|k| lock_key(k)).collect();
             hashes.sort_unstable();
             hashes.dedup();
-            // One round trip however many keys (a roster of 100 000 people).
+            if hashes.len() > MAX_KEY_LOCKS {
+                diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
+                    .bind::<BigInt, _>(all_writers_key())
+                    .execute(c)?;
+                return Ok(());
+            }
+            diesel::sql_query("SELECT pg_advisory_xact_lock_shared($1)")
+                .bind::<BigInt, _>(all_writers_key())
+                .execute(c)?;
+            // One round trip however many keys.
             diesel::sql_query("SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) AS k ORDER BY k")
                 .bind::<Array<BigInt>, _>(hashes)
                 .execute(c)?;

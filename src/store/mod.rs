@@ -20,7 +20,7 @@ pub mod tokens;
 pub mod training;
 pub mod workbench;
 
-pub use conn::{connect, lock_for_write, DbConn, Pool, PooledConn};
+pub use conn::{connect, lock_for_write, DbConn, Pool, PooledConn, MAX_KEY_LOCKS};
 
 /// When a fact was recorded: UTC, as `MultiBackend` has no `Timestamptz`.
 pub fn now() -> chrono::NaiveDateTime {
