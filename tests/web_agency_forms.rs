@@ -390,3 +390,32 @@ fn hr_sees_unread_notices_first_and_opening_one_reads_it_for_the_institution_onl
         let _ = person;
     }
 }
+
+/// Issue 14's /staff: export .xlsx as well as .csv (a gap found going through the issue's list).
+#[test]
+fn hr_exports_the_staff_list_as_xlsx() {
+    for db in common::all() {
+        let s = common::spawn(&db);
+        let w = world(&s.app);
+        let mut hr = Client::new(&s.base);
+        assert_eq!(hr.login("hr_a", PASSWORD).status, 303);
+        assert!(hr.get("/staff").body.contains("/staff/export.xlsx"), "{}: the link", db.backend);
+        let cookie = hr.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
+        let res = ureq::get(&format!("{}/staff/export.xlsx", hr.root)).set("Cookie", &cookie).call().expect("xlsx");
+        assert_eq!(res.status(), 200, "{}", db.backend);
+        assert!(res.content_type().contains("spreadsheetml"), "{}: {}", db.backend, res.content_type());
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut res.into_reader(), &mut bytes).expect("read");
+        assert!(bytes.starts_with(b"PK"), "{}: a zip (.xlsx)", db.backend);
+        // HR always gets its own institution's staff, whatever it asks for.
+        let cookie = {
+            let mut hr_b = Client::new(&s.base);
+            assert_eq!(hr_b.login("hr_b", PASSWORD).status, 303);
+            hr_b.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
+        };
+        let url = format!("{}/staff/export.xlsx?institution={}", hr.root, w.a);
+        let res = ureq::get(&url).set("Cookie", &cookie).call().expect("xlsx");
+        let name = res.header("content-disposition").unwrap_or("").to_string();
+        assert!(name.contains(&w.b) && !name.contains(&w.a), "{}: {name}", db.backend);
+    }
+}

@@ -50,6 +50,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/staff/register", web::post().to(staff::register))
         .route("/staff/deregister", web::post().to(staff::deregister))
         .route("/staff/export.csv", web::get().to(staff::export))
+        .route("/staff/export.xlsx", web::get().to(staff::export_xlsx))
         .route("/practitioners/{code}", web::get().to(practitioners::show))
         .route(paths::ROSTER, web::get().to(roster::show))
         .route("/roster/preview", web::post().to(roster::preview))
