@@ -36,7 +36,7 @@ pub fn need_for(path: &str) -> Option<&'static str> {
     Some(if p.starts_with(paths::TRAINING_TESTS) {
         "医保经办机构（agency）或系统管理员（admin）"
     } else if p.starts_with(paths::INSTITUTIONS) {
-        "查看：医保经办机构、执法人员（本辖区）、系统管理员，定点医药机构人事只能查看本机构；登记机构：经办机构或管理员；中止、恢复、解除协议：经办机构、本辖区执法人员或管理员"
+        "查看：医保经办机构、执法人员（本辖区）、系统管理员，定点医药机构人事只能查看本机构；登记机构、续签或不再续签：经办机构或管理员；中止、恢复、解除协议及告知拟作出的处理决定：经办机构、本辖区执法人员或管理员；陈述申辩：本机构人事或管理员"
     } else if p.starts_with(paths::TERMINATION_CASES) {
         "医保经办机构（agency）、本辖区执法人员（officer）或系统管理员（admin）"
     } else if p.starts_with(paths::CASCADE_CASES) {
