@@ -13,6 +13,7 @@ pub mod eligibility;
 pub mod exports;
 pub mod inspections;
 pub mod institutions;
+pub mod notice_reads;
 pub mod notices;
 pub mod objections;
 pub mod pages;

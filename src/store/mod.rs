@@ -10,6 +10,7 @@ pub mod conn;
 pub mod due_process;
 pub mod facts;
 pub mod notice_body;
+pub mod notice_reads;
 pub mod pages;
 pub mod projections;
 pub mod reports;

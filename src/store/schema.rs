@@ -495,6 +495,14 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    notice_reads (notice_id) {
+        notice_id -> BigInt,
+        account_id -> BigInt,
+        read_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     upload_reports,
     agreement_intents,
@@ -502,6 +510,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     agreement_intent_decisions,
     training_test_absences,
     notice_receipts,
+    notice_reads,
     delivery_allowances,
     pass_marks,
     test_revocations,

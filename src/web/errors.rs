@@ -211,6 +211,7 @@ fn clone_layout(l: &Layout) -> Layout {
         css: l.css.clone(),
         htmx: l.htmx.clone(),
         flash: None,
+        admin: l.admin,
     }
 }
 

@@ -11,6 +11,7 @@ pub fn message(code: Option<&str>) -> Option<String> {
         "objection_filed" => "异议已提交，等待医保经办机构处理。",
         "objection_decided" => "处理决定已记录。",
         "escalated" => "已向医保行政部门提出复核。",
+        "escalation_decided" => "行政部门的复核决定已记录，并已出具书面通知。",
         "account_created" => "账户已创建。",
         "account_disabled" => "账户已停用，其登录已全部失效。",
         "account_enabled" => "账户已启用。",

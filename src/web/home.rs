@@ -1,6 +1,7 @@
 //! `/`: each role's home. HR: its staff by status, this year's deductions, the share of staff
 //! suspended or terminated this year against the 30 % of 五(三), interviews to hold with their
-//! due dates, objections with their deadlines, the latest notices. Others: where to go.
+//! due dates, objections with their deadlines, the latest notices and how many are unread.
+//! Others: where to go.
 
 use actix_web::{web, HttpResponse};
 use askama::Template;
@@ -52,6 +53,7 @@ pub struct NoticeLine {
     pub title: String,
     pub kind_zh: &'static str,
     pub date: String,
+    pub unread: bool,
 }
 
 #[derive(Template)]
@@ -76,6 +78,8 @@ struct HrHome {
     interviews: Vec<InterviewLine>,
     objections: Vec<ObjectionLine>,
     notices: Vec<NoticeLine>,
+    /// Notices none of the institution's HR has opened.
+    unread: i64,
 }
 
 #[derive(Template)]
@@ -95,8 +99,14 @@ pub async fn show(viewer: Viewer, q: web::Query<HomeQuery>) -> Result<HttpRespon
         }
     };
     let today = today_china();
-    let home = viewer
-        .call(move |app, caller| app.institution_home(caller, &institution, today))
+    let (home, unread, read) = viewer
+        .call(move |app, caller| {
+            Ok((
+                app.institution_home(caller, &institution, today)?,
+                app.unread_notice_count(caller)?,
+                app.read_notice_ids(caller)?,
+            ))
+        })
         .await
         .map_err(|e| viewer.fail(e))?;
     let (num, den) = (home.cascade.numerator, home.cascade.denominator);
@@ -158,8 +168,10 @@ pub async fn show(viewer: Viewer, q: web::Query<HomeQuery>) -> Result<HttpRespon
                 title: n.title.clone(),
                 kind_zh: notice_kind_zh(&n.kind),
                 date: date(Some(n.notice_date)),
+                unread: !read.contains(&n.id),
             })
             .collect(),
+        unread,
     };
     Ok(ok(&page))
 }

@@ -27,6 +27,8 @@ pub struct Layout {
     pub css: String,
     pub htmx: String,
     pub flash: Option<String>,
+    /// An admin: the admin pages show their tabs.
+    pub admin: bool,
 }
 
 pub fn role_zh(role: Role) -> &'static str {
@@ -73,7 +75,9 @@ fn links(role: Role) -> &'static [(&'static str, &'static str)] {
             (paths::NOTICES, "通知书"),
             (paths::INTERVIEW_ORDERS, "约谈"),
             (paths::OBJECTIONS, "异议"),
-            (paths::ADMIN_ACCOUNTS, "账户管理"),
+            // One entry for the admin's own pages (accounts, tokens, calendar, audit): they
+            // share a row of tabs (templates/admin_tabs.html), so the bar fits 1366 px.
+            (paths::ADMIN_ACCOUNTS, "系统管理"),
         ],
         Role::Settlement => &[],
     }
@@ -92,7 +96,13 @@ impl Layout {
             .map(|(href, label)| NavLink {
                 href,
                 label,
-                current: if *href == paths::HOME { current == paths::HOME } else { current.starts_with(href) },
+                current: if *href == paths::HOME {
+                    current == paths::HOME
+                } else if href.starts_with("/admin/") {
+                    current.starts_with("/admin/")
+                } else {
+                    current.starts_with(href)
+                },
             })
             .collect();
         Layout {
@@ -107,6 +117,7 @@ impl Layout {
             css: static_files::url("style.css"),
             htmx: static_files::url("htmx.min.js"),
             flash: None,
+            admin: session.role == Role::Admin,
         }
     }
 
@@ -120,6 +131,7 @@ impl Layout {
             css: static_files::url("style.css"),
             htmx: static_files::url("htmx.min.js"),
             flash: None,
+            admin: false,
         }
     }
 

@@ -1,6 +1,8 @@
 //! `/notices`: the written notices of 六(一) (deductions, sanctions, revocations, agreement
-//! changes), newest first; each prints as the A4 notice (`/notices/{id}/print`, the same
-//! renderer as the API's `Accept: text/html`).
+//! changes); for an institution's HR the ones none of its HR has opened come first, flagged
+//! 未读, then newest first; each prints as the A4 notice (`/notices/{id}/print`, the same
+//! renderer as the API's `Accept: text/html`), and opening it there marks it read for the
+//! institution (`service::notice_reads` — not the legal receipt of 六(一)).
 
 use actix_web::{web, HttpResponse};
 use askama::Template;
@@ -29,6 +31,7 @@ pub struct Line {
     pub institution_code: String,
     pub personnel_code: String,
     pub deadline: String,
+    pub unread: bool,
 }
 
 #[derive(Template)]
@@ -39,15 +42,24 @@ struct NoticesPage {
     institution: String,
     lines: Vec<Line>,
     total: usize,
+    /// HR: how many are unread (the others see no flag).
+    unread: usize,
+    flag_unread: bool,
 }
 
 /// `GET /notices`.
 pub async fn list(viewer: Viewer, q: web::Query<NoticesQuery>) -> Result<HttpResponse, PageError> {
     let asked = q.institution.as_deref().map(|s| s.trim().to_ascii_uppercase()).filter(|s| !s.is_empty());
     let inst = asked.clone();
-    let mut notices =
-        viewer.call(move |app, caller| app.notices(caller, inst, None)).await.map_err(|e| viewer.fail(e))?;
-    notices.sort_by_key(|n| std::cmp::Reverse((n.notice_date, n.id)));
+    let (mut notices, read) = viewer
+        .call(move |app, caller| Ok((app.notices(caller, inst, None)?, app.read_notice_ids(caller)?)))
+        .await
+        .map_err(|e| viewer.fail(e))?;
+    let flag_unread = viewer.session.role == Role::Hr;
+    let is_unread = |id: i64| flag_unread && !read.contains(&id);
+    // Unread first (HR), then newest first.
+    notices.sort_by_key(|n| (!is_unread(n.id), std::cmp::Reverse((n.notice_date, n.id))));
+    let unread = notices.iter().filter(|n| is_unread(n.id)).count();
     let total = notices.len();
     let lines = notices
         .iter()
@@ -60,6 +72,7 @@ pub async fn list(viewer: Viewer, q: web::Query<NoticesQuery>) -> Result<HttpRes
             institution_code: n.institution_code.clone(),
             personnel_code: n.personnel_code.clone().unwrap_or_default(),
             deadline: date(n.objection_deadline),
+            unread: is_unread(n.id),
         })
         .collect();
     Ok(ok(&NoticesPage {
@@ -68,10 +81,13 @@ pub async fn list(viewer: Viewer, q: web::Query<NoticesQuery>) -> Result<HttpRes
         institution: asked.unwrap_or_default(),
         lines,
         total,
+        unread,
+        flag_unread,
     }))
 }
 
-/// `GET /notices/{id}/print`: the printable A4 notice.
+/// `GET /notices/{id}/print`: the printable A4 notice; opened by the institution's HR, it is
+/// read for the institution.
 pub async fn print(viewer: Viewer, path: web::Path<String>) -> Result<HttpResponse, PageError> {
     let Ok(id) = path.into_inner().parse::<i64>() else {
         return Err(PageError::not_found(viewer.layout("未找到")));
@@ -79,6 +95,7 @@ pub async fn print(viewer: Viewer, path: web::Path<String>) -> Result<HttpRespon
     let (notice, html) = viewer
         .call(move |app, caller| {
             let notice = app.notice(caller, id)?;
+            app.mark_notice_read(caller, id)?;
             let pack = app.packs.in_force_or_first(notice.notice_date)?;
             let html = crate::http::notices::render(&notice, pack);
             Ok((notice, html))

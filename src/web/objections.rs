@@ -1,7 +1,8 @@
 //! `/objections`: 六(一). HR files an objection on a deduction found at its institution and,
 //! after the agency rejects it, escalates before the deadline the service computes (10 working
 //! days after the decision notice); the agency, officers and admins decide filed objections
-//! with their evidence. Each form calls the use-case the API calls.
+//! with their evidence; an admin records the administrative department's decision on an
+//! escalated one. Each form calls the use-case the API calls.
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
@@ -17,7 +18,7 @@ use super::session::Viewer;
 use super::{flash, paths};
 use crate::domain::dates::today_china;
 use crate::error::{Error, Kind};
-use crate::service::objections::{DecideObjection, EscalateObjection, NewObjection};
+use crate::service::objections::{DecideEscalation, DecideObjection, EscalateObjection, NewObjection};
 use crate::service::tokens::Role;
 
 #[derive(Deserialize)]
@@ -39,6 +40,8 @@ pub struct Line {
     pub deadline: String,
     pub may_escalate: bool,
     pub may_decide: bool,
+    /// Escalated, and the caller records the administrative department's decision (admin).
+    pub may_decide_escalation: bool,
 }
 
 pub struct DeductionChoice {
@@ -133,11 +136,12 @@ async fn render_filtered(
             // 六(一): an escalation is the administrative department's (POST
             // /api/v1/objections/{id}/escalation/decide, admin), not this form's.
             may_decide: may_decide_role && o.status == "filed",
+            may_decide_escalation: role == Role::Admin && o.status == "escalated",
         })
         .collect();
     // The deciders see the objections waiting for them first.
     if may_decide_role {
-        lines.sort_by_key(|l| !l.may_decide);
+        lines.sort_by_key(|l| !(l.may_decide || l.may_decide_escalation));
     }
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     Ok(page(
@@ -267,4 +271,36 @@ pub async fn decide(
     };
     let result = viewer.call(move |app, caller| app.decide_objection(caller, id, &req)).await;
     outcome(&viewer, result, "objection_decided").await
+}
+
+#[derive(Deserialize)]
+pub struct DecideEscalationForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    decision: String,
+    #[serde(default)]
+    decided_on: String,
+    #[serde(default)]
+    reasoning: String,
+}
+
+/// `POST /objections/{id}/escalation/decide` (admin, recording the administrative department's
+/// decision, 六(一)): `uphold` revokes the deduction for every date.
+pub async fn decide_escalation(
+    viewer: Viewer,
+    path: web::Path<String>,
+    form: web::Form<DecideEscalationForm>,
+) -> Result<HttpResponse, PageError> {
+    viewer.check_csrf(&form.csrf_token)?;
+    let Ok(id) = path.into_inner().parse::<i64>() else {
+        return Err(PageError::not_found(viewer.layout("未找到")));
+    };
+    let req = DecideEscalation {
+        decision: form.decision.trim().to_string(),
+        decided_on: form.decided_on.trim().to_string(),
+        reasoning: form.reasoning.clone(),
+    };
+    let result = viewer.call(move |app, caller| app.decide_escalation(caller, id, &req)).await;
+    outcome(&viewer, result, "escalation_decided").await
 }

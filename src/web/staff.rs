@@ -364,11 +364,21 @@ pub struct ExportQuery {
 
 /// `GET /staff/export.csv`: the existing roster export (`app.export_roster`), for Excel.
 pub async fn export(viewer: Viewer, q: web::Query<ExportQuery>) -> Result<HttpResponse, PageError> {
+    export_as(viewer, q, false).await
+}
+
+/// `GET /staff/export.xlsx`: the same roster as .xlsx (ID numbers as text, so Excel keeps them).
+pub async fn export_xlsx(viewer: Viewer, q: web::Query<ExportQuery>) -> Result<HttpResponse, PageError> {
+    export_as(viewer, q, true).await
+}
+
+async fn export_as(viewer: Viewer, q: web::Query<ExportQuery>, xlsx: bool) -> Result<HttpResponse, PageError> {
     let Some(institution) = institution_of(&viewer, q.institution.as_deref()) else {
         return Err(PageError::not_found(viewer.layout("未找到")));
     };
     let enc = ExportEncoding::parse(q.encoding.as_deref()).map_err(|e| viewer.fail(e))?;
-    let fmt = crate::sheets::export::ExportFormat::Csv(enc);
+    let fmt =
+        if xlsx { crate::sheets::export::ExportFormat::Xlsx } else { crate::sheets::export::ExportFormat::Csv(enc) };
     let on: NaiveDate = match q.date.as_deref().filter(|d| !d.is_empty()) {
         Some(d) => parse_date("date", d).map_err(|e| viewer.fail(e))?,
         None => today_china(),
@@ -376,9 +386,11 @@ pub async fn export(viewer: Viewer, q: web::Query<ExportQuery>) -> Result<HttpRe
     let inst = institution.clone();
     let bytes =
         viewer.call(move |app, caller| app.export_roster(caller, &inst, on, fmt)).await.map_err(|e| viewer.fail(e))?;
+    let (content_type, ext) =
+        if xlsx { (crate::sheets::export::XLSX_CONTENT_TYPE, "xlsx") } else { (enc.content_type(), "csv") };
     Ok(HttpResponse::Ok()
-        .content_type(enc.content_type())
-        .insert_header(("Content-Disposition", format!("attachment; filename=\"staff-{institution}-{on}.csv\"")))
+        .content_type(content_type)
+        .insert_header(("Content-Disposition", format!("attachment; filename=\"staff-{institution}-{on}.{ext}\"")))
         .insert_header(("Cache-Control", "no-store"))
         .body(bytes))
 }

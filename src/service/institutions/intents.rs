@@ -81,6 +81,17 @@ pub struct IntentDecisionView {
     pub response: String,
 }
 
+/// The hearing step (陈述申辩) as an institution's page shows it: whether the rules in force
+/// require it before a suspension or termination, its article and days, and the notices given.
+#[derive(Debug, Clone, Serialize)]
+pub struct Hearing {
+    pub required: bool,
+    pub days: u32,
+    pub article: String,
+    /// Newest first.
+    pub intents: Vec<IntentView>,
+}
+
 /// How a decision answers its notice of intent.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct IntentUse<'a> {
@@ -129,6 +140,20 @@ impl App {
         let mut c = self.conn()?;
         let ids: Vec<i64> = facts::intents_of(&mut c, code)?.into_iter().map(|i| i.id).collect();
         ids.into_iter().map(|id| self.intent_view(&mut c, id)).collect()
+    }
+
+    /// The hearing step on `on` (吉林 第四十九条 requires it; 济宁's rules, after 聊城's, do not —
+    /// a notice given is still recorded and its days honoured) and the notices to `code`.
+    pub fn hearing(&self, caller: &Caller, code: &str, on: NaiveDate) -> Result<Hearing> {
+        let mut intents = self.intents(caller, code)?;
+        intents.sort_by_key(|i| std::cmp::Reverse((i.notified_on, i.id)));
+        let rule = &self.packs.in_force_or_first(on)?.institution_agreement;
+        Ok(Hearing {
+            required: rule.statement_required,
+            days: rule.statement_days,
+            article: rule.statement_article.clone(),
+            intents,
+        })
     }
 
     /// 陈述申辩: the institution states its case with evidence within 7 days, or waives them.

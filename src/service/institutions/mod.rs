@@ -6,13 +6,15 @@ mod agreement;
 mod cascade_cases;
 mod ends;
 mod intents;
+mod term_effect;
 mod termination_cases;
 mod terms;
 
 pub use agreement::{RestoreInstitution, SuspendInstitution, TerminateInstitution};
 pub use cascade_cases::{CascadeCaseView, DecideCascade};
 pub use ends::AgreementEndView;
-pub use intents::{IntentView, NewIntent, NewStatement};
+pub use intents::{Hearing, IntentView, NewIntent, NewStatement};
+pub use term_effect::TermEffect;
 pub use termination_cases::TerminationCaseView;
 pub use terms::{EndingAgreement, InspectionResult, NonRenewal, RenewInstitution};
 

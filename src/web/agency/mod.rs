@@ -4,7 +4,10 @@
 //! form comes back to its page. The admin's own pages are `web/admin_*.rs`.
 
 pub mod cases;
+pub mod hearing;
+pub mod institution;
 pub mod institutions;
+pub mod terms;
 pub mod training_tests;
 
 use crate::service::tokens::Role;
@@ -21,9 +24,8 @@ pub fn nav_links(role: Role) -> &'static [(&'static str, &'static str)] {
             (paths::TERMINATION_CASES, "协议案件"),
         ],
         Role::Officer => &[(paths::INSTITUTIONS, "定点机构"), (paths::TERMINATION_CASES, "协议案件")],
-        Role::Admin => {
-            &[(paths::ADMIN_TOKENS, "API令牌"), (paths::ADMIN_CALENDAR, "工作日历"), (paths::ADMIN_AUDIT, "审计日志")]
-        }
+        // The admin's tokens, calendar and audit pages are tabs under 系统管理 (layout.rs).
+        Role::Admin => &[(paths::INSTITUTIONS, "定点机构")],
         Role::Hr | Role::Settlement => &[],
     }
 }
@@ -34,7 +36,7 @@ pub fn need_for(path: &str) -> Option<&'static str> {
     Some(if p.starts_with(paths::TRAINING_TESTS) {
         "医保经办机构（agency）或系统管理员（admin）"
     } else if p.starts_with(paths::INSTITUTIONS) {
-        "查看：医保经办机构、执法人员（本辖区）、系统管理员，定点医药机构人事只能查看本机构；登记机构：经办机构或管理员；中止、恢复、解除协议：经办机构、本辖区执法人员或管理员"
+        "查看：医保经办机构、执法人员（本辖区）、系统管理员，定点医药机构人事只能查看本机构；登记机构、续签或不再续签：经办机构或管理员；中止、恢复、解除协议及告知拟作出的处理决定：经办机构、本辖区执法人员或管理员；陈述申辩：本机构人事或管理员"
     } else if p.starts_with(paths::TERMINATION_CASES) {
         "医保经办机构（agency）、本辖区执法人员（officer）或系统管理员（admin）"
     } else if p.starts_with(paths::CASCADE_CASES) {
@@ -54,6 +56,10 @@ pub fn message(code: Option<&str>) -> Option<String> {
         "suspended" => "医保协议已中止，该机构人员的服务协议随之中止。",
         "restored" => "医保协议已恢复，该机构人员的服务协议随之恢复（个人处理期内的除外）。",
         "terminated" => "医保协议已解除，该机构人员的服务协议随之解除。",
+        "renewed" => "医保协议已续签，该机构人员的服务协议继续履行。",
+        "not_renewed" => "已决定不再续签，医保协议到期终止，该机构人员的服务协议随之终止。",
+        "intent_notified" => "已告知拟作出的处理决定，陈述申辩期自次日起计算。",
+        "case_stated" => "已记录机构的陈述申辩。",
         "case_decided" => "处理决定已记录。",
         "token_revoked" => "令牌已吊销，使用它的系统将立即被拒绝。",
         "token_already_revoked" => "该令牌此前已吊销。",
@@ -127,6 +133,8 @@ pub fn institution_status_zh(s: &str) -> &'static str {
         "terminated" => "解除",
         "expired" => "到期终止",
         "not_started" => "尚未生效",
+        "renewal_pending" => "期满顺延（待续签）",
+        "awaiting_inspection" => "中止期满待验收",
         _ => "—",
     }
 }
