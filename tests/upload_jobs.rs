@@ -127,6 +127,18 @@ fn an_async_upload_is_a_job_only_its_caller_sees() {
         let job = finished(&s.base, started["url"].as_str().unwrap(), &s.admin);
         assert_eq!((&job["state"], &job["status"]), (&"failed".into(), &422.into()), "{} {job}", db.backend);
         assert_eq!(job["error"], sync["error"], "{}: the same error", db.backend);
+        // A roster as a job: its report, as the synchronous preview gives it.
+        let roster = format!(
+            "姓名,身份证号码,医保支付资格类别,医保对应代码,注册时间\n孙七,{},医保医师,D370811000007,2024-01-01\n",
+            common::id_number("19850101", 7)
+        );
+        let url = format!("{}/rosters/H37081100001?mode=delta", s.base);
+        let (st, _, sync) = raw("POST", &url, &s.admin, Some(&roster));
+        assert_eq!(st, 200, "{sync}");
+        let (st, _, started) = raw("POST", &format!("{url}&async=true"), &s.admin, Some(&roster));
+        assert_eq!(st, 202, "{started}");
+        let job = finished(&s.base, started["url"].as_str().unwrap(), &s.admin);
+        assert_eq!((&job["kind"], &job["result"]["counts"]), (&"roster".into(), &sync["counts"]), "{job}");
     }
 }
 
