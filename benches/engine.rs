@@ -56,7 +56,7 @@ fn practitioner(rng: &mut StdRng, k: usize, inst: &InstitutionFacts) -> Practiti
             id: k as i64,
             tested_on: d(2025, 10, 20),
             format: TestFormat::Closed,
-            score: Some(90),
+            score: jifen::domain::Score::from_whole(90),
             passed: rng.gen_bool(0.98),
         }],
         institutions: vec![inst.clone()],

@@ -24,7 +24,9 @@ impl From<diesel::result::Error> for Error {
         // try again; it is never a 500 (the transaction rolled back, nothing was written).
         if let diesel::result::Error::DatabaseError(_, info) = &e {
             let m = info.message();
-            if m.contains("database is locked") || m.contains("database table is locked") {
+            // PostgreSQL's lock_timeout (the same wait) ran out behind a large commit.
+            if m.contains("database is locked") || m.contains("database table is locked") || m.contains("lock timeout")
+            {
                 return busy();
             }
         }

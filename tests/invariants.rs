@@ -74,7 +74,7 @@ fn facts() -> impl Strategy<Value = PractitionerFacts> {
                     id: k as i64 + 1,
                     tested_on: day(d),
                     format: TestFormat::Closed,
-                    score: Some(80),
+                    score: jifen::domain::Score::from_whole(80),
                     passed,
                 })
                 .collect();

@@ -40,6 +40,8 @@ struct Objects {
     roster_report: String,
     /// A notice of intent to A (吉林 第四十九条).
     intent: i64,
+    /// An upload the admin started as a job (`?async=true`): the admin's own.
+    job: String,
 }
 
 struct Principal {
@@ -162,7 +164,16 @@ fn world(s: &TestServer) -> Objects {
         "text/csv",
     );
     assert_eq!(st, 200, "{r}");
+    let (st, job) = common::call_raw(
+        "POST",
+        &format!("{}/training-tests/batch?async=true", s.base),
+        Some(&s.admin),
+        format!("医保对应代码,测试日期,是否合格\n{P1},2024-06-02,合格\n").as_bytes(),
+        "text/csv",
+    );
+    assert_eq!(st, 202, "{job}");
     Objects {
+        job: job["job_id"].as_str().expect("a job id").to_string(),
         roster_report: r["report_id"].as_str().expect("a report id").to_string(),
         intent: intent["id"].as_i64().expect("intent"),
         training_test: t["id"].as_i64().expect("test"),
@@ -245,6 +256,8 @@ fn request(route: &Route, o: &Objects) -> Option<(String, Send)> {
             "{id}",
             &if segment == "rosters" {
                 o.roster_report.clone()
+            } else if segment == "jobs" {
+                o.job.clone()
             } else if path.contains("{id}") {
                 id(segment).to_string()
             } else {
@@ -390,6 +403,7 @@ fn request(route: &Route, o: &Objects) -> Option<(String, Send)> {
         }
         ("GET", "/api/v1/stats/objections") => ("?year=2024", Send::Nothing),
         ("GET", "/api/v1/public/practitioners/{code}" | "/api/v1/public/institutions/{code}") => ("", Send::Nothing),
+        ("GET", "/api/v1/jobs/{id}") => ("", Send::Nothing),
         _ => return None,
     };
     Some((format!("{url}{query}"), body))
@@ -418,6 +432,8 @@ fn expected(route: &Route, p: &Principal) -> &'static str {
         | Scope::InstitutionInQuery
         | Scope::PersonInPath
         | Scope::Object(_) => p.covers_a,
+        // The world's objects are the admin's: a job is its starter's only.
+        Scope::Own => p.name == "admin",
     };
     if in_scope {
         "authorised"

@@ -531,7 +531,7 @@ fn engine(s: &Scenario, errors: &mut Vec<String>) -> Engine {
                 id: k as i64 + 1,
                 tested_on: t.tested_on,
                 format,
-                score: t.score,
+                score: t.score.and_then(jifen::domain::Score::from_whole),
                 passed: t.passed,
             }),
         }

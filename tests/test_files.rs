@@ -83,14 +83,17 @@ fn a_test_centre_file_is_read_as_it_comes() {
             "医保医师代码,身份证号,姓名,考试日期,考试方式,成绩（分）,考试结果\n\
              D370811000001,,张一,2024-06-01,线上,85.5,合格\n\
              ,{id2},王二,2024-06-01,机考,85分,合格\n\
-             D370811000003,,李三,,笔试,70,合格\n"
+             D370811000003,,李三,,笔试,70,合格\n\
+             D370811000003,,李三,2024-06-02,线下,70,合格\n"
         );
         let r = upload(&app, &text, true, true);
         assert_eq!(codes(&r), [(4, "missing_field")], "{} {r:?}", db.backend);
         assert_eq!(r.rejected[0].reason_zh, "测试日期不能为空");
-        assert_eq!(r.counts.accepted, 2, "{} {r:?}", db.backend);
+        let back = r.rejected_csv.as_deref().unwrap_or("");
+        assert!(back.contains("测试日期不能为空") && back.contains("李三"), "in the file to fix too: {back}");
+        assert_eq!(r.counts.accepted, 3, "{} {r:?}", db.backend);
         let who: Vec<&str> = r.accepted.iter().map(|a| a.personnel_code.as_str()).collect();
-        assert_eq!(who, ["D370811000001", "D370811000002"], "王二 matched by ID number");
+        assert_eq!(who, ["D370811000001", "D370811000002", "D370811000003"], "王二 matched by ID number");
         assert_eq!(r.pass_marks.get(&2024), Some(&60), "the pass mark is shown in the preview");
     }
 }

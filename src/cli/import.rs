@@ -1,11 +1,13 @@
 //! `jifen import roster FILE --institution CODE [--commit] [--partial] [--mode delta|snapshot]`
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use clap::Subcommand;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::service::batches::{BatchOptions, BatchReport};
+use crate::service::progress::{Phase, Progress};
 use crate::service::rosters::{RosterMode, UploadOptions};
 use crate::service::{App, Caller};
 use crate::sheets::upload::Rejection;
@@ -50,11 +52,67 @@ pub enum ImportCommand {
 
 fn spinner() -> ProgressBar {
     let bar = ProgressBar::new_spinner();
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} {msg} [{elapsed}]")
-            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-    );
+    bar.set_style(spinner_style());
     bar
+}
+
+fn spinner_style() -> ProgressStyle {
+    ProgressStyle::with_template("{spinner} {msg} [{elapsed}]").unwrap_or_else(|_| ProgressStyle::default_spinner())
+}
+
+fn bar_style() -> ProgressStyle {
+    ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} [{elapsed}]")
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> ")
+}
+
+/// Draws each phase of an upload — reading (a spinner: the length is not known yet), checking
+/// and writing (a bar of rows) — and, when stderr is not a terminal (a log, a script), one line
+/// per phase instead.
+struct Phases {
+    bar: ProgressBar,
+    phase: Option<Phase>,
+    terminal: bool,
+}
+
+impl Phases {
+    fn new() -> Phases {
+        Phases { bar: spinner(), phase: None, terminal: std::io::stderr().is_terminal() }
+    }
+
+    fn show(&mut self, p: Progress) {
+        if self.phase != Some(p.phase) {
+            self.phase = Some(p.phase);
+            let words = format!("{} / {}", p.phase.as_str(), p.phase.zh());
+            match p.rows_total {
+                Some(total) => {
+                    self.bar.set_style(bar_style());
+                    self.bar.set_length(total);
+                    if !self.terminal {
+                        eprintln!("{words}: {total} rows / 共{total}行");
+                    }
+                }
+                None => {
+                    self.bar.set_style(spinner_style());
+                    if !self.terminal {
+                        eprintln!("{words}");
+                    }
+                }
+            }
+            self.bar.set_message(words);
+        }
+        match p.rows_total {
+            Some(_) => self.bar.set_position(p.rows_done),
+            None if p.rows_done.is_multiple_of(500) => {
+                self.bar.set_message(format!("{} / {}", p.phase.as_str(), p.label_zh()))
+            }
+            None => {}
+        }
+    }
+
+    fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
 }
 
 fn open(file: &PathBuf) -> anyhow::Result<std::fs::File> {
@@ -92,25 +150,26 @@ fn outcome(committed: bool, commit: bool) -> &'static str {
 }
 
 pub fn run(app: &App, caller: &Caller, command: ImportCommand) -> anyhow::Result<()> {
-    let bar = spinner();
-    let mut tick = |row: u64| {
-        if row.is_multiple_of(500) {
-            bar.set_message(format!("{row} rows read / 已读取{row}行"));
-        }
-    };
+    let mut phases = Phases::new();
     match command {
         ImportCommand::Roster { file, institution, mode, commit, partial, confirm_deregister } => {
             let mode = RosterMode::parse(Some(&mode)).map_err(err)?;
             let opts = UploadOptions { mode, commit, partial, confirm_deregister };
-            let report = match app.upload_roster(caller, &institution, open(&file)?, opts, &mut tick) {
+            // The roster reports the rows it has read (its other phases are its own).
+            let mut read = 0u64;
+            let mut tick = |_row: u64| {
+                read += 1;
+                phases.show(Progress::reading(read));
+            };
+            let result = app.upload_roster(caller, &institution, open(&file)?, opts, &mut tick);
+            phases.finish();
+            let report = match result {
                 Ok(r) => r,
                 Err(crate::error::Error::Client(refused)) if refused.report.is_some() => {
-                    bar.finish_and_clear();
                     return print_refused(&refused, &file);
                 }
                 Err(e) => return Err(err(e)),
             };
-            bar.finish_and_clear();
             let c = &report.counts;
             println!(
                 "{} rows ({}): {} to add, {} to change, {} to deregister, {} unchanged, {} rejected",
@@ -128,15 +187,17 @@ pub fn run(app: &App, caller: &Caller, command: ImportCommand) -> anyhow::Result
             println!("{}", outcome(report.committed, commit));
         }
         ImportCommand::Tests { file, commit, partial } => {
-            let report =
-                app.upload_tests(caller, open(&file)?, BatchOptions { commit, partial }, &mut tick).map_err(err)?;
-            bar.finish_and_clear();
+            let opts = BatchOptions { commit, partial };
+            let result = app.upload_tests(caller, open(&file)?, opts, &mut |p| phases.show(p));
+            phases.finish();
+            let report = result.map_err(err)?;
             print_batch(&report, &file, commit)?;
         }
         ImportCommand::Violations { file, commit, partial } => {
             let opts = BatchOptions { commit, partial };
-            let report = app.upload_violations(caller, open(&file)?, opts, &mut tick).map_err(err)?;
-            bar.finish_and_clear();
+            let result = app.upload_violations(caller, open(&file)?, opts, &mut |p| phases.show(p));
+            phases.finish();
+            let report = result.map_err(err)?;
             print_batch(&report, &file, commit)?;
         }
     }

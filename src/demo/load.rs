@@ -96,7 +96,7 @@ pub fn load(app: &App, caller: &Caller, world: &World, log: &mut dyn FnMut(&str)
             tested_on: t.tested_on,
             cycle_year: t.tested_on.year(),
             format: if t.open_book { crate::rules::TestFormat::Open } else { crate::rules::TestFormat::Closed },
-            score: Some(t.score),
+            score: Some(t.score.to_string()),
             passed: true,
             recorded_at: now,
         })
@@ -116,7 +116,7 @@ pub fn load(app: &App, caller: &Caller, world: &World, log: &mut dyn FnMut(&str)
                 id: 0,
                 tested_on: t.tested_on,
                 format: if t.open_book { TestFormat::Open } else { TestFormat::Closed },
-                score: Some(t.score),
+                score: crate::domain::Score::from_whole(t.score),
                 passed: false,
             };
             app.apply_test(c, touched, &world.people[t.person].code, &fact)?;

@@ -4,6 +4,7 @@ use super::body::Body;
 use super::{json_body, run, State};
 use crate::error::{Error, Result};
 use crate::service::inspections::NewInspection;
+use crate::service::jobs::JobOutput;
 use crate::service::{Action, Caller};
 
 /// `POST /inspections` with `Idempotency-Key` (officer of the county, admin).
@@ -41,6 +42,13 @@ pub async fn batch(
 ) -> Result<HttpResponse> {
     caller.permit(Action::RecordInspection)?;
     let opts = super::batch_options(&q)?;
+    if super::flag("async", q.run_async.as_deref())? {
+        return super::jobs::start(&state, caller, "violations", move |app, caller, progress| {
+            app.upload_violations(caller, std::io::Cursor::new(body.bytes), opts, progress)
+                .map(|r| JobOutput::Batch(Box::new(r)))
+        })
+        .await;
+    }
     let report =
         run(&state, move |app| app.upload_violations(&caller, std::io::Cursor::new(body.bytes), opts, &mut |_| {}))
             .await?;

@@ -15,6 +15,7 @@ mod health;
 mod inspections;
 mod institutions;
 mod interview_orders;
+mod jobs;
 pub mod metrics;
 mod multipart;
 pub(crate) mod notices;
@@ -100,6 +101,9 @@ pub fn flag(name: &str, v: Option<&str>) -> Result<bool> {
 pub struct BatchQuery {
     pub commit: Option<String>,
     pub partial: Option<String>,
+    /// `true`: run as a job, answer 202 at once and follow `GET /jobs/{id}`.
+    #[serde(rename = "async")]
+    pub run_async: Option<String>,
 }
 
 pub fn batch_options(q: &BatchQuery) -> Result<BatchOptions> {

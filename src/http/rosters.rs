@@ -4,6 +4,8 @@ use serde::Deserialize;
 use super::body::Body;
 use super::{flag, run, State};
 use crate::error::Result;
+use crate::service::jobs::JobOutput;
+use crate::service::progress::Progress;
 use crate::service::rosters::{RosterMode, StoredReport, UploadOptions};
 use crate::service::{Action, Caller};
 
@@ -14,6 +16,9 @@ pub struct UploadQuery {
     pub partial: Option<String>,
     /// The number of people the snapshot's preview said it would deregister.
     pub confirm_deregister: Option<String>,
+    /// `true`: run as a job, answer 202 at once and follow `GET /jobs/{id}`.
+    #[serde(rename = "async")]
+    pub run_async: Option<String>,
 }
 
 /// `POST /rosters/{institution_code}?mode=delta|snapshot&commit=&partial=` — a CSV body in
@@ -43,6 +48,19 @@ pub async fn upload(
             })?),
         },
     };
+    if flag("async", q.run_async.as_deref())? {
+        return super::jobs::start(&state, caller, "roster", move |app, caller, progress| {
+            // The roster reports the rows it has read; its other phases are its own.
+            let mut read = 0u64;
+            let mut tick = |_row: u64| {
+                read += 1;
+                progress(Progress::reading(read));
+            };
+            let report = app.upload_roster(caller, &inst, std::io::Cursor::new(body.bytes), opts, &mut tick)?;
+            Ok(JobOutput::Json(serde_json::to_value(&report).unwrap_or_default()))
+        })
+        .await;
+    }
     let report =
         run(&state, move |app| app.upload_roster(&caller, &inst, std::io::Cursor::new(body.bytes), opts, &mut |_| {}))
             .await?;

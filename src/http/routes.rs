@@ -10,7 +10,7 @@ use actix_web::{web, HttpResponse};
 
 use super::{
     audit, calendar, cascade_cases, deductions, eligibility, exports, health, inspections, institutions,
-    interview_orders, notices, objections, practitioners, public, registrations, rosters, settings, stats,
+    interview_orders, jobs, notices, objections, practitioners, public, registrations, rosters, settings, stats,
     termination_cases, training_tests, watch_list,
 };
 use crate::error::{ClientError, Kind};
@@ -39,6 +39,8 @@ pub enum Scope {
     PersonInPath,
     /// `{id}` in the path is a fact recorded at one institution.
     Object(Object),
+    /// `{id}` in the path is the caller's own (a job it started): anyone else gets 404.
+    Own,
 }
 
 /// The facts an `{id}` may name.
@@ -247,6 +249,7 @@ routes! {
     "/api/v1/stats/objections" { GET => stats::objections, token(ReadStats, Scope::None), Body::None; }
     "/api/v1/public/practitioners/{code}" { GET => public::practitioner, Public, Body::None; }
     "/api/v1/public/institutions/{code}" { GET => public::institution, Public, Body::None; }
+    "/api/v1/jobs/{id}" { GET => jobs::show, token(ReadJob, Scope::Own), Body::None; }
 }
 
 /// The route of a matched pattern (`HttpRequest::match_pattern`) and method.

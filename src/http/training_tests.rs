@@ -3,6 +3,7 @@ use actix_web::{web, HttpResponse};
 use super::body::Body;
 use super::{json_body, run, State};
 use crate::error::Result;
+use crate::service::jobs::JobOutput;
 use crate::service::training_tests::{NewAbsence, NewTrainingTest, RevokeTest, SetPassMark};
 use crate::service::{Action, Caller};
 
@@ -29,6 +30,13 @@ pub async fn batch(
 ) -> Result<HttpResponse> {
     caller.permit(Action::RecordTest)?;
     let opts = super::batch_options(&q)?;
+    if super::flag("async", q.run_async.as_deref())? {
+        return super::jobs::start(&state, caller, "training_tests", move |app, caller, progress| {
+            app.upload_tests(caller, std::io::Cursor::new(body.bytes), opts, progress)
+                .map(|r| JobOutput::Batch(Box::new(r)))
+        })
+        .await;
+    }
     let report =
         run(&state, move |app| app.upload_tests(&caller, std::io::Cursor::new(body.bytes), opts, &mut |_| {})).await?;
     Ok(HttpResponse::Ok().json(report))

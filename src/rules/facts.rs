@@ -56,7 +56,8 @@ pub struct TestFact {
     pub id: i64,
     pub tested_on: NaiveDate,
     pub format: TestFormat,
-    pub score: Option<i32>,
+    /// As the test centre gave it, decimals kept.
+    pub score: Option<crate::domain::Score>,
     pub passed: bool,
 }
 

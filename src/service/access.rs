@@ -90,6 +90,8 @@ pub enum Action {
     ReadMetrics,
     /// `/dashboard` and `GET /stats/…`: the figures of the city, or of the officer's county.
     ReadStats,
+    /// `GET /jobs/{id}`: an upload the caller started as a job (only the caller's own).
+    ReadJob,
 }
 
 impl Action {
@@ -114,6 +116,7 @@ impl Action {
             ReadCalendar | ReadDeliveryAllowance => &[Admin, Agency, Officer, Hr, Settlement],
             AcknowledgeNotice | StateCase => &[Admin, Hr],
             SetDeliveryAllowance => &[Admin, Agency],
+            ReadJob => &[Admin, Agency, Officer, Hr],
         }
     }
 }

@@ -66,7 +66,8 @@ pub struct TestLine {
     pub name: String,
     pub tested_on: NaiveDate,
     pub format: TestFormat,
-    pub score: Option<i32>,
+    /// As the test centre gave it (85.5).
+    pub score: Option<crate::domain::Score>,
     pub passed: bool,
     pub recorded_at: NaiveDateTime,
     pub revoked_on: Option<NaiveDate>,
@@ -210,19 +211,21 @@ impl App {
         let matching = store::test_line_count(&mut c, year, &query)?;
         let lines = store::test_lines(&mut c, year, &query)?
             .into_iter()
-            .map(|r| TestLine {
-                id: r.id,
-                personnel_code: r.personnel_code,
-                name: r.name,
-                tested_on: r.tested_on,
-                format: r.format,
-                score: r.score,
-                passed: r.passed,
-                recorded_at: r.recorded_at,
-                revoked_on: r.revoked_on,
-                revoke_reason: r.revoke_reason,
+            .map(|r| {
+                Ok(TestLine {
+                    id: r.id,
+                    personnel_code: r.personnel_code,
+                    name: r.name,
+                    tested_on: r.tested_on,
+                    format: r.format,
+                    score: crate::store::facts::score_of(r.score.as_deref())?,
+                    passed: r.passed,
+                    recorded_at: r.recorded_at,
+                    revoked_on: r.revoked_on,
+                    revoke_reason: r.revoke_reason,
+                })
             })
-            .collect();
+            .collect::<Result<Vec<TestLine>>>()?;
         let mut years = store::test_years(&mut c)?;
         if !years.contains(&year) {
             years.push(year);

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{person_lock, Action, App, Caller, Lock, Touched};
 use crate::domain::dates::parse_date;
+use crate::domain::Score;
 use crate::error::{Error, Result};
 use crate::rules::{self, TestFact, TestFormat};
 use crate::store::facts;
@@ -68,7 +69,8 @@ pub struct TrainingTestLine {
     pub id: i64,
     pub tested_on: chrono::NaiveDate,
     pub format: &'static str,
-    pub score: Option<i32>,
+    /// As the test centre gave it (85.5), a JSON number.
+    pub score: Option<Score>,
     pub passed: bool,
     /// A re-sit an admin recorded, with its reason.
     pub retake_reason: Option<String>,
@@ -81,7 +83,8 @@ pub struct TrainingTestView {
     pub personnel_code: String,
     pub tested_on: chrono::NaiveDate,
     pub format: &'static str,
-    pub score: Option<i32>,
+    /// As the test centre gave it (85.5), a JSON number.
+    pub score: Option<Score>,
     pub passed: bool,
     /// A re-sit an admin recorded in a year that already had a test, with its reason.
     pub retake_reason: Option<String>,
@@ -124,8 +127,8 @@ pub struct TestRevocationView {
 }
 
 /// The refusal of a result that contradicts its score under the year's pass mark.
-pub(crate) fn contradiction(score: f64, passed: bool, mark: u32) -> Option<(String, String)> {
-    let passes = score >= f64::from(mark);
+pub(crate) fn contradiction(score: Score, passed: bool, mark: u32) -> Option<(String, String)> {
+    let passes = score.passes(mark);
     (passes != passed).then(|| {
         let said = if passed { "合格" } else { "不合格" };
         (
@@ -242,21 +245,15 @@ impl App {
         };
         let score = match &req.score {
             None | Some(serde_json::Value::Null) => None,
-            Some(v) => Some(
-                v.as_i64()
-                    .or_else(|| v.as_f64().filter(|f| f.fract() == 0.0).map(|f| f as i64))
-                    .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
-                    .filter(|s| (0..=1000).contains(s))
-                    .map(|s| s as i32)
-                    .ok_or_else(|| {
-                        Error::invalid(
-                            "invalid_score",
-                            "score",
-                            "score is a whole number 0..1000",
-                            "成绩应为0-1000的整数",
-                        )
-                    })?,
-            ),
+            // Kept exactly as given: 85.5 is 85.5 (a number, or a string such as "85.5分").
+            Some(v) => Some(Score::from_json(v).ok_or_else(|| {
+                Error::invalid(
+                    "invalid_score",
+                    "score",
+                    "score is a number from 0 to 1000 with at most 2 decimals",
+                    "成绩应为0-1000的数，最多两位小数",
+                )
+            })?),
         };
         if let Some((en, zh)) = future_test(tested_on, crate::domain::dates::today_china()) {
             return Err(Error::invalid("future_date", "tested_on", en, zh));
@@ -340,6 +337,10 @@ impl App {
         let mut c = self.conn()?;
         let f = facts::practitioner_facts(&mut c, &code)?.ok_or_else(|| Error::not_found("practitioner", "人员"))?;
         let rows = facts::tests_of(&mut c, &code)?;
+        let scores = rows
+            .iter()
+            .map(|t| Ok((t.id, facts::score_of(t.score.as_deref())?)))
+            .collect::<Result<std::collections::HashMap<i64, Option<Score>>>>()?;
         let revoked: std::collections::HashSet<i64> =
             crate::store::training::revoked_tests_of(&mut c, &code)?.into_iter().collect();
         let absences = facts::absences_of(&mut c, &code)?;
@@ -364,7 +365,7 @@ impl App {
                             id: t.id,
                             tested_on: t.tested_on,
                             format: t.format.as_str(),
-                            score: t.score,
+                            score: scores.get(&t.id).copied().flatten(),
                             passed: t.passed,
                             retake_reason: t.retake_reason.clone(),
                             revoked: revoked.contains(&t.id),
@@ -417,7 +418,7 @@ impl App {
         )?;
         if let Some(score) = fact.score {
             let mark = self.pass_mark_of(c, chrono::Datelike::year(&fact.tested_on))?.mark;
-            if let Some((en, zh)) = contradiction(f64::from(score), fact.passed, mark) {
+            if let Some((en, zh)) = contradiction(score, fact.passed, mark) {
                 return Err(Error::invalid("result_contradicts_score", "passed", en, zh));
             }
         }

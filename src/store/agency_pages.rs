@@ -67,7 +67,7 @@ pub struct TestLineRow {
     pub name: String,
     pub tested_on: NaiveDate,
     pub format: TestFormat,
-    pub score: Option<i32>,
+    pub score: Option<String>,
     pub passed: bool,
     pub recorded_at: NaiveDateTime,
     pub revoked_on: Option<NaiveDate>,

@@ -50,7 +50,7 @@ pub struct NewTestRow {
     pub tested_on: NaiveDate,
     pub cycle_year: i32,
     pub format: TestFormat,
-    pub score: Option<i32>,
+    pub score: Option<String>,
     pub passed: bool,
     pub recorded_at: NaiveDateTime,
 }

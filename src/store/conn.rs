@@ -59,6 +59,11 @@ impl ManageConnection for Manager {
             DbUrl::Postgres(u) => {
                 let mut c = PgConnection::establish(u).map_err(r2d2::Error::ConnectionError)?;
                 keep_synchronous_commit(&mut c).map_err(r2d2::Error::QueryError)?;
+                // As SQLite's busy timeout: a writer waits up to JIFEN_BUSY_TIMEOUT_MS for the
+                // locks a large commit holds, then gets 503 busy (never a wait without end).
+                let wait: u32 =
+                    std::env::var("JIFEN_BUSY_TIMEOUT_MS").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000);
+                c.batch_execute(&format!("SET lock_timeout = {wait}")).map_err(r2d2::Error::QueryError)?;
                 Ok(DbConn::Postgresql(c))
             }
             DbUrl::Sqlite(path) => {

@@ -118,7 +118,7 @@ diesel::table! {
         tested_on -> Date,
         cycle_year -> Integer,
         format -> Text,
-        score -> Nullable<Integer>,
+        score -> Nullable<Text>,
         passed -> Bool,
         recorded_at -> Timestamp,
         retake_reason -> Nullable<Text>,

@@ -33,7 +33,7 @@ pub struct TestRow {
     pub tested_on: NaiveDate,
     pub cycle_year: i32,
     pub format: String,
-    pub score: Option<i32>,
+    pub score: Option<String>,
     pub passed: bool,
     pub recorded_at: chrono::NaiveDateTime,
     pub retake_reason: Option<String>,

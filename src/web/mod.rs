@@ -76,6 +76,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/training-tests/pass-mark", web::post().to(agency::training_tests::set_pass_mark))
         .route("/training-tests/revoke", web::post().to(agency::training_tests::revoke))
         .route("/training-tests/{upload_id}/rejected.csv", web::get().to(agency::training_tests::rejected))
+        .route("/training-tests/jobs/{job_id}", web::get().to(agency::training_tests::job))
         .route(paths::INSTITUTIONS, web::get().to(agency::institutions::list))
         .route(paths::INSTITUTIONS, web::post().to(agency::institutions::create))
         .route("/institutions/{code}", web::get().to(agency::institution::show))

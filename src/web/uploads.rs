@@ -67,3 +67,20 @@ pub fn set_rejected(id: &str, csv: Option<String>) {
         }
     });
 }
+
+/// The shared part of the upload pages while a job runs: a `<progress>` bar (indeterminate while
+/// the file is read, rows of the total while checking and writing) that htmx polls at
+/// `poll_url` until the job's answer replaces it.
+#[derive(askama::Template)]
+#[template(path = "upload_progress.html")]
+pub struct UploadProgress {
+    pub poll_url: String,
+    pub label: String,
+    pub percent: Option<u64>,
+}
+
+impl UploadProgress {
+    pub fn of(poll_url: String, p: &crate::service::progress::Progress) -> UploadProgress {
+        UploadProgress { poll_url, label: p.label_zh(), percent: p.percent() }
+    }
+}

@@ -6,12 +6,13 @@ use std::io::Read;
 
 use chrono::NaiveDate;
 
-use super::{date_cell, reject_all, report, rows_of_error, BatchCounts, BatchOptions, BatchReport, BatchRow};
+use super::{bump, date_cell, reject_all, report, rows_of_error, BatchCounts, BatchOptions, BatchReport, BatchRow};
 use crate::domain::codes::region_of;
 use crate::error::Result;
 use crate::service::inspections::{
     not_registered_here, registered_at, NewInspection, NewViolation, PreparedInspection,
 };
+use crate::service::progress::Progress;
 use crate::service::{Action, App, Caller, Lock};
 use crate::sheets::upload::{read_sheet, reject, Rejection};
 use crate::sheets::Column;
@@ -47,7 +48,7 @@ impl App {
         caller: &Caller,
         input: impl Read + Send + 'static,
         opts: BatchOptions,
-        progress: &mut dyn FnMut(u64),
+        progress: &mut dyn FnMut(Progress),
     ) -> Result<BatchReport> {
         caller.permit(Action::RecordInspection)?;
         // Every row of each inspection, rows that fail to parse included: an inspection is
@@ -56,7 +57,9 @@ impl App {
         // Items named by words are matched against the catalogue (a listing: the newest pack).
         let catalogue = &self.packs.latest().items;
         let mut matched: Vec<Rejection> = Vec::new();
-        let mut sheet = read_sheet(input, VIOLATION_COLUMNS, progress, |rec| {
+        let mut read = 0u64;
+        let mut reading = |_: u64| progress(Progress::reading(bump(&mut read)));
+        let mut sheet = read_sheet(input, VIOLATION_COLUMNS, &mut reading, |rec| {
             let row = rec.row;
             if let Some(reference) = rec.get("inspection_ref") {
                 rows_of_ref.entry(reference.trim().to_string()).or_default().push(row);
@@ -149,7 +152,10 @@ impl App {
         let mut later = Vec::new();
         let mut ready: Vec<(Vec<u64>, PreparedInspection)> = Vec::new();
         let mut c = self.conn()?;
+        let (total, mut checked) = (groups.values().map(Vec::len).sum::<usize>(), 0u64);
         for (reference, rows) in groups {
+            progress(Progress::checking(checked, total));
+            checked += rows.len() as u64;
             let row_numbers: Vec<u64> = rows.iter().map(|(r, _)| *r).collect();
             let mut own = self.check_group(&mut c, caller, &reference, &rows)?;
             let every_row = rows_of_ref.get(&reference).cloned().unwrap_or_else(|| row_numbers.clone());
@@ -201,9 +207,13 @@ impl App {
         if !opts.commit || (!r.rejected.is_empty() && !opts.partial) || ready.is_empty() {
             return Ok(r);
         }
+        let (total, mut written) = (ready.iter().map(|(rows, _)| rows.len()).sum::<usize>(), 0u64);
+        progress(Progress::writing(0, total));
         let locks: Vec<Lock> = ready.iter().flat_map(|(_, p)| p.locks()).collect();
         self.write(caller, &locks, |c, touched| {
-            for (_, p) in &ready {
+            for (rows, p) in &ready {
+                progress(Progress::writing(written, total));
+                written += rows.len() as u64;
                 self.apply_inspection(c, touched, p)?;
             }
             Ok(())

@@ -65,6 +65,12 @@ pub struct BatchReport {
     pub pass_marks: std::collections::BTreeMap<i32, u32>,
 }
 
+/// The next count of rows read (for the reading phase's progress).
+pub(super) fn bump(n: &mut u64) -> u64 {
+    *n += 1;
+    *n
+}
+
 pub(super) fn parse_flag(s: &str) -> Option<bool> {
     match s.trim().to_lowercase().as_str() {
         "合格" | "是" | "通过" | "true" | "yes" | "y" | "1" | "pass" | "passed" => Some(true),

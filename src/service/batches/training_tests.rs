@@ -7,9 +7,11 @@ use std::io::Read;
 
 use chrono::Datelike;
 
-use super::{date_cell, parse_flag, report, BatchCounts, BatchOptions, BatchReport, BatchRow};
+use super::{bump, date_cell, parse_flag, report, BatchCounts, BatchOptions, BatchReport, BatchRow};
+use crate::domain::Score;
 use crate::error::Result;
 use crate::rules::{self, TestFact, TestFormat};
+use crate::service::progress::Progress;
 use crate::service::training_tests::{contradiction, future_test};
 use crate::service::{person_lock, Action, App, Caller, Lock};
 use crate::sheets::upload::{from_error, read_sheet, reject};
@@ -36,8 +38,8 @@ struct TestRow {
     name: Option<String>,
     /// `None`: the file gives no 闭卷/开卷 (or only how the test was delivered); derived by age.
     format: Option<TestFormat>,
-    /// The score as written (85.5 keeps its half for the pass-mark check).
-    score: Option<f64>,
+    /// The score as written: 85.5 is kept (三(三) pass mark compared exactly).
+    score: Option<Score>,
     fact: TestFact,
     /// 缺考: the person did not sit the test (recorded as an absence, 三(三)).
     absent: bool,
@@ -53,21 +55,6 @@ fn format_of(s: &str) -> Result<Option<TestFormat>, ()> {
     }
 }
 
-/// A score as test centres write it: 85, 85.5, 85分, ８５.
-fn score_of(s: &str) -> Option<f64> {
-    let t: String = s
-        .trim()
-        .trim_end_matches('分')
-        .chars()
-        .map(|c| match c {
-            '０'..='９' => char::from(b'0' + (c as u32 - '０' as u32) as u8),
-            '．' => '.',
-            c => c,
-        })
-        .collect();
-    t.trim().parse::<f64>().ok().filter(|f| (0.0..=1000.0).contains(f))
-}
-
 impl App {
     /// `POST /training-tests/batch`, `jifen import tests`.
     pub fn upload_tests(
@@ -75,10 +62,12 @@ impl App {
         caller: &Caller,
         input: impl Read + Send + 'static,
         opts: BatchOptions,
-        progress: &mut dyn FnMut(u64),
+        progress: &mut dyn FnMut(Progress),
     ) -> Result<BatchReport> {
         caller.permit(Action::RecordTest)?;
-        let mut sheet = read_sheet(input, TEST_COLUMNS, progress, |rec| {
+        let mut read = 0u64;
+        let mut reading = |_: u64| progress(Progress::reading(bump(&mut read)));
+        let mut sheet = read_sheet(input, TEST_COLUMNS, &mut reading, |rec| {
             let row = rec.row;
             let mut errs = Vec::new();
             let code = rec.check("personnel_code").value().unwrap_or("").to_ascii_uppercase();
@@ -149,15 +138,15 @@ impl App {
                 None => None,
                 // Test centres write 缺考 in the score column too.
                 Some(s) if s.trim() == "缺考" => None,
-                Some(s) => match score_of(s) {
+                Some(s) => match Score::parse(s) {
                     Some(f) => Some(f),
                     None => {
                         errs.push(reject(
                             row,
                             Some("成绩"),
                             "invalid_score",
-                            format!("成绩 '{s}' is not a score"),
-                            format!("成绩 '{s}' 无效"),
+                            format!("成绩 '{s}' is not a score (0 to 1000, at most 2 decimals)"),
+                            format!("成绩 '{s}' 无效（应为0-1000的数，最多两位小数）"),
                         ));
                         None
                     }
@@ -170,13 +159,7 @@ impl App {
                     name: rec.get("name").map(str::to_string),
                     format,
                     score,
-                    fact: TestFact {
-                        id: 0,
-                        tested_on,
-                        format: format.unwrap_or(TestFormat::Closed),
-                        score: score.map(|f| f.round() as i32),
-                        passed,
-                    },
+                    fact: TestFact { id: 0, tested_on, format: format.unwrap_or(TestFormat::Closed), score, passed },
                     absent,
                 }),
                 _ => Err(errs),
@@ -191,7 +174,9 @@ impl App {
         let mut accepted: Vec<(u64, TestRow)> = Vec::new();
         let mut c = self.conn()?;
         let today = crate::domain::dates::today_china();
-        for (row, mut t) in rows {
+        let total = rows.len();
+        for (k, (row, mut t)) in rows.into_iter().enumerate() {
+            progress(Progress::checking(k as u64, total));
             let refuse =
                 |column: &str, code: &'static str, en: String, zh: String| reject(row, Some(column), code, en, zh);
             // The person: by code, or by ID number when the file has no code.
@@ -326,9 +311,11 @@ impl App {
         if !opts.commit || (!r.rejected.is_empty() && !opts.partial) || accepted.is_empty() {
             return Ok(r);
         }
+        progress(Progress::writing(0, accepted.len()));
         let locks: Vec<Lock> = accepted.iter().map(|(_, t)| person_lock(&t.code)).collect();
         self.write(caller, &locks, |c, touched| {
-            for (_, t) in &accepted {
+            for (k, (_, t)) in accepted.iter().enumerate() {
+                progress(Progress::writing(k as u64, accepted.len()));
                 if t.absent {
                     self.apply_absence(c, touched, &t.code, t.fact.tested_on, "缺考（测试文件）")?;
                 } else {

@@ -1,7 +1,7 @@
 //! The engine's input: everything about one practitioner, read from the facts.
 
 use super::Q;
-use super::{deductions_of, institution_facts_for, practitioner, registrations_of, revocations_of, tests_of};
+use super::{deductions_of, institution_facts_for, practitioner, registrations_of, revocations_of, score_of, tests_of};
 use crate::rules::{DeductionFact, PractitionerFacts, RegistrationFact, TestFact};
 use crate::store::conn::DbConn;
 
@@ -32,8 +32,11 @@ pub fn practitioner_facts(conn: &mut DbConn, personnel_code: &str) -> Q<Option<P
     let tests = tests_of(conn, personnel_code)?
         .into_iter()
         .filter(|t| !revoked_tests.contains(&t.id))
-        .map(|t| TestFact { id: t.id, tested_on: t.tested_on, format: t.format, score: t.score, passed: t.passed })
-        .collect();
+        .map(|t| {
+            let score = score_of(t.score.as_deref())?;
+            Ok(TestFact { id: t.id, tested_on: t.tested_on, format: t.format, score, passed: t.passed })
+        })
+        .collect::<Q<Vec<TestFact>>>()?;
     let mut codes: Vec<String> = regs.iter().map(|r| r.institution_code.clone()).collect();
     codes.sort();
     codes.dedup();

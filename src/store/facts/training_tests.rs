@@ -15,11 +15,23 @@ pub struct TestRow {
     pub tested_on: NaiveDate,
     pub cycle_year: i32,
     pub format: TestFormat,
-    pub score: Option<i32>,
+    /// The exact decimal as text (`"85.5"`); read it with [`score_of`].
+    pub score: Option<String>,
     pub passed: bool,
     pub recorded_at: NaiveDateTime,
     /// A re-sit an admin recorded in a year that already had a test, with its reason (三(三)).
     pub retake_reason: Option<String>,
+}
+
+/// A stored score (三(三)): exact text such as `85.5`; anything else is a read error, never a
+/// guess.
+pub fn score_of(text: Option<&str>) -> Q<Option<crate::domain::Score>> {
+    text.map(|t| {
+        crate::domain::Score::parse(t).ok_or_else(|| {
+            diesel::result::Error::DeserializationError(format!("training test score {t:?} in the database").into())
+        })
+    })
+    .transpose()
 }
 
 pub fn tests_of(conn: &mut DbConn, personnel_code: &str) -> Q<Vec<TestRow>> {
@@ -39,7 +51,7 @@ pub fn insert_test_with(conn: &mut DbConn, personnel_code: &str, f: &TestFact, r
             training_tests::tested_on.eq(f.tested_on),
             training_tests::cycle_year.eq(f.tested_on.year()),
             training_tests::format.eq(f.format),
-            training_tests::score.eq(f.score),
+            training_tests::score.eq(f.score.map(|s| s.to_string())),
             training_tests::passed.eq(f.passed),
             training_tests::recorded_at.eq(crate::store::now()),
             training_tests::retake_reason.eq(retake_reason),

@@ -19,6 +19,8 @@ use crate::error::Error;
 use crate::rules::TestFormat;
 use crate::service::agency_pages::{this_year, PassRate, TestFilter, TestYear};
 use crate::service::batches::{BatchOptions, BatchReport};
+use crate::service::jobs::JobOutput;
+use crate::service::progress::{Phase, Progress};
 use crate::service::rosters::RosterMode;
 use crate::service::training_tests::{PassMarkView, RevokeTest, SetPassMark};
 use crate::service::Action;
@@ -27,6 +29,7 @@ use crate::web::labels::date;
 use crate::web::layout::Layout;
 use crate::web::render::{is_htmx, ok, page, see_other};
 use crate::web::session::Viewer;
+use crate::web::uploads::UploadProgress;
 use crate::web::{paths, uploads};
 
 const MAX_FILE: usize = 64 * 1024 * 1024;
@@ -327,6 +330,10 @@ pub async fn preview(viewer: Viewer, req: HttpRequest, payload: Multipart) -> Re
     let id = uploads::put(viewer.session.account_id, STASH_KIND, RosterMode::Delta, &form.file_name, form.file.clone());
     let bytes = form.file;
     let opts = BatchOptions { commit: false, partial: false };
+    if htmx {
+        // With JavaScript: a job, and a progress bar until its preview replaces it.
+        return start_job(&viewer, id, opts, bytes).await;
+    }
     let result =
         viewer.call(move |app, caller| app.upload_tests(caller, std::io::Cursor::new(bytes), opts, &mut |_| {})).await;
     let report = match result {
@@ -368,6 +375,9 @@ pub async fn commit(viewer: Viewer, req: HttpRequest, form: web::Form<CommitForm
     };
     let opts = BatchOptions { commit: true, partial: form.partial == "true" };
     let bytes = stashed.bytes.clone();
+    if is_htmx(&req) {
+        return start_job(&viewer, form.upload_id.clone(), opts, bytes.as_ref().clone()).await;
+    }
     let result = viewer
         .call(move |app, caller| {
             app.upload_tests(caller, std::io::Cursor::new(bytes.as_ref().clone()), opts, &mut |_| {})
@@ -387,6 +397,72 @@ pub async fn commit(viewer: Viewer, req: HttpRequest, form: web::Form<CommitForm
         return Ok(page(status, &p));
     }
     render(&viewer, &TestsQuery::default(), None, Some(p), status).await
+}
+
+/// Starts the preview or commit of a stashed file as the viewer's job: the progress bar.
+async fn start_job(
+    viewer: &Viewer,
+    upload_id: String,
+    opts: BatchOptions,
+    bytes: Vec<u8>,
+) -> Result<HttpResponse, PageError> {
+    let started = viewer
+        .call(move |app, caller| {
+            app.start_job(caller, "training_tests", move |app, caller, progress| {
+                app.upload_tests(caller, std::io::Cursor::new(bytes), opts, progress)
+                    .map(|r| JobOutput::Batch(Box::new(r)))
+            })
+        })
+        .await;
+    match started {
+        Ok(job) => {
+            let queued = Progress { phase: Phase::Queued, rows_done: 0, rows_total: None };
+            Ok(ok(&UploadProgress::of(job_url(&job, &upload_id), &queued)))
+        }
+        Err(e) => {
+            let m = upload_refusal(viewer, e)?;
+            Ok(page(StatusCode::UNPROCESSABLE_ENTITY, &UploadError { message: &m }))
+        }
+    }
+}
+
+fn job_url(job: &str, upload_id: &str) -> String {
+    format!("/training-tests/jobs/{job}?upload={upload_id}")
+}
+
+#[derive(Deserialize)]
+pub struct JobQuery {
+    #[serde(default)]
+    upload: String,
+}
+
+/// `GET /training-tests/jobs/{job_id}?upload=` (htmx): the progress bar while the viewer's job
+/// runs; then its preview (or the result of its commit), as the synchronous form answers.
+pub async fn job(viewer: Viewer, path: web::Path<String>, q: web::Query<JobQuery>) -> Result<HttpResponse, PageError> {
+    let job_id = path.into_inner();
+    let id = job_id.clone();
+    let snapshot = viewer.call(move |app, caller| app.job(caller, &id)).await.map_err(|e| viewer.fail(e))?;
+    let outcome = match snapshot.outcome {
+        None => return Ok(ok(&UploadProgress::of(job_url(&job_id, &q.upload), &snapshot.progress))),
+        Some(outcome) => outcome,
+    };
+    match outcome {
+        Ok(JobOutput::Batch(report)) => {
+            let stashed = uploads::get(&q.upload, viewer.session.account_id).filter(|s| s.institution == STASH_KIND);
+            let file_name = stashed.as_ref().map(|s| s.file_name.clone()).unwrap_or_default();
+            if stashed.is_some() {
+                uploads::set_rejected(&q.upload, report.rejected_csv.clone());
+            }
+            let status =
+                if report.commit && !report.committed { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+            Ok(page(status, &preview_of(&report, &q.upload, &viewer.session.csrf_token, &file_name)))
+        }
+        Ok(JobOutput::Json(_)) => Err(PageError::not_found(viewer.layout("未找到"))),
+        Err(e) => {
+            let m = upload_refusal(&viewer, e)?;
+            Ok(page(StatusCode::UNPROCESSABLE_ENTITY, &UploadError { message: &m }))
+        }
+    }
 }
 
 /// `GET /training-tests/{upload_id}/rejected.csv`: the rejected rows with 原行号 and 错误原因,
