@@ -183,7 +183,7 @@ chained_tables! {
     }
     revocations { deduction_id: i64, revoked_on: D, reason: String, source: String, recorded_at: Ts }
     training_tests {
-        personnel_code: String, tested_on: D, cycle_year: i32, format: String, score: Option<i32>,
+        personnel_code: String, tested_on: D, cycle_year: i32, format: String, score: Option<String>,
         passed: bool, recorded_at: Ts, retake_reason: Option<String>,
     }
     training_test_absences { personnel_code: String, absent_on: D, cycle_year: i32, reason: String, recorded_at: Ts }
