@@ -22,15 +22,17 @@ fn a_busy_database_is_503_with_retry_after() {
             &[],
         );
         assert_eq!(st, 201, "{b}");
-        // Another process's long commit holds the write lock (SQLite), or every advisory lock bucket
-        // a write can take (PostgreSQL, where the wait is lock_timeout).
+        // Another process's long commit holds the write lock (SQLite), or the all-writers lock a
+        // write of more than MAX_KEY_LOCKS keys takes exclusively (PostgreSQL, where the wait is
+        // lock_timeout).
         let release: Box<dyn FnOnce()> = if db.backend == "sqlite" {
             let mut other = diesel::SqliteConnection::establish(&db.url).unwrap();
             other.batch_execute("BEGIN IMMEDIATE; UPDATE write_lock SET n = n + 1 WHERE id = 1;").unwrap();
             Box::new(move || other.batch_execute("ROLLBACK;").unwrap())
         } else {
             let mut other = diesel::PgConnection::establish(&db.url).unwrap();
-            other.batch_execute("BEGIN; SELECT pg_advisory_xact_lock(k) FROM generate_series(0, 1023) AS k;").unwrap();
+            let all = jifen::store::conn::all_writers_key();
+            other.batch_execute(&format!("BEGIN; SELECT pg_advisory_xact_lock({all});")).unwrap();
             Box::new(move || other.batch_execute("ROLLBACK;").unwrap())
         };
         let res = ureq::post(&format!("{}/institutions", s.base))

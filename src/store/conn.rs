@@ -155,7 +155,7 @@ pub const MAX_KEY_LOCKS: usize = 1_000;
 
 /// The advisory lock every PostgreSQL writer takes first: shared beside its per-key locks, or
 /// exclusive, alone, by a writer with more than [`MAX_KEY_LOCKS`] keys.
-fn all_writers_key() -> i64 {
+pub fn all_writers_key() -> i64 {
     lock_key("jifen:all-writers")
 }
 
