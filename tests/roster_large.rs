@@ -115,9 +115,9 @@ fn a_large_upload_answers_a_summary_and_keeps_every_row_in_its_full_report() {
 
         // A commit of it all-or-nothing is refused, names the count, writes nothing.
         let (st, r) = post(&s, "?mode=delta&commit=true", "text/csv", text.as_bytes());
-        assert_eq!((st, r["code"].as_str()), (422, Some("commit_refused")), "{r}");
-        assert_eq!(r["report"]["rejected"].as_array().map(Vec::len), Some(100));
-        assert!(r["report"]["report_id"].is_string(), "{r}");
+        assert_eq!((st, r["error"]["code"].as_str()), (422, Some("commit_refused")), "{r}");
+        assert_eq!(r["error"]["report"]["rejected"].as_array().map(Vec::len), Some(100));
+        assert!(r["error"]["report"]["report_id"].is_string(), "{r}");
         let roster = String::from_utf8(get(&s, &format!("/institutions/{INST}/roster.csv"))).unwrap();
         assert!(!roster.contains("D370811600002"), "nothing written");
 
