@@ -191,7 +191,6 @@ impl App {
             }
         }
         self.check_chunk(&mut pass, chunk)?;
-        drop(parse);
 
         let out = snapshot_out(opts.mode, &in_force, &named);
         let mut leaving = Vec::with_capacity(out.len());
@@ -422,7 +421,7 @@ impl App {
         for row in rows {
             let Some(cells) = raw.get(&row) else { continue };
             let reasons = reasons_of.remove(&row).unwrap_or_default();
-            w.write_record(&rejected_csv_record(cells, pass.header_cells.len(), row, &reasons)).map_err(internal)?;
+            w.write_record(rejected_csv_record(cells, pass.header_cells.len(), row, &reasons)).map_err(internal)?;
         }
         let bytes = w.into_inner().map_err(|e| Error::Internal(anyhow::anyhow!("{e}")))?;
         let spool = match pass.lists.rejected_csv.as_mut() {

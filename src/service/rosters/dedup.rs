@@ -43,10 +43,13 @@ impl Interned {
         self.text.push_str(s);
         self.ends.push(self.text.len() as u32);
         let h = hash(s);
-        if self.by_hash.contains_key(&h) {
-            self.collided.insert(s.to_string(), i);
-        } else {
-            self.by_hash.insert(h, i);
+        match self.by_hash.entry(h) {
+            std::collections::hash_map::Entry::Occupied(_) => {
+                self.collided.insert(s.to_string(), i);
+            }
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(i);
+            }
         }
         i
     }
