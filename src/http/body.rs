@@ -77,34 +77,14 @@ impl FromRequest for Body {
         let req = req.clone();
         let payload = Decompress::from_headers(payload.take(), req.headers());
         Box::pin(async move {
-            let route = req.match_pattern().and_then(|p| routes::find(req.method(), &p));
-            let kind = route.map_or(routes::Body::Json, |r| r.body);
-            if let Some(Policy::Token(action, _)) = route.map(|r| r.policy) {
-                let caller = Caller::from_request(&req, &mut Payload::None).await?;
-                caller.permit(action)?;
-            }
-            if matches!(kind, routes::Body::Json | routes::Body::Claims | routes::Body::None) {
-                check_json_type(&req)?;
-            }
-            let limit = limit_of(kind);
-            let declared = req
-                .headers()
-                .get(header::CONTENT_LENGTH)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.trim().parse::<u64>().ok());
-            if declared.is_some_and(|n| n > limit as u64) {
-                return Err(too_large(limit));
-            }
-            let slot = match (kind, req.app_data::<web::Data<State>>()) {
-                (routes::Body::Upload, Some(state)) => {
-                    if !state.uploads.take() {
-                        return Err(busy());
-                    }
-                    Some(Slot(state.clone()))
-                }
-                _ => None,
-            };
-            let mut bytes = read(payload, limit).await?;
+            let (kind, limit, slot) = admit(&req).await?;
+            let mut buf = BytesMut::new();
+            read_into(payload, limit, &mut |chunk: &[u8]| {
+                buf.extend_from_slice(chunk);
+                Ok(())
+            })
+            .await?;
+            let mut bytes = buf.freeze();
             if kind == routes::Body::Upload {
                 // A browser form (or curl -F) sends the file inside multipart/form-data.
                 let ct = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
@@ -116,6 +96,39 @@ impl FromRequest for Body {
             Ok(Body { bytes, _slot: slot })
         })
     }
+}
+
+/// Steps 1 to 4 of the module doc for a request: the caller's role, the content type, the
+/// declared length, an upload slot. Gives the route's body kind, its limit and the slot taken.
+pub(super) async fn admit(req: &HttpRequest) -> Result<(routes::Body, usize, Option<Slot>)> {
+    let route = req.match_pattern().and_then(|p| routes::find(req.method(), &p));
+    let kind = route.map_or(routes::Body::Json, |r| r.body);
+    if let Some(Policy::Token(action, _)) = route.map(|r| r.policy) {
+        let caller = Caller::from_request(req, &mut Payload::None).await?;
+        caller.permit(action)?;
+    }
+    if matches!(kind, routes::Body::Json | routes::Body::Claims | routes::Body::None) {
+        check_json_type(req)?;
+    }
+    let limit = limit_of(kind);
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(too_large(limit));
+    }
+    let slot = match (kind, req.app_data::<web::Data<State>>()) {
+        (routes::Body::Upload, Some(state)) => {
+            if !state.uploads.take() {
+                return Err(busy());
+            }
+            Some(Slot(state.clone()))
+        }
+        _ => None,
+    };
+    Ok((kind, limit, slot))
 }
 
 /// `application/json`, `text/json`, `…+json`, or none at all.
@@ -162,21 +175,25 @@ pub fn check_upload_text(bytes: &[u8]) -> Result<()> {
 }
 
 /// UTF-16 without a BOM (as `sheets::decode` detects it): a NUL in most second bytes.
-fn looks_utf16(head: &[u8]) -> bool {
+pub(super) fn looks_utf16(head: &[u8]) -> bool {
     let n = head.len().min(512) / 2 * 2;
     n >= 4 && head[..n].chunks(2).filter(|c| c[1] == 0 || c[0] == 0).count() * 2 > n / 2
 }
 
-/// Reads the whole body, at most `limit` bytes, under the deadline of the module doc.
-async fn read(mut payload: Decompress<Payload>, limit: usize) -> Result<Bytes> {
+/// Reads the whole body into `sink`, at most `limit` bytes, under the deadline of the module doc.
+pub(super) async fn read_into(
+    mut payload: Decompress<Payload>,
+    limit: usize,
+    sink: &mut dyn FnMut(&[u8]) -> Result<()>,
+) -> Result<()> {
     let started = Instant::now();
-    let mut buf = BytesMut::new();
+    let mut received = 0usize;
     loop {
-        let allowed = BODY_GRACE + Duration::from_secs_f64(buf.len() as f64 / BODY_MIN_RATE as f64);
+        let allowed = BODY_GRACE + Duration::from_secs_f64(received as f64 / BODY_MIN_RATE as f64);
         let left = allowed.saturating_sub(started.elapsed());
         match actix_web::rt::time::timeout(left, payload.next()).await {
             Err(_) => return Err(too_slow()),
-            Ok(None) => return Ok(buf.freeze()),
+            Ok(None) => return Ok(()),
             Ok(Some(Err(PayloadError::Overflow))) => return Err(too_large(limit)),
             Ok(Some(Err(e))) => {
                 return Err(Error::Client(ClientError::new(
@@ -187,10 +204,11 @@ async fn read(mut payload: Decompress<Payload>, limit: usize) -> Result<Bytes> {
                 )))
             }
             Ok(Some(Ok(chunk))) => {
-                if buf.len() + chunk.len() > limit {
+                if received + chunk.len() > limit {
                     return Err(too_large(limit));
                 }
-                buf.extend_from_slice(&chunk);
+                received += chunk.len();
+                sink(&chunk)?;
             }
         }
     }

@@ -27,6 +27,7 @@ mod registrations;
 mod rosters;
 pub mod routes;
 mod settings;
+mod spool;
 mod stats;
 mod termination_cases;
 mod training_tests;

@@ -1,7 +1,7 @@
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
-use super::body::Body;
+use super::spool::SpooledUpload;
 use super::{flag, run, State};
 use crate::error::Result;
 use crate::service::jobs::JobOutput;
@@ -22,13 +22,14 @@ pub struct UploadQuery {
 }
 
 /// `POST /rosters/{institution_code}?mode=delta|snapshot&commit=&partial=` — a CSV body in
-/// UTF-8 (with or without BOM), GBK or UTF-16; a preview unless `commit=true`.
+/// UTF-8 (with or without BOM), GBK or UTF-16; a preview unless `commit=true`. The body is
+/// received into a temporary file and read by the service as a stream.
 pub async fn upload(
     state: web::Data<State>,
     caller: Caller,
     path: web::Path<String>,
     q: web::Query<UploadQuery>,
-    body: Body,
+    body: SpooledUpload,
 ) -> Result<HttpResponse> {
     let inst = path.into_inner().trim().to_ascii_uppercase();
     caller.require_institution(Action::UploadRoster, &inst)?;
@@ -48,6 +49,7 @@ pub async fn upload(
             })?),
         },
     };
+    let input = body.into_reader()?;
     if flag("async", q.run_async.as_deref())? {
         return super::jobs::start(&state, caller, "roster", move |app, caller, progress| {
             // The roster reports the rows it has read; its other phases are its own.
@@ -56,14 +58,12 @@ pub async fn upload(
                 read += 1;
                 progress(Progress::reading(read));
             };
-            let report = app.upload_roster(caller, &inst, std::io::Cursor::new(body.bytes), opts, &mut tick)?;
+            let report = app.upload_roster(caller, &inst, input, opts, &mut tick)?;
             Ok(JobOutput::Json(serde_json::to_value(&report).unwrap_or_default()))
         })
         .await;
     }
-    let report =
-        run(&state, move |app| app.upload_roster(&caller, &inst, std::io::Cursor::new(body.bytes), opts, &mut |_| {}))
-            .await?;
+    let report = run(&state, move |app| app.upload_roster(&caller, &inst, input, opts, &mut |_| {})).await?;
     Ok(HttpResponse::Ok().json(report))
 }
 
@@ -89,7 +89,9 @@ pub async fn report(
     };
     let stored = run(&state, move |app| app.roster_report(&caller, &inst, &id, format)).await?;
     Ok(match stored {
-        StoredReport::Json(v) => HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(v),
+        StoredReport::Json(text) => {
+            HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).content_type("application/json").body(text)
+        }
         StoredReport::File(bytes, fmt) => {
             super::exports::attachment(bytes, fmt.content_type(), &format!("rejected-rows.{}", fmt.extension()))
         }

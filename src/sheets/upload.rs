@@ -71,28 +71,19 @@ pub struct SkippedRows {
 
 /// Reads `input` (CSV or TSV in any encoding, .xlsx, .xls) row by row; `parse` turns a data
 /// row into a `T` or its rejections. Row numbers are the spreadsheet's, as the clerk sees them.
+/// Holds every row; a file too large for that goes through [`SheetRows`] instead.
 pub fn read_sheet<T>(
     input: impl Read + Send + 'static,
     columns: &[Column],
     progress: &mut dyn FnMut(u64),
     mut parse: impl FnMut(&Record) -> std::result::Result<T, Vec<Rejection>>,
 ) -> Result<Sheet<T>> {
-    let mut reader = SheetReader::open(input, columns)?;
-    let header = reader.header().clone();
-    if header.cells.len() > limits::FILE_COLUMNS_MAX {
-        let max = limits::FILE_COLUMNS_MAX;
-        return Err(Error::Client(ClientError::new(
-            Kind::Unprocessable,
-            "too_many_columns",
-            format!("the header has more than {max} columns"),
-            format!("表头超过{max}列，请删除多余的列后重新上传"),
-        )));
-    }
+    let mut rows = SheetRows::open(input, columns)?;
     let mut sheet = Sheet {
-        encoding: reader.info().label(),
-        header_cells: header.cells.clone(),
-        header_row: header.row,
-        unknown: header.unknown.clone(),
+        encoding: rows.encoding,
+        header_cells: rows.header_cells.clone(),
+        header_row: rows.header_row,
+        unknown: rows.unknown.clone(),
         rows_read: 0,
         rows: Vec::new(),
         rejected: Vec::new(),
@@ -100,27 +91,97 @@ pub fn read_sheet<T>(
         raw: HashMap::new(),
         rejected_rows: HashSet::new(),
     };
-    for rec in reader.by_ref() {
-        let rec = match rec {
-            Ok(r) => r,
-            Err(e) => {
+    while let Some(read) = rows.next_row(progress, &mut parse)? {
+        match read.parsed {
+            Ok(t) => sheet.rows.push((read.row, t)),
+            Err(mut errs) => {
+                sheet.rejected.append(&mut errs);
+                sheet.rejected_rows.insert(read.row);
+            }
+        }
+        if let Some(raw) = read.raw {
+            // Kept to hand back any row a later check rejects.
+            sheet.raw.insert(read.row, raw);
+        }
+    }
+    sheet.rows_read = rows.rows_read;
+    sheet.skipped = rows.skipped();
+    Ok(sheet)
+}
+
+/// A file read one data row at a time, holding none of them: the streaming form of
+/// [`read_sheet`], for files of any size.
+pub struct SheetRows {
+    reader: SheetReader,
+    /// The encoding of a text file, or `xlsx` / `xls`.
+    pub encoding: &'static str,
+    pub header_cells: Vec<String>,
+    pub header_row: u64,
+    /// Header cells that name no field of this upload (ignored).
+    pub unknown: Vec<String>,
+    /// Data rows read so far (see [`Sheet::rows_read`]).
+    pub rows_read: usize,
+}
+
+/// One data row: parsed, or its rejections; and its cells as text, to hand back if it is
+/// rejected (none for a row that could not be read at all).
+pub struct RowRead<T> {
+    pub row: u64,
+    pub parsed: std::result::Result<T, Vec<Rejection>>,
+    pub raw: Option<Vec<String>>,
+}
+
+impl SheetRows {
+    /// Opens `input` and finds its header.
+    pub fn open(input: impl Read + Send + 'static, columns: &[Column]) -> Result<SheetRows> {
+        let reader = SheetReader::open(input, columns)?;
+        let header = reader.header().clone();
+        if header.cells.len() > limits::FILE_COLUMNS_MAX {
+            let max = limits::FILE_COLUMNS_MAX;
+            return Err(Error::Client(ClientError::new(
+                Kind::Unprocessable,
+                "too_many_columns",
+                format!("the header has more than {max} columns"),
+                format!("表头超过{max}列，请删除多余的列后重新上传"),
+            )));
+        }
+        Ok(SheetRows {
+            encoding: reader.info().label(),
+            header_cells: header.cells,
+            header_row: header.row,
+            unknown: header.unknown,
+            rows_read: 0,
+            reader,
+        })
+    }
+
+    /// The next data row, checked for cells no field may hold and then given to `parse`;
+    /// `None` at the end of the file.
+    pub fn next_row<T>(
+        &mut self,
+        progress: &mut dyn FnMut(u64),
+        parse: &mut impl FnMut(&Record) -> std::result::Result<T, Vec<Rejection>>,
+    ) -> Result<Option<RowRead<T>>> {
+        let rec = match self.reader.next() {
+            None => return Ok(None),
+            Some(Ok(r)) => r,
+            Some(Err(e)) => {
                 let row = e.row().unwrap_or(0);
-                sheet.rows_read += 1;
-                sheet.rejected.push(reject(
+                self.rows_read += 1;
+                let bad = reject(
                     row,
                     None,
                     "unreadable_row",
                     format!("unreadable row: {}", e.message_en()),
                     format!("该行无法读取：{}", e.message_zh()),
-                ));
-                sheet.rejected_rows.insert(row);
-                continue;
+                );
+                return Ok(Some(RowRead { row, parsed: Err(vec![bad]), raw: None }));
             }
         };
         let row = rec.row;
         progress(row);
-        sheet.rows_read += 1;
-        if sheet.rows_read > limits::FILE_ROWS_MAX {
+        self.rows_read += 1;
+        if self.rows_read > limits::FILE_ROWS_MAX {
             let max = limits::FILE_ROWS_MAX;
             return Err(Error::Client(ClientError::new(
                 Kind::Unprocessable,
@@ -129,32 +190,58 @@ pub fn read_sheet<T>(
                 format!("文件数据行超过{max}行，请拆分为多个文件上传"),
             )));
         }
-        if let Some(bad) = cell_problem(&rec) {
-            sheet.rejected.push(bad);
-            sheet.rejected_rows.insert(row);
-            sheet.raw.insert(row, rec.texts());
-            continue;
-        }
-        match parse(&rec) {
-            Ok(t) => sheet.rows.push((row, t)),
-            Err(mut errs) => {
-                if errs.is_empty() {
-                    // A parser that refuses must say why; never a silent rejection.
-                    errs.push(reject(row, None, "invalid_row", "the row is not valid".into(), "该行内容无效".into()));
+        let parsed = match cell_problem(&rec) {
+            Some(bad) => Err(vec![bad]),
+            None => match parse(&rec) {
+                Ok(t) => Ok(t),
+                Err(mut errs) => {
+                    if errs.is_empty() {
+                        // A parser that refuses must say why; never a silent rejection.
+                        errs.push(reject(
+                            row,
+                            None,
+                            "invalid_row",
+                            "the row is not valid".into(),
+                            "该行内容无效".into(),
+                        ));
+                    }
+                    Err(errs)
                 }
-                sheet.rejected.append(&mut errs);
-                sheet.rejected_rows.insert(row);
-            }
-        }
-        // Kept to hand back any row a later check rejects.
-        sheet.raw.insert(row, rec.texts());
+            },
+        };
+        Ok(Some(RowRead { row, parsed, raw: Some(rec.texts()) }))
     }
-    sheet.skipped = reader
-        .skipped()
-        .iter()
-        .map(|s| SkippedRows { row: s.row, last_row: s.last_row, reason_zh: s.reason.zh() })
-        .collect();
-    Ok(sheet)
+
+    /// The rows passed over so far (empty, 合计, 注：, 填表人 …).
+    pub fn skipped(&self) -> Vec<SkippedRows> {
+        self.reader
+            .skipped()
+            .iter()
+            .map(|s| SkippedRows { row: s.row, last_row: s.last_row, reason_zh: s.reason.zh() })
+            .collect()
+    }
+}
+
+/// The first line of a rejected-rows CSV: the file's header, 原行号 and 错误原因.
+pub fn rejected_csv_header(header_cells: &[String]) -> Vec<&str> {
+    let mut head: Vec<&str> = header_cells.iter().map(String::as_str).collect();
+    head.push("原行号");
+    head.push("错误原因");
+    head
+}
+
+/// One rejected row of that CSV: its cells (made safe from formulas), its row and its reasons.
+pub fn rejected_csv_record(raw: &[String], width: usize, row: u64, reasons: &[String]) -> Vec<String> {
+    let mut rec: Vec<String> = raw.iter().map(|c| crate::sheets::export::neutralise(c).into_owned()).collect();
+    rec.resize(width, String::new());
+    rec.push(row.to_string());
+    rec.push(reasons.join("；"));
+    rec
+}
+
+/// A rejection as the 错误原因 column shows it: `[column] reason`.
+pub fn reason_text(r: &Rejection) -> String {
+    format!("{}{}", r.column.as_deref().map(|c| format!("[{c}] ")).unwrap_or_default(), r.reason_zh)
 }
 
 impl<T> Sheet<T> {
@@ -176,28 +263,18 @@ impl<T> Sheet<T> {
         }
         let mut w = csv::Writer::from_writer(Vec::new());
         let internal = |e: csv::Error| Error::Internal(e.into());
-        let mut head: Vec<&str> = self.header_cells.iter().map(String::as_str).collect();
-        head.push("原行号");
-        head.push("错误原因");
-        w.write_record(&head).map_err(internal)?;
+        w.write_record(rejected_csv_header(&self.header_cells)).map_err(internal)?;
         let mut rows: Vec<u64> = self.rejected_rows.iter().copied().collect();
         rows.sort_unstable();
         // Each row's reasons, gathered once (a file may have a rejection on every row).
         let mut reasons_of: HashMap<u64, Vec<String>> = HashMap::new();
         for r in &self.rejected {
-            reasons_of.entry(r.row).or_default().push(format!(
-                "{}{}",
-                r.column.as_deref().map(|c| format!("[{c}] ")).unwrap_or_default(),
-                r.reason_zh
-            ));
+            reasons_of.entry(r.row).or_default().push(reason_text(r));
         }
         for row in rows {
             let Some(raw) = self.raw.get(&row) else { continue };
             let reasons = reasons_of.remove(&row).unwrap_or_default();
-            let mut rec: Vec<String> = raw.iter().map(|c| crate::sheets::export::neutralise(c).into_owned()).collect();
-            rec.resize(self.header_cells.len(), String::new());
-            rec.push(row.to_string());
-            rec.push(reasons.join("；"));
+            let rec = rejected_csv_record(raw, self.header_cells.len(), row, &reasons);
             w.write_record(&rec).map_err(internal)?;
         }
         let bytes = w.into_inner().map_err(|e| Error::Internal(anyhow::anyhow!("{e}")))?;

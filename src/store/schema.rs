@@ -459,6 +459,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    upload_report_parts (report_id, part, seq) {
+        report_id -> Text,
+        part -> Text,
+        seq -> Integer,
+        content -> Text,
+    }
+}
+
+diesel::table! {
     agreement_intents (id) {
         id -> BigInt,
         institution_code -> Text,
@@ -505,6 +514,7 @@ diesel::table! {
 
 diesel::allow_tables_to_appear_in_same_query!(
     upload_reports,
+    upload_report_parts,
     agreement_intents,
     agreement_statements,
     agreement_intent_decisions,

@@ -24,12 +24,6 @@ pub(super) struct Ledger<'a> {
     pub details: &'a HashMap<String, RosterDetails>,
     /// Name and phone of staff with no roster details (registered through the API).
     pub names: &'a HashMap<String, (String, Option<String>)>,
-    /// The people this file names on any row, rejected rows included: by personnel code and by
-    /// ID number. A snapshot never deregisters them.
-    pub named_codes: &'a HashSet<String>,
-    pub named_ids: &'a HashSet<String>,
-    /// ID number of each person registered here today, by personnel code.
-    pub staff_ids: &'a HashMap<String, String>,
     /// For people once registered here whose registration has ended: the day it ended.
     pub ended: &'a HashMap<String, NaiveDate>,
     /// Whether a rejection may name another institution's record (the agency and admins may;
@@ -37,18 +31,16 @@ pub(super) struct Ledger<'a> {
     pub disclose: bool,
 }
 
-/// The plan of a file: a plan for each good row, the rejections, and (snapshot) the staff
-/// the file no longer lists.
+/// The plan of some rows of a file: a plan for each good row, and the rejections.
 pub(super) struct Planned {
     pub plans: Vec<(Row, Plan)>,
     pub rejected: Vec<Rejection>,
-    pub snapshot_out: Vec<(String, i64)>,
 }
 
-/// Plans `rows` (already free of duplicates within the file) against `ledger`.
-pub(super) fn plan(institution: &str, rows: Vec<Row>, ledger: &Ledger, mode: RosterMode, today: NaiveDate) -> Planned {
-    let Ledger { known, holders, in_force, details, names, named_codes, named_ids, staff_ids, ended, disclose } =
-        *ledger;
+/// Plans `rows` (already free of duplicates within the file) against `ledger`: each row on its
+/// own, so a file is planned a chunk of rows at a time.
+pub(super) fn plan(institution: &str, rows: Vec<Row>, ledger: &Ledger, today: NaiveDate) -> Planned {
+    let Ledger { known, holders, in_force, details, names, ended, disclose } = *ledger;
     let mut rejected = Vec::new();
     let mut plans: Vec<(Row, Plan)> = Vec::new();
     for mut r in rows {
@@ -156,16 +148,24 @@ pub(super) fn plan(institution: &str, rows: Vec<Row>, ledger: &Ledger, mode: Ros
             rejected.append(&mut errs);
         }
     }
-    // Snapshot: whoever is registered here and absent from the file is deregistered.
-    let mut snapshot_out: Vec<(String, i64)> = Vec::new();
+    Planned { plans, rejected }
+}
+
+/// Snapshot: whoever is registered here today and not `named` by the file (on any row, rejected
+/// rows included, by code or by ID number) is deregistered; sorted by code.
+pub(super) fn snapshot_out(
+    mode: RosterMode,
+    in_force: &HashMap<&str, &RegistrationRow>,
+    named: &HashSet<String>,
+) -> Vec<(String, i64)> {
+    let mut out: Vec<(String, i64)> = Vec::new();
     if mode == RosterMode::Snapshot {
         for (code, reg) in in_force {
-            let named = named_codes.contains(*code) || staff_ids.get(*code).is_some_and(|id| named_ids.contains(id));
-            if !named {
-                snapshot_out.push((code.to_string(), reg.id));
+            if !named.contains(*code) {
+                out.push((code.to_string(), reg.id));
             }
         }
-        snapshot_out.sort();
+        out.sort();
     }
-    Planned { plans, rejected, snapshot_out }
+    out
 }

@@ -101,7 +101,7 @@ pub fn personnel_at(conn: &mut DbConn, institution_code: &str) -> Q<Vec<String>>
 // ---- roster details (附件1) ----
 
 /// What HR keeps about a registration beyond the ledger's facts.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Queryable, Insertable)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Queryable, Insertable, serde::Serialize, serde::Deserialize)]
 #[diesel(table_name = roster_entries)]
 pub struct RosterDetails {
     pub institution_code: String,
