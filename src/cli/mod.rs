@@ -340,7 +340,7 @@ fn execute(cli: Cli, caller: &Caller) -> anyhow::Result<()> {
             println!("institution {}: not renewed, the agreement ends after {}", v.code, v.agreement_end);
         }
         Command::Import { command } => {
-            let app = App::open(&cli.database_url)?;
+            let app = App::open(&cli.database_url)?.without_index_publication();
             import::run(&app, caller, command)?;
         }
         Command::Export { command } => {

@@ -52,6 +52,32 @@ impl EligibilityIndex {
         }
     }
 
+    /// Publishes the stored intervals of `codes` (read after the write with sequence `seq`
+    /// committed); a code without rows has no site left.
+    pub fn put_rows(&self, codes: &[String], rows: Vec<IntervalRow>, seq: u64) {
+        let mut by: HashMap<&str, Vec<Run>> = codes.iter().map(|c| (c.as_str(), Vec::new())).collect();
+        for r in rows {
+            if let Some(runs) = by.get_mut(r.personnel_code.as_str()) {
+                runs.push(Run {
+                    institution_code: r.institution_code.into(),
+                    from: r.from_on,
+                    until: r.until_on,
+                    status: r.status,
+                });
+            }
+        }
+        if let Ok(mut m) = self.map.write() {
+            for (code, runs) in by {
+                match m.get(code) {
+                    Some((newer, _)) if *newer > seq => {}
+                    _ => {
+                        m.insert(code.to_string(), (seq, Arc::from(runs)));
+                    }
+                }
+            }
+        }
+    }
+
     /// Publishes a timeline computed by the write with sequence `seq`; an older write's
     /// timeline published late never replaces a newer one.
     pub fn put(&self, t: &Timeline, seq: u64) {

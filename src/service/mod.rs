@@ -59,12 +59,17 @@ pub struct App {
     pub calendar: Arc<std::sync::RwLock<Calendar>>,
     /// Opened on a read replica: nothing can be written, not even the audit of a read.
     pub read_only: bool,
+    /// Whether writes publish to `index` (a server); a one-shot command's index dies with it.
+    publish_index: bool,
 }
 
 /// What a write changed, to publish once committed.
 #[derive(Default)]
 pub struct Touched {
     timelines: Vec<Timeline>,
+    /// People whose timelines were dropped to save memory (a large roster): their stored
+    /// intervals are published after the commit instead.
+    republish: Vec<String>,
     /// Facts inserted, `table:id`, for the audit trail.
     facts: Vec<String>,
     changes: Vec<audit::Change>,
@@ -72,6 +77,9 @@ pub struct Touched {
     /// a larger one, whatever order the two publish in.
     seq: u64,
 }
+
+/// How many people's intervals are read back at a time after a large write.
+const REPUBLISH_CHUNK: usize = 5_000;
 
 impl Touched {
     /// A timeline computed inside the transaction, for the eligibility index after commit.
@@ -82,6 +90,13 @@ impl Touched {
     /// A fact this write inserted.
     pub fn fact(&mut self, table: &str, id: impl std::fmt::Display) {
         self.facts.push(format!("{table}:{id}"));
+    }
+
+    /// Forgets the timelines computed so far, keeping only whose they were: a write of 10⁵
+    /// people publishes their stored intervals after the commit, a few thousand at a time,
+    /// instead of holding every timeline until its end.
+    pub(crate) fn defer_publication(&mut self) {
+        self.republish.extend(self.timelines.drain(..).map(|t| t.personnel_code));
     }
 
     /// Records the facts and changes gathered so far in the audit trail now, naming `locks` as
@@ -117,10 +132,18 @@ impl App {
             index: Arc::new(EligibilityIndex::default()),
             calendar: Arc::new(std::sync::RwLock::new(Calendar::embedded().map_err(|e| anyhow::anyhow!("{e}"))?)),
             read_only,
+            publish_index: true,
         };
         app.load_uploaded_calendars()?;
         app.reload_index()?;
         Ok(app)
+    }
+
+    /// For a command that writes and exits (`jifen import`): writes no longer publish to the
+    /// eligibility index, which nothing would read — a 5 × 10⁵-row roster saves the memory.
+    pub fn without_index_publication(mut self) -> Self {
+        self.publish_index = false;
+        self
     }
 
     pub fn conn(&self) -> Result<store::PooledConn> {
@@ -155,8 +178,21 @@ impl App {
             store::chain::append_for_write(c, &keys, &touched.facts, audit_id)?;
             Ok(out)
         })?;
+        if !self.publish_index {
+            return Ok(out);
+        }
         for t in &touched.timelines {
             self.index.put(t, touched.seq);
+        }
+        for codes in touched.republish.chunks(REPUBLISH_CHUNK) {
+            let published = projections::intervals_of_many(&mut conn, codes)
+                .map(|rows| self.index.put_rows(codes, rows, touched.seq));
+            if let Err(e) = published {
+                // The write is committed; an index that missed it would answer from the past.
+                tracing::error!(error = %e, "publishing a large write failed: reloading the index");
+                self.reload_index()?;
+                break;
+            }
         }
         Ok(out)
     }

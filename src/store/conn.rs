@@ -73,8 +73,9 @@ impl ManageConnection for Manager {
                 // 503 busy.
                 let wait: u32 =
                     std::env::var("JIFEN_BUSY_TIMEOUT_MS").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000);
+                // busy_timeout first: switching to WAL needs a lock a closing server may still hold.
                 c.batch_execute(&format!(
-                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = {wait}; \
+                    "PRAGMA busy_timeout = {wait}; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
                      PRAGMA foreign_keys = ON;"
                 ))
                 .map_err(r2d2::Error::QueryError)?;

@@ -252,6 +252,14 @@ pub fn all_intervals(conn: &mut DbConn) -> Q<Vec<IntervalRow>> {
         .load(conn)
 }
 
+/// The intervals of `codes` (a few thousand at a time), ordered as [`all_intervals`].
+pub fn intervals_of_many(conn: &mut DbConn, codes: &[String]) -> Q<Vec<IntervalRow>> {
+    proj_intervals::table
+        .filter(proj_intervals::personnel_code.eq_any(codes))
+        .order((proj_intervals::personnel_code, proj_intervals::institution_code, proj_intervals::from_on))
+        .load(conn)
+}
+
 pub fn intervals_of(conn: &mut DbConn, code: &str) -> Q<Vec<IntervalRow>> {
     proj_intervals::table
         .filter(proj_intervals::personnel_code.eq(code))

@@ -106,6 +106,7 @@ impl App {
                 let mut locks = vec![institution_lock(institution)];
                 locks.extend(chunk.iter().map(|s| person_lock(&s.code)));
                 touched.audit_now(c, caller, &locks)?;
+                touched.defer_publication();
             }
             let mut locks = vec![institution_lock(institution)];
             for ((code, _), id) in snapshot_out.iter().zip(out_ids) {
