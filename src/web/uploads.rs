@@ -6,6 +6,9 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use actix_multipart::Multipart;
+use futures_util::StreamExt;
+
 use crate::service::rosters::RosterMode;
 
 const TTL: Duration = Duration::from_secs(30 * 60);
@@ -83,4 +86,40 @@ impl UploadProgress {
     pub fn of(poll_url: String, p: &crate::service::progress::Progress) -> UploadProgress {
         UploadProgress { poll_url, label: p.label_zh(), percent: p.percent() }
     }
+}
+
+/// A page's upload (`multipart/form-data`): its CSRF token and the file.
+pub struct UploadForm {
+    pub csrf_token: String,
+    pub file_name: String,
+    pub file: Vec<u8>,
+}
+
+/// The largest file a page takes, as the API's uploads.
+const MAX_FILE: usize = 64 * 1024 * 1024;
+
+/// Reads a page's upload form: the `file` field and the `csrf_token`; other fields are ignored.
+pub async fn read_upload_form(mut payload: Multipart) -> Result<UploadForm, String> {
+    let mut form = UploadForm { csrf_token: String::new(), file_name: String::new(), file: Vec::new() };
+    while let Some(field) = payload.next().await {
+        let mut field = field.map_err(|e| format!("上传内容无法读取：{e}"))?;
+        let name = field.name().unwrap_or("").to_string();
+        if name == "file" {
+            form.file_name = field.content_disposition().and_then(|d| d.get_filename()).unwrap_or("").to_string();
+        }
+        let mut bytes = Vec::new();
+        while let Some(chunk) = field.next().await {
+            let chunk = chunk.map_err(|e| format!("上传内容无法读取：{e}"))?;
+            if bytes.len() + chunk.len() > MAX_FILE {
+                return Err("文件超过64MB，请分批上传。".into());
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        match name.as_str() {
+            "file" => form.file = bytes,
+            "csrf_token" => form.csrf_token = String::from_utf8_lossy(&bytes).trim().to_string(),
+            _ => {}
+        }
+    }
+    Ok(form)
 }

@@ -10,7 +10,6 @@ use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
-use futures_util::StreamExt;
 use serde::Deserialize;
 
 use crate::error::{Error, Kind};
@@ -24,7 +23,6 @@ use crate::web::render::{is_htmx, ok, page};
 use crate::web::session::Viewer;
 use crate::web::uploads;
 
-const MAX_FILE: usize = 64 * 1024 * 1024;
 /// What the upload stash records as the "institution" of a violations file, so that neither the
 /// roster nor the training-test pages ever take it for theirs (nor this page theirs).
 const STASH_KIND: &str = "检查结果批量上传";
@@ -144,37 +142,6 @@ pub async fn show(viewer: Viewer) -> Result<HttpResponse, PageError> {
     Ok(full(&viewer, None, None, StatusCode::OK))
 }
 
-struct UploadForm {
-    csrf_token: String,
-    file_name: String,
-    file: Vec<u8>,
-}
-
-async fn read_form(mut payload: Multipart) -> Result<UploadForm, String> {
-    let mut form = UploadForm { csrf_token: String::new(), file_name: String::new(), file: Vec::new() };
-    while let Some(field) = payload.next().await {
-        let mut field = field.map_err(|e| format!("上传内容无法读取：{e}"))?;
-        let name = field.name().unwrap_or("").to_string();
-        if name == "file" {
-            form.file_name = field.content_disposition().and_then(|d| d.get_filename()).unwrap_or("").to_string();
-        }
-        let mut bytes = Vec::new();
-        while let Some(chunk) = field.next().await {
-            let chunk = chunk.map_err(|e| format!("上传内容无法读取：{e}"))?;
-            if bytes.len() + chunk.len() > MAX_FILE {
-                return Err("文件超过64MB，请分批上传。".into());
-            }
-            bytes.extend_from_slice(&chunk);
-        }
-        match name.as_str() {
-            "file" => form.file = bytes,
-            "csrf_token" => form.csrf_token = String::from_utf8_lossy(&bytes).trim().to_string(),
-            _ => {}
-        }
-    }
-    Ok(form)
-}
-
 /// A file refused as a whole (no header row, required columns missing, unreadable): a message
 /// on the page; anything else is an error page.
 fn upload_refusal(viewer: &Viewer, e: Error) -> Result<String, PageError> {
@@ -199,7 +166,7 @@ fn refuse(viewer: &Viewer, htmx: bool, message: String) -> HttpResponse {
 /// `POST /inspections/upload/preview` (multipart: the file): nothing is written.
 pub async fn preview(viewer: Viewer, req: HttpRequest, payload: Multipart) -> Result<HttpResponse, PageError> {
     let htmx = is_htmx(&req);
-    let form = match read_form(payload).await {
+    let form = match uploads::read_upload_form(payload).await {
         Ok(f) => f,
         Err(m) => return Ok(full(&viewer, Some(m), None, StatusCode::UNPROCESSABLE_ENTITY)),
     };
