@@ -219,6 +219,11 @@ pub async fn file(viewer: Viewer, form: web::Form<FileForm>) -> Result<HttpRespo
     outcome(&viewer, result, "objection_filed").await
 }
 
+/// The `{id}` of an objection form's path; anything but a number is the 404 page.
+fn objection_id(viewer: &Viewer, path: web::Path<String>) -> Result<i64, PageError> {
+    path.into_inner().parse::<i64>().map_err(|_| PageError::not_found(viewer.layout("未找到")))
+}
+
 #[derive(Deserialize)]
 pub struct EscalateForm {
     #[serde(default)]
@@ -234,9 +239,7 @@ pub async fn escalate(
     form: web::Form<EscalateForm>,
 ) -> Result<HttpResponse, PageError> {
     viewer.check_csrf(&form.csrf_token)?;
-    let Ok(id) = path.into_inner().parse::<i64>() else {
-        return Err(PageError::not_found(viewer.layout("未找到")));
-    };
+    let id = objection_id(&viewer, path)?;
     let req = EscalateObjection { on: form.on.trim().to_string() };
     let result = viewer.call(move |app, caller| app.escalate_objection(caller, id, &req)).await;
     outcome(&viewer, result, "escalated").await
@@ -261,9 +264,7 @@ pub async fn decide(
     form: web::Form<DecideForm>,
 ) -> Result<HttpResponse, PageError> {
     viewer.check_csrf(&form.csrf_token)?;
-    let Ok(id) = path.into_inner().parse::<i64>() else {
-        return Err(PageError::not_found(viewer.layout("未找到")));
-    };
+    let id = objection_id(&viewer, path)?;
     let req = DecideObjection {
         decision: form.decision.trim().to_string(),
         decided_on: form.decided_on.trim().to_string(),
@@ -293,9 +294,7 @@ pub async fn decide_escalation(
     form: web::Form<DecideEscalationForm>,
 ) -> Result<HttpResponse, PageError> {
     viewer.check_csrf(&form.csrf_token)?;
-    let Ok(id) = path.into_inner().parse::<i64>() else {
-        return Err(PageError::not_found(viewer.layout("未找到")));
-    };
+    let id = objection_id(&viewer, path)?;
     let req = DecideEscalation {
         decision: form.decision.trim().to_string(),
         decided_on: form.decided_on.trim().to_string(),
