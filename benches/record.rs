@@ -1,7 +1,8 @@
-//! Violation recording over HTTP: sustained deductions per second on SQLite (and PostgreSQL
-//! when BENCH_DATABASE_URL or TEST_DATABASE_URL is set), against a baseline measured in the same
-//! run on the same database: single-row insert-and-commit transactions, the durability floor
-//! every recorded violation pays (synchronous=FULL on SQLite).
+//! Violation recording over HTTP: 32 clients, each inspection 1–3 violations; sustained
+//! deductions per second and p99 latency on SQLite (and PostgreSQL when BENCH_DATABASE_URL or
+//! TEST_DATABASE_URL is set), against baselines measured in the same run on the same database:
+//! single-row insert-and-commit transactions (the durability floor every recorded violation pays,
+//! synchronous=FULL on SQLite), and on SQLite the same load with group commit off.
 //!
 //!     cargo bench --bench record [-- --quick]
 
@@ -32,12 +33,21 @@ fn main() {
             targets.push(("postgresql", format!("{pg}{sep}options=-csearch_path%3D{schema}")));
         }
     }
+    let ungrouped = dir.path().join("ungrouped.db").to_string_lossy().into_owned();
     for (backend, url) in targets {
-        run(backend, &url, quick);
+        let measured = run(backend, &url, quick);
+        if backend == "sqlite" {
+            // The baseline: the same load, same run, one commit per inspection (before #18).
+            std::env::set_var("JIFEN_GROUP_COMMIT", "off");
+            let off = run("sqlite_ungrouped", &ungrouped, quick);
+            std::env::remove_var("JIFEN_GROUP_COMMIT");
+            println!("ratio record_group_commit_vs_one_commit_each_sqlite {:.2} target none", measured / off);
+        }
     }
 }
 
-fn run(backend: &str, url: &str, quick: bool) {
+/// Deductions per second.
+fn run(backend: &str, url: &str, quick: bool) -> f64 {
     let app = App::open(url).expect("open");
     let people = 2_000;
     app.create_institution(
@@ -87,8 +97,8 @@ fn run(backend: &str, url: &str, quick: bool) {
         })
     });
     std::thread::sleep(Duration::from_millis(200));
-    let total = if quick { 1_000 } else { 8_000 };
-    let clients = 8;
+    let total = if quick { 1_500 } else { 8_000 };
+    let clients = 32;
     let next = Arc::new(AtomicUsize::new(0));
     let started = Instant::now();
     let deadline = started + Duration::from_secs(if quick { 30 } else { 120 });
@@ -99,34 +109,51 @@ fn run(backend: &str, url: &str, quick: bool) {
             std::thread::spawn(move || {
                 let agent = ureq::AgentBuilder::new().build();
                 let mut done = 0usize;
+                let mut latencies = Vec::new();
                 loop {
                     let k = next.fetch_add(1, Ordering::Relaxed);
                     if k >= total || Instant::now() > deadline {
                         break;
                     }
                     let day = 1 + (k / codes.len()) % 28;
+                    // 1–3 violations, each a different person.
+                    let n = 1 + k % 3;
+                    let violations: Vec<_> = (0..n)
+                        .map(|j| serde_json::json!({"personnel_code": codes[(k * 3 + j) % codes.len()], "items": ["1.8"], "note": "病历不规范"}))
+                        .collect();
                     let body = serde_json::json!({"institution_code": "H37081100001", "inspected_on": format!("2025-03-{day:02}"),
-                        "decided_on": format!("2025-03-{day:02}"),
-                        "violations": [{"personnel_code": codes[k % codes.len()], "items": ["1.8"], "note": "病历不规范"}]});
+                        "decided_on": format!("2025-03-{day:02}"), "violations": violations});
+                    let sent = Instant::now();
                     let r = agent
                         .post(&format!("http://{addr}/api/v1/inspections"))
                         .set("Authorization", &format!("Bearer {TOKEN}"))
                         .set("Idempotency-Key", &format!("bench-{k}"))
                         .send_json(body);
                     if r.is_ok() {
-                        done += 1;
+                        done += n;
+                        latencies.push(sent.elapsed());
                     }
                 }
-                done
+                (done, latencies)
             })
         })
         .collect();
-    let done: usize = handles.into_iter().map(|h| h.join().unwrap_or(0)).sum();
+    let mut done = 0usize;
+    let mut latencies = Vec::new();
+    for h in handles {
+        let (d, l) = h.join().unwrap_or_default();
+        done += d;
+        latencies.extend(l);
+    }
     let rate = done as f64 / started.elapsed().as_secs_f64();
-    println!("figure record_deductions_per_second_{backend} {rate:.0} deductions/s");
+    latencies.sort();
+    let p99 = latencies.get(latencies.len() * 99 / 100).map_or(0.0, |d| d.as_secs_f64() * 1000.0);
+    println!("figure record_http_deductions_per_second_{backend} {rate:.0} deductions/s");
+    println!("figure record_http_p99_{backend} {p99:.1} ms");
     println!("figure record_commit_floor_{backend} {base:.0} transactions/s");
     println!("ratio record_vs_commit_floor_{backend} {:.2} target none", rate / base);
-    if backend == "sqlite" {
-        println!("ratio record_deductions_per_second_sqlite {rate:.0} target 2000");
+    if backend == "sqlite" || backend == "postgresql" {
+        println!("ratio record_http_deductions_per_second_{backend} {rate:.0} target 2000");
     }
+    rate
 }

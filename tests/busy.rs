@@ -32,7 +32,12 @@ fn a_busy_database_is_503_with_retry_after() {
         } else {
             let mut other = diesel::PgConnection::establish(&db.url).unwrap();
             let all = jifen::store::conn::all_writers_key();
-            other.batch_execute(&format!("BEGIN; SELECT pg_advisory_xact_lock({all});")).unwrap();
+            // Salted with the schema, as jifen takes it (store::conn::lock_hashes_for_write).
+            other
+                .batch_execute(&format!(
+                    "BEGIN; SELECT pg_advisory_xact_lock({all}::bigint # hashtextextended(current_schema(), 0));"
+                ))
+                .unwrap();
             Box::new(move || other.batch_execute("ROLLBACK;").unwrap())
         };
         let res = ureq::post(&format!("{}/institutions", s.base))
@@ -55,5 +60,29 @@ fn a_busy_database_is_503_with_retry_after() {
             &[],
         );
         assert_eq!(st, 201, "{b}");
+
+        if db.backend == "postgresql" {
+            // Advisory locks are the whole database's: a large write of a jifen in another schema
+            // (another deployment, another test run) holding its all-writers lock must not make
+            // this one busy.
+            let elsewhere = common::postgres().expect("postgres");
+            let mut other = diesel::PgConnection::establish(&elsewhere.url).unwrap();
+            let all = jifen::store::conn::all_writers_key();
+            other
+                .batch_execute(&format!(
+                    "BEGIN; SELECT pg_advisory_xact_lock({all}::bigint # hashtextextended(current_schema(), 0));"
+                ))
+                .unwrap();
+            let (st, b) = common::call(
+                "POST",
+                &format!("{}/institutions", s.base),
+                Some(&s.admin),
+                Some(&serde_json::json!({"code": "H37081100003", "name": "医院", "kind": "medical",
+                "agreement_start": "2020-01-01", "agreement_end": "2030-12-31"})),
+                &[],
+            );
+            assert_eq!(st, 201, "another schema's large write blocked this one: {b}");
+            other.batch_execute("ROLLBACK;").unwrap();
+        }
     }
 }

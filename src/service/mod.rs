@@ -11,6 +11,7 @@ pub mod batches;
 pub mod calendar;
 pub mod eligibility;
 pub mod exports;
+mod group;
 pub mod inspections;
 pub mod institutions;
 pub mod jobs;
@@ -35,6 +36,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 static WRITE_SEQ: AtomicU64 = AtomicU64::new(0);
+
+/// Taken once a write's locks are held (see `Touched::seq`).
+fn next_write_seq() -> u64 {
+    WRITE_SEQ.fetch_add(1, Ordering::SeqCst) + 1
+}
 
 use chrono::{Datelike, NaiveDate};
 use diesel::Connection;
@@ -61,6 +67,8 @@ pub struct App {
     pub read_only: bool,
     /// Whether writes publish to `index` (a server); a one-shot command's index dies with it.
     publish_index: bool,
+    /// SQLite: inspections that arrive together commit together (`group.rs`).
+    group: Option<Arc<group::GroupCommit>>,
 }
 
 /// What a write changed, to publish once committed.
@@ -125,6 +133,7 @@ impl App {
 
     fn with_pool(pool: Pool, read_only: bool) -> anyhow::Result<App> {
         let packs = PackSet::embedded().map_err(|e| anyhow::anyhow!("{e}"))?;
+        let sqlite = matches!(*pool.get()?, DbConn::Sqlite(_));
         let app = App {
             pool,
             packs: Arc::new(packs),
@@ -133,6 +142,7 @@ impl App {
             calendar: Arc::new(std::sync::RwLock::new(Calendar::embedded().map_err(|e| anyhow::anyhow!("{e}"))?)),
             read_only,
             publish_index: true,
+            group: (sqlite && !read_only && group::enabled()).then(Default::default),
         };
         app.load_uploaded_calendars()?;
         app.reload_index()?;
@@ -171,22 +181,28 @@ impl App {
         let keys: Vec<String> = locks.iter().map(Lock::key).collect();
         let out = conn.transaction::<T, Error, _>(|c| {
             store::lock_for_write(c, &keys)?;
-            touched.seq = WRITE_SEQ.fetch_add(1, Ordering::SeqCst) + 1;
+            touched.seq = next_write_seq();
             let out = f(c, &mut touched)?;
             let audit_id = audit::record(c, caller, locks, &touched.facts, &touched.changes)?;
             // Tamper evidence: the facts, then the audit row, join the chain of a held lock.
             store::chain::append_for_write(c, &keys, &touched.facts, audit_id)?;
             Ok(out)
         })?;
+        self.publish(&mut conn, touched)?;
+        Ok(out)
+    }
+
+    /// Puts what a committed write recomputed into the eligibility index.
+    fn publish(&self, conn: &mut DbConn, touched: Touched) -> Result<()> {
         if !self.publish_index {
-            return Ok(out);
+            return Ok(());
         }
         for t in &touched.timelines {
             self.index.put(t, touched.seq);
         }
         for codes in touched.republish.chunks(REPUBLISH_CHUNK) {
-            let published = projections::intervals_of_many(&mut conn, codes)
-                .map(|rows| self.index.put_rows(codes, rows, touched.seq));
+            let published =
+                projections::intervals_of_many(conn, codes).map(|rows| self.index.put_rows(codes, rows, touched.seq));
             if let Err(e) = published {
                 // The write is committed; an index that missed it would answer from the past.
                 tracing::error!(error = %e, "publishing a large write failed: reloading the index");
@@ -194,7 +210,7 @@ impl App {
                 break;
             }
         }
-        Ok(out)
+        Ok(())
     }
 
     /// Recomputes one practitioner from the facts and rewrites the projections; opens the

@@ -180,18 +180,23 @@ pub fn lock_hashes_for_write(conn: &mut DbConn, mut hashes: Vec<i64>) -> QueryRe
             hashes.sort_unstable();
             hashes.dedup();
             if hashes.len() > MAX_KEY_LOCKS {
-                diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
+                diesel::sql_query("SELECT pg_advisory_xact_lock($1 # hashtextextended(current_schema(), 0))")
                     .bind::<BigInt, _>(all_writers_key())
                     .execute(c)?;
                 return Ok(());
             }
-            diesel::sql_query("SELECT pg_advisory_xact_lock_shared($1)")
+            diesel::sql_query("SELECT pg_advisory_xact_lock_shared($1 # hashtextextended(current_schema(), 0))")
                 .bind::<BigInt, _>(all_writers_key())
                 .execute(c)?;
             // One round trip however many keys.
-            diesel::sql_query("SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) AS k ORDER BY k")
-                .bind::<Array<BigInt>, _>(hashes)
-                .execute(c)?;
+            // Advisory locks belong to the whole database: each key is salted with the schema,
+            // so that deployments (and test runs) in other schemas never wait for this one.
+            diesel::sql_query(
+                "SELECT pg_advisory_xact_lock(k # hashtextextended(current_schema(), 0)) \
+                 FROM unnest($1::bigint[]) AS k ORDER BY k",
+            )
+            .bind::<Array<BigInt>, _>(hashes)
+            .execute(c)?;
         }
     }
     Ok(())
