@@ -157,7 +157,7 @@ impl App {
     pub fn pass_mark_of(&self, c: &mut DbConn, year: i32) -> Result<PassMarkView> {
         let set = crate::store::training::pass_mark(c, year)?;
         let default =
-            self.packs.in_force_or_first(crate::domain::dates::year_start(year))?.training_test.default_pass_mark;
+            self.packs.in_force_or_first(crate::domain::dates::year_start(year))?.default_pass_mark();
         Ok(PassMarkView {
             year,
             mark: set.map_or(default, |m| m.max(0) as u32),
