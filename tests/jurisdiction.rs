@@ -60,6 +60,19 @@ fn an_admin_chooses_the_jurisdiction_before_anything_is_scored() {
         assert_eq!(interview["kind"], "interview", "{b}");
         assert!(interview["explanation"]["zh"].as_str().unwrap().contains("重点监管"), "{b}");
 
+        // The batch file carries the same choice in its 扣分分值 column.
+        let csv = format!(
+            "检查编号,定点医药机构编码,医保对应代码,扣分情形,检查日期,处理决定日期,扣分分值\n\
+             R1,{A},{P},T1,2025-04-01,2025-04-01,2\nR2,{A},{P},T1,2025-04-02,2025-04-02,9\nR3,{A},{P},T1,2025-04-03,2025-04-03,\n"
+        );
+        let url_batch = format!("{}/inspections/batch?commit=true&partial=true", s.base);
+        let (st, b) = common::call_raw("POST", &url_batch, Some(&s.admin), csv.as_bytes(), "text/csv");
+        assert_eq!(st, 200, "{b}");
+        let codes: Vec<&str> = b["rejected"].as_array().unwrap().iter().filter_map(|r| r["code"].as_str()).collect();
+        assert_eq!(codes, ["points_out_of_range", "points_required"], "{b}");
+        let (_, ledger) = call("GET", &format!("{}/practitioners/{P}/ledger?year=2025", s.base), Some(&s.admin), None, &[]);
+        assert_eq!(ledger["total"], 8, "6 + 2 from the file: {ledger}");
+
         // Once scored, the jurisdiction stays.
         let (st, b) = call("POST", &url, Some(&s.admin), Some(&json!({"jurisdiction": "jining"})), &[]);
         assert_eq!((st, b["error"]["code"].as_str()), (409, Some("ledger_not_empty")), "{b}");
@@ -71,20 +84,30 @@ fn an_admin_chooses_the_jurisdiction_before_anything_is_scored() {
 }
 
 fn jifen(args: &[&str]) -> (bool, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_jifen")).args(args).current_dir(env!("CARGO_MANIFEST_DIR")).output().unwrap();
+    let out =
+        Command::new(env!("CARGO_BIN_EXE_jifen")).args(args).current_dir(env!("CARGO_MANIFEST_DIR")).output().unwrap();
     (out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
 }
 
 #[test]
 fn pack_check_passes_the_shipped_packs_and_lists_every_problem_of_a_broken_one() {
-    let (ok, out) =
-        jifen(&["pack", "check", "data/packs/jining-2024.toml", "data/packs/national-2024.toml", "data/packs/tianjin-2025.toml"]);
+    let (ok, out) = jifen(&[
+        "pack",
+        "check",
+        "data/packs/jining-2024.toml",
+        "data/packs/national-2024.toml",
+        "data/packs/tianjin-2025.toml",
+    ]);
     assert!(ok, "{out}");
     assert_eq!(out.matches("通过检查").count(), 3, "{out}");
 
     let dir = tempfile::tempdir().unwrap();
     let text = std::fs::read_to_string("data/packs/tianjin-2025.toml").unwrap();
-    let broken = text.replacen("article = \"天津实施办法（据公开摘要）\"\ntext = \"情节一般", "article = \"\"\ntext = \"情节一般", 1);
+    let broken = text.replacen(
+        "article = \"天津实施办法（据公开摘要）\"\ntext = \"情节一般",
+        "article = \"\"\ntext = \"情节一般",
+        1,
+    );
     let broken = broken.replacen("min = 9\n", "min = 10\n", 1);
     let path = dir.path().join("broken.toml");
     std::fs::write(&path, &broken).unwrap();
@@ -96,11 +119,13 @@ fn pack_check_passes_the_shipped_packs_and_lists_every_problem_of_a_broken_one()
     assert!(out.contains("2 problem(s)"), "{out}");
 
     // Two packs of one jurisdiction with a gap between them.
-    let later = text.replace("id = \"tianjin-2025\"", "id = \"tianjin-2027\"").replace(
+    let later = text
+        .replace("id = \"tianjin-2025\"", "id = \"tianjin-2027\"")
+        .replace("effective_from = \"2025-01-01\"", "effective_from = \"2027-02-01\"");
+    let earlier = text.replace(
         "effective_from = \"2025-01-01\"",
-        "effective_from = \"2027-02-01\"",
+        "effective_from = \"2025-01-01\"\neffective_until = \"2027-01-01\"",
     );
-    let earlier = text.replace("effective_from = \"2025-01-01\"", "effective_from = \"2025-01-01\"\neffective_until = \"2027-01-01\"");
     std::fs::write(dir.path().join("a.toml"), earlier).unwrap();
     std::fs::write(dir.path().join("b.toml"), later).unwrap();
     let (ok, out) = jifen(&[
@@ -116,7 +141,13 @@ fn pack_check_passes_the_shipped_packs_and_lists_every_problem_of_a_broken_one()
 fn pack_diff_speaks_to_an_official() {
     let (ok, out) = jifen(&["pack", "diff", "data/packs/jining-2024.toml", "data/packs/tianjin-2025.toml"]);
     assert!(ok, "{out}");
-    for want in ["新增条目 T1", "删除条目 12.6", "约谈起点：累计5分 → 6分", "中止（暂停）起点：累计6分 → 9分", "记分修复：无 → 有"] {
+    for want in [
+        "新增条目 T1",
+        "删除条目 12.6",
+        "约谈起点：累计5分 → 6分",
+        "中止（暂停）起点：累计6分 → 9分",
+        "记分修复：无 → 有",
+    ] {
         assert!(out.contains(want), "{want}: {out}");
     }
 }
