@@ -140,7 +140,8 @@ fn check_reports_every_problem_with_its_line() {
 #[test]
 fn check_refuses_a_range_the_bands_cannot_hold() {
     let text = shipped("tianjin-2025.toml");
-    let bad = text.replacen("points_max = 12", "points_max = 13", 1).replacen("\"主要\" = [3, 3]", "\"主要\" = [3, 4]", 1);
+    let bad =
+        text.replacen("points_max = 12", "points_max = 13", 1).replacen("\"主要\" = [3, 3]", "\"主要\" = [3, 4]", 1);
     let (_, problems) = check::check(&bad);
     let all: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
     assert!(all.iter().any(|p| p.contains("points_max 13 is more than the cycle's 12")), "{all:?}");
@@ -206,4 +207,51 @@ fn diff_names_what_an_official_reads() {
     j2.items[0].points = 2;
     let zh: Vec<String> = diff::diff(&j, &j2).into_iter().map(|c| c.zh).collect();
     assert_eq!(zh, ["分值调整 1.1「分解住院、挂床住院」：1分 → 2分"]);
+}
+
+/// A year that changes pack in its middle: each deduction is scored under the pack in force on
+/// its decision date, the cycle total is their sum, and the crossing follows the pack in force
+/// on the decision date of the deduction that crosses (issue 17).
+#[test]
+fn a_year_that_changes_pack_in_its_middle() {
+    use crate::rules::{evaluate, DeductionFact, PractitionerFacts, RegistrationFact};
+    let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    let mut first = PolicyPack::from_toml("a", &jining()).unwrap();
+    first.effective_until = Some(d("2025-07-01"));
+    let mut second = first.clone();
+    second.id = "jining-2025h2".into();
+    second.effective_from = d("2025-07-01");
+    second.effective_until = None;
+    second.bands[1].months = Some(4);
+    let set = PackSet::new(vec![first, second]).unwrap();
+    let deduction = |id, on: &str, item: &str| DeductionFact {
+        id,
+        inspection: id,
+        institution_code: "A".into(),
+        decided_on: d(on),
+        items: vec![item.into()],
+        chosen_points: None,
+        ban_months: None,
+        revoked: false,
+    };
+    let facts = PractitionerFacts {
+        personnel_code: "p".into(),
+        birth_date: d("1980-01-01"),
+        registrations: vec![RegistrationFact {
+            id: 1,
+            institution_code: "A".into(),
+            registered_on: d("2024-01-01"),
+            deregistered_on: None,
+        }],
+        deductions: vec![deduction(1, "2025-03-01", "3.1"), deduction(2, "2025-08-01", "3.2")],
+        tests: Vec::new(),
+        institutions: Vec::new(),
+    };
+    let t = evaluate(&set, &facts).unwrap();
+    let policies: Vec<&str> = t.deductions.iter().map(|x| x.explanation.policy.as_str()).collect();
+    assert_eq!(policies, ["jining-2024", "jining-2025h2"]);
+    assert_eq!(t.total_on(d("2025-12-31")), 6);
+    assert_eq!(t.sanctions.len(), 1);
+    let s = &t.sanctions[0];
+    assert_eq!((s.explanation.policy.as_str(), s.months, s.ends_on), ("jining-2025h2", Some(4), Some(d("2025-12-01"))));
 }
