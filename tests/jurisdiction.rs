@@ -70,7 +70,8 @@ fn an_admin_chooses_the_jurisdiction_before_anything_is_scored() {
         assert_eq!(st, 200, "{b}");
         let codes: Vec<&str> = b["rejected"].as_array().unwrap().iter().filter_map(|r| r["code"].as_str()).collect();
         assert_eq!(codes, ["points_out_of_range", "points_required"], "{b}");
-        let (_, ledger) = call("GET", &format!("{}/practitioners/{P}/ledger?year=2025", s.base), Some(&s.admin), None, &[]);
+        let (_, ledger) =
+            call("GET", &format!("{}/practitioners/{P}/ledger?year=2025", s.base), Some(&s.admin), None, &[]);
         assert_eq!(ledger["total"], 8, "6 + 2 from the file: {ledger}");
 
         // Once scored, the jurisdiction stays.

@@ -7,7 +7,12 @@ use chrono::NaiveDate;
 use crate::rules::{PackSet, PolicyPack};
 
 /// The items and chosen points of a violation drawn as `items` (济宁 codes) under `packs`.
-pub fn cite(jining: &PolicyPack, packs: &PackSet, decided_on: NaiveDate, items: &[String]) -> (Vec<String>, Option<u32>) {
+pub fn cite(
+    jining: &PolicyPack,
+    packs: &PackSet,
+    decided_on: NaiveDate,
+    items: &[String],
+) -> (Vec<String>, Option<u32>) {
     let Ok(pack) = packs.in_force(decided_on) else {
         return (items.to_vec(), None);
     };

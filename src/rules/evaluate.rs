@@ -299,11 +299,7 @@ fn interview_tail(band: &Band) -> String {
         (None, false) => String::new(),
         // The band's own text already says who holds it.
         _ if band.text.contains(band.held_by().zh()) => String::new(),
-        (_, close) => format!(
-            "（由{}约谈{}）",
-            band.held_by().zh(),
-            if close { "，并列为重点监管对象" } else { "" }
-        ),
+        (_, close) => format!("（由{}约谈{}）", band.held_by().zh(), if close { "，并列为重点监管对象" } else { "" }),
     }
 }
 

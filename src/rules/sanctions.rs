@@ -113,7 +113,9 @@ pub(super) fn terminate(sanctions: &mut Vec<Sanction>, t: Termination) {
     let Termination { pack, on, ban_months, ban, total, trigger, article, zh, en, deduction_ids } = t;
     // 济宁 has one ban for every cause and reads as before; a pack with bans by cause says which.
     let (ban_article, cause_zh) = match ban {
-        Some(b) if b.article != pack.ban.article || (b.cause != BanCause::Accumulated && !pack.ban_by_cause.is_empty()) => {
+        Some(b)
+            if b.article != pack.ban.article || (b.cause != BanCause::Accumulated && !pack.ban_by_cause.is_empty()) =>
+        {
             (b.article, format!("（{}）", b.cause.zh()))
         }
         _ => (pack.ban.article.clone(), String::new()),

@@ -61,7 +61,9 @@ impl App {
             if now != wanted && store::ledger_scored(c)? {
                 return Err(Error::conflict(
                     "ledger_not_empty",
-                    format!("deductions or training tests are recorded under {now}: the jurisdiction can no longer change"),
+                    format!(
+                        "deductions or training tests are recorded under {now}: the jurisdiction can no longer change"
+                    ),
                     format!("已按{now}的记分政策记录扣分或测试，不能再变更适用地区"),
                 ));
             }

@@ -113,7 +113,13 @@ impl Checker<'_> {
         for (i, item) in p.items.iter().enumerate() {
             let path = format!("items[{i}] (code {:?})", item.code);
             if item.article.trim().is_empty() {
-                self.add("items", i, Some("article"), path.clone(), "has no article (every item cites its reference)".into());
+                self.add(
+                    "items",
+                    i,
+                    Some("article"),
+                    path.clone(),
+                    "has no article (every item cites its reference)".into(),
+                );
             }
             let (lo, hi) = item.range();
             if item.points == 0 || item.points > cap {
@@ -122,13 +128,25 @@ impl Checker<'_> {
             if item.points_max.is_some_and(|m| m < item.points) {
                 self.add("items", i, Some("points_max"), path.clone(), "points_max below points".into());
             } else if hi > cap {
-                self.add("items", i, Some("points_max"), path.clone(), format!("points_max {hi} is more than the cycle's {cap}"));
+                self.add(
+                    "items",
+                    i,
+                    Some("points_max"),
+                    path.clone(),
+                    format!("points_max {hi} is more than the cycle's {cap}"),
+                );
             }
             if p.items[..i].iter().any(|o| o.code == item.code) {
                 self.add("items", i, Some("code"), path.clone(), "appears twice".into());
             }
             if item.simulation_default.is_some_and(|d| !(lo..=hi).contains(&d)) {
-                self.add("items", i, Some("simulation_default"), path.clone(), format!("simulation_default outside {lo}..={hi}"));
+                self.add(
+                    "items",
+                    i,
+                    Some("simulation_default"),
+                    path.clone(),
+                    format!("simulation_default outside {lo}..={hi}"),
+                );
             }
             for (tier, [a, b]) in &item.tiers {
                 if a > b || *a < lo || *b > hi {
@@ -161,8 +179,12 @@ impl Checker<'_> {
             }
             let last = i + 1 == p.bands.len();
             match (band.max, last) {
-                (None, false) => self.add("bands", i, None, path.clone(), "only the last band may be open-ended".into()),
-                (Some(_), true) => self.add("bands", i, Some("max"), path.clone(), "the last band must have no max".into()),
+                (None, false) => {
+                    self.add("bands", i, None, path.clone(), "only the last band may be open-ended".into())
+                }
+                (Some(_), true) => {
+                    self.add("bands", i, Some("max"), path.clone(), "the last band must have no max".into())
+                }
                 (Some(max), false) if max < band.min => {
                     self.add("bands", i, Some("max"), path.clone(), "max below min".into())
                 }
@@ -188,11 +210,19 @@ impl Checker<'_> {
                         self.add("bands", i, Some("simulation_default"), path.clone(), m);
                     }
                 }
-                (_, Some(_)) => self.add("bands", i, Some("months"), path.clone(), "months on a band that suspends nothing".into()),
+                (_, Some(_)) => {
+                    self.add("bands", i, Some("months"), path.clone(), "months on a band that suspends nothing".into())
+                }
                 _ => {}
             }
             if band.sanction != SanctionKind::Interview && (band.held_by.is_some() || band.close_supervision) {
-                self.add("bands", i, Some("held_by"), path.clone(), "held_by and close_supervision are for interviews".into());
+                self.add(
+                    "bands",
+                    i,
+                    Some("held_by"),
+                    path.clone(),
+                    "held_by and close_supervision are for interviews".into(),
+                );
             }
             if band.min > cap {
                 let m = format!("starts at {} above the cycle's {cap} points: the bands cannot be reached", band.min);
@@ -200,7 +230,13 @@ impl Checker<'_> {
             }
         }
         if p.bands.last().is_some_and(|b| b.sanction != SanctionKind::Termination) {
-            self.add("bands", p.bands.len() - 1, Some("sanction"), "bands".into(), "the last band must terminate".into());
+            self.add(
+                "bands",
+                p.bands.len() - 1,
+                Some("sanction"),
+                "bands".into(),
+                "the last band must terminate".into(),
+            );
         }
     }
 
@@ -215,7 +251,13 @@ impl Checker<'_> {
         for (i, b) in p.ban_by_cause.iter().enumerate() {
             let path = format!("ban_by_cause[{i}] ({})", b.cause.as_str());
             if b.years == 0 || b.years_max.is_some_and(|m| m < b.years) {
-                self.add("ban_by_cause", i, Some("years"), path.clone(), "years must be at least 1 and years_max not below it".into());
+                self.add(
+                    "ban_by_cause",
+                    i,
+                    Some("years"),
+                    path.clone(),
+                    "years must be at least 1 and years_max not below it".into(),
+                );
             }
             if p.ban_by_cause[..i].iter().any(|o| o.cause == b.cause) {
                 self.add("ban_by_cause", i, Some("cause"), path.clone(), "cause appears twice".into());
@@ -226,7 +268,13 @@ impl Checker<'_> {
         }
         if let Some(r) = &p.repair {
             if r.credit == 0 || r.cap_per_cycle < r.credit {
-                self.add("repair", 0, Some("credit"), "repair".into(), "credit must be at least 1 and cap_per_cycle not below it".into());
+                self.add(
+                    "repair",
+                    0,
+                    Some("credit"),
+                    "repair".into(),
+                    "credit must be at least 1 and cap_per_cycle not below it".into(),
+                );
             }
             if r.activities.is_empty() {
                 self.add("repair", 0, Some("activities"), "repair".into(), "no qualifying activities".into());
@@ -237,11 +285,23 @@ impl Checker<'_> {
                 self.add("trial", 0, Some("years"), "trial".into(), "years must be at least 1".into());
             }
             if t.conduct_from.is_some_and(|c| c > p.effective_from) {
-                self.add("trial", 0, Some("conduct_from"), "trial".into(), "conduct_from is after effective_from".into());
+                self.add(
+                    "trial",
+                    0,
+                    Some("conduct_from"),
+                    "trial".into(),
+                    "conduct_from is after effective_from".into(),
+                );
             }
         }
         if p.objection.working_days == 0 {
-            self.add("objection", 0, Some("working_days"), "objection".into(), "working_days must be at least 1".into());
+            self.add(
+                "objection",
+                0,
+                Some("working_days"),
+                "objection".into(),
+                "working_days must be at least 1".into(),
+            );
         }
         if p.cascade.as_ref().is_some_and(|c| c.percent == 0 || c.percent > 100) {
             self.add("cascade", 0, Some("percent"), "cascade".into(), "percent must be 1..=100".into());

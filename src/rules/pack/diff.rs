@@ -94,14 +94,12 @@ fn thresholds(a: &PolicyPack, b: &PolicyPack, out: &mut Vec<Change>) {
         }
     }
     let holder = |p: &PolicyPack| {
-        p.bands
-            .iter()
-            .find(|x| x.sanction == SanctionKind::Interview)
-            .map(|x| (x.held_by(), x.close_supervision))
+        p.bands.iter().find(|x| x.sanction == SanctionKind::Interview).map(|x| (x.held_by(), x.close_supervision))
     };
     if let (Some((ha, ca)), Some((hb, cb))) = (holder(a), holder(b)) {
         if (ha, ca) != (hb, cb) {
-            let s = |h: super::HeldBy, c: bool| format!("由{}约谈{}", h.zh(), if c { "并列为重点监管对象" } else { "" });
+            let s =
+                |h: super::HeldBy, c: bool| format!("由{}约谈{}", h.zh(), if c { "并列为重点监管对象" } else { "" });
             out.push(change(
                 format!("约谈方式：{} → {}", s(ha, ca), s(hb, cb)),
                 "who holds the interview changed".into(),

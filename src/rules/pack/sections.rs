@@ -155,4 +155,3 @@ pub struct InstitutionAgreementRule {
     pub legal_representative_bar_years: u32,
     pub legal_representative_article: String,
 }
-

@@ -154,7 +154,6 @@ impl PackSet {
     }
 }
 
-
 /// Gaps and overlaps between packs of one jurisdiction sorted by `effective_from`: each pack
 /// but the last must end (`effective_until`) on the day the next one starts.
 pub fn sequence_problems(packs: &[PolicyPack]) -> Vec<String> {
