@@ -56,6 +56,10 @@ fn an_admin_chooses_the_jurisdiction_before_anything_is_scored() {
         assert_eq!((st, b["error"]["code"].as_str()), (422, Some("points_out_of_range")), "{b}");
         let (st, b) = inspect(&s, &["T2"], Some(6), "k4");
         assert_eq!((st, b["violations"][0]["points"].as_u64()), (201, Some(6)), "{b}");
+        let (_, ledger) =
+            call("GET", &format!("{}/practitioners/{P}/ledger?year=2025", s.base), Some(&s.admin), None, &[]);
+        let zh = ledger["deductions"][0]["explanation"]["zh"].as_str().unwrap_or_default().to_string();
+        assert!(zh.ends_with("扣6分（分值由经办人员在4-6分内选定）"), "{ledger}");
         let interview = &b["sanctions"][0];
         assert_eq!(interview["kind"], "interview", "{b}");
         assert!(interview["explanation"]["zh"].as_str().unwrap().contains("重点监管"), "{b}");

@@ -256,6 +256,19 @@ fn count_deductions(packs: &PackSet, facts: &PractitionerFacts) -> Result<Vec<Co
         } else {
             (format!("{}「{}」扣{}分", item.article, item.text, points), format!("{}: {} points", item.article, points))
         };
+        // Issue 17: where the pack lets the officer choose, say so (or that the pack's default
+        // stood in for a choice the facts do not hold).
+        let (zh, en) = match (item.is_choice() && !before_in_force, d.chosen_points) {
+            (true, Some(_)) => (
+                format!("{zh}（分值由经办人员在{}分内选定）", item.range_text()),
+                format!("{en} (chosen by the officer within {})", item.range_text()),
+            ),
+            (true, None) => (
+                format!("{zh}（未记录选定分值，按政策包默认值计）"),
+                format!("{en} (no choice recorded: the pack's default)"),
+            ),
+            _ => (zh, en),
+        };
         out.push(CountedDeduction {
             id: d.id,
             inspection: d.inspection,
