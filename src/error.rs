@@ -69,6 +69,12 @@ impl From<RuleError> for ClientError {
                 format!("{d}没有生效的记分政策"),
                 "decided_on",
             ),
+            RuleError::UnknownJurisdiction(j) => unp(
+                "unknown_jurisdiction",
+                e.to_string(),
+                format!("没有地区 {j} 的记分政策包"),
+                "jurisdiction",
+            ),
             RuleError::NotRetroactive { what, date, effective_from, article, text } => unp(
                 "not_retroactive",
                 e.to_string(),
@@ -89,6 +95,18 @@ impl From<RuleError> for ClientError {
                 "points_out_of_range",
                 e.to_string(),
                 format!("扣分情形 {code} 的分值 {p} 超出 {lo}-{hi} 分"),
+                "points",
+            ),
+            RuleError::PointsRequired(code, lo, hi) => unp(
+                "points_required",
+                e.to_string(),
+                format!("扣分情形 {code} 的分值由经办人员在{lo}-{hi}分内选定，请填写分值"),
+                "points",
+            ),
+            RuleError::PointsFixed(code, p) => unp(
+                "points_fixed",
+                e.to_string(),
+                format!("扣分情形 {code} 的分值固定为{p}分，不能另行选定"),
                 "points",
             ),
             RuleError::FormatContradictsAge { age, required, boundary, .. } => unp(

@@ -352,6 +352,9 @@ fn request(route: &Route, o: &Objects) -> Option<(String, Send)> {
             ("", Send::Json(json!({"decision": "reject", "decided_on": "2024-06-01", "reasoning": "r"})))
         }
         ("POST", "/api/v1/notices/{id}/received") => ("", Send::Json(json!({"on": "2024-05-07"}))),
+        ("GET", "/api/v1/settings/jurisdiction") => ("", Send::Nothing),
+        // The jurisdiction the ledger was recorded under: allowed again (another is 409).
+        ("POST", "/api/v1/settings/jurisdiction") => ("", Send::Json(json!({"jurisdiction": "jining"}))),
         ("GET", "/api/v1/settings/delivery-allowance") => ("?date=2024-06-01", Send::Nothing),
         ("POST", "/api/v1/settings/delivery-allowance") => {
             ("", Send::Json(json!({"days": 0, "from": "2024-06-01"})))

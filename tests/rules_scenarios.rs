@@ -24,6 +24,8 @@ struct Scenario {
     article: String,
     #[allow(dead_code)]
     policy: Option<String>,
+    /// The jurisdiction whose packs decide (issue 17); default `jining`.
+    jurisdiction: Option<String>,
     #[serde(default)]
     institutions: Vec<Inst>,
     #[serde(default)]
@@ -109,6 +111,8 @@ struct Ded {
     decided_on: NaiveDate,
     items: Vec<String>,
     ban_years: Option<u32>,
+    /// The officer's choice of points for a range item (`violations[].points`).
+    points: Option<u32>,
     /// The conduct's date (default: none given; the inspection's date bounds it).
     occurred_on: Option<NaiveDate>,
     /// The inspection is refused with this error code and changes nothing.
@@ -390,7 +394,8 @@ struct Engine {
 }
 
 fn engine(s: &Scenario, errors: &mut Vec<String>) -> Engine {
-    let packs = PackSet::embedded().unwrap();
+    let j = s.jurisdiction.as_deref().unwrap_or("jining");
+    let packs: PackSet = jifen::rules::PackLibrary::embedded().unwrap().set(j).unwrap().clone();
     let insts = institutions_of(s);
     let inst_facts: HashMap<String, InstitutionFacts> = insts
         .iter()
@@ -451,6 +456,8 @@ fn engine(s: &Scenario, errors: &mut Vec<String>) -> Engine {
         let refused = packs
             .scoring(Dated::Decision, d.decided_on)
             .and_then(|_| packs.scoring(Dated::Conduct, d.occurred_on.unwrap_or(d.decided_on)))
+            .and_then(|_| packs.points_for(d.decided_on, &d.items, d.points).map(|_| ()))
+            .and_then(|_| packs.check_choice(d.decided_on, &d.items, d.points))
             .err();
         match (&d.error, refused) {
             (None, None) => {}
@@ -492,7 +499,7 @@ fn engine(s: &Scenario, errors: &mut Vec<String>) -> Engine {
                 institution_code: site,
                 decided_on: d.decided_on,
                 items: d.items.clone(),
-                chosen_points: None,
+                chosen_points: d.points,
                 ban_months: d.ban_years.map(|y| y * 12),
                 revoked: s.revocations.iter().any(|r| r.deduction == d.id),
             });
@@ -622,6 +629,8 @@ impl Driver for Engine {
 
 /// Writes the scenario's facts and reads the answers; codes map scenario ids to real codes.
 trait Ledger {
+    /// Issue 17: the deployment's jurisdiction, set before any fact.
+    fn jurisdiction(&mut self, j: &str);
     fn create_institution(&mut self, code: &str, kind: &str, start: NaiveDate, end: NaiveDate);
     fn register(&mut self, inst: &str, code: &str, category: &str, id_number: &str, on: NaiveDate);
     fn deregister(&mut self, inst: &str, code: &str, on: NaiveDate);
@@ -646,7 +655,8 @@ trait Ledger {
 }
 
 /// One violation of an inspection: person, items, ban months, date of the conduct.
-type Violation = (String, Vec<String>, Option<u32>, Option<NaiveDate>);
+/// (person, items, ban months, conduct date, chosen points)
+type Violation = (String, Vec<String>, Option<u32>, Option<NaiveDate>, Option<u32>);
 
 struct Recorded<L: Ledger> {
     ledger: L,
@@ -665,6 +675,9 @@ impl<L: Ledger> Recorded<L> {
 }
 
 fn record<L: Ledger>(s: &Scenario, mut ledger: L, errors: &mut Vec<String>) -> Recorded<L> {
+    if let Some(j) = &s.jurisdiction {
+        ledger.jurisdiction(j);
+    }
     let mut inst_codes = HashMap::new();
     for (k, i) in institutions_of(s).iter().enumerate() {
         let prefix = if i.kind == "pharmacy" { 'P' } else { 'H' };
@@ -768,6 +781,7 @@ fn record<L: Ledger>(s: &Scenario, mut ledger: L, errors: &mut Vec<String>) -> R
                             d.items.clone(),
                             d.ban_years.map(|y| y * 12),
                             d.occurred_on,
+                            d.points,
                         )
                     })
                     .collect();
@@ -841,6 +855,11 @@ fn seen_of(s: &jifen::rules::StatusOnDate) -> Seen {
 }
 
 impl Ledger for Service {
+    fn jurisdiction(&mut self, j: &str) {
+        let req = jifen::service::jurisdiction::SetJurisdiction { jurisdiction: j.into() };
+        self.0.set_jurisdiction(&Caller::system(), &req).unwrap();
+        self.0 = self.0.current();
+    }
     fn create_institution(&mut self, code: &str, kind: &str, start: NaiveDate, end: NaiveDate) {
         self.0
             .create_institution(
@@ -956,7 +975,7 @@ impl Ledger for Service {
 
 fn inspection_body(inst: &str, decided_on: NaiveDate, violations: &[Violation]) -> Value {
     json!({"institution_code": inst, "inspected_on": decided_on, "decided_on": decided_on,
-        "violations": violations.iter().map(|(p, items, ban, occurred)| json!({"personnel_code": p, "items": items, "ban_months": ban, "occurred_on": occurred, "note": ""})).collect::<Vec<_>>()})
+        "violations": violations.iter().map(|(p, items, ban, occurred, points)| json!({"personnel_code": p, "items": items, "ban_months": ban, "occurred_on": occurred, "points": points, "note": ""})).collect::<Vec<_>>()})
 }
 
 fn test_body(code: &str, t: &Test) -> Value {
@@ -1000,6 +1019,9 @@ fn date_of(v: &Value) -> Option<NaiveDate> {
 }
 
 impl Ledger for Http {
+    fn jurisdiction(&mut self, j: &str) {
+        self.ok("POST", "/settings/jurisdiction", Some(json!({ "jurisdiction": j })));
+    }
     fn create_institution(&mut self, code: &str, kind: &str, start: NaiveDate, end: NaiveDate) {
         self.ok(
             "POST",
@@ -1112,7 +1134,8 @@ impl Ledger for Http {
             .collect()
     }
     fn verify(&mut self) -> usize {
-        self.0.app.verify().unwrap().differences.len()
+        // The packs of the jurisdiction the scenario set (the server swapped them).
+        self.0.app.current().verify().unwrap().differences.len()
     }
 }
 

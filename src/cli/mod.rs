@@ -11,6 +11,7 @@ use crate::service::{App, Caller};
 mod export;
 mod import;
 mod operate;
+mod pack;
 
 #[derive(Parser)]
 #[command(name = "jifen", version, about = "医保支付资格记分管理 — payment-qualification points")]
@@ -75,6 +76,9 @@ enum Command {
         /// Mark the session cookie `Secure` (served behind a TLS reverse proxy).
         #[arg(long)]
         cookie_secure: bool,
+        /// The policy packs to run (`jining`, `national`, `tianjin`; a new database only).
+        #[arg(long)]
+        jurisdiction: Option<String>,
     },
     /// Write the synthetic city as CSV files (rosters, tests, violations) for imports and load tests.
     Generate {
@@ -100,6 +104,11 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Policy packs as files: `pack check FILE…`, `pack diff A B` (no database).
+    Pack {
+        #[command(subcommand)]
+        command: pack::PackCommand,
+    },
     /// Settings the agency keeps (as `POST /settings/…`).
     Setting {
         #[command(subcommand)]
@@ -117,6 +126,9 @@ enum SettingCommand {
         #[arg(long)]
         from: String,
     },
+    /// Issue 17: the jurisdiction whose packs the engine reads (`jining`, `national`,
+    /// `tianjin`); only before anything is scored.
+    Jurisdiction { jurisdiction: String },
 }
 
 #[derive(Subcommand)]
@@ -236,6 +248,7 @@ pub fn run() -> anyhow::Result<()> {
 
 fn execute(cli: Cli, caller: &Caller) -> anyhow::Result<()> {
     match cli.command {
+        Command::Pack { command } => pack::execute(command)?,
         Command::Serve { bind, read_only, refresh_secs, cookie_secure } => {
             crate::web::settings::install(crate::web::Settings { cookie_secure, ..Default::default() });
             let app = if read_only {
@@ -265,9 +278,9 @@ fn execute(cli: Cli, caller: &Caller) -> anyhow::Result<()> {
             let server = crate::http::server_with(app, listener, admin, read_only)?;
             actix_web::rt::System::new().block_on(server)?;
         }
-        Command::Demo { bind, practitioners, seed, cookie_secure } => {
+        Command::Demo { bind, practitioners, seed, cookie_secure, jurisdiction } => {
             crate::web::settings::install(crate::web::Settings { cookie_secure, ..Default::default() });
-            demo(caller, &cli.database_url, &bind, practitioners, seed)?
+            demo(caller, &cli.database_url, &bind, practitioners, seed, jurisdiction.as_deref())?
         }
         Command::Generate { practitioners, seed, out } => {
             let world = crate::demo::generate(seed, practitioners);
@@ -354,21 +367,43 @@ fn execute(cli: Cli, caller: &Caller) -> anyhow::Result<()> {
             let v = app.set_delivery_allowance(caller, &req).map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("delivery allowance of notices dated from {}: {} calendar days (六(一))", v.on, v.days);
         }
+        Command::Setting { command: SettingCommand::Jurisdiction { jurisdiction } } => {
+            let app = App::open(&cli.database_url)?;
+            let req = crate::service::jurisdiction::SetJurisdiction { jurisdiction };
+            let v = app.set_jurisdiction(caller, &req).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let ids: Vec<&str> = v.packs.iter().map(|p| p.id.as_str()).collect();
+            println!("jurisdiction {}: packs {}", v.jurisdiction, ids.join(", "));
+        }
     }
     Ok(())
 }
 
-fn demo(caller: &Caller, database_url: &str, bind: &str, practitioners: usize, seed: u64) -> anyhow::Result<()> {
-    let app = App::open(database_url).context("opening the database")?;
+fn demo(
+    caller: &Caller,
+    database_url: &str,
+    bind: &str,
+    practitioners: usize,
+    seed: u64,
+    jurisdiction: Option<&str>,
+) -> anyhow::Result<()> {
+    let mut app = App::open(database_url).context("opening the database")?;
     let filled = {
         let mut c = app.conn().map_err(|e| anyhow::anyhow!("{e}"))?;
         crate::store::facts::institution_count(&mut c)? > 0
     };
     let world = crate::demo::generate(seed, practitioners);
     if filled {
-        println!("the database already holds a city: serving it as it is");
+        println!("the database already holds a city: serving it as it is ({})", app.packs.jurisdiction());
     } else {
-        println!("building a synthetic 济宁 (seed {seed}, {practitioners} practitioners)…");
+        if let Some(j) = jurisdiction {
+            let req = crate::service::jurisdiction::SetJurisdiction { jurisdiction: j.to_string() };
+            app.set_jurisdiction(caller, &req).map_err(|e| anyhow::anyhow!("{e}"))?;
+            app = app.current();
+        }
+        println!(
+            "building a synthetic city under {} (seed {seed}, {practitioners} practitioners)…",
+            app.packs.latest().name
+        );
         let loaded =
             crate::demo::load(&app, caller, &world, &mut |m| println!("  {m}")).map_err(|e| anyhow::anyhow!("{e}"))?;
         println!("  done in {:.1} s", loaded.seconds);

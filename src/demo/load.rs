@@ -109,6 +109,10 @@ pub fn load(app: &App, caller: &Caller, world: &World, log: &mut dyn FnMut(&str)
         }
         Ok(())
     })?;
+    // 七: a test before the jurisdiction's first pack is not scored (under 济宁 the world
+    // already draws none).
+    let first = app.packs.first_effective();
+    let failed: Vec<_> = failed.into_iter().filter(|t| t.tested_on >= first).collect();
     let locks: Vec<Lock> = failed.iter().map(|t| person_lock(&world.people[t.person].code)).collect();
     app.write(caller, &locks, |c, touched| {
         for t in &failed {
@@ -143,29 +147,37 @@ pub fn load(app: &App, caller: &Caller, world: &World, log: &mut dyn FnMut(&str)
         Ok(())
     };
     let mut current = None;
-    for i in &world.inspections {
+    let jining = crate::rules::PackSet::embedded()?;
+    let jining = jining.latest();
+    for i in world.inspections.iter().filter(|i| i.inspected_on >= first) {
         let key = (i.decided_on.year(), i.decided_on.month());
         if current.is_some_and(|c| c != key) {
             flush(&mut month)?;
         }
         current = Some(key);
+        let mut violations: Vec<NewViolation> = Vec::with_capacity(i.violations.len());
+        for (p, drawn) in &i.violations {
+            let (items, points) = super::catalogue::cite(jining, &app.packs, i.decided_on, drawn);
+            let code = &world.people[*p].code;
+            // Two acts re-cited as one item of another catalogue are one violation there.
+            if violations.iter().any(|v| &v.personnel_code == code && v.items == items) {
+                continue;
+            }
+            violations.push(NewViolation {
+                personnel_code: code.clone(),
+                items,
+                occurred_on: None,
+                note: "专项检查".into(),
+                points,
+                ban_months: None,
+                fund_loss: None,
+            });
+        }
         let req = NewInspection {
             institution_code: world.institutions[i.institution].code.clone(),
             inspected_on: i.inspected_on.to_string(),
             decided_on: i.decided_on.to_string(),
-            violations: i
-                .violations
-                .iter()
-                .map(|(p, items)| NewViolation {
-                    personnel_code: world.people[*p].code.clone(),
-                    items: items.clone(),
-                    occurred_on: None,
-                    note: "专项检查".into(),
-                    points: None,
-                    ban_months: None,
-                    fund_loss: None,
-                })
-                .collect(),
+            violations,
         };
         loaded.deductions += req.violations.len();
         month.push(app.prepare_inspection(Some(&format!("demo:{}", i.reference)), &req)?);

@@ -1,5 +1,6 @@
 //! `jifen demo` and `jifen generate`: a realistic synthetic city to run and to load-test.
 
+mod catalogue;
 pub mod export;
 pub mod load;
 pub mod world;

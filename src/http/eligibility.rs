@@ -14,7 +14,8 @@ use crate::service::Caller;
 /// `POST /eligibility/check` (settlement, agency, admin). Answered from memory, no database;
 /// each line is screened as it is parsed, so large batches keep only the answers.
 pub async fn check(state: web::Data<State>, caller: Caller, body: Body) -> Result<HttpResponse> {
-    let mut screening = Screening::new(&state.app, &caller)?;
+    let app = state.app.current();
+    let mut screening = Screening::new(&app, &caller)?;
     let mut refused: Option<Error> = None;
     let mut de = serde_json::Deserializer::from_slice(&body.bytes);
     let parsed = RequestSeed { screening: &mut screening, refused: &mut refused }

@@ -72,7 +72,8 @@ where
     T: Send + 'static,
     F: FnOnce(&App) -> Result<T> + Send + 'static,
 {
-    let app = state.app.clone();
+    // The packs of the jurisdiction in force when the request starts.
+    let app = state.app.current();
     web::block(move || f(&app)).await.map_err(|e| Error::Internal(anyhow::anyhow!("blocking call: {e}")))?
 }
 

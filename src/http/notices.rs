@@ -49,7 +49,8 @@ pub async fn show(
     let wants_html =
         req.headers().get(header::ACCEPT).and_then(|h| h.to_str().ok()).is_some_and(|a| a.contains("text/html"));
     if wants_html {
-        let pack = state.app.packs.in_force_or_first(notice.notice_date)?;
+        let app = state.app.current();
+        let pack = app.packs.in_force_or_first(notice.notice_date)?;
         Ok(HttpResponse::Ok().content_type("text/html; charset=utf-8").body(render(&notice, pack)))
     } else {
         Ok(HttpResponse::Ok().json(notice))

@@ -195,6 +195,10 @@ routes! {
     "/api/v1/notices/{id}/received" {
         POST => notices::received, token(AcknowledgeNotice, Scope::Object(Notice)), Json;
     }
+    "/api/v1/settings/jurisdiction" {
+        GET => settings::jurisdiction, token(ReadJurisdiction, Scope::None), Body::None;
+        POST => settings::set_jurisdiction, token(SetJurisdiction, Scope::None), Json;
+    }
     "/api/v1/settings/delivery-allowance" {
         GET => settings::delivery_allowance, token(ReadDeliveryAllowance, Scope::None), Body::None;
         POST => settings::set_delivery_allowance, token(SetDeliveryAllowance, Scope::None), Json;

@@ -22,7 +22,11 @@ pub struct CascadeFigures {
 
 /// Integer arithmetic: reached when numerator × 100 ≥ denominator × percent.
 pub fn threshold_reached(pack: &PolicyPack, numerator: u32, denominator: u32) -> bool {
-    denominator > 0 && u64::from(numerator) * 100 >= u64::from(denominator) * u64::from(pack.cascade.percent)
+    // A pack without the cascade (only 济宁 has it, as far as published) never reaches it.
+    let Some(rule) = &pack.cascade else {
+        return false;
+    };
+    denominator > 0 && u64::from(numerator) * 100 >= u64::from(denominator) * u64::from(rule.percent)
 }
 
 pub fn figures(
@@ -45,7 +49,7 @@ pub fn figures(
         denominator,
         ratio,
         threshold_reached: threshold_reached(pack, numerator, denominator),
-        article: pack.cascade.article.clone(),
+        article: pack.cascade.as_ref().map(|c| c.article.clone()).unwrap_or_default(),
     }
 }
 

@@ -7,7 +7,7 @@ use chrono::{Datelike, NaiveDate};
 
 use super::explain::Explanation;
 use super::facts::PractitionerFacts;
-use super::pack::{PackSet, SanctionKind};
+use super::pack::{BanCause, Band, HeldBy, PackSet, PolicyPack, SanctionKind};
 use super::sanctions::{suspend, terminate, termination_in_force, Suspension, Termination};
 use super::sites::site_intervals;
 use super::timeline::{CountedDeduction, CycleTotal, Sanction, Timeline, Trigger};
@@ -75,24 +75,28 @@ pub fn evaluate(packs: &PackSet, facts: &PractitionerFacts) -> Result<Timeline, 
                 }
                 highest_band.insert(year, band_idx);
                 let ids: Vec<i64> = group.iter().map(|d| d.id).collect();
-                let consecutive = band.sanction == SanctionKind::Suspension
-                    && band.min >= pack.consecutive.min_total
-                    && (1..=pack.consecutive.previous_cycles as i32)
-                        .all(|k| finals.get(&(year - k)).is_some_and(|&t| t >= pack.consecutive.min_total));
+                // 五(一) 连续三年…, in packs that have it.
+                let consecutive = pack.consecutive.as_ref().filter(|c| {
+                    band.sanction == SanctionKind::Suspension
+                        && band.min >= c.min_total
+                        && (1..=c.previous_cycles as i32)
+                            .all(|k| finals.get(&(year - k)).is_some_and(|&t| t >= c.min_total))
+                });
                 let terminated = termination_in_force(facts, &sanctions, on);
-                if consecutive || band.sanction == SanctionKind::Termination {
-                    let ban = ban_months.unwrap_or(pack.ban.months).min(pack.ban.max_months);
-                    let (trigger, article, zh, en) = if consecutive {
+                if consecutive.is_some() || band.sanction == SanctionKind::Termination {
+                    let range = pack.ban_for(ban_cause(pack, group));
+                    let ban = ban_months.unwrap_or(range.months).clamp(range.months, range.max_months);
+                    let (trigger, article, zh, en) = if let Some(c) = consecutive {
                         (
                             Trigger::ConsecutiveCycles,
-                            pack.consecutive.article.clone(),
+                            c.article.clone(),
                             format!(
                                 "{year}年度累计扣分{after}分，且前{}个记分周期均扣分{}分以上：{}",
-                                pack.consecutive.previous_cycles, pack.consecutive.min_total, pack.consecutive.text
+                                c.previous_cycles, c.min_total, c.text
                             ),
                             format!(
                                 "cycle {year} total {after} with each of the {} previous cycles at {} or more: agreements terminated",
-                                pack.consecutive.previous_cycles, pack.consecutive.min_total
+                                c.previous_cycles, c.min_total
                             ),
                         )
                     } else {
@@ -109,6 +113,7 @@ pub fn evaluate(packs: &PackSet, facts: &PractitionerFacts) -> Result<Timeline, 
                             pack,
                             on,
                             ban_months: ban,
+                            ban: Some(range),
                             total: after,
                             trigger,
                             article,
@@ -139,15 +144,22 @@ pub fn evaluate(packs: &PackSet, facts: &PractitionerFacts) -> Result<Timeline, 
                         explanation: Explanation {
                             article: band.article.clone(),
                             policy: pack.id.clone(),
-                            zh: format!("{year}年度累计扣分{after}分：{}", band.text),
+                            zh: format!("{year}年度累计扣分{after}分：{}{}", band.text, interview_tail(band)),
                             en: format!(
-                                "cycle {year} total {after}: the institution must hold an interview and keep a record"
+                                "cycle {year} total {after}: {} must hold an interview and keep a record{}",
+                                match band.held_by() {
+                                    HeldBy::Agency => "the agency",
+                                    HeldBy::Institution => "the institution",
+                                },
+                                if band.close_supervision { "; the person is put under close supervision" } else { "" }
                             ),
                             deduction_ids: ids,
                         },
                     });
                 } else {
-                    let months = band.months.unwrap_or(0);
+                    // The officer's choice within a range is not yet a recorded fact: the
+                    // band's stated default (the fixed months where the pack fixes them).
+                    let months = band.default_months();
                     suspend(
                         &mut sanctions,
                         Suspension {
@@ -163,13 +175,17 @@ pub fn evaluate(packs: &PackSet, facts: &PractitionerFacts) -> Result<Timeline, 
                 }
             }
             Step::FailedTest { tested_on } => {
-                let rule = &pack.training_test;
+                // A pack without the yearly test: a failed test recorded under it ends nothing.
+                let Some(rule) = &pack.training_test else {
+                    continue;
+                };
                 terminate(
                     &mut sanctions,
                     Termination {
                         pack,
                         on: *tested_on,
                         ban_months: rule.fail_ban_months,
+                        ban: None,
                         total: 0,
                         trigger: Trigger::TrainingTest,
                         article: rule.article.clone(),
@@ -240,6 +256,19 @@ fn count_deductions(packs: &PackSet, facts: &PractitionerFacts) -> Result<Vec<Co
         } else {
             (format!("{}「{}」扣{}分", item.article, item.text, points), format!("{}: {} points", item.article, points))
         };
+        // Issue 17: where the pack lets the officer choose, say so (or that the pack's default
+        // stood in for a choice the facts do not hold).
+        let (zh, en) = match (item.is_choice() && !before_in_force, d.chosen_points) {
+            (true, Some(_)) => (
+                format!("{zh}（分值由经办人员在{}分内选定）", item.range_text()),
+                format!("{en} (chosen by the officer within {})", item.range_text()),
+            ),
+            (true, None) => (
+                format!("{zh}（未记录选定分值，按政策包默认值计）"),
+                format!("{en} (no choice recorded: the pack's default)"),
+            ),
+            _ => (zh, en),
+        };
         out.push(CountedDeduction {
             id: d.id,
             inspection: d.inspection,
@@ -261,6 +290,30 @@ fn count_deductions(packs: &PackSet, facts: &PractitionerFacts) -> Result<Vec<Co
     }
     out.sort_by_key(|d| (d.decided_on, d.inspection, d.id));
     Ok(out)
+}
+
+/// Why a crossing terminates, for the ban by cause: a fraud item, a single deduction worth the
+/// whole cycle (一次性记满), else the total reached over time.
+fn ban_cause(pack: &PolicyPack, group: &[&CountedDeduction]) -> BanCause {
+    let fraud = group.iter().any(|d| d.items.iter().any(|c| pack.item(c).is_some_and(|i| i.fraud)));
+    if fraud {
+        BanCause::Fraud
+    } else if group.iter().any(|d| d.points >= pack.cycle.initial_points) {
+        BanCause::SingleDeduction
+    } else {
+        BanCause::Accumulated
+    }
+}
+
+/// Who holds the interview, where the pack says more than its band text (天津: the person's
+/// institution, with close supervision).
+fn interview_tail(band: &Band) -> String {
+    match (band.held_by, band.close_supervision) {
+        (None, false) => String::new(),
+        // The band's own text already says who holds it.
+        _ if band.text.contains(band.held_by().zh()) => String::new(),
+        (_, close) => format!("（由{}约谈{}）", band.held_by().zh(), if close { "，并列为重点监管对象" } else { "" }),
+    }
 }
 
 fn final_totals(deductions: &[CountedDeduction]) -> BTreeMap<i32, u32> {

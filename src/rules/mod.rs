@@ -21,7 +21,7 @@ pub use evaluate::evaluate;
 pub use facts::{
     DeductionFact, InstitutionEvent, InstitutionFacts, PractitionerFacts, RegistrationFact, TestFact, TestFormat,
 };
-pub use pack::{Dated, PackSet, PolicyPack, SanctionKind};
+pub use pack::{Dated, PackLibrary, PackSet, PolicyPack, Responsibility, SanctionKind};
 pub use status::{status_on, PersonalStatus, StatusOnDate};
 pub use timeline::{Sanction, SiteStatus, StatusInterval, Timeline};
 
@@ -36,6 +36,8 @@ pub enum RuleError {
     Pack(String),
     #[error("no policy pack is in force on {0}")]
     NoPolicy(NaiveDate),
+    #[error("no policy pack of jurisdiction {0}")]
+    UnknownJurisdiction(String),
     /// 七: a fact dated before the notice came into force (no retroactive scoring).
     #[error("{} {date} is before {effective_from}, the day the notice came into force ({article} {text}): no retroactive scoring", what.en())]
     NotRetroactive { what: Dated, date: NaiveDate, effective_from: NaiveDate, article: String, text: String },
@@ -45,6 +47,12 @@ pub enum RuleError {
     NoItems,
     #[error("item {0}: {1} points is outside {2}..={3}")]
     PointsOutOfRange(String, u32, u32, u32),
+    /// A range item (issue 17) needs the officer's choice of points.
+    #[error("item {0} is {1}..={2} points chosen by the officer: points is required")]
+    PointsRequired(String, u32, u32),
+    /// Points given where the pack fixes them.
+    #[error("item {0} is fixed at {1} points: points cannot be chosen")]
+    PointsFixed(String, u32),
     #[error("a {given:?} test contradicts the age {age}: {required:?} book is required")]
     FormatContradictsAge { age: i32, required: TestFormat, given: TestFormat, boundary: i32 },
     #[error("a training test is already recorded for {0}")]

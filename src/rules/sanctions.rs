@@ -6,7 +6,7 @@ use chrono::{Datelike, NaiveDate};
 
 use super::explain::Explanation;
 use super::facts::{PractitionerFacts, RegistrationFact};
-use super::pack::{PolicyPack, SanctionKind};
+use super::pack::{BanCause, BanRange, PolicyPack, SanctionKind};
 use super::timeline::{Sanction, Trigger};
 use crate::domain::dates::add_months;
 
@@ -50,6 +50,8 @@ pub(super) struct Termination<'a> {
     pub pack: &'a PolicyPack,
     pub on: NaiveDate,
     pub ban_months: u32,
+    /// The ban rule by cause (None: the pack's `[ban]`, as for a failed training test).
+    pub ban: Option<BanRange>,
     /// The cycle total that triggered it (0 for a training test).
     pub total: u32,
     pub trigger: Trigger,
@@ -108,7 +110,16 @@ pub(super) fn suspend(sanctions: &mut Vec<Sanction>, s: Suspension) {
 
 /// 五(一)(二), 三(三): termination on `on`, a ban of `ban_months`; any running suspension ends.
 pub(super) fn terminate(sanctions: &mut Vec<Sanction>, t: Termination) {
-    let Termination { pack, on, ban_months, total, trigger, article, zh, en, deduction_ids } = t;
+    let Termination { pack, on, ban_months, ban, total, trigger, article, zh, en, deduction_ids } = t;
+    // 济宁 has one ban for every cause and reads as before; a pack with bans by cause says which.
+    let (ban_article, cause_zh) = match ban {
+        Some(b)
+            if b.article != pack.ban.article || (b.cause != BanCause::Accumulated && !pack.ban_by_cause.is_empty()) =>
+        {
+            (b.article, format!("（{}）", b.cause.zh()))
+        }
+        _ => (pack.ban.article.clone(), String::new()),
+    };
     for s in sanctions.iter_mut().filter(|s| s.kind == SanctionKind::Suspension) {
         if s.ends_on.is_some_and(|e| s.starts_on <= on && on < e) {
             s.ends_on = Some(on);
@@ -132,8 +143,8 @@ pub(super) fn terminate(sanctions: &mut Vec<Sanction>, t: Termination) {
         explanation: Explanation {
             article: article.clone(),
             policy: pack.id.clone(),
-            zh: format!("{zh}；依{}，{ban_until}前不再与其签订服务协议", pack.ban.article),
-            en: format!("{en}; under {} no new agreement before {ban_until}", pack.ban.article),
+            zh: format!("{zh}{cause_zh}；依{ban_article}，{ban_until}前不再与其签订服务协议"),
+            en: format!("{en}; under {ban_article} no new agreement before {ban_until}"),
             deduction_ids,
         },
     });

@@ -8,7 +8,8 @@ use super::RuleError;
 use crate::domain::dates::age_on;
 
 pub fn required_format(pack: &PolicyPack, birth: NaiveDate, tested_on: NaiveDate) -> TestFormat {
-    if age_on(birth, tested_on) >= pack.training_test.open_book_from_age {
+    let from = pack.training_test.as_ref().map_or(i32::MAX, |t| t.open_book_from_age);
+    if age_on(birth, tested_on) >= from {
         TestFormat::Open
     } else {
         TestFormat::Closed
@@ -39,12 +40,13 @@ pub fn check_retake(
     retake: bool,
 ) -> Result<(), RuleError> {
     let required = required_format(pack, birth, tested_on);
-    if format != required {
+    // A pack with no yearly test (its `training_test` absent) sets no format by age.
+    if let Some(rule) = pack.training_test.as_ref().filter(|_| format != required) {
         return Err(RuleError::FormatContradictsAge {
             age: age_on(birth, tested_on),
             required,
             given: format,
-            boundary: pack.training_test.open_book_from_age,
+            boundary: rule.open_book_from_age,
         });
     }
     if !retake && earlier.iter().any(|t| t.tested_on.year() == tested_on.year()) {

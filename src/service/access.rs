@@ -71,6 +71,9 @@ pub enum Action {
     /// 六(一): the agency sets the delivery allowance of notices never acknowledged.
     SetDeliveryAllowance,
     ReadDeliveryAllowance,
+    /// Issue 17: the jurisdiction whose policy packs the deployment runs (admin only).
+    SetJurisdiction,
+    ReadJurisdiction,
     ReadNotices,
     ReadAudit,
     RecordTest,
@@ -111,9 +114,9 @@ impl Action {
             DecideObjection | ReadCases | DecideTerminationCase | ReadWatchList => &[Admin, Agency, Officer],
             RecordTest => &[Admin, Agency],
             CheckEligibility => &[Admin, Agency, Settlement],
-            UploadCalendar | ReadMetrics | DecideEscalation | RecordRetake => &[Admin],
+            UploadCalendar | ReadMetrics | DecideEscalation | RecordRetake | SetJurisdiction => &[Admin],
             ReadStats => &[Admin, Officer],
-            ReadCalendar | ReadDeliveryAllowance => &[Admin, Agency, Officer, Hr, Settlement],
+            ReadCalendar | ReadDeliveryAllowance | ReadJurisdiction => &[Admin, Agency, Officer, Hr, Settlement],
             AcknowledgeNotice | StateCase => &[Admin, Hr],
             SetDeliveryAllowance => &[Admin, Agency],
             ReadJob => &[Admin, Agency, Officer, Hr],

@@ -184,7 +184,7 @@ impl App {
     pub fn training_test_year(&self, caller: &Caller, year: i32, filter: &TestFilter) -> Result<TestYear> {
         caller.permit(Action::RecordTest)?;
         let pack = self.packs.in_force_or_first(year_start(year))?;
-        let boundary = pack.training_test.open_book_from_age;
+        let boundary = pack.training_test.as_ref().map_or(50, |t| t.open_book_from_age);
         // The labels name the pack's age (50 in 济宁).
         let (under, from) = if boundary == 50 {
             ("50岁以下（闭卷）", "50岁及以上（开卷）")

@@ -260,7 +260,8 @@ impl App {
         // A service before the first pack is screened on registrations and institution
         // agreements alone, citing the first pack's articles.
         let rule = &self.packs.in_force_or_first(date)?.payment;
-        Ok((decide(status, line.emergency).citing(rule), amount))
+        // 急诊、抢救 are paid during a sanction only where the pack says so (issue 17).
+        Ok((decide(status, line.emergency && rule.emergency_exception).citing(rule), amount))
     }
 
     /// Screens a batch; a malformed line refuses the whole request with its row.

@@ -178,6 +178,10 @@ impl App {
                 c.field = Some(field("items"));
                 Error::Client(c)
             })?;
+            // Issue 17: the points are the officer's where the pack makes them a choice, only there.
+            self.packs
+                .check_choice(decided_on, &items, v.points)
+                .map_err(|e| Error::Client(ClientError::from(e).field(field("points"))))?;
             let occurred_on = v
                 .occurred_on
                 .as_deref()

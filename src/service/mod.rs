@@ -15,6 +15,7 @@ mod group;
 pub mod inspections;
 pub mod institutions;
 pub mod jobs;
+pub mod jurisdiction;
 pub mod notice_reads;
 pub mod notices;
 pub mod objections;
@@ -48,7 +49,8 @@ use diesel::Connection;
 use crate::domain::CodeFormats;
 use crate::error::{Error, Result};
 use crate::rules::calendar::Calendar;
-use crate::rules::{self, PackSet, PractitionerFacts, SanctionKind, Timeline};
+use crate::rules::pack::DEFAULT_JURISDICTION;
+use crate::rules::{self, PackLibrary, PackSet, PractitionerFacts, SanctionKind, Timeline};
 use crate::store::projections::{self, PractitionerProjection};
 use crate::store::{self, facts, DbConn, Pool};
 pub use access::{Action, Caller};
@@ -58,7 +60,14 @@ pub use eligibility::EligibilityIndex;
 #[derive(Clone)]
 pub struct App {
     pub pool: Pool,
+    /// The packs of the deployment's jurisdiction, as they were when this `App` was taken
+    /// (see [`App::current`]).
     pub packs: Arc<PackSet>,
+    /// Every jurisdiction's packs (`data/packs/`).
+    pub library: Arc<PackLibrary>,
+    /// The jurisdiction's packs now: an admin's change (`POST /settings/jurisdiction`) swaps
+    /// them for every request that starts afterwards.
+    current: Arc<std::sync::RwLock<Arc<PackSet>>>,
     pub formats: Arc<CodeFormats>,
     pub index: Arc<EligibilityIndex>,
     /// Embedded years, then uploaded ones (`POST /calendar/years`).
@@ -132,11 +141,19 @@ impl App {
     }
 
     fn with_pool(pool: Pool, read_only: bool) -> anyhow::Result<App> {
-        let packs = PackSet::embedded().map_err(|e| anyhow::anyhow!("{e}"))?;
+        let library = PackLibrary::embedded().map_err(|e| anyhow::anyhow!("{e}"))?;
+        // The jurisdiction set in the database (issue 17), `jining` until an admin sets one.
+        let jurisdiction = {
+            let mut c = pool.get()?;
+            store::jurisdiction::current(&mut c)?.unwrap_or_else(|| DEFAULT_JURISDICTION.to_string())
+        };
+        let packs = Arc::new(library.set(&jurisdiction).map_err(|e| anyhow::anyhow!("{e}"))?.clone());
         let sqlite = matches!(*pool.get()?, DbConn::Sqlite(_));
         let app = App {
             pool,
-            packs: Arc::new(packs),
+            packs: packs.clone(),
+            library: Arc::new(library),
+            current: Arc::new(std::sync::RwLock::new(packs)),
             formats: Arc::new(CodeFormats::embedded()),
             index: Arc::new(EligibilityIndex::default()),
             calendar: Arc::new(std::sync::RwLock::new(Calendar::embedded().map_err(|e| anyhow::anyhow!("{e}"))?)),
@@ -154,6 +171,23 @@ impl App {
     pub fn without_index_publication(mut self) -> Self {
         self.publish_index = false;
         self
+    }
+
+    /// This `App` with the packs of the jurisdiction in force now (a request takes one).
+    pub fn current(&self) -> App {
+        let mut app = self.clone();
+        if let Ok(packs) = self.current.read() {
+            app.packs = packs.clone();
+        }
+        app
+    }
+
+    /// Swaps the jurisdiction's packs for every `App::current` taken afterwards.
+    pub(crate) fn swap_packs(&self, packs: PackSet) {
+        let packs = Arc::new(packs);
+        if let Ok(mut slot) = self.current.write() {
+            *slot = packs;
+        }
     }
 
     pub fn conn(&self) -> Result<store::PooledConn> {
@@ -307,6 +341,7 @@ pub enum Lock {
     Notice(i64),
     /// The agency's delivery allowance of written notices.
     DeliveryAllowance,
+    Jurisdiction,
     /// A notice of an intended agreement decision (吉林 第四十九条).
     Intent(i64),
 }
@@ -326,6 +361,7 @@ impl Lock {
             Lock::TerminationCase(id) => format!("tcase:{id}"),
             Lock::Notice(id) => format!("notice:{id}"),
             Lock::DeliveryAllowance => "delivery_allowance".to_string(),
+            Lock::Jurisdiction => "jurisdiction".to_string(),
             Lock::Intent(id) => format!("intent:{id}"),
         }
     }
@@ -341,6 +377,7 @@ impl Lock {
             | Lock::Notice(id)
             | Lock::Intent(id) => id.to_string(),
             Lock::DeliveryAllowance => "delivery_allowance".to_string(),
+            Lock::Jurisdiction => "jurisdiction".to_string(),
             Lock::CalendarYear(y) | Lock::PassMark(y) => y.to_string(),
         }
     }

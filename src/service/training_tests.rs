@@ -156,8 +156,7 @@ impl App {
     /// The pass mark of `year`: the agency's, or the pack's default until it sets one.
     pub fn pass_mark_of(&self, c: &mut DbConn, year: i32) -> Result<PassMarkView> {
         let set = crate::store::training::pass_mark(c, year)?;
-        let default =
-            self.packs.in_force_or_first(crate::domain::dates::year_start(year))?.training_test.default_pass_mark;
+        let default = self.packs.in_force_or_first(crate::domain::dates::year_start(year))?.default_pass_mark();
         Ok(PassMarkView {
             year,
             mark: set.map_or(default, |m| m.max(0) as u32),

@@ -109,11 +109,12 @@ pub fn fact_ids(conn: &mut DbConn, table: &str) -> QueryResult<Vec<i64>> {
         }
         "training_test_absences" => training_test_absences::table.select(training_test_absences::id).load(conn),
         "delivery_allowances" => delivery_allowances::table.select(delivery_allowances::id).load(conn),
+        "jurisdiction_settings" => jurisdiction_settings::table.select(jurisdiction_settings::id).load(conn),
         _ => Ok(Vec::new()),
     }
 }
 
-pub const FACT_TABLES: [&str; 23] = [
+pub const FACT_TABLES: [&str; 24] = [
     "registrations",
     "deregistrations",
     "inspections",
@@ -137,4 +138,5 @@ pub const FACT_TABLES: [&str; 23] = [
     "agreement_intents",
     "agreement_statements",
     "agreement_intent_decisions",
+    "jurisdiction_settings",
 ];

@@ -213,6 +213,7 @@ chained_tables! {
     objection_escalations { objection_id: i64, escalated_on: D, recorded_at: Ts }
     notice_receipts { notice_id: i64, received_on: D, recorded_at: Ts }
     delivery_allowances { days: i32, from_on: D, recorded_at: Ts }
+    jurisdiction_settings { jurisdiction: String, recorded_at: Ts }
     agreement_intents {
         institution_code: String, action: String, department: Option<String>, facts: String, basis: String,
         notified_on: D, recorded_at: Ts,

@@ -9,6 +9,7 @@ pub mod chain;
 pub mod conn;
 pub mod due_process;
 pub mod facts;
+pub mod jurisdiction;
 pub mod notice_body;
 pub mod notice_reads;
 pub mod pages;

@@ -308,6 +308,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    jurisdiction_settings (id) {
+        id -> BigInt,
+        jurisdiction -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     delivery_allowances (id) {
         id -> BigInt,
         days -> Integer,
@@ -522,6 +530,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     notice_receipts,
     notice_reads,
     delivery_allowances,
+    jurisdiction_settings,
     pass_marks,
     test_revocations,
     accounts,

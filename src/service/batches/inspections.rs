@@ -36,6 +36,8 @@ pub const VIOLATION_COLUMNS: &[Column] = &[
     Column { field: "occurred_on", names: &["违规发生日期", "occurred_on", "发生日期"], required: false },
     Column { field: "note", names: &["备注", "note", "违规事实"], required: false },
     Column { field: "fund_loss", names: &["基金损失", "fund_loss", "损失金额"], required: false },
+    // Issue 17: the officer's points for a range item (national, 天津), as `violations[].points`.
+    Column { field: "points", names: &["扣分分值", "points", "记分分值"], required: false },
     Column { field: "name", names: &["姓名", "name"], required: false },
 ];
 
@@ -121,6 +123,22 @@ impl App {
                     _ => items.push(part.to_string()),
                 }
             }
+            let points = match rec.get("points").map(|s| half_width(s.trim())).filter(|s| !s.is_empty()) {
+                None => None,
+                Some(s) => match s.parse::<u32>() {
+                    Ok(p) => Some(p),
+                    Err(_) => {
+                        errs.push(reject(
+                            row,
+                            Some("扣分分值"),
+                            "invalid_points",
+                            format!("扣分分值 '{s}' is not a whole number of points"),
+                            format!("扣分分值「{s}」不是整数分值"),
+                        ));
+                        None
+                    }
+                },
+            };
             if !errs.is_empty() {
                 return Err(errs);
             }
@@ -136,7 +154,7 @@ impl App {
                     items,
                     occurred_on: dates[2].map(|d| d.to_string()),
                     note: text("note"),
-                    points: None,
+                    points,
                     ban_months: None,
                     fund_loss: rec.get("fund_loss").map(|s| serde_json::Value::String(amount_text(s))),
                 },

@@ -240,8 +240,8 @@ impl App {
         });
         Ok(InstitutionStats {
             scope: scope.clone(),
-            percent: pack.cascade.percent,
-            article: pack.cascade.article.clone(),
+            percent: pack.cascade.as_ref().map_or(0, |c| c.percent),
+            article: pack.cascade.as_ref().map(|c| c.article.clone()).unwrap_or_default(),
             nearest,
             watch_list,
             at_or_over,
