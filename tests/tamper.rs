@@ -168,3 +168,53 @@ fn a_database_of_the_previous_release_upgrades_in_place_and_verifies() {
         assert_eq!(first_break(&s).0, "deductions", "{}", db.backend);
     }
 }
+
+/// 考试方式 came after the chains (issue 11): a training test without one hashes exactly as
+/// before the column existed (the canonical row of the previous release, written out here), so
+/// upgraded chains still verify; a test with one includes it, and editing it is found.
+#[test]
+fn a_training_tests_delivery_is_chained_and_a_row_without_one_hashes_as_before() {
+    use sha2::Digest as _;
+    for db in common::all() {
+        let s = spawn(&db);
+        some_facts(&s, 5);
+        let code = "D370811000050";
+        // Two tests inserted by hand, each linked with the hash of the canonical row we expect.
+        let canon = |delivery: &str| {
+            format!(
+                r#"{{"personnel_code":"{code}","tested_on":"2025-09-01","cycle_year":2025,"format":"closed","score":"85.5","passed":true,"recorded_at":"2025-09-01 08:00:00.000000","retake_reason":null{delivery}}}"#
+            )
+        };
+        for (id, delivery, tail) in [(900_001, "NULL", String::new()), (900_002, "'computer'", canon_tail("computer"))]
+        {
+            sql(
+                &s,
+                &format!(
+                    "INSERT INTO training_tests (id, personnel_code, tested_on, cycle_year, format, score, passed, \
+                     recorded_at, retake_reason, delivery) VALUES ({id}, '{code}', '2025-09-01', 2025, 'closed', \
+                     '85.5', true, '2025-09-01 08:00:00', NULL, {delivery})"
+                ),
+            );
+            let digest: [u8; 32] = sha2::Sha256::digest(canon(&tail).as_bytes()).into();
+            let hash = jifen::store::chain::link_hash(jifen::store::chain::GENESIS, "training_tests", id, &digest);
+            sql(
+                &s,
+                &format!(
+                    "INSERT INTO chain_links (chain, seq, fact_table, fact_id, hash) \
+                     VALUES ('by-hand:{id}', 1, 'training_tests', {id}, '{hash}')"
+                ),
+            );
+        }
+        assert_eq!(breaks(&s), vec![], "{}: both rows hash as written out", db.backend);
+        sql(&s, "UPDATE training_tests SET delivery = 'paper' WHERE id = 900002");
+        assert_eq!(first_break(&s).1, 900_002, "{}", db.backend);
+        sql(&s, "UPDATE training_tests SET delivery = 'computer' WHERE id = 900002");
+        // A delivery added behind jifen's back to a test that had none is found too.
+        sql(&s, "UPDATE training_tests SET delivery = 'online' WHERE id = 900001");
+        assert_eq!(first_break(&s).1, 900_001, "{}", db.backend);
+    }
+}
+
+fn canon_tail(delivery: &str) -> String {
+    format!(r#","delivery":"{delivery}""#)
+}

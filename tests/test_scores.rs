@@ -110,6 +110,7 @@ fn a_half_point_below_the_pass_mark_is_a_fail() {
             passed,
             retake: false,
             retake_reason: None,
+            delivery: None,
         };
         let e = app.record_test(&Caller::system(), &req(json!(59.5), true)).unwrap_err();
         assert!(format!("{e:?}").contains("result_contradicts_score"), "{} {e:?}", db.backend);

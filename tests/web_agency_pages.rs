@@ -306,6 +306,7 @@ fn cases_are_decided_with_their_forms() {
                     passed: false,
                     retake: false,
                     retake_reason: None,
+                    delivery: None,
                 },
             )
             .expect("failed test");
@@ -538,6 +539,7 @@ fn pass_rates_count_the_age_on_the_test_day_as_the_rules_do() {
                 passed: *passed,
                 retake: false,
                 retake_reason: None,
+                delivery: None,
             };
             s.app.record_test(&sys, &test).expect("test");
         }

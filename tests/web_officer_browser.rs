@@ -259,6 +259,11 @@ fn an_officer_records_an_inspection_and_reads_the_city_in_the_browser() {
         assert!(b.current_url().contains(&format!("/practitioners/{p2}")), "{}: back on the person page", db.backend);
         assert!(b.try_find(&format!("a[href='/inspections/new?institution={inst}&person={p2}']")).is_some());
         assert_eq!(s.app.ledger(&Caller::system(), &p2, year).expect("ledger").total, 0);
+        // Back on the inspection: P2's deduction says 已撤销 with its date and reason, no form.
+        b.go(&recorded);
+        b.wait_until("the revoked mark", |b| b.source().contains("已撤销：复核：条目引用错误"));
+        assert_eq!(b.count("form[action^='/deductions/']"), 1, "{}: only P1's deduction can be revoked", db.backend);
+        shot("officer-inspection-revoked");
 
         b.go(&format!("{root}/interview-orders"));
         let first = b.text(&b.find("#orders tbody tr"));

@@ -36,11 +36,13 @@ pub fn write_csv(world: &World, dir: &Path) -> std::io::Result<Vec<String>> {
         written.push(name);
     }
     let mut t = std::io::BufWriter::new(std::fs::File::create(dir.join("training_tests.csv"))?);
-    writeln!(t, "医保对应代码,测试日期,测试形式,成绩,是否合格")?;
+    writeln!(t, "医保对应代码,测试日期,测试形式,考试方式,成绩,是否合格")?;
     for x in &world.tests {
         let fmt = if x.open_book { "开卷" } else { "闭卷" };
+        // 考试方式 as test centres write it: most sit it on a computer, some on paper.
+        let delivery = if x.person % 4 == 0 { "笔试" } else { "机考" };
         let ok = if x.passed { "合格" } else { "不合格" };
-        writeln!(t, "{},{},{fmt},{},{ok}", world.people[x.person].code, x.tested_on, x.score)?;
+        writeln!(t, "{},{},{fmt},{delivery},{},{ok}", world.people[x.person].code, x.tested_on, x.score)?;
     }
     written.push("training_tests.csv".to_string());
     let mut v = std::io::BufWriter::new(std::fs::File::create(dir.join("violations.csv"))?);

@@ -66,6 +66,8 @@ pub struct TestLine {
     pub name: String,
     pub tested_on: NaiveDate,
     pub format: TestFormat,
+    /// 考试方式 as the test centre gave it (`None`: not given).
+    pub delivery: Option<crate::store::facts::Delivery>,
     /// As the test centre gave it (85.5).
     pub score: Option<crate::domain::Score>,
     pub passed: bool,
@@ -218,6 +220,7 @@ impl App {
                     name: r.name,
                     tested_on: r.tested_on,
                     format: r.format,
+                    delivery: r.delivery,
                     score: crate::store::facts::score_of(r.score.as_deref())?,
                     passed: r.passed,
                     recorded_at: r.recorded_at,

@@ -29,6 +29,7 @@ pub mod search;
 pub mod sessions;
 pub mod stats;
 pub mod tokens;
+pub mod training_record;
 pub mod training_tests;
 pub mod verify;
 pub mod workbench;

@@ -8,7 +8,7 @@ use crate::domain::dates::parse_date;
 use crate::domain::Score;
 use crate::error::{Error, Result};
 use crate::rules::{self, TestFact, TestFormat};
-use crate::store::facts;
+use crate::store::facts::{self, Delivery};
 use crate::store::DbConn;
 
 /// `POST /training-tests`.
@@ -24,6 +24,10 @@ pub struct NewTrainingTest {
     #[serde(default)]
     pub retake: bool,
     pub retake_reason: Option<String>,
+    /// 考试方式, optional: `online`, `offline`, `paper`, `computer` (or 线上, 线下, 笔试, 机考).
+    /// How the test was delivered, not its format.
+    #[serde(default)]
+    pub delivery: Option<String>,
 }
 
 /// `POST /training-tests/absences`: the person did not sit the year's test (缺考).
@@ -47,36 +51,6 @@ pub struct AbsenceView {
     pub article: &'static str,
 }
 
-/// A person's training tests and absences (三(三)), by year.
-#[derive(Debug, Clone, Serialize)]
-pub struct TrainingRecord {
-    pub personnel_code: String,
-    pub years: Vec<TrainingYear>,
-    pub article: &'static str,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct TrainingYear {
-    pub year: i32,
-    pub result: rules::training::YearResult,
-    pub explanation: String,
-    pub tests: Vec<TrainingTestLine>,
-    pub absences: Vec<AbsenceView>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct TrainingTestLine {
-    pub id: i64,
-    pub tested_on: chrono::NaiveDate,
-    pub format: &'static str,
-    /// As the test centre gave it (85.5), a JSON number.
-    pub score: Option<Score>,
-    pub passed: bool,
-    /// A re-sit an admin recorded, with its reason.
-    pub retake_reason: Option<String>,
-    pub revoked: bool,
-}
-
 #[derive(Debug, Clone, Serialize)]
 pub struct TrainingTestView {
     pub id: i64,
@@ -88,6 +62,8 @@ pub struct TrainingTestView {
     pub passed: bool,
     /// A re-sit an admin recorded in a year that already had a test, with its reason.
     pub retake_reason: Option<String>,
+    /// 考试方式 (`null`: not given).
+    pub delivery: Option<Delivery>,
     /// The sanctions now in force because of it (a fail terminates, 三(三)).
     pub sanctions: Vec<rules::Sanction>,
     pub article: &'static str,
@@ -254,6 +230,17 @@ impl App {
                 )
             })?),
         };
+        let delivery = match req.delivery.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
+            None => None,
+            Some(d) => Some(Delivery::read(d).ok_or_else(|| {
+                Error::invalid(
+                    "invalid_delivery",
+                    "delivery",
+                    format!("delivery '{d}' is online, offline, paper or computer (how the test was delivered)"),
+                    format!("考试方式 '{d}' 应为 线上、线下、笔试 或 机考"),
+                )
+            })?),
+        };
         if let Some((en, zh)) = future_test(tested_on, crate::domain::dates::today_china()) {
             return Err(Error::invalid("future_date", "tested_on", en, zh));
         }
@@ -277,7 +264,7 @@ impl App {
             None
         };
         self.write(caller, &[person_lock(&code)], |c, touched| {
-            self.apply_test_with(c, touched, &code, &fact, retake_reason.as_deref())
+            self.apply_test_with(c, touched, &code, &fact, retake_reason.as_deref(), delivery)
         })
     }
 
@@ -329,58 +316,6 @@ impl App {
         Ok(absence_view(id, code, on, reason))
     }
 
-    /// `GET /practitioners/{code}/training-tests`: every year's tests and absences (三(三)).
-    pub fn training_record(&self, caller: &Caller, code: &str) -> Result<TrainingRecord> {
-        let code = code.trim().to_ascii_uppercase();
-        caller.require_person(Action::ReadPractitioner, &self.sites_of(&code)?)?;
-        let mut c = self.conn()?;
-        let f = facts::practitioner_facts(&mut c, &code)?.ok_or_else(|| Error::not_found("practitioner", "人员"))?;
-        let rows = facts::tests_of(&mut c, &code)?;
-        let scores = rows
-            .iter()
-            .map(|t| Ok((t.id, facts::score_of(t.score.as_deref())?)))
-            .collect::<Result<std::collections::HashMap<i64, Option<Score>>>>()?;
-        let revoked: std::collections::HashSet<i64> =
-            crate::store::training::revoked_tests_of(&mut c, &code)?.into_iter().collect();
-        let absences = facts::absences_of(&mut c, &code)?;
-        let mut years: Vec<i32> =
-            rows.iter().map(|t| t.cycle_year).chain(absences.iter().map(|a| a.cycle_year)).collect();
-        years.sort_unstable();
-        years.dedup();
-        let absent_days: Vec<chrono::NaiveDate> = absences.iter().map(|a| a.absent_on).collect();
-        let years = years
-            .into_iter()
-            .rev()
-            .map(|year| {
-                let result = rules::training::year_result(&f.tests, &absent_days, year);
-                TrainingYear {
-                    year,
-                    result,
-                    explanation: year_explanation(year, result),
-                    tests: rows
-                        .iter()
-                        .filter(|t| t.cycle_year == year)
-                        .map(|t| TrainingTestLine {
-                            id: t.id,
-                            tested_on: t.tested_on,
-                            format: t.format.as_str(),
-                            score: scores.get(&t.id).copied().flatten(),
-                            passed: t.passed,
-                            retake_reason: t.retake_reason.clone(),
-                            revoked: revoked.contains(&t.id),
-                        })
-                        .collect(),
-                    absences: absences
-                        .iter()
-                        .filter(|a| a.cycle_year == year)
-                        .map(|a| absence_view(a.id, &code, a.absent_on, &a.reason))
-                        .collect(),
-                }
-            })
-            .collect();
-        Ok(TrainingRecord { personnel_code: code, years, article: "三(三)" })
-    }
-
     /// Checks (三(三): format by age, once a year) and records a test in the caller's write
     /// transaction, which holds the person's lock.
     pub fn apply_test(
@@ -390,11 +325,11 @@ impl App {
         code: &str,
         fact: &TestFact,
     ) -> Result<TrainingTestView> {
-        self.apply_test_with(c, touched, code, fact, None)
+        self.apply_test_with(c, touched, code, fact, None, None)
     }
 
     /// [`App::apply_test`]; `retake_reason`: a re-sit an admin allowed (三(三)), which the
-    /// once-a-year rule does not refuse.
+    /// once-a-year rule does not refuse; `delivery`: 考试方式, which any format goes with.
     pub fn apply_test_with(
         &self,
         c: &mut DbConn,
@@ -402,6 +337,7 @@ impl App {
         code: &str,
         fact: &TestFact,
         retake_reason: Option<&str>,
+        delivery: Option<Delivery>,
     ) -> Result<TrainingTestView> {
         // 七: a test sat before the notice came into force is not its 三(三) test.
         let pack = self.packs.scoring(rules::Dated::Test, fact.tested_on)?;
@@ -421,7 +357,7 @@ impl App {
                 return Err(Error::invalid("result_contradicts_score", "passed", en, zh));
             }
         }
-        let id = facts::insert_test_with(c, code, fact, retake_reason)?;
+        let id = facts::insert_test_with(c, code, fact, retake_reason, delivery)?;
         touched.fact("training_tests", id);
         let (person, timeline) = self.recompute(c, touched, code)?;
         let sanctions: Vec<rules::Sanction> = timeline
@@ -446,13 +382,14 @@ impl App {
             score: fact.score,
             passed: fact.passed,
             retake_reason: retake_reason.map(str::to_string),
+            delivery,
             sanctions,
             article: "三(三)",
         })
     }
 }
 
-fn absence_view(id: i64, code: &str, on: chrono::NaiveDate, reason: &str) -> AbsenceView {
+pub(crate) fn absence_view(id: i64, code: &str, on: chrono::NaiveDate, reason: &str) -> AbsenceView {
     AbsenceView {
         id,
         personnel_code: code.to_string(),
@@ -460,15 +397,5 @@ fn absence_view(id: i64, code: &str, on: chrono::NaiveDate, reason: &str) -> Abs
         reason: reason.to_string(),
         explanation: format!("{on}缺考：未参加测试，不视为合格，也不作为测试未合格处理；本年度测试仍须参加（三(三)）"),
         article: "三(三)",
-    }
-}
-
-fn year_explanation(year: i32, result: rules::training::YearResult) -> String {
-    use rules::training::YearResult::*;
-    match result {
-        Passed => format!("{year}年度医保政策法规培训测试合格（三(三)）"),
-        Failed => format!("{year}年度测试未合格：解除服务协议，1年内不再与其签订服务协议（三(三)）"),
-        Absent => format!("{year}年度缺考：未参加测试，不视为合格；本年度测试仍须参加（三(三)）"),
-        NotTested => format!("{year}年度尚无测试记录（三(三)）"),
     }
 }

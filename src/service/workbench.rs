@@ -20,6 +20,15 @@ pub struct RecordedInspection {
     pub result: InspectionResult,
     pub institution_name: String,
     pub names: HashMap<String, String>,
+    /// The deductions of this inspection revoked since (by deduction id): not to be revoked again.
+    pub revocations: HashMap<i64, RevocationNote>,
+}
+
+/// A revocation of a deduction: when and why (an officer's, or an upheld objection's).
+#[derive(Debug, Clone, Serialize)]
+pub struct RevocationNote {
+    pub revoked_on: chrono::NaiveDate,
+    pub reason: String,
 }
 
 /// A threshold of 五(一): the total at which a band starts.
@@ -107,7 +116,13 @@ impl App {
                 names.insert(v.personnel_code.clone(), name);
             }
         }
-        Ok(RecordedInspection { result, institution_name, names })
+        let mut revocations = HashMap::new();
+        for v in &result.violations {
+            if let Some(r) = facts::revocation_of(&mut c, v.deduction_id)? {
+                revocations.insert(v.deduction_id, RevocationNote { revoked_on: r.revoked_on, reason: r.reason });
+            }
+        }
+        Ok(RecordedInspection { result, institution_name, names, revocations })
     }
 
     /// The cycle total of `year` and the two cycles before, step by step, with the thresholds

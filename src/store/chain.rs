@@ -42,6 +42,12 @@ const CHUNK: usize = 1000;
 /// A value in its canonical form.
 pub trait Canon {
     fn canon(&self, out: &mut String);
+
+    /// SQL NULL: a column added after its table was chained (marked `?`) is left out of the
+    /// canonical row when NULL, so the rows written before it keep their hash.
+    fn is_null(&self) -> bool {
+        false
+    }
 }
 
 impl Canon for i64 {
@@ -88,6 +94,16 @@ impl<T: Canon> Canon for Option<T> {
             None => out.push_str("null"),
         }
     }
+
+    fn is_null(&self) -> bool {
+        self.is_none()
+    }
+}
+
+impl Canon for crate::store::facts::Delivery {
+    fn canon(&self, out: &mut String) {
+        let _ = write!(out, "\"{}\"", self.as_str());
+    }
 }
 
 /// Builds one canonical row: `{"column":value,…}`.
@@ -98,7 +114,12 @@ impl Row {
         Row(String::from("{"))
     }
 
-    fn field(&mut self, name: &str, v: &impl Canon) {
+    /// `mode` `"omit_if_null"`: a column added later, left out while NULL (see
+    /// [`Canon::is_null`]); `""`: always there.
+    fn field(&mut self, name: &str, v: &impl Canon, mode: &str) {
+        if mode == "omit_if_null" && v.is_null() {
+            return;
+        }
         if self.0.len() > 1 {
             self.0.push(',');
         }
@@ -113,9 +134,11 @@ impl Row {
 }
 
 /// The chained tables, each with the columns its hash covers (all of them but `id`, which the
-/// link names). A column added later is not covered until it is listed here.
+/// link names). A column added later is not covered until it is listed here; list it as
+/// `col: Option<T> => omit_if_null` so that a NULL leaves the canonical row (and so the hash of
+/// every row written before the column existed) as it was.
 macro_rules! chained_tables {
-    ($($t:ident { $($col:ident : $ty:ty),* $(,)? })*) => {
+    ($($t:ident { $($col:ident : $ty:ty $(=> $mode:ident)?),* $(,)? })*) => {
         /// Every chained table, in the order `verify` reads them.
         pub const CHAINED: &[&str] = &[$(stringify!($t)),*];
 
@@ -132,7 +155,7 @@ macro_rules! chained_tables {
                             .load(conn)?;
                         for (id, ($($col,)*)) in rows {
                             let mut r = Row::new();
-                            $(r.field(stringify!($col), &$col);)*
+                            $(r.field(stringify!($col), &$col, stringify!($($mode)?));)*
                             out.push((id, r.digest()));
                         }
                     }
@@ -155,7 +178,7 @@ macro_rules! chained_tables {
                         .load(conn)?;
                     for (id, ($($col,)*)) in rows {
                         let mut r = Row::new();
-                        $(r.field(stringify!($col), &$col);)*
+                        $(r.field(stringify!($col), &$col, stringify!($($mode)?));)*
                         out.push((id, r.digest()));
                     }
                 })*
@@ -168,6 +191,7 @@ macro_rules! chained_tables {
 
 type D = NaiveDate;
 type Ts = NaiveDateTime;
+use crate::store::facts::Delivery;
 
 chained_tables! {
     registrations { institution_code: String, personnel_code: String, registered_on: D, recorded_at: Ts }
@@ -184,7 +208,7 @@ chained_tables! {
     revocations { deduction_id: i64, revoked_on: D, reason: String, source: String, recorded_at: Ts }
     training_tests {
         personnel_code: String, tested_on: D, cycle_year: i32, format: String, score: Option<String>,
-        passed: bool, recorded_at: Ts, retake_reason: Option<String>,
+        passed: bool, recorded_at: Ts, retake_reason: Option<String>, delivery: Option<Delivery> => omit_if_null,
     }
     training_test_absences { personnel_code: String, absent_on: D, cycle_year: i32, reason: String, recorded_at: Ts }
     test_revocations { test_id: i64, revoked_on: D, reason: String, recorded_at: Ts }

@@ -122,6 +122,8 @@ diesel::table! {
         passed -> Bool,
         recorded_at -> Timestamp,
         retake_reason -> Nullable<Text>,
+        /// 考试方式 as the test centre gave it (`online`/`offline`/`paper`/`computer`); NULL: not given.
+        delivery -> Nullable<Text>,
     }
 }
 

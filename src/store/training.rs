@@ -37,6 +37,7 @@ pub struct TestRow {
     pub passed: bool,
     pub recorded_at: chrono::NaiveDateTime,
     pub retake_reason: Option<String>,
+    pub delivery: Option<super::facts::Delivery>,
 }
 
 pub fn test(conn: &mut DbConn, id: i64) -> Q<Option<TestRow>> {

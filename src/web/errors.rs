@@ -190,7 +190,14 @@ impl ResponseError for PageError {
         };
         let mut layout = Layout { title: heading.clone(), ..clone_layout(layout) };
         layout.flash = None;
-        page(status, &ErrorPage { layout, heading, message, need })
+        let mut res = page(status, &ErrorPage { layout, heading, message, need });
+        // A busy database (503) says when to come back, as the API's answer does.
+        if let PageError::Client { error, .. } = self {
+            if let Some(v) = error.retry_after.and_then(|s| header::HeaderValue::from_str(&s.to_string()).ok()) {
+                res.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+        }
+        res
     }
 }
 

@@ -173,8 +173,8 @@ pub async fn show(
                 total_after: d.deduction.total_after.map(|t| t.to_string()).unwrap_or_default(),
                 note: d.note.clone(),
                 revoked: match (d.revoked_on, &d.revocation_reason) {
-                    (Some(on), Some(r)) => format!("{} 撤销：{r}", date(Some(on))),
-                    (Some(on), None) => format!("{} 撤销", date(Some(on))),
+                    (Some(on), Some(r)) => format!("{} 已撤销：{r}", date(Some(on))),
+                    (Some(on), None) => format!("{} 已撤销", date(Some(on))),
                     _ => String::new(),
                 },
             })
@@ -207,8 +207,9 @@ pub async fn show(
                 };
                 let tests = y.tests.iter().map(|t| {
                     format!(
-                        "{} {}测试{}，{}{}{}",
+                        "{} {}{}测试{}，{}{}{}",
                         date(Some(t.tested_on)),
+                        t.delivery.map(|d| format!("{}、", d.zh())).unwrap_or_default(),
                         if t.format == "open" { "开卷" } else { "闭卷" },
                         t.score.map(|s| format!("{s}分")).unwrap_or_default(),
                         if t.passed { "合格" } else { "未合格" },

@@ -16,7 +16,7 @@ use crate::service::training_tests::{contradiction, future_test};
 use crate::service::{person_lock, Action, App, Caller, Lock};
 use crate::sheets::upload::{from_error, read_sheet, reject};
 use crate::sheets::Column;
-use crate::store::facts;
+use crate::store::facts::{self, Delivery};
 
 pub const TEST_COLUMNS: &[Column] = &[
     Column {
@@ -38,6 +38,8 @@ struct TestRow {
     name: Option<String>,
     /// `None`: the file gives no 闭卷/开卷 (or only how the test was delivered); derived by age.
     format: Option<TestFormat>,
+    /// 考试方式 (线上/线下/笔试/机考), recorded as given.
+    delivery: Option<Delivery>,
     /// The score as written: 85.5 is kept (三(三) pass mark compared exactly).
     score: Option<Score>,
     fact: TestFact,
@@ -105,6 +107,25 @@ impl App {
                     None
                 }
             };
+            // 考试方式: how it was delivered. A test centre that writes 闭卷/开卷 there means the format.
+            let delivery_cell = rec.get("delivery").map(str::trim).unwrap_or("");
+            let (delivery, format) = match (Delivery::read(delivery_cell), format_of(delivery_cell)) {
+                _ if delivery_cell.is_empty() => (None, format),
+                (Some(d), _) => (Some(d), format),
+                (None, Ok(Some(f))) if format.is_none() || format == Some(f) => (None, Some(f)),
+                _ => {
+                    errs.push(reject(
+                        row,
+                        Some("考试方式"),
+                        "invalid_delivery",
+                        format!("考试方式 '{delivery_cell}' is 线上, 线下, 笔试 or 机考"),
+                        format!("考试方式 '{delivery_cell}' 应为 线上、线下、笔试 或 机考"),
+                    ));
+                    (None, format)
+                }
+            };
+            // …and one that writes 线上/机考 under 测试形式 means the delivery.
+            let delivery = delivery.or_else(|| rec.get("format").and_then(Delivery::read));
             let absent = matches!(rec.get("passed").map(str::trim), Some("缺考"));
             let passed = match rec.get("passed").map(str::trim) {
                 // 三(三): an absence is recorded as such: not a pass, not a fail.
@@ -158,6 +179,7 @@ impl App {
                     id_number,
                     name: rec.get("name").map(str::to_string),
                     format,
+                    delivery,
                     score,
                     fact: TestFact { id: 0, tested_on, format: format.unwrap_or(TestFormat::Closed), score, passed },
                     absent,
@@ -319,7 +341,7 @@ impl App {
                 if t.absent {
                     self.apply_absence(c, touched, &t.code, t.fact.tested_on, "缺考（测试文件）")?;
                 } else {
-                    self.apply_test(c, touched, &t.code, &t.fact)?;
+                    self.apply_test_with(c, touched, &t.code, &t.fact, None, t.delivery)?;
                 }
             }
             Ok(())

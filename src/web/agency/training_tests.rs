@@ -107,6 +107,8 @@ pub struct Line {
     pub name: String,
     pub tested_on: String,
     pub format_zh: &'static str,
+    /// 考试方式 (线上/线下/笔试/机考), empty when the file gave none.
+    pub delivery_zh: &'static str,
     pub score: String,
     pub passed: bool,
     pub revoked: String,
@@ -237,6 +239,7 @@ async fn render(
                     name: l.name.clone(),
                     tested_on: date(Some(l.tested_on)),
                     format_zh: format_zh(l.format),
+                    delivery_zh: l.delivery.map_or("", |d| d.zh()),
                     score: l.score.map(|s| s.to_string()).unwrap_or_default(),
                     passed: l.passed,
                     revoked: match (&l.revoked_on, &l.revoke_reason) {

@@ -530,6 +530,8 @@ pub struct RecordedLine {
     pub points: u32,
     pub total: u32,
     pub deduction_id: i64,
+    /// 已撤销 with its date and reason; empty while it counts (then the revoke form is offered).
+    pub revoked: String,
 }
 
 pub struct RecordedSanction {
@@ -587,6 +589,11 @@ pub async fn show(viewer: Viewer, path: web::Path<String>) -> Result<HttpRespons
                 points: v.points,
                 total: v.cycle_total,
                 deduction_id: v.deduction_id,
+                revoked: rec
+                    .revocations
+                    .get(&v.deduction_id)
+                    .map(|r| format!("{} 已撤销：{}", date(Some(r.revoked_on)), r.reason))
+                    .unwrap_or_default(),
             })
             .collect(),
         sanctions: r

@@ -1,0 +1,1 @@
+ALTER TABLE training_tests DROP COLUMN delivery;
