@@ -11,6 +11,7 @@ pub mod batches;
 pub mod calendar;
 pub mod eligibility;
 pub mod exports;
+pub mod feed;
 pub mod inspections;
 pub mod institutions;
 pub mod jobs;
@@ -26,6 +27,7 @@ pub mod rosters;
 pub mod search;
 pub mod sessions;
 pub mod stats;
+pub mod status_list;
 pub mod tokens;
 pub mod training_tests;
 pub mod verify;
@@ -61,6 +63,8 @@ pub struct App {
     pub read_only: bool,
     /// Whether writes publish to `index` (a server); a one-shot command's index dies with it.
     publish_index: bool,
+    /// The last change-feed number this process committed: wakes long polls of `/changes`.
+    pub feed: Arc<tokio::sync::watch::Sender<i64>>,
 }
 
 /// What a write changed, to publish once committed.
@@ -76,6 +80,12 @@ pub struct Touched {
     /// Taken once the write's locks are held: a later write on the same practitioner always has
     /// a larger one, whatever order the two publish in.
     seq: u64,
+    /// Change-feed rows written and not yet numbered (`service::feed`).
+    feed_pending: bool,
+    /// Keys already in the feed for this write (cleared with each audited part of a roster).
+    feed_seen: std::collections::HashSet<(String, String)>,
+    /// The feed's head once this write's rows are numbered.
+    feed_head: Option<i64>,
 }
 
 /// How many people's intervals are read back at a time after a large write.
@@ -109,6 +119,7 @@ impl Touched {
         store::chain::append_for_write(c, &keys, &self.facts, audit_id)?;
         self.facts.clear();
         self.changes.clear();
+        self.feed_seen.clear();
         Ok(())
     }
 }
@@ -133,6 +144,7 @@ impl App {
             calendar: Arc::new(std::sync::RwLock::new(Calendar::embedded().map_err(|e| anyhow::anyhow!("{e}"))?)),
             read_only,
             publish_index: true,
+            feed: Arc::new(tokio::sync::watch::Sender::new(0)),
         };
         app.load_uploaded_calendars()?;
         app.reload_index()?;
@@ -176,8 +188,13 @@ impl App {
             let audit_id = audit::record(c, caller, locks, &touched.facts, &touched.changes)?;
             // Tamper evidence: the facts, then the audit row, join the chain of a held lock.
             store::chain::append_for_write(c, &keys, &touched.facts, audit_id)?;
+            // Last before the commit: the feed lock is held from here to it.
+            touched.number_changes(c)?;
             Ok(out)
         })?;
+        if let Some(head) = touched.feed_head {
+            self.feed.send_if_modified(|v| std::mem::replace(v, head.max(*v)) < head);
+        }
         if !self.publish_index {
             return Ok(out);
         }
@@ -208,11 +225,21 @@ impl App {
         let facts = facts::practitioner_facts(c, code)?.ok_or_else(|| Error::not_found("practitioner", "人员"))?;
         let timeline = rules::evaluate(&self.packs, &facts)?;
         let watch = rules::watch_list::triggers(&self.packs, &facts, &timeline)?;
-        let before = summary(&projections::intervals_of(c, code)?, &projections::sanctions_of(c, code)?);
+        let stored = projections::intervals_of(c, code)?;
+        let before = summary(&stored, &projections::sanctions_of(c, code)?);
         let projection = PractitionerProjection::of(&timeline, &watch);
         let after = summary(&projection.intervals, &projection.sanctions);
         if before != after {
             touched.changes.push(audit::Change { personnel_code: code.to_string(), before, after });
+            // The change feed: every site the person had or has (a personal sanction's cause
+            // shows on each of them).
+            let mut sites: Vec<&str> =
+                stored.iter().chain(&projection.intervals).map(|i| i.institution_code.as_str()).collect();
+            sites.sort_unstable();
+            sites.dedup();
+            for site in sites {
+                touched.pair_changed(c, code, site)?;
+            }
         }
         projections::replace(c, code, &projection)?;
         self.open_cascade_cases(c, touched, &facts, &timeline)?;
@@ -258,6 +285,7 @@ impl App {
 
     /// Recomputes everyone ever registered at an institution (its agreement changed).
     pub fn recompute_institution(&self, c: &mut DbConn, touched: &mut Touched, code: &str) -> Result<()> {
+        touched.institution_changed(c, code)?;
         for p in facts::personnel_at(c, code)? {
             self.recompute(c, touched, &p)?;
         }
