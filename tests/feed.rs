@@ -220,3 +220,24 @@ fn a_signed_daily_file_fails_verification_when_one_byte_changes() {
     let (_, other) = jifen::service::feed::files::generate_key();
     assert!(jifen::service::feed::files::verify_dir(dir.path(), &other).is_err());
 }
+
+#[test]
+fn a_read_replica_follows_the_feed_instead_of_reloading() {
+    for db in common::all() {
+        let s = common::spawn(&db);
+        world(&s);
+        // A replica's server, on the same database here (streaming replication in production).
+        let replica = jifen::service::App::open_read_only(&db.url).unwrap();
+        let mut after = replica.feed_head().unwrap();
+        let d = day(400);
+        assert_eq!(replica.index.site_status(&person(2), A, d).map(|x| x.as_str()), Some("active"));
+        // p2 suspended on the primary: the replica's index knows once it has read the feed.
+        apply(&s.app, "", 7, &Op::Inspect(2, 399, 13), &mut Vec::new());
+        assert_eq!(replica.index.site_status(&person(2), A, d).map(|x| x.as_str()), Some("active"), "not yet read");
+        after = replica.follow_feed(after).unwrap();
+        assert_eq!(after, s.app.feed_head().unwrap());
+        assert_eq!(replica.index.site_status(&person(2), A, d).map(|x| x.as_str()), Some("suspended"));
+        // Nothing new: nothing read, nothing changed.
+        assert_eq!(replica.follow_feed(after).unwrap(), after);
+    }
+}
