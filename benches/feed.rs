@@ -54,7 +54,11 @@ fn main() {
         println!("figure feed_city_load {:.1} s ({} practitioners)", started.elapsed().as_secs_f64(), people);
     }
     let runs = if quick { 3 } else { 5 };
-    let on = chrono::NaiveDate::from_ymd_opt(2024, 10, 1).expect("date");
+    // The day with the most exclusions in the demo city's two years (institutions suspended
+    // in 2025, personal sanctions running).
+    let on = arg(&args, "--date")
+        .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+        .unwrap_or_else(|| chrono::NaiveDate::from_ymd_opt(2025, 7, 1).expect("date"));
 
     // The full list.
     let listed = app.status_list(&sys, on).expect("list").items.len().max(1);
@@ -145,6 +149,7 @@ fn main() {
         })
     });
     std::thread::sleep(Duration::from_millis(500));
+    let head = app.feed_head().expect("head");
     let url = format!("http://127.0.0.1:{port}/api/v1/changes?after={head}&wait=5");
     let cpu = cpu_ms();
     let started = Instant::now();
