@@ -308,9 +308,16 @@ fn request(route: &Route, o: &Objects) -> Option<(String, Send)> {
         ("GET", "/api/v1/institutions/{code}/roster.csv" | "/api/v1/institutions/{code}/roster.xlsx") => {
             ("?date=2024-06-01", Send::Nothing)
         }
-        ("GET", "/api/v1/exports/status-list.csv" | "/api/v1/exports/status-list.xlsx") => {
-            ("?date=2024-06-01", Send::Nothing)
-        }
+        (
+            "GET",
+            "/api/v1/exports/status-list.csv"
+            | "/api/v1/exports/status-list.xlsx"
+            | "/api/v1/exports/status-list.json"
+            | "/api/v1/exports/institution-status-list.csv"
+            | "/api/v1/exports/institution-status-list.xlsx"
+            | "/api/v1/exports/institution-status-list.json",
+        ) => ("?date=2024-06-01", Send::Nothing),
+        ("GET", "/api/v1/changes") => ("?after=0&limit=5", Send::Nothing),
         ("GET", "/api/v1/rosters/template.xlsx") => ("", Send::Nothing),
         ("GET", "/api/v1/rosters/{institution_code}/reports/{id}") => ("", Send::Nothing),
         ("GET", "/api/v1/training-tests/pass-marks") => ("?year=2024", Send::Nothing),

@@ -30,11 +30,15 @@ enum Command {
         #[arg(long, default_value = "127.0.0.1:8080")]
         bind: String,
         /// Serve a read replica: no migrations, reads and claims screening only, the
-        /// eligibility index reloaded from the replica every --refresh-secs.
+        /// eligibility index following the replica's change feed every --follow-ms.
         #[arg(long)]
         read_only: bool,
-        #[arg(long, default_value_t = 5)]
+        /// A replica's full reload of the index, as a safety net (0: never).
+        #[arg(long, default_value_t = 0)]
         refresh_secs: u64,
+        /// How often a replica reads the change feed (milliseconds).
+        #[arg(long, default_value_t = 200)]
+        follow_ms: u64,
         /// Mark the session cookie `Secure` (served behind a TLS reverse proxy).
         #[arg(long)]
         cookie_secure: bool,
@@ -59,6 +63,11 @@ enum Command {
     Export {
         #[command(subcommand)]
         command: export::ExportCommand,
+    },
+    /// The Ed25519 key that signs the daily files (`export status-list --out DIR`).
+    Key {
+        #[command(subcommand)]
+        command: export::KeyCommand,
     },
     /// Manage API tokens.
     Token {
@@ -249,15 +258,28 @@ pub fn run() -> anyhow::Result<()> {
 fn execute(cli: Cli, caller: &Caller) -> anyhow::Result<()> {
     match cli.command {
         Command::Pack { command } => pack::execute(command)?,
-        Command::Serve { bind, read_only, refresh_secs, cookie_secure } => {
+        Command::Serve { bind, read_only, refresh_secs, follow_ms, cookie_secure } => {
             crate::web::settings::install(crate::web::Settings { cookie_secure, ..Default::default() });
             let app = if read_only {
                 let app = App::open_read_only(&cli.database_url).context("opening the replica")?;
+                // The head, then the index loaded again: following from the head misses nothing.
+                let mut after = app.feed_head().map_err(|e| anyhow::anyhow!("{e}"))?;
+                app.reload_index().map_err(|e| anyhow::anyhow!("{e}"))?;
                 let follower = app.clone();
-                std::thread::spawn(move || loop {
-                    std::thread::sleep(std::time::Duration::from_secs(refresh_secs.max(1)));
-                    if let Err(e) = follower.reload_index() {
-                        tracing::warn!(error = %e, "reloading the eligibility index from the replica");
+                std::thread::spawn(move || {
+                    let mut reloaded = std::time::Instant::now();
+                    loop {
+                        std::thread::sleep(std::time::Duration::from_millis(follow_ms.max(10)));
+                        match follower.follow_feed(after) {
+                            Ok(n) => after = n,
+                            Err(e) => tracing::warn!(error = %e, "following the change feed on the replica"),
+                        }
+                        if refresh_secs > 0 && reloaded.elapsed().as_secs() >= refresh_secs {
+                            reloaded = std::time::Instant::now();
+                            if let Err(e) = follower.reload_index() {
+                                tracing::warn!(error = %e, "reloading the eligibility index from the replica");
+                            }
+                        }
                     }
                 });
                 app
@@ -356,6 +378,8 @@ fn execute(cli: Cli, caller: &Caller) -> anyhow::Result<()> {
             let app = App::open(&cli.database_url)?.without_index_publication();
             import::run(&app, caller, command)?;
         }
+        Command::Key { command } => export::key(command)?,
+        Command::Export { command: command @ export::ExportCommand::Verify { .. } } => export::verify(command)?,
         Command::Export { command } => {
             let app = App::open(&cli.database_url)?;
             export::run(&app, caller, command)?;

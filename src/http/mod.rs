@@ -6,6 +6,7 @@ pub mod auth;
 pub mod body;
 mod calendar;
 mod cascade_cases;
+mod changes;
 mod deductions;
 mod eligibility;
 pub mod error;

@@ -9,7 +9,7 @@ use actix_web::http::Method;
 use actix_web::{web, HttpResponse};
 
 use super::{
-    audit, calendar, cascade_cases, deductions, eligibility, exports, health, inspections, institutions,
+    audit, calendar, cascade_cases, changes, deductions, eligibility, exports, health, inspections, institutions,
     interview_orders, jobs, notices, objections, practitioners, public, registrations, rosters, settings, stats,
     termination_cases, training_tests, watch_list,
 };
@@ -162,6 +162,19 @@ routes! {
     "/api/v1/exports/status-list.xlsx" {
         GET => exports::status_list, token(ExportStatusList, Scope::None), Body::None;
     }
+    "/api/v1/exports/status-list.json" {
+        GET => exports::status_list, token(ExportStatusList, Scope::None), Body::None;
+    }
+    "/api/v1/exports/institution-status-list.csv" {
+        GET => exports::institution_status_list, token(ExportStatusList, Scope::None), Body::None;
+    }
+    "/api/v1/exports/institution-status-list.json" {
+        GET => exports::institution_status_list, token(ExportStatusList, Scope::None), Body::None;
+    }
+    "/api/v1/exports/institution-status-list.xlsx" {
+        GET => exports::institution_status_list, token(ExportStatusList, Scope::None), Body::None;
+    }
+    "/api/v1/changes" { GET => changes::list, token(ReadChanges, Scope::None), Body::None; }
     "/api/v1/rosters/template.xlsx" { GET => exports::roster_template, token(UploadRoster, Scope::None), Body::None; }
     "/api/v1/registrations" { POST => registrations::create, token(Register, InstitutionInBody), Json; }
     "/api/v1/registrations/{institution_code}/{personnel_code}" {

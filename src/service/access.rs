@@ -53,6 +53,8 @@ pub enum Action {
     ReadCascade,
     ExportRoster,
     ExportStatusList,
+    /// `GET /changes`: the change feed of the whole city (codes and statuses, no personal data).
+    ReadChanges,
     Register,
     UploadRoster,
     CommitRoster,
@@ -114,6 +116,9 @@ impl Action {
             DecideObjection | ReadCases | DecideTerminationCase | ReadWatchList => &[Admin, Agency, Officer],
             RecordTest => &[Admin, Agency],
             CheckEligibility => &[Admin, Agency, Settlement],
+            // hr is refused: filtered to one institution the numbers would have holes, and a
+            // consumer could no longer tell a hole from a deleted row.
+            ReadChanges => &[Admin, Agency, Officer, Settlement],
             UploadCalendar | ReadMetrics | DecideEscalation | RecordRetake | SetJurisdiction => &[Admin],
             ReadStats => &[Admin, Officer],
             ReadCalendar | ReadDeliveryAllowance | ReadJurisdiction => &[Admin, Agency, Officer, Hr, Settlement],

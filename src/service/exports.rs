@@ -1,15 +1,13 @@
 //! CSV exports for Excel users: an institution's roster with each person's status and cycle
-//! total, and the city-wide list of suspended and terminated practitioners.
+//! total, and the city-wide list of refused practitioners (`status_list`).
 
 use chrono::NaiveDate;
 
 use super::{Action, App, Caller};
-use crate::domain::codes::region_of;
-use crate::domain::id_number::{mask_id_number, mask_name};
 use crate::error::{ClientError, Error, Result};
 use crate::rules;
 use crate::sheets::export::ExportFormat;
-use crate::store::{facts, projections};
+use crate::store::facts;
 
 impl App {
     /// The staff registered at an institution on `on`, with status and points.
@@ -97,54 +95,67 @@ impl App {
         )
     }
 
-    /// Like a public exclusion list: who may not be paid for on `on`, masked.
+    /// The full list of practitioners refused on `on` (`service::status_list`), as a file.
     pub fn export_status_list(&self, caller: &Caller, on: NaiveDate, fmt: ExportFormat) -> Result<Vec<u8>> {
-        caller.permit(Action::ExportStatusList)?;
-        let region = caller.region();
-        let mut c = self.conn()?;
-        let mut rows = Vec::new();
-        for s in projections::sanctions_in_force(&mut c, on)? {
-            let Some(p) = facts::practitioner(&mut c, &s.personnel_code)? else { continue };
-            let sites: Vec<String> =
-                facts::registrations_of(&mut c, &s.personnel_code)?.into_iter().map(|r| r.institution_code).collect();
-            if region.is_some_and(|reg| !sites.iter().any(|i| region_of(i) == Some(reg))) {
-                continue;
-            }
-            let (status, until) = if s.kind == crate::rules::SanctionKind::Suspension {
-                ("中止", s.ends_on)
-            } else {
-                ("解除", s.ban_until)
-            };
-            rows.push(vec![
-                p.personnel_code.clone(),
-                mask_name(&p.name),
-                mask_id_number(&p.id_number),
-                p.category.name_zh().to_string(),
-                status.to_string(),
-                s.starts_on.to_string(),
-                until.map(|d| d.to_string()).unwrap_or_default(),
-                s.article.clone(),
-                {
-                    let mut v = sites.clone();
-                    v.sort();
-                    v.dedup();
-                    v.join(";")
-                },
-            ]);
+        let list = self.status_list(caller, on)?;
+        let (header, rows) = super::status_list::practitioner_table(&list.items);
+        fmt.write(&header, &rows)
+    }
+}
+
+/// Which full list a file holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListFile {
+    Practitioners,
+    Institutions,
+}
+
+impl ListFile {
+    /// The file name's stem, as the URL names it (`/exports/status-list.csv`).
+    pub fn stem(self) -> &'static str {
+        match self {
+            ListFile::Practitioners => "status-list",
+            ListFile::Institutions => "institution-status-list",
         }
-        fmt.write(
-            &[
-                "医保对应代码",
-                "姓名",
-                "身份证号码",
-                "医保支付资格类别",
-                "处理",
-                "起始日期",
-                "截止日期（恢复/可重新签约）",
-                "依据",
-                "执业机构",
-            ],
-            &rows,
-        )
+    }
+}
+
+impl App {
+    /// A full list as a file: JSON when `fmt` is `None` (with the feed's `head_seq` to follow
+    /// from), else CSV or .xlsx; with when the newest change was committed (`Last-Modified`).
+    pub fn list_file(
+        &self,
+        caller: &Caller,
+        which: ListFile,
+        on: NaiveDate,
+        fmt: Option<ExportFormat>,
+    ) -> Result<(Vec<u8>, Option<chrono::NaiveDateTime>)> {
+        let json = |v: serde_json::Value| serde_json::to_vec_pretty(&v).map_err(|e| Error::Internal(e.into()));
+        match which {
+            ListFile::Practitioners => {
+                let l = self.status_list(caller, on)?;
+                let bytes = match fmt {
+                    None => {
+                        json(serde_json::json!({"date": l.date, "head_seq": l.head_seq, "practitioners": l.items}))?
+                    }
+                    Some(f) => {
+                        let (header, rows) = super::status_list::practitioner_table(&l.items);
+                        f.write(&header, &rows)?
+                    }
+                };
+                Ok((bytes, l.head_at))
+            }
+            ListFile::Institutions => {
+                let l = self.institution_status_list(caller, on)?;
+                let bytes = match fmt {
+                    None => json(serde_json::json!({"date": l.date, "head_seq": l.head_seq, "institutions": l.items}))?,
+                    Some(f) => {
+                        let (header, rows) = super::status_list::institution_table(&l.items);
+                        f.write(&header, &rows)?
+                    }
+                };
+                Ok((bytes, l.head_at))
+            }
+        }
     }
 }

@@ -126,6 +126,8 @@ impl App {
                     let out = (job.work)(c, &mut touched)?;
                     let audit_id = audit::record(c, &job.caller, &job.locks, &touched.facts, &touched.changes)?;
                     store::chain::append_for_write(c, &keys, &touched.facts, audit_id)?;
+                    // Numbered in the group's commit order, as `App::write` does.
+                    touched.number_changes(c)?;
                     Ok(out)
                 });
                 match answer {

@@ -11,6 +11,7 @@ pub mod batches;
 pub mod calendar;
 pub mod eligibility;
 pub mod exports;
+pub mod feed;
 mod group;
 pub mod inspections;
 pub mod institutions;
@@ -28,6 +29,7 @@ pub mod rosters;
 pub mod search;
 pub mod sessions;
 pub mod stats;
+pub mod status_list;
 pub mod tokens;
 pub mod training_record;
 pub mod training_tests;
@@ -79,6 +81,8 @@ pub struct App {
     publish_index: bool,
     /// SQLite: inspections that arrive together commit together (`group.rs`).
     group: Option<Arc<group::GroupCommit>>,
+    /// The last change-feed number this process committed: wakes long polls of `/changes`.
+    pub feed: Arc<tokio::sync::watch::Sender<i64>>,
 }
 
 /// What a write changed, to publish once committed.
@@ -94,6 +98,12 @@ pub struct Touched {
     /// Taken once the write's locks are held: a later write on the same practitioner always has
     /// a larger one, whatever order the two publish in.
     seq: u64,
+    /// Change-feed rows written and not yet numbered (`service::feed`).
+    feed_pending: bool,
+    /// Keys already in the feed for this write (cleared with each audited part of a roster).
+    feed_seen: std::collections::HashSet<(String, String)>,
+    /// The feed's head once this write's rows are numbered.
+    feed_head: Option<i64>,
 }
 
 /// How many people's intervals are read back at a time after a large write.
@@ -127,6 +137,7 @@ impl Touched {
         store::chain::append_for_write(c, &keys, &self.facts, audit_id)?;
         self.facts.clear();
         self.changes.clear();
+        self.feed_seen.clear();
         Ok(())
     }
 }
@@ -161,6 +172,7 @@ impl App {
             read_only,
             publish_index: true,
             group: (sqlite && !read_only && group::enabled()).then(Default::default),
+            feed: Arc::new(tokio::sync::watch::Sender::new(0)),
         };
         app.load_uploaded_calendars()?;
         app.reload_index()?;
@@ -221,14 +233,20 @@ impl App {
             let audit_id = audit::record(c, caller, locks, &touched.facts, &touched.changes)?;
             // Tamper evidence: the facts, then the audit row, join the chain of a held lock.
             store::chain::append_for_write(c, &keys, &touched.facts, audit_id)?;
+            // Last before the commit: the feed lock is held from here to it.
+            touched.number_changes(c)?;
             Ok(out)
         })?;
         self.publish(&mut conn, touched)?;
         Ok(out)
     }
 
-    /// Puts what a committed write recomputed into the eligibility index.
+    /// Wakes the feed's long polls, then puts what a committed write recomputed into the
+    /// eligibility index.
     fn publish(&self, conn: &mut DbConn, touched: Touched) -> Result<()> {
+        if let Some(head) = touched.feed_head {
+            self.feed.send_if_modified(|v| std::mem::replace(v, head.max(*v)) < head);
+        }
         if !self.publish_index {
             return Ok(());
         }
@@ -259,11 +277,21 @@ impl App {
         let facts = facts::practitioner_facts(c, code)?.ok_or_else(|| Error::not_found("practitioner", "人员"))?;
         let timeline = rules::evaluate(&self.packs, &facts)?;
         let watch = rules::watch_list::triggers(&self.packs, &facts, &timeline)?;
-        let before = summary(&projections::intervals_of(c, code)?, &projections::sanctions_of(c, code)?);
+        let stored = projections::intervals_of(c, code)?;
+        let before = summary(&stored, &projections::sanctions_of(c, code)?);
         let projection = PractitionerProjection::of(&timeline, &watch);
         let after = summary(&projection.intervals, &projection.sanctions);
         if before != after {
             touched.changes.push(audit::Change { personnel_code: code.to_string(), before, after });
+            // The change feed: every site the person had or has (a personal sanction's cause
+            // shows on each of them).
+            let mut sites: Vec<&str> =
+                stored.iter().chain(&projection.intervals).map(|i| i.institution_code.as_str()).collect();
+            sites.sort_unstable();
+            sites.dedup();
+            for site in sites {
+                touched.pair_changed(c, code, site)?;
+            }
         }
         projections::replace(c, code, &projection)?;
         self.open_cascade_cases(c, touched, &facts, &timeline)?;
@@ -309,6 +337,7 @@ impl App {
 
     /// Recomputes everyone ever registered at an institution (its agreement changed).
     pub fn recompute_institution(&self, c: &mut DbConn, touched: &mut Touched, code: &str) -> Result<()> {
+        touched.institution_changed(c, code)?;
         for p in facts::personnel_at(c, code)? {
             self.recompute(c, touched, &p)?;
         }

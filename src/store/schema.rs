@@ -212,6 +212,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// The change feed: see `store::feed`. `seq` is NULL until the writing transaction ends.
+    changes (id) {
+        id -> BigInt,
+        seq -> Nullable<BigInt>,
+        key_kind -> Text,
+        personnel_code -> Nullable<Text>,
+        institution_code -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     proj_intervals (personnel_code,institution_code,from_on) {
         personnel_code -> Text,
         institution_code -> Text,

@@ -7,6 +7,8 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection};
 
+pub mod world;
+
 pub struct TestDb {
     pub backend: &'static str,
     pub url: String,

@@ -228,6 +228,7 @@ impl App {
         }
         self.write(caller, &[institution_lock(code.as_str())], |c, touched| {
             touched.fact("institutions", code.as_str());
+            touched.institution_changed(c, code.as_str())?;
             if facts::institution(c, code.as_str())?.is_some() {
                 return Err(Error::conflict(
                     "already_exists",

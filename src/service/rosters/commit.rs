@@ -192,6 +192,8 @@ impl App {
                 touched.publish(t);
             }
             bulk::intervals(c, &intervals)?;
+            // New people: their one pair is new to the feed.
+            touched.pairs_changed(c, institution, &codes)?;
         }
         for s in chunk {
             match s.action {

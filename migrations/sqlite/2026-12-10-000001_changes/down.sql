@@ -1,0 +1,2 @@
+DROP INDEX proj_intervals_status;
+DROP TABLE changes;
