@@ -16,6 +16,8 @@ const ITEMS: [&str; 23] = [
 ];
 const A: &str = "H37081100001";
 const B: &str = "H37081100002";
+/// In another county (370883): the dashboard's projection keeps a row per county.
+const C: &str = "H37088300001";
 
 /// Days from 2024-03-29, the day the notice came into force (七): no fact before it is scored.
 fn day(n: u32) -> NaiveDate {
@@ -218,6 +220,8 @@ mod ledger {
         Suspend(usize, u32, u32),
         Restore(usize, u32),
         Deregister(usize, u32),
+        /// A second site, in the other county.
+        Register(usize, u32),
     }
 
     fn op() -> impl Strategy<Value = Op> {
@@ -228,6 +232,7 @@ mod ledger {
             1 => (0usize..2, 0u32..1000, 1u32..120).prop_map(|(i, d, l)| Op::Suspend(i, d, l)),
             1 => (0usize..2, 0u32..1000).prop_map(|(i, d)| Op::Restore(i, d)),
             1 => (0usize..4, 100u32..1000).prop_map(|(p, d)| Op::Deregister(p, d)),
+            1 => (0usize..4, 0u32..1000).prop_map(|(p, d)| Op::Register(p, d)),
         ]
     }
 
@@ -237,7 +242,7 @@ mod ledger {
 
     fn run(app: &App, ops: &[Op]) {
         let insts = [A, B];
-        for code in insts {
+        for code in [A, B, C] {
             app.create_institution(
                 &Caller::system(),
                 &jifen::service::institutions::NewInstitution {
@@ -329,6 +334,20 @@ mod ledger {
                     )
                     .map(drop),
                 Op::Deregister(p, d) => app.deregister(&Caller::system(), insts[p % 2], &person(*p), day(*d)).map(drop),
+                Op::Register(p, d) => app
+                    .register(
+                        &Caller::system(),
+                        &jifen::service::registrations::NewRegistration {
+                            institution_code: C.into(),
+                            personnel_code: person(*p),
+                            name: "测试".into(),
+                            id_number: common::id_number(if *p == 3 { "19700101" } else { "19850101" }, *p as u32),
+                            category: "physician".into(),
+                            registered_on: day(*d).to_string(),
+                            phone: None,
+                        },
+                    )
+                    .map(drop),
             };
             if let Err(e) = r {
                 assert!(e.client().is_some(), "{op:?}: {e}");
@@ -336,6 +355,30 @@ mod ledger {
         }
         let report = app.verify().unwrap();
         assert!(report.differences.is_empty(), "{:?}", report.differences);
+        // The dashboard's figures from its projections equal the SQL over the facts.
+        for year in [2024, 2025, 2026] {
+            for county in [None, Some("370811"), Some("370883")] {
+                let sys = Caller::system();
+                let scope = app.stats_scope(&sys, Some(year), county).unwrap();
+                let facts = scope.clone().from_facts();
+                let json = |v: serde_json::Result<String>| v.unwrap();
+                assert_eq!(
+                    json(serde_json::to_string(&app.stats_statuses(&sys, &scope).unwrap())),
+                    json(serde_json::to_string(&app.stats_statuses(&sys, &facts).unwrap())),
+                    "statuses {year} {county:?}"
+                );
+                assert_eq!(
+                    json(serde_json::to_string(&app.stats_training_tests(&sys, &scope).unwrap())),
+                    json(serde_json::to_string(&app.stats_training_tests(&sys, &facts).unwrap())),
+                    "tests {year} {county:?}"
+                );
+                assert_eq!(
+                    json(serde_json::to_string(&app.stats_institutions(&sys, &scope, usize::MAX).unwrap())),
+                    json(serde_json::to_string(&app.stats_institutions(&sys, &facts, usize::MAX).unwrap())),
+                    "institutions {year} {county:?}"
+                );
+            }
+        }
         let packs = PackSet::embedded().unwrap();
         let mut c = app.conn().unwrap();
         for p in 0..4 {

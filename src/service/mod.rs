@@ -215,6 +215,7 @@ impl App {
             touched.changes.push(audit::Change { personnel_code: code.to_string(), before, after });
         }
         projections::replace(c, code, &projection)?;
+        crate::store::dashboard::keep(c, &facts)?;
         self.open_cascade_cases(c, touched, &facts, &timeline)?;
         touched.timelines.push(timeline.clone());
         Ok((facts, timeline))

@@ -97,7 +97,7 @@ impl App {
             .and_then(|c| regions.county(c))
             .map_or_else(|| regions.city_name.clone(), |r| r.name.clone());
         let category_name = category.map_or("全部类别", Category::name_zh).to_string();
-        Ok(StatsScope { year, county, county_name, category, category_name })
+        Ok(StatsScope { year, county, county_name, category, category_name, reference: false })
     }
 
     /// Deductions and points per month by county, and the year before.
@@ -198,7 +198,7 @@ impl App {
         let region = scope.county.as_deref();
         let pack = self.packs.in_force_or_first(year_start(y))?;
         let mut c = self.conn()?;
-        let rows = stats::cascade_by_institution(&mut c, year_start(y), year_start(y + 1), region)?;
+        let rows = stats::cascade_by_institution(&mut c, year_start(y), year_start(y + 1), scope.filter())?;
         let watch: HashMap<String, u32> = stats::watch_counts(&mut c, y, region)?
             .into_iter()
             .map(|w| (w.institution_code, w.people.max(0) as u32))
