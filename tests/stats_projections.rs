@@ -122,7 +122,7 @@ fn the_projections_answer_what_the_facts_answer() {
         {
             use diesel::prelude::*;
             let mut c = app.conn().expect("conn");
-            diesel::sql_query(format!("DELETE FROM proj_tests WHERE test_id = (SELECT MIN(test_id) FROM proj_tests)"))
+            diesel::sql_query("DELETE FROM proj_tests WHERE test_id = (SELECT MIN(test_id) FROM proj_tests)")
                 .execute(&mut *c)
                 .expect("tamper");
             diesel::sql_query(format!(
