@@ -221,6 +221,30 @@ mod ledger {
         }
         let report = app.verify().unwrap();
         assert!(report.differences.is_empty(), "{:?}", report.differences);
+        // The dashboard's figures from its projections equal the SQL over the facts.
+        for year in [2024, 2025, 2026] {
+            for county in [None, Some("370811"), Some("370883")] {
+                let sys = Caller::system();
+                let scope = app.stats_scope(&sys, Some(year), county).unwrap();
+                let facts = scope.clone().from_facts();
+                let json = |v: serde_json::Result<String>| v.unwrap();
+                assert_eq!(
+                    json(serde_json::to_string(&app.stats_statuses(&sys, &scope).unwrap())),
+                    json(serde_json::to_string(&app.stats_statuses(&sys, &facts).unwrap())),
+                    "statuses {year} {county:?}"
+                );
+                assert_eq!(
+                    json(serde_json::to_string(&app.stats_training_tests(&sys, &scope).unwrap())),
+                    json(serde_json::to_string(&app.stats_training_tests(&sys, &facts).unwrap())),
+                    "tests {year} {county:?}"
+                );
+                assert_eq!(
+                    json(serde_json::to_string(&app.stats_institutions(&sys, &scope, usize::MAX).unwrap())),
+                    json(serde_json::to_string(&app.stats_institutions(&sys, &facts, usize::MAX).unwrap())),
+                    "institutions {year} {county:?}"
+                );
+            }
+        }
         let packs = PackSet::embedded().unwrap();
         let mut c = app.conn().unwrap();
         for p in 0..4 {

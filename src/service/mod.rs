@@ -294,6 +294,7 @@ impl App {
             }
         }
         projections::replace(c, code, &projection)?;
+        crate::store::dashboard::keep(c, &facts)?;
         self.open_cascade_cases(c, touched, &facts, &timeline)?;
         touched.timelines.push(timeline.clone());
         Ok((facts, timeline))

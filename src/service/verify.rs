@@ -7,8 +7,8 @@ use super::App;
 use crate::error::{Error, Result};
 use crate::rules;
 use crate::store::chain::{self, ChainReport};
-use crate::store::facts;
 use crate::store::projections::{self, PractitionerProjection};
+use crate::store::{dashboard, facts};
 
 #[derive(Debug, Clone, Serialize, Default)]
 pub struct VerifyReport {
@@ -21,10 +21,11 @@ pub struct VerifyReport {
 impl App {
     pub fn verify(&self) -> Result<VerifyReport> {
         let mut c = self.conn()?;
-        let codes = facts::all_personnel_codes(&mut c)?;
+        // With each person's category, for the dashboard's projections.
+        let codes = dashboard::all_categories(&mut c)?;
         let mut report =
             VerifyReport { practitioners: codes.len(), differences: Vec::new(), chain: ChainReport::default() };
-        for code in codes {
+        for (code, category) in codes {
             let f =
                 facts::practitioner_facts(&mut c, &code)?.ok_or_else(|| Error::not_found("practitioner", "人员"))?;
             let t = rules::evaluate(&self.packs, &f)?;
@@ -45,6 +46,10 @@ impl App {
             a.sort();
             b.sort();
             diff("interview orders", a == b);
+            let (spans, tests) = dashboard::rebuild(&f, category);
+            let (stored_spans, stored_tests) = dashboard::stored(&mut c, &code)?;
+            diff("dashboard registration spans", spans == stored_spans);
+            diff("dashboard training tests", tests == stored_tests);
             for iv in &stored.intervals {
                 if self.index.site_status(&code, &iv.institution_code, iv.from_on).map(|s| s.as_str())
                     != Some(iv.status.as_str())

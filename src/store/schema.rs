@@ -269,6 +269,30 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// The dashboard's people (issue 15): first registered and left, per county and city-wide ('').
+    proj_people (personnel_code, county) {
+        personnel_code -> Text,
+        county -> Text,
+        category -> Text,
+        first_on -> Date,
+        last_on -> Nullable<Date>,
+    }
+}
+
+diesel::table! {
+    /// The dashboard's training tests (issue 15): one row per test not revoked.
+    proj_tests (test_id) {
+        test_id -> BigInt,
+        personnel_code -> Text,
+        cycle_year -> Integer,
+        category -> Text,
+        age -> Integer,
+        format -> Text,
+        passed -> Bool,
+    }
+}
+
+diesel::table! {
     interview_orders (id) {
         id -> BigInt,
         personnel_code -> Text,
@@ -577,6 +601,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     proj_cycles,
     proj_sanctions,
     proj_watch,
+    proj_people,
+    proj_tests,
     interview_orders,
 );
 

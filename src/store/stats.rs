@@ -4,7 +4,7 @@
 //! is chosen here, once, by the connection's variant; every value put into the SQL text is a
 //! typed date, year or six-digit county code, never text from a request.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Date, Integer, Nullable, Text};
 
@@ -21,11 +21,14 @@ type Q<T> = QueryResult<T>;
 pub struct Filter<'a> {
     pub region: Option<&'a str>,
     pub category: Option<Category>,
+    /// Compute the slow way, from the facts (`stats_facts`), as before the dashboard's
+    /// projections: the test that the two agree sets it.
+    pub reference: bool,
 }
 
 /// A category filter on a personnel code column (`None`: everyone). The value put into the SQL
 /// is the category's fixed name, never text from a request.
-fn category_filter(column: &str, category: Option<Category>) -> String {
+pub(super) fn category_filter(column: &str, category: Option<Category>) -> String {
     match category {
         Some(c) => format!(
             " AND EXISTS (SELECT 1 FROM practitioners pc WHERE pc.personnel_code = {column} AND pc.category = '{}')",
@@ -36,7 +39,7 @@ fn category_filter(column: &str, category: Option<Category>) -> String {
 }
 
 /// A county filter on an institution code column (`None`: the whole city).
-fn county_filter(column: &str, region: Option<&str>) -> String {
+pub(super) fn county_filter(column: &str, region: Option<&str>) -> String {
     match region {
         // Six digits, checked by the service; the pattern is the one access decides with.
         Some(r) if r.len() == 6 && r.bytes().all(|b| b.is_ascii_digit()) => {
@@ -47,12 +50,12 @@ fn county_filter(column: &str, region: Option<&str>) -> String {
     }
 }
 
-fn lit(d: NaiveDate) -> String {
+pub(super) fn lit(d: NaiveDate) -> String {
     format!("'{}'", d.format("%Y-%m-%d"))
 }
 
 /// Runs `sqlite` or `postgres`, whichever the connection is.
-fn load<T>(conn: &mut DbConn, sqlite: &str, postgres: &str) -> Q<Vec<T>>
+pub(super) fn load<T>(conn: &mut DbConn, sqlite: &str, postgres: &str) -> Q<Vec<T>>
 where
     T: QueryableByName<diesel::sqlite::Sqlite> + QueryableByName<diesel::pg::Pg> + 'static,
 {
@@ -133,17 +136,32 @@ pub struct SpanRow {
 }
 
 pub fn registration_spans(conn: &mut DbConn, f: Filter) -> Q<Vec<SpanRow>> {
+    if f.reference {
+        return super::stats_facts::registration_spans(conn, f);
+    }
+    // Grouped by category too, so that SQLite streams the index (a category's rows are
+    // contiguous in it); the caller sums the rows whatever their order.
     let sql = format!(
-        "SELECT x.first AS first, x.last AS last, COUNT(*) AS people FROM ( \
-           SELECT r.personnel_code, MIN(r.registered_on) AS first, \
-                  CASE WHEN COUNT(*) = COUNT(g.id) THEN MAX(g.deregistered_on) END AS last \
-           FROM registrations r LEFT JOIN deregistrations g ON g.registration_id = r.id \
-           WHERE 1 = 1{}{} GROUP BY r.personnel_code) x \
-         GROUP BY x.first, x.last",
-        county_filter("r.institution_code", f.region),
-        category_filter("r.personnel_code", f.category)
+        "SELECT first_on AS first, last_on AS last, COUNT(*) AS people FROM proj_people \
+         WHERE {}{} GROUP BY category, first_on, last_on",
+        people_county(f.region),
+        category_eq("category", f.category)
     );
     load(conn, &sql, &sql)
+}
+
+/// `proj_people`'s rows of a county (six digits, checked by the service) or of the city.
+fn people_county(region: Option<&str>) -> String {
+    match region {
+        Some(r) if r.len() == 6 && r.bytes().all(|b| b.is_ascii_digit()) => format!("county = '{r}'"),
+        Some(_) => "1 = 0".to_string(),
+        None => format!("county = '{}'", super::dashboard::CITY),
+    }
+}
+
+/// A category filter on a projection's own category column.
+fn category_eq(column: &str, category: Option<Category>) -> String {
+    category.map_or_else(String::new, |c| format!(" AND {column} = '{}'", c.as_str()))
 }
 
 /// A personal suspension or termination (the projection of the engine's sanctions).
@@ -169,16 +187,35 @@ pub fn sanctions_until(conn: &mut DbConn, until: NaiveDate, f: Filter) -> Q<Vec<
             proj_sanctions::ban_until,
         ))
         .into_boxed();
-    if let Some(c) = f.category {
-        let of_category =
-            practitioners::table.filter(practitioners::category.eq(c)).select(practitioners::personnel_code);
-        q = q.filter(proj_sanctions::personnel_code.eq_any(of_category));
-    }
-    if let Some(r) = f.region {
-        let there = registrations::table
-            .filter(registrations::institution_code.like(in_county(r)))
-            .select(registrations::personnel_code);
-        q = q.filter(proj_sanctions::personnel_code.eq_any(there));
+    if f.reference {
+        if let Some(c) = f.category {
+            let of_category =
+                practitioners::table.filter(practitioners::category.eq(c)).select(practitioners::personnel_code);
+            q = q.filter(proj_sanctions::personnel_code.eq_any(of_category));
+        }
+        if let Some(r) = f.region {
+            let there = registrations::table
+                .filter(registrations::institution_code.like(in_county(r)))
+                .select(registrations::personnel_code);
+            q = q.filter(proj_sanctions::personnel_code.eq_any(there));
+        }
+    } else {
+        // The sanctioned are few: a primary-key probe each, not a set built from every person
+        // of the category or every registration of the county.
+        if let Some(c) = f.category {
+            q = q.filter(diesel::dsl::exists(
+                practitioners::table
+                    .filter(practitioners::personnel_code.eq(proj_sanctions::personnel_code))
+                    .filter(practitioners::category.eq(c)),
+            ));
+        }
+        if let Some(r) = f.region {
+            q = q.filter(diesel::dsl::exists(
+                proj_people::table
+                    .filter(proj_people::personnel_code.eq(proj_sanctions::personnel_code))
+                    .filter(proj_people::county.eq(r)),
+            ));
+        }
     }
     q.order((proj_sanctions::personnel_code, proj_sanctions::seq)).load(conn)
 }
@@ -220,10 +257,21 @@ pub fn interview_orders_until(
         .filter(interview_orders::ordered_on.le(until))
         .select((interview_orders::personnel_code, interview_orders::ordered_on, interview_records::held_on.nullable()))
         .into_boxed();
-    if let Some(c) = f.category {
-        let of_category =
-            practitioners::table.filter(practitioners::category.eq(c)).select(practitioners::personnel_code);
-        q = q.filter(interview_orders::personnel_code.eq_any(of_category));
+    match f.category {
+        Some(c) if f.reference => {
+            let of_category =
+                practitioners::table.filter(practitioners::category.eq(c)).select(practitioners::personnel_code);
+            q = q.filter(interview_orders::personnel_code.eq_any(of_category));
+        }
+        // A primary-key probe per order (they are few).
+        Some(c) => {
+            q = q.filter(diesel::dsl::exists(
+                practitioners::table
+                    .filter(practitioners::personnel_code.eq(interview_orders::personnel_code))
+                    .filter(practitioners::category.eq(c)),
+            ));
+        }
+        None => {}
     }
     if let Some(r) = f.region {
         q = q.filter(interview_orders::institution_code.like(in_county(r)));
@@ -245,24 +293,32 @@ pub struct CascadeRow {
     pub numerator: i64,
 }
 
-pub fn cascade_by_institution(
-    conn: &mut DbConn,
-    from: NaiveDate,
-    until: NaiveDate,
-    region: Option<&str>,
-) -> Q<Vec<CascadeRow>> {
+pub fn cascade_by_institution(conn: &mut DbConn, from: NaiveDate, until: NaiveDate, f: Filter) -> Q<Vec<CascadeRow>> {
+    if f.reference {
+        return super::stats_facts::cascade_by_institution(conn, from, until, f.region);
+    }
+    // Only the institutions the dashboard shows: those where someone sanctioned in the year
+    // was registered (numerator > 0) and those on the watch list. Their staff are read through
+    // the index on registrations(institution_code), never every registration.
     let sql = format!(
-        "SELECT r.institution_code AS institution_code, i.name AS name, \
+        "WITH cand(code) AS ( \
+           SELECT r.institution_code FROM proj_sanctions x JOIN registrations r ON r.personnel_code = x.personnel_code \
+           WHERE x.kind IN ('suspension', 'termination') AND x.starts_on >= {from} AND x.starts_on < {until}{county} \
+           UNION SELECT institution_code FROM proj_watch WHERE cycle_year = {year}{watch_county}) \
+         SELECT r.institution_code AS institution_code, i.name AS name, \
                 COUNT(DISTINCT r.personnel_code) AS denominator, COUNT(DISTINCT s.personnel_code) AS numerator \
-         FROM registrations r \
+         FROM cand CROSS JOIN registrations r \
          JOIN institutions i ON i.code = r.institution_code \
          LEFT JOIN deregistrations g ON g.registration_id = r.id \
          LEFT JOIN (SELECT DISTINCT personnel_code FROM proj_sanctions \
                     WHERE kind IN ('suspension', 'termination') AND starts_on >= {from} AND starts_on < {until}) s \
            ON s.personnel_code = r.personnel_code \
-         WHERE r.registered_on < {until} AND (g.deregistered_on IS NULL OR g.deregistered_on > {from}){} \
+         WHERE r.institution_code = cand.code AND r.registered_on < {until} \
+           AND (g.deregistered_on IS NULL OR g.deregistered_on > {from}) \
          GROUP BY r.institution_code, i.name",
-        county_filter("r.institution_code", region),
+        county = county_filter("r.institution_code", f.region),
+        watch_county = county_filter("institution_code", f.region),
+        year = from.year(),
         from = lit(from),
         until = lit(until),
     );
@@ -301,30 +357,27 @@ pub struct TestRow {
 }
 
 pub fn tests_by_age(conn: &mut DbConn, year: i32, f: Filter) -> Q<Vec<TestRow>> {
-    let mut scope = match f.region {
-        Some(_) => format!(
-            " AND EXISTS (SELECT 1 FROM registrations r WHERE r.personnel_code = t.personnel_code{})",
-            county_filter("r.institution_code", f.region)
-        ),
-        None => String::new(),
-    };
-    if let Some(c) = f.category {
-        scope.push_str(&format!(" AND p.category = '{}'", c.as_str()));
+    if f.reference {
+        return super::stats_facts::tests_by_age(conn, year, f);
     }
-    let sql = |age: &str| {
-        format!(
-            "SELECT {age} AS age, t.format AS format, t.passed AS passed, COUNT(*) AS tests \
-             FROM training_tests t JOIN practitioners p ON p.personnel_code = t.personnel_code \
-             LEFT JOIN test_revocations v ON v.test_id = t.id \
-             WHERE v.id IS NULL AND t.cycle_year = {year}{scope} GROUP BY 1, 2, 3"
-        )
+    // The caller sums the rows whatever their order (grouped by category so SQLite streams).
+    let sql = match f.region {
+        None => format!(
+            "SELECT age, format, passed, COUNT(*) AS tests FROM proj_tests \
+             WHERE cycle_year = {year}{} GROUP BY category, age, format, passed",
+            category_eq("category", f.category)
+        ),
+        // Someone ever registered in the county: their county row, then their tests.
+        Some(_) => format!(
+            "SELECT t.age AS age, t.format AS format, t.passed AS passed, COUNT(*) AS tests \
+             FROM proj_people p CROSS JOIN proj_tests t \
+             WHERE p.{}{} AND t.personnel_code = p.personnel_code AND t.cycle_year = {year} \
+             GROUP BY t.age, t.format, t.passed",
+            people_county(f.region),
+            category_eq("p.category", f.category)
+        ),
     };
-    load(
-        conn,
-        &sql("(CAST(strftime('%Y', t.tested_on) AS INTEGER) - CAST(strftime('%Y', p.birth_date) AS INTEGER) \
-              - (CASE WHEN strftime('%m-%d', t.tested_on) < strftime('%m-%d', p.birth_date) THEN 1 ELSE 0 END))"),
-        &sql("CAST(date_part('year', age(t.tested_on, p.birth_date)) AS INTEGER)"),
-    )
+    load(conn, &sql, &sql)
 }
 
 /// One objection filed in the period, with the agency's decision and whether it went further.

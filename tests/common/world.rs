@@ -1,6 +1,6 @@
 //! Random worlds for property tests through the service layer: two institutions, four people,
 //! and sequences of operations (inspections, revocations, tests, institution suspensions and
-//! restores, deregistrations). Shared by `tests/invariants.rs` and `tests/feed_consumer.rs`.
+//! restores, deregistrations, a second site in another county). Shared by `tests/invariants.rs` and `tests/feed_consumer.rs`.
 
 use chrono::{Datelike, NaiveDate};
 use jifen::service::{App, Caller};
@@ -13,6 +13,8 @@ pub const ITEMS: [&str; 23] = [
 pub const A: &str = "H37081100001";
 pub const B: &str = "H37081100002";
 pub const INSTITUTIONS: [&str; 2] = [A, B];
+/// In another county (370883): a second site for `Op::Register`.
+pub const C: &str = "H37088300001";
 pub const PEOPLE: usize = 4;
 
 /// Days from 2024-03-29, the day the notice came into force (七): no fact before it is scored.
@@ -28,6 +30,8 @@ pub enum Op {
     Suspend(usize, u32, u32),
     Restore(usize, u32),
     Deregister(usize, u32),
+    /// A second site, in the other county.
+    Register(usize, u32),
 }
 
 pub fn op() -> impl Strategy<Value = Op> {
@@ -38,6 +42,7 @@ pub fn op() -> impl Strategy<Value = Op> {
         1 => (0usize..2, 0u32..1000, 1u32..120).prop_map(|(i, d, l)| Op::Suspend(i, d, l)),
         1 => (0usize..2, 0u32..1000).prop_map(|(i, d)| Op::Restore(i, d)),
         1 => (0usize..4, 100u32..1000).prop_map(|(p, d)| Op::Deregister(p, d)),
+        1 => (0usize..4, 0u32..1000).prop_map(|(p, d)| Op::Register(p, d)),
     ]
 }
 
@@ -45,9 +50,9 @@ pub fn person(p: usize) -> String {
     format!("D3708110000{:02}", p + 1)
 }
 
-/// The two institutions and the four people (person p at institution p % 2).
+/// The three institutions and the four people (person p at institution p % 2).
 pub fn setup(app: &App) {
-    for code in INSTITUTIONS {
+    for code in [A, B, C] {
         app.create_institution(
             &Caller::system(),
             &jifen::service::institutions::NewInstitution {
@@ -139,6 +144,20 @@ pub fn apply(app: &App, tag: &str, k: usize, op: &Op, deductions: &mut Vec<i64>)
             )
             .map(drop),
         Op::Deregister(p, d) => app.deregister(&Caller::system(), insts[p % 2], &person(*p), day(*d)).map(drop),
+        Op::Register(p, d) => app
+            .register(
+                &Caller::system(),
+                &jifen::service::registrations::NewRegistration {
+                    institution_code: C.into(),
+                    personnel_code: person(*p),
+                    name: "测试".into(),
+                    id_number: super::id_number(if *p == 3 { "19700101" } else { "19850101" }, *p as u32),
+                    category: "physician".into(),
+                    registered_on: day(*d).to_string(),
+                    phone: None,
+                },
+            )
+            .map(drop),
     };
     if let Err(e) = r {
         assert!(e.client().is_some(), "{op:?}: {e}");

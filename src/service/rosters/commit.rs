@@ -173,7 +173,13 @@ impl App {
                     .collect::<Vec<_>>(),
             )?;
             let mut intervals = Vec::new();
+            let mut spans = Vec::new();
             for s in &new_people {
+                spans.extend(crate::store::dashboard::spans_of(
+                    &s.code,
+                    s.category,
+                    std::iter::once((institution, s.registered_on, None)),
+                ));
                 let f = PractitionerFacts {
                     personnel_code: s.code.clone(),
                     birth_date: s.birth_date,
@@ -192,6 +198,7 @@ impl App {
                 touched.publish(t);
             }
             bulk::intervals(c, &intervals)?;
+            crate::store::dashboard::insert_spans(c, &spans)?;
             // New people: their one pair is new to the feed.
             touched.pairs_changed(c, institution, &codes)?;
         }

@@ -1,5 +1,5 @@
-//! People by status today and at each month's end (`/stats/statuses`), counted from the
-//! registrations aggregated in SQL and the sanctioned people only — never person by person.
+//! People by status today and at each month's end (`/stats/statuses`), counted from the spans
+//! of `proj_people` aggregated in SQL and the sanctioned people only — never person by person.
 
 use std::collections::{HashMap, HashSet};
 

@@ -19,11 +19,21 @@ pub struct StatsScope {
     pub category: Option<Category>,
     /// 医保医师 …, or 全部类别.
     pub category_name: String,
+    /// Compute the figures the slow way, from the facts, as before the dashboard's projections
+    /// (the test that both ways agree sets it; see [`StatsScope::from_facts`]).
+    #[serde(skip)]
+    pub reference: bool,
 }
 
 impl StatsScope {
     pub(super) fn filter(&self) -> stats::Filter<'_> {
-        stats::Filter { region: self.county.as_deref(), category: self.category }
+        stats::Filter { region: self.county.as_deref(), category: self.category, reference: self.reference }
+    }
+
+    /// The same scope, computed the slow way from the facts (for tests and comparisons).
+    pub fn from_facts(mut self) -> Self {
+        self.reference = true;
+        self
     }
 }
 

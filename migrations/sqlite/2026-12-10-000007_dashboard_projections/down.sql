@@ -1,0 +1,2 @@
+DROP TABLE proj_tests;
+DROP TABLE proj_people;
