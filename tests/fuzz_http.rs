@@ -138,6 +138,7 @@ fn run(db: &TestDb, secs: u64, seed_value: u64) -> (usize, [usize; 3]) {
 fn random_and_mutated_requests_to_every_writing_route_on_both_databases() {
     let secs = std::env::var("JIFEN_FUZZ_SECS").ok().and_then(|v| v.parse().ok()).unwrap_or(20);
     let seed_value = std::env::var("JIFEN_FUZZ_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or_else(rand::random);
+    eprintln!("JIFEN_FUZZ_SEED={seed_value} replays this run");
     for db in common::all() {
         let started = Instant::now();
         let (n, [ok, redirect, client]) = run(&db, secs, seed_value);
@@ -147,5 +148,27 @@ fn random_and_mutated_requests_to_every_writing_route_on_both_databases() {
             started.elapsed().as_secs_f64()
         );
         assert!(client > 0 && ok > 0, "the run reached both refusals and writes");
+    }
+}
+
+/// Found by the run above: a calendar upload linked the chain and the audit to
+/// `calendar_years:<year>` instead of the row's id, so `verify` failed after any upload.
+#[test]
+fn a_calendar_uploaded_twice_keeps_every_chain_whole() {
+    for db in common::all() {
+        let s = common::spawn(&db);
+        let text = include_str!("../data/calendar/2025.toml");
+        for _ in 0..2 {
+            let (st, b) = common::call_raw(
+                "POST",
+                &format!("{}/calendar/years", s.base),
+                Some(&s.admin),
+                text.as_bytes(),
+                "application/toml",
+            );
+            assert_eq!(st, 201, "{}: {b}", db.backend);
+        }
+        let report = s.app.verify().unwrap();
+        assert!(report.chain.breaks.is_empty() && report.differences.is_empty(), "{}: {report:?}", db.backend);
     }
 }
