@@ -172,3 +172,24 @@ fn a_calendar_uploaded_twice_keeps_every_chain_whole() {
         assert!(report.chain.breaks.is_empty() && report.differences.is_empty(), "{}: {report:?}", db.backend);
     }
 }
+
+/// Found by `tests/fuzz.rs`: an amount of 27 digits or more overflowed the decimal
+/// multiplication of `Fen::parse_yuan` (a panic: rust_decimal's "Multiplication overflowed").
+#[test]
+fn an_amount_too_large_for_a_decimal_is_a_422_not_a_crash() {
+    for db in common::all() {
+        let s = common::spawn(&db);
+        let people = seed(&s);
+        let huge = "79228162514264337593543950335";
+        let line = json!({"personnel_code": people[2], "institution_code": INST, "service_date": "2024-06-01", "amount": huge});
+        let inspection = json!({"institution_code": INST, "inspected_on": "2024-07-01", "decided_on": "2024-07-01",
+            "violations": [{"personnel_code": people[3], "items": ["1.1"], "fund_loss": huge}]});
+        for (path, body) in [("/eligibility/check", json!({"lines": [line]})), ("/inspections", inspection)] {
+            let url = format!("{}{path}", s.base);
+            let (status, ctype, text) =
+                send("POST", &url, &s.admin, &serde_json::to_vec(&body).unwrap(), "application/json");
+            check_answer(status, ctype.as_deref(), &text, || format!("{}: POST {path} {body}", db.backend));
+            assert_eq!(status, 422, "{}: {path}: {text}", db.backend);
+        }
+    }
+}

@@ -6,7 +6,7 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// The system allocator, counting the bytes live and their peak.
 pub struct Counting;
@@ -80,11 +80,10 @@ pub fn config(default: u32) -> proptest::test_runner::Config {
 
 static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 
-/// What one case used.
+/// What one case used: its peak allocation, in bytes.
 #[derive(Debug, Clone, Copy)]
 pub struct Used {
     pub peak: usize,
-    pub took: Duration,
 }
 
 /// Runs `case` on a thread of its own and holds it to the property of the module doc;
@@ -93,7 +92,6 @@ pub fn bounded<T: Send + 'static>(target: &str, input: &[u8], case: impl FnOnce(
     let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let base = LIVE.load(Ordering::Relaxed);
     PEAK.store(base, Ordering::Relaxed);
-    let started = Instant::now();
     let (tx, rx) = std::sync::mpsc::channel();
     let worker = std::thread::Builder::new()
         .name(format!("fuzz-{target}"))
@@ -113,18 +111,22 @@ pub fn bounded<T: Send + 'static>(target: &str, input: &[u8], case: impl FnOnce(
         Ok(out) => out,
         Err(_) => panic!("{target}: panicked on {}", show(input)),
     };
-    let took = started.elapsed();
     let peak = PEAK.load(Ordering::Relaxed).saturating_sub(base);
     let bound = memory_bound(input.len());
     assert!(peak <= bound, "{target}: peak allocation {peak} B over the bound {bound} B on {}", show(input));
-    (out, Used { peak, took })
+    (out, Used { peak })
 }
 
-/// An input as a Rust literal a regression test can take (cut after 2 KiB).
+/// An input as a byte-string literal (its first 256 bytes), the whole of it written to
+/// `target/tmp/fuzz-failure-<hash>.bin` to keep under `tests/fixtures/fuzz/`.
 pub fn show(input: &[u8]) -> String {
-    let cut = &input[..input.len().min(2048)];
-    let tail = if input.len() > cut.len() { format!(" … ({} bytes in all)", input.len()) } else { String::new() };
-    format!("b\"{}\"{tail}", cut.escape_ascii())
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    input.hash(&mut h);
+    let path = format!("{}/fuzz-failure-{:016x}.bin", env!("CARGO_TARGET_TMPDIR"), h.finish());
+    let saved = std::fs::write(&path, input).map(|_| path).unwrap_or_else(|e| format!("(not saved: {e})"));
+    let cut = &input[..input.len().min(256)];
+    format!("b\"{}\" ({} bytes, saved as {saved})", cut.escape_ascii(), input.len())
 }
 
 /// The files the sheet targets start from: every spreadsheet fixture of the repository.

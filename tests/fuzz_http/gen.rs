@@ -14,7 +14,7 @@ pub struct Context {
 }
 
 /// Strings that break handlers more often than random ones.
-const HOSTILE: [&str; 18] = [
+const HOSTILE: [&str; 19] = [
     "",
     " ",
     "\u{0}",
@@ -23,6 +23,7 @@ const HOSTILE: [&str; 18] = [
     "-1",
     "0",
     "99999999999999999999999999",
+    "79228162514264337593543950335",
     "1e400",
     "9999-12-31",
     "0000-00-00",
@@ -157,7 +158,7 @@ pub fn json_body(spec: &Value, op: Option<&Value>, ctx: &Context, rng: &mut StdR
 pub fn upload_seeds() -> Vec<Vec<u8>> {
     let root = env!("CARGO_MANIFEST_DIR");
     let mut out = Vec::new();
-    for dir in ["tests/fixtures/sheets", "tests/fixtures", "data/calendar"] {
+    for dir in ["tests/fixtures/sheets", "tests/fixtures", "tests/fixtures/fuzz", "data/calendar"] {
         let Ok(entries) = std::fs::read_dir(format!("{root}/{dir}")) else { continue };
         let mut paths: Vec<_> = entries.filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.is_file()).collect();
         paths.sort();
