@@ -234,7 +234,7 @@ pub fn encode(text: &str, enc: usize) -> Vec<u8> {
         2 => encoding_rs::GB18030.encode(text).0.into_owned(),
         3 => utf16(true, true),
         4 => utf16(true, false),
-        _ => utf16(false, enc % 2 == 0),
+        _ => utf16(false, enc.is_multiple_of(2)),
     }
 }
 

@@ -41,7 +41,8 @@ fn parse_all(s: &str) {
         assert_eq!(IdNumber::parse("id_number", id.as_str()).ok().as_ref().map(IdNumber::as_str), Some(id.as_str()));
         let _ = id.masked();
     }
-    let formats = CodeFormats::embedded();
+    static FORMATS: std::sync::OnceLock<CodeFormats> = std::sync::OnceLock::new();
+    let formats = FORMATS.get_or_init(CodeFormats::embedded);
     for c in Category::ALL {
         if let Ok(code) = formats.personnel_code("personnel_code", s, c) {
             assert!(code.as_str().is_ascii(), "{s:?}");
