@@ -193,3 +193,31 @@ fn an_amount_too_large_for_a_decimal_is_a_422_not_a_crash() {
         }
     }
 }
+
+/// Found by the run above (PostgreSQL only): a UTF-16 roster cut at odd bytes decodes to
+/// cells holding NUL; the rejected rows' cells and the header are kept with the report, and
+/// PostgreSQL refused the NUL — a 500. Every upload route now answers it below 500.
+#[test]
+fn a_utf16_file_cut_at_odd_bytes_is_refused_or_reported_not_a_500() {
+    let file = std::fs::read(format!(
+        "{}/tests/fixtures/fuzz/roster_utf16be_cut_at_odd_bytes.txt",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    for db in common::all() {
+        let s = common::spawn(&db);
+        seed(&s);
+        for path in [
+            format!("/rosters/{INST}?mode=snapshot&commit=false"),
+            format!("/rosters/{INST}?commit=true&partial=true"),
+            "/training-tests/batch".to_string(),
+            "/inspections/batch".to_string(),
+        ] {
+            let url = format!("{}{path}", s.base);
+            let (status, ctype, text) = send("POST", &url, &s.admin, &file, "text/csv");
+            check_answer(status, ctype.as_deref(), &text, || format!("{}: POST {path}", db.backend));
+        }
+        let report = s.app.verify().unwrap();
+        assert!(report.chain.breaks.is_empty() && report.differences.is_empty(), "{}: {report:?}", db.backend);
+    }
+}
