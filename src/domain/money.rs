@@ -22,7 +22,8 @@ impl Fen {
         if d.is_sign_negative() || d.scale() > 2 && d.normalize().scale() > 2 {
             return Err(bad());
         }
-        let fen = (d * Decimal::from(100)).normalize();
+        // checked: `*` panics past 7.9 × 10²⁸ (an amount of 27 digits, found by tests/fuzz.rs).
+        let fen = d.checked_mul(Decimal::from(100)).ok_or_else(bad)?.normalize();
         if fen.scale() != 0 {
             return Err(bad());
         }
@@ -51,6 +52,7 @@ mod tests {
         assert!(Fen::parse_yuan("a", "1.005").is_err());
         assert!(Fen::parse_yuan("a", "-1").is_err());
         assert!(Fen::parse_yuan("a", "abc").is_err());
+        assert!(Fen::parse_yuan("a", "79228162514264337593543950335").is_err());
         assert_eq!(Fen(1230).to_decimal().to_string(), "12.30");
     }
 }

@@ -55,8 +55,10 @@ impl App {
             ));
         }
         self.write(caller, &[Lock::CalendarYear(year)], |c, touched| {
-            facts::insert_calendar_year(c, year, &source, text)?;
-            touched.fact("calendar_years", year);
+            // The row's id, not the year: the chain links and the audit name rows by id (a
+            // re-upload of a year is a new row).
+            let id = facts::insert_calendar_year(c, year, &source, text)?;
+            touched.fact("calendar_years", id);
             Ok(())
         })?;
         let mut cal = self.calendar.write().map_err(|_| Error::Internal(anyhow::anyhow!("calendar lock poisoned")))?;

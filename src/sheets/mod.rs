@@ -69,6 +69,8 @@ pub mod synonyms;
 pub mod template;
 pub mod upload;
 pub mod workbook;
+pub mod xls_guard;
+pub mod zip_guard;
 
 pub use cell::{Cell, CellKind, SheetRow};
 pub use columns::{parse_sheet_date, Column, Header};

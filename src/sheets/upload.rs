@@ -145,6 +145,14 @@ impl SheetRows {
                 format!("表头超过{max}列，请删除多余的列后重新上传"),
             )));
         }
+        // The header is kept with the report: a control character in it (a UTF-16 file cut at
+        // an odd byte decodes to NULs) is the file's fault, and PostgreSQL cannot store a NUL.
+        if header.cells.iter().any(|c| c.chars().any(limits::is_forbidden_control)) {
+            return Err(match limits::control_character("header") {
+                Error::Client(c) => Error::Client(c.row(header.row)),
+                other => other,
+            });
+        }
         Ok(SheetRows {
             encoding: reader.info().label(),
             header_cells: header.cells,
@@ -209,7 +217,20 @@ impl SheetRows {
                 }
             },
         };
-        Ok(Some(RowRead { row, parsed, raw: Some(rec.texts()) }))
+        // Kept for the rejected-rows file (and so in the database): a control character, which
+        // rejects the row, is kept as U+FFFD (PostgreSQL cannot store a NUL; found by fuzzing).
+        let raw = rec
+            .texts()
+            .into_iter()
+            .map(|t| {
+                if t.chars().any(limits::is_forbidden_control) {
+                    t.chars().map(|c| if limits::is_forbidden_control(c) { '\u{FFFD}' } else { c }).collect()
+                } else {
+                    t
+                }
+            })
+            .collect();
+        Ok(Some(RowRead { row, parsed, raw: Some(raw) }))
     }
 
     /// The rows passed over so far (empty, 合计, 注：, 填表人 …).

@@ -2,9 +2,14 @@
 //! owns the workbook and hands rows over a small bounded channel, so memory stays flat in the
 //! row count), .xls (at most 65 536 rows) read sheet-whole. Numbers keep their value and are
 //! shown as Excel shows them; date cells become `YYYY-MM-DD`.
+//!
+//! Hostile files: `zip_guard` and `xls_guard` refuse first what would make `calamine`
+//! inflate, allocate or loop without bound; a panic inside `calamine` on a damaged file is
+//! caught and reported as an unreadable file; columns past [`MAX_COLUMNS`] are not read.
 
 use std::io::Cursor;
-use std::sync::mpsc::{sync_channel, Receiver};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 
 use calamine::{Data, Reader, SheetType, SheetVisible, Xls, Xlsx, XlsxError};
 
@@ -12,6 +17,11 @@ use super::cell::{Cell, CellKind, SheetRow};
 use super::error::SheetError;
 use super::source::{Format, RowSource, SourceInfo};
 use super::synonyms::Synonyms;
+use super::{xls_guard, zip_guard};
+
+/// Columns read, A to IV (the most an .xls has): no upload has more, and a cell at XFD would
+/// otherwise make every row it is on 16 384 cells wide in memory.
+pub const MAX_COLUMNS: usize = 256;
 
 /// Rows handed over by the .xlsx worker before it waits for the reader.
 const CHANNEL_ROWS: usize = 256;
@@ -19,10 +29,22 @@ const CHANNEL_ROWS: usize = 256;
 /// Opens the bytes of an .xlsx (zip) or .xls (OLE) workbook at the sheet the table prefers.
 pub fn open(bytes: Vec<u8>, table: &Synonyms) -> Result<Box<dyn RowSource>, SheetError> {
     if bytes.starts_with(b"PK") {
-        open_xlsx(bytes, table)
+        zip_guard::check(&bytes)?;
+        guarded(|| open_xlsx(bytes, table))
     } else {
-        open_xls(bytes, table)
+        xls_guard::check(&bytes)?;
+        guarded(|| open_xls(bytes, table))
     }
+}
+
+/// `calamine` panics on some damaged files (an index past the end of a record): that is a
+/// file that cannot be read, not a crash.
+fn guarded<T>(f: impl FnOnce() -> Result<T, SheetError>) -> Result<T, SheetError> {
+    catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|_| Err(damaged()))
+}
+
+fn damaged() -> SheetError {
+    unreadable("the workbook is damaged")
 }
 
 fn unreadable(e: impl std::fmt::Display) -> SheetError {
@@ -79,45 +101,55 @@ fn open_xlsx(bytes: Vec<u8>, table: &Synonyms) -> Result<Box<dyn RowSource>, She
     std::thread::Builder::new()
         .name("jifen-xlsx-reader".into())
         .spawn(move || {
-            let mut cells = match book.worksheet_cells_reader(&sheet) {
-                Ok(c) => c,
-                Err(e) => {
-                    let _ = tx.send(Err(unreadable(e)));
-                    return;
-                }
-            };
-            let mut current: Option<SheetRow> = None;
-            loop {
-                match cells.next_cell() {
-                    Ok(Some(c)) => {
-                        let (r, col) = c.get_position();
-                        let Some(cell) = cell_of(Data::from(c.get_value().clone())) else { continue };
-                        let row = u64::from(r) + 1;
-                        if let Some(done) = current.take_if(|cur| cur.row != row) {
-                            if tx.send(Ok(done)).is_err() {
-                                return; // the reader is gone
-                            }
-                        }
-                        let cur = current.get_or_insert_with(|| SheetRow { row, cells: Vec::new() });
-                        let col = col as usize;
-                        if cur.cells.len() < col {
-                            cur.cells.resize(col, Cell::text(""));
-                        }
-                        cur.cells.push(cell);
-                    }
-                    Ok(None) => break,
-                    Err(e) => {
-                        let _ = tx.send(Err(unreadable(e)));
-                        return;
-                    }
-                }
-            }
-            if let Some(cur) = current {
-                let _ = tx.send(Ok(cur));
+            if catch_unwind(AssertUnwindSafe(|| send_rows(&mut book, &sheet, &tx))).is_err() {
+                let _ = tx.send(Err(damaged()));
             }
         })
         .map_err(unreadable)?;
     Ok(Box::new(XlsxSource { rx, info }))
+}
+
+/// The .xlsx worker: the cells of `sheet`, gathered into rows and sent as they come.
+fn send_rows(book: &mut Xlsx<Cursor<Vec<u8>>>, sheet: &str, tx: &SyncSender<Result<SheetRow, SheetError>>) {
+    let mut cells = match book.worksheet_cells_reader(sheet) {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = tx.send(Err(unreadable(e)));
+            return;
+        }
+    };
+    let mut current: Option<SheetRow> = None;
+    loop {
+        match cells.next_cell() {
+            Ok(Some(c)) => {
+                let (r, col) = c.get_position();
+                let col = col as usize;
+                if col >= MAX_COLUMNS {
+                    continue;
+                }
+                let Some(cell) = cell_of(Data::from(c.get_value().clone())) else { continue };
+                let row = u64::from(r) + 1;
+                if let Some(done) = current.take_if(|cur| cur.row != row) {
+                    if tx.send(Ok(done)).is_err() {
+                        return; // the reader is gone
+                    }
+                }
+                let cur = current.get_or_insert_with(|| SheetRow { row, cells: Vec::new() });
+                if cur.cells.len() < col {
+                    cur.cells.resize(col, Cell::text(""));
+                }
+                cur.cells.push(cell);
+            }
+            Ok(None) => break,
+            Err(e) => {
+                let _ = tx.send(Err(unreadable(e)));
+                return;
+            }
+        }
+    }
+    if let Some(cur) = current {
+        let _ = tx.send(Ok(cur));
+    }
 }
 
 /// The rows the .xlsx worker sends.
@@ -182,8 +214,11 @@ impl Iterator for XlsSource {
         while self.next < height {
             let k = self.next;
             self.next += 1;
+            if self.start_col >= MAX_COLUMNS {
+                return None;
+            }
             let mut cells = vec![Cell::text(""); self.start_col];
-            for j in 0..width {
+            for j in 0..width.min(MAX_COLUMNS - self.start_col) {
                 cells.push(self.range.get((k, j)).and_then(|d| cell_of(d.clone())).unwrap_or_else(|| Cell::text("")));
             }
             while cells.last().is_some_and(|c| c.text.is_empty()) {

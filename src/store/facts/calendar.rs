@@ -6,7 +6,8 @@ use super::Q;
 use crate::store::conn::DbConn;
 use crate::store::schema::*;
 
-pub fn insert_calendar_year(conn: &mut DbConn, year: i32, source: &str, body: &str) -> Q<()> {
+/// Records a year's file; returns the new row's id (what the chain links and the audit names).
+pub fn insert_calendar_year(conn: &mut DbConn, year: i32, source: &str, body: &str) -> Q<i64> {
     diesel::insert_into(calendar_years::table)
         .values((
             calendar_years::year.eq(year),
@@ -14,8 +15,8 @@ pub fn insert_calendar_year(conn: &mut DbConn, year: i32, source: &str, body: &s
             calendar_years::body.eq(body),
             calendar_years::recorded_at.eq(crate::store::now()),
         ))
-        .execute(conn)
-        .map(drop)
+        .returning(calendar_years::id)
+        .get_result(conn)
 }
 
 /// Every uploaded year's file, oldest first (a later upload of a year replaces an earlier one).
