@@ -10,12 +10,15 @@ use crate::service::institutions::{
 };
 use crate::service::{Action, Caller};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DateQuery {
+    #[param(pattern = r"^([0-9]{4}-[0-9]{2}-[0-9]{2})?$")]
     pub date: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct YearQuery {
     pub year: Option<i32>,
 }
@@ -165,8 +168,10 @@ pub async fn inspection_result(
     Ok(HttpResponse::Ok().json(run(&state, move |app| app.record_inspection_result(&caller, &code, &req)).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct EndingQuery {
+    #[param(pattern = r"^([0-9]{4}-[0-9]{2}-[0-9]{2})?$")]
     pub date: Option<String>,
     pub days: Option<u32>,
 }

@@ -7,17 +7,22 @@ use crate::domain::dates::parse_date;
 use crate::error::{Error, Result};
 use crate::service::{Action, Caller};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     pub institution_code: Option<String>,
     pub year: Option<i32>,
     /// `true`: only orders not held 30 days after they were given (as of `date`, default today).
     pub overdue: Option<String>,
+    #[param(pattern = r"^([0-9]{4}-[0-9]{2}-[0-9]{2})?$")]
     pub date: Option<String>,
 }
 
-#[derive(Deserialize)]
-struct RecordBody {
+/// The body of `POST /interview-orders/{id}/record`.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = RecordInterview)]
+pub(crate) struct RecordBody {
+    #[schema(format = Date)]
     held_on: String,
     #[serde(default)]
     notes: String,

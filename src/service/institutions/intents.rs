@@ -18,13 +18,14 @@ use crate::store::facts::{self, AgreementAction, IntentRow};
 use crate::store::DbConn;
 
 /// `POST /institutions/{code}/agreement/intents`: the notice of an intended decision.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct NewIntent {
     /// `suspend` or `terminate`.
     pub action: String,
     pub facts: String,
     pub basis: String,
     /// The day the institution was told.
+    #[schema(format = Date)]
     pub notified_on: String,
     /// A suspension of one department (科室) only.
     #[serde(default)]
@@ -32,8 +33,9 @@ pub struct NewIntent {
 }
 
 /// `POST /institutions/{code}/agreement/intents/{id}/statement`: the institution's 陈述申辩.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct NewStatement {
+    #[schema(format = Date)]
     pub stated_on: String,
     #[serde(default)]
     pub statement: String,
