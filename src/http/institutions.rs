@@ -173,6 +173,8 @@ pub async fn inspection_result(
 pub struct EndingQuery {
     #[param(pattern = r"^([0-9]{4}-[0-9]{2}-[0-9]{2})?$")]
     pub date: Option<String>,
+    /// Any u32: the document says so (not int32's bound).
+    #[param(format = Int64, minimum = 0, maximum = 4294967295_u64)]
     pub days: Option<u32>,
 }
 

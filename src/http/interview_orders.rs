@@ -35,11 +35,9 @@ pub async fn list(state: web::Data<State>, caller: Caller, q: web::Query<ListQue
     caller.permit(Action::ReadInterviewOrders)?;
     let q = q.into_inner();
     caller.own_institution(q.institution_code.clone())?;
-    let overdue_on = if super::flag("overdue", q.overdue.as_deref())? {
-        Some(super::date_or_today("date", q.date.as_deref())?)
-    } else {
-        None
-    };
+    // `date` is checked even when `overdue` does not use it: a malformed query is never ignored.
+    let on = super::date_or_today("date", q.date.as_deref())?;
+    let overdue_on = super::flag("overdue", q.overdue.as_deref())?.then_some(on);
     let orders = run(&state, move |app| app.interview_orders(&caller, q.institution_code, q.year, overdue_on)).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "orders": orders })))
 }

@@ -128,7 +128,7 @@ pub struct ClaimLine {
     #[serde(default)]
     pub emergency: bool,
     /// Yuan, as a decimal string or a number.
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = crate::http::openapi::money)]
     pub amount: Option<serde_json::Value>,
 }
 

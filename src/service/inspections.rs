@@ -40,7 +40,7 @@ pub struct NewViolation {
     /// 五(二): the officer may set a 2-year ban (24) instead of 1 year (12).
     pub ban_months: Option<u32>,
     /// The fund's loss, yuan as a decimal string (stored as fen).
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = crate::http::openapi::money)]
     pub fund_loss: Option<serde_json::Value>,
 }
 

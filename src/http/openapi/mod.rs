@@ -18,6 +18,7 @@ use serde_json::{json, Map, Value};
 
 use super::routes::{Body, Policy, Scope, ROUTES};
 use ops::Op;
+pub use schemas::money;
 
 /// The document, built once.
 pub fn document() -> &'static Value {

@@ -37,6 +37,16 @@ pub const PERSONNEL_CODE: &str = "^[A-Za-z]{1,2}[0-9]{12}$";
 /// Institution codes: `H` (medical) or `P` (pharmacy), the 6-digit region, 5 digits.
 pub const INSTITUTION_CODE: &str = "^[HPhp][0-9]{11}$";
 
+/// Yuan, as a decimal string (`"128.50"`) or a JSON number; null or left out: none
+/// (`service::eligibility::amount_of`). Used as `#[schema(schema_with = …)]`.
+pub fn money() -> utoipa::openapi::Object {
+    use utoipa::openapi::schema::{SchemaType, Type};
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(SchemaType::from_iter([Type::String, Type::Number, Type::Null]))
+        .description(Some("yuan: a decimal string (\"128.50\") or a number"))
+        .build()
+}
+
 pub fn personnel_code() -> Value {
     json!({"type": "string", "pattern": PERSONNEL_CODE})
 }
@@ -63,8 +73,8 @@ pub struct ErrorDetail {
     /// The offending field (`violations[0].items`), or null.
     #[schema(required = true)]
     field: Option<String>,
-    /// The spreadsheet row, as Excel numbers it, or null.
-    #[schema(required = true, minimum = 1)]
+    /// The spreadsheet row as Excel numbers it (a JSON list's index for claim lines), or null.
+    #[schema(required = true)]
     row: Option<u64>,
     #[schema(value_type = Option<Object>)]
     report: Option<Value>,

@@ -41,7 +41,8 @@ pub fn all() -> Vec<Op> {
             .link("suspend", "POST", "/api/v1/institutions/{code}/agreement/suspend", &[("code", "$response.body#/code")])
             .link("notify_intent", "POST", "/api/v1/institutions/{code}/agreement/intents", &[("code", "$response.body#/code")])
             .link("roster", "GET", "/api/v1/institutions/{code}/roster.csv", &[("code", "$response.body#/code")])
-            .link("public", "GET", "/api/v1/public/institutions/{code}", &[("code", "$response.body#/code")]),
+            .link("public", "GET", "/api/v1/public/institutions/{code}", &[("code", "$response.body#/code")])
+            .refuses(&["invalid_institution_code", "invalid_kind", "invalid_date", "invalid_period", "invalid_region", "already_exists", "reapplication_barred", "control_character"]),
         get("/api/v1/institutions/{code}", "An institution and its agreement history as of a date")
             .query::<institutions::DateQuery>(),
         post("/api/v1/institutions/{code}/agreement/suspend", "Suspend the agreement (三(四)): staff follow")
@@ -96,7 +97,8 @@ pub fn all() -> Vec<Op> {
             .json::<NewRegistration>()
             .link("status", "GET", "/api/v1/practitioners/{code}/status", &[("code", "$response.body#/personnel_code")])
             .link("ledger", "GET", "/api/v1/practitioners/{code}/ledger", &[("code", "$response.body#/personnel_code")])
-            .link("deregister", "DELETE", "/api/v1/registrations/{institution_code}/{personnel_code}", &[("institution_code", "$response.body#/institution_code"), ("personnel_code", "$response.body#/personnel_code")]),
+            .link("deregister", "DELETE", "/api/v1/registrations/{institution_code}/{personnel_code}", &[("institution_code", "$response.body#/institution_code"), ("personnel_code", "$response.body#/personnel_code")])
+            .refuses(&["invalid_personnel_code", "invalid_id_number", "invalid_category", "invalid_date", "category_mismatch", "unknown_institution", "already_registered", "code_held_by_another"]),
         delete("/api/v1/registrations/{institution_code}/{personnel_code}", "Deregister (注销) from a date")
             .query::<registrations::OnQuery>(),
         post("/api/v1/rosters/{institution_code}", "Upload a roster (附件1 columns) — preview, or commit with commit=true")
@@ -113,7 +115,8 @@ pub fn all() -> Vec<Op> {
             .json::<NewInspection>()
             .header(&[("Idempotency-Key", "a retried request with the same key is recorded once")])
             .link("revoke", "POST", "/api/v1/deductions/{id}/revoke", &[("id", "$response.body#/violations/0/deduction_id")])
-            .link("object", "POST", "/api/v1/deductions/{id}/objections", &[("id", "$response.body#/violations/0/deduction_id")]),
+            .link("object", "POST", "/api/v1/deductions/{id}/objections", &[("id", "$response.body#/violations/0/deduction_id")])
+            .refuses(&["invalid_date", "invalid_period", "no_violations", "too_many_violations", "duplicate_violation", "unknown_institution", "unknown_practitioner", "invalid_ban", "idempotency_conflict", "invalid_idempotency_key"]),
         post("/api/v1/inspections/batch", "Violations in bulk, grouped into inspections by 检查编号")
             .about("Body: CSV in UTF-8, GBK or UTF-16, detected; a preview unless commit=true.")
             .query::<BatchQuery>()
@@ -128,15 +131,19 @@ pub fn all() -> Vec<Op> {
             .created()
             .json::<NewObjection>()
             .link("objection", "GET", "/api/v1/objections/{id}", &[("id", "$response.body#/id")])
-            .link("decide", "POST", "/api/v1/objections/{id}/decide", &[("id", "$response.body#/id")]),
+            .link("decide", "POST", "/api/v1/objections/{id}/decide", &[("id", "$response.body#/id")])
+            .refuses(&["invalid_date", "deadline_passed", "objection_pending", "already_revoked"])
+            .link("escalate", "POST", "/api/v1/objections/{id}/escalate", &[("id", "$response.body#/id")]),
         get("/api/v1/objections/{id}", "One objection with its decisions and deadline"),
         post("/api/v1/objections/{id}/decide", "Uphold or reject (agency level, or department level after an escalation); uphold revokes the deduction")
             .about("The agency's decision is a written notice to the objecting institution (kind objection_decision); an escalated objection is decided at /objections/{id}/escalation/decide (409 escalated here).")
-            .json::<DecideObjection>(),
+            .json::<DecideObjection>()
+            .refuses(&["invalid_decision", "invalid_date", "already_decided"]),
         post("/api/v1/objections/{id}/escalate", "Take a rejected objection to the administrative department within 10 working days of receiving the agency's written rejection")
             .created()
             .about("201 up to the 10th working day after the rejection's notice counts as received (acknowledged, or its date plus the delivery allowance); 422 deadline_passed after, naming the rejection's date.")
-            .json::<EscalateObjection>(),
+            .json::<EscalateObjection>()
+            .refuses(&["deadline_passed", "not_rejected", "calendar_missing"]),
         post("/api/v1/objections/{id}/escalation/decide", "The administrative department's decision on an escalated objection (六(一))")
             .about("uphold revokes the deduction; either way a written notice to the objecting institution. 409 not_escalated unless escalated; 409 already_decided.")
             .json::<DecideEscalation>(),
@@ -161,7 +168,8 @@ pub fn all() -> Vec<Op> {
             .created()
             .about("A second test in a year is 409 duplicate_test unless an admin records it as a re-sit (retake: true, retake_reason). A test before 2024-03-29 is 422 not_retroactive.")
             .json::<NewTrainingTest>()
-            .link("revoke", "POST", "/api/v1/training-tests/{id}/revoke", &[("id", "$response.body#/id")]),
+            .link("revoke", "POST", "/api/v1/training-tests/{id}/revoke", &[("id", "$response.body#/id")])
+            .refuses(&["invalid_format", "invalid_score", "result_contradicts_score", "future_date", "already_tested", "retake_reason"]),
         post("/api/v1/training-tests/batch", "Training-test results in bulk (三(三))")
             .about("Body: CSV in UTF-8, GBK or UTF-16, detected; a preview unless commit=true.")
             .query::<BatchQuery>()
@@ -176,7 +184,8 @@ pub fn all() -> Vec<Op> {
             .json::<SetPassMark>(),
         post("/api/v1/training-tests/{id}/revoke", "Revoke a training test recorded wrongly (三(三))")
             .about("The test counts for no date; a termination it caused is withdrawn; the person's institutions get a written notice; the corrected result can then be recorded.")
-            .json::<RevokeTest>(),
+            .json::<RevokeTest>()
+            .refuses(&["already_revoked", "invalid_date"]),
         post("/api/v1/training-tests/absences", "Record an absence from the year's training test (三(三) 缺考)")
             .created()
             .about("Recorded as a fact and shown on the person's page: never a pass, never a fail (nothing is terminated for it), and it does not use up the year's test. 409 already_tested when the year has a test; 409 duplicate_absence; 422 not_retroactive before 2024-03-29.")

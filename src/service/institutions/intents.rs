@@ -140,6 +140,10 @@ impl App {
     pub fn intents(&self, caller: &Caller, code: &str) -> Result<Vec<IntentView>> {
         caller.require_institution(Action::ReadInstitution, code)?;
         let mut c = self.conn()?;
+        // An institution that does not exist has no list, like `GET /institutions/{code}`.
+        if facts::institution(&mut c, code)?.is_none() {
+            return Err(Error::not_found("institution", "定点医药机构"));
+        }
         let ids: Vec<i64> = facts::intents_of(&mut c, code)?.into_iter().map(|i| i.id).collect();
         ids.into_iter().map(|id| self.intent_view(&mut c, id)).collect()
     }
