@@ -73,7 +73,8 @@ fn bodies_parameters_and_security_follow_the_route_table() {
         let public = route.policy == jifen::http::routes::Policy::Public;
         assert_eq!(op["security"] == serde_json::json!([]), public, "{} {path}", route.method);
         for name in path.split('/').filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}'))) {
-            let declared = op["parameters"].as_array().into_iter().flatten().any(|p| p["name"] == name && p["in"] == "path");
+            let declared =
+                op["parameters"].as_array().into_iter().flatten().any(|p| p["name"] == name && p["in"] == "path");
             assert!(declared, "{} {path}: path parameter {name}", route.method);
         }
         for status in ["405"] {

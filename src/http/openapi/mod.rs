@@ -8,8 +8,8 @@
 //! `tests/openapi.rs` checks the two are equal. `GET /api/v1/openapi.json` serves it.
 
 mod ops;
-mod table;
 mod schemas;
+mod table;
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
