@@ -77,9 +77,7 @@ fn bodies_parameters_and_security_follow_the_route_table() {
                 op["parameters"].as_array().into_iter().flatten().any(|p| p["name"] == name && p["in"] == "path");
             assert!(declared, "{} {path}: path parameter {name}", route.method);
         }
-        for status in ["405"] {
-            assert!(op["responses"][status].is_object(), "{} {path} documents {status}", route.method);
-        }
+        assert!(op["responses"]["405"].is_object(), "{} {path} documents 405", route.method);
         if has_body {
             for status in ["400", "413", "415", "422"] {
                 assert!(op["responses"][status].is_object(), "{} {path} documents {status}", route.method);
