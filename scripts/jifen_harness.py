@@ -26,6 +26,8 @@ YEAR = 2025
 
 
 def binary():
+    if os.environ.get("JIFEN_BINARY"):  # another build of jifen (a debug one, by hand)
+        return os.environ["JIFEN_BINARY"]
     target = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
     path = os.path.join(target, "release", "jifen")
     if not os.path.exists(path):

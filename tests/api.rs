@@ -646,7 +646,7 @@ fn openapi_matches_the_routes() {
         .iter()
         .map(|r| (r.method.to_string(), r.path.strip_prefix("/api/v1").unwrap_or(r.path).to_string()))
         .collect();
-    assert_eq!(documented, served, "docs/openapi.json and src/http/routes.rs disagree");
+    assert_eq!(documented, served, "the served document and src/http/routes.rs disagree");
     for (method, path) in &documented {
         let concrete = path.replace("{id}", "1").replace('{', "X").replace('}', "");
         let public = doc["paths"][path][method.to_lowercase()]["security"].is_array();
@@ -657,7 +657,8 @@ fn openapi_matches_the_routes() {
             assert_eq!(st, 401, "{method} {path} needs a token: {b}");
         }
         for code in doc["paths"][path][method.to_lowercase()]["responses"].as_object().unwrap().keys() {
-            assert!(code.len() == 3 && !code.starts_with('5'), "{method} {path} documents {code}");
+            // 503 is the one server-side answer documented: busy or a read replica (`Retry-After`).
+            assert!(code.len() == 3 && (!code.starts_with('5') || code == "503"), "{method} {path} documents {code}");
         }
     }
 }

@@ -45,6 +45,8 @@ enum Command {
     },
     /// Create or upgrade the database schema.
     Migrate,
+    /// Print the OpenAPI document of the HTTP API (`docs/openapi.json` is this output).
+    Openapi,
     /// Rebuild every projection from the facts and report any difference; check the hash
     /// chains over the facts and the audit trail (exits non-zero on any finding).
     Verify,
@@ -317,6 +319,7 @@ fn execute(cli: Cli, caller: &Caller) -> anyhow::Result<()> {
                 out.display()
             );
         }
+        Command::Openapi => print!("{}", crate::http::openapi::pretty()),
         Command::Migrate => {
             crate::store::connect(&cli.database_url)?;
             println!("database at {} is up to date", backend_of(&cli.database_url));

@@ -5,7 +5,8 @@ use super::{run, State};
 use crate::error::{Error, Result};
 use crate::service::{Action, Caller};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     pub target: Option<String>,
 }

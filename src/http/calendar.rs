@@ -7,8 +7,10 @@ use crate::domain::dates::parse_date;
 use crate::error::{Error, Result};
 use crate::service::{Action, Caller};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct WorkingDaysQuery {
+    #[param(format = Date, required = true)]
     pub from: Option<String>,
     pub days: Option<u32>,
 }

@@ -10,13 +10,17 @@ use crate::error::{Error, Result};
 use crate::service::feed::{LIMIT_DEFAULT, LIMIT_MAX, WAIT_MAX};
 use crate::service::{Action, Caller};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ChangesQuery {
     /// The last number the consumer applied (0 to start).
+    #[param(value_type = Option<u64>)]
     pub after: Option<String>,
     /// Items at most (default 1000, at most 10 000).
+    #[param(value_type = Option<u32>, maximum = 10000)]
     pub limit: Option<String>,
     /// Seconds to hold the request open when nothing is after `after` (at most 60).
+    #[param(value_type = Option<u32>, maximum = 60)]
     pub wait: Option<String>,
 }
 

@@ -39,10 +39,11 @@ pub async fn check(state: web::Data<State>, caller: Caller, body: Body) -> Resul
     Ok(HttpResponse::Ok().json(result))
 }
 
-/// The request's shape, for error messages only.
-#[derive(serde::Deserialize)]
+/// The request's shape, for error messages and the OpenAPI document.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[schema(as = EligibilityCheck)]
 #[allow(dead_code)]
-struct MissingLines {
+pub(crate) struct MissingLines {
     lines: Vec<ClaimLine>,
 }
 

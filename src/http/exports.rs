@@ -8,8 +8,10 @@ use crate::service::exports::ListFile;
 use crate::service::{Action, Caller};
 use crate::sheets::export::ExportFormat;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ExportQuery {
+    #[param(pattern = r"^([0-9]{4}-[0-9]{2}-[0-9]{2})?$")]
     pub date: Option<String>,
     /// CSV: `utf-8` (with BOM, the default) or `gbk`.
     pub encoding: Option<String>,

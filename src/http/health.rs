@@ -16,7 +16,8 @@ pub async fn metrics(state: web::Data<State>, caller: Caller) -> Result<HttpResp
     Ok(HttpResponse::Ok().content_type("text/plain; version=0.0.4").body(state.metrics.render()))
 }
 
-/// `GET /openapi.json`: the OpenAPI 3 document of this API (`docs/openapi.json`).
+/// `GET /openapi.json`: the OpenAPI 3.1 document of this API, generated from the code
+/// (`super::openapi`; `docs/openapi.json` is the same text).
 pub async fn openapi() -> HttpResponse {
-    HttpResponse::Ok().content_type("application/json").body(include_str!("../../docs/openapi.json"))
+    HttpResponse::Ok().content_type("application/json").body(super::openapi::pretty())
 }

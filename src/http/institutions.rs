@@ -10,12 +10,15 @@ use crate::service::institutions::{
 };
 use crate::service::{Action, Caller};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DateQuery {
+    #[param(pattern = r"^([0-9]{4}-[0-9]{2}-[0-9]{2})?$")]
     pub date: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct YearQuery {
     pub year: Option<i32>,
 }
@@ -165,9 +168,13 @@ pub async fn inspection_result(
     Ok(HttpResponse::Ok().json(run(&state, move |app| app.record_inspection_result(&caller, &code, &req)).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct EndingQuery {
+    #[param(pattern = r"^([0-9]{4}-[0-9]{2}-[0-9]{2})?$")]
     pub date: Option<String>,
+    /// Any u32: the document says so (not int32's bound).
+    #[param(format = Int64, minimum = 0, maximum = 4294967295_u64)]
     pub days: Option<u32>,
 }
 

@@ -7,17 +7,22 @@ use crate::domain::dates::parse_date;
 use crate::error::{Error, Result};
 use crate::service::{Action, Caller};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     pub institution_code: Option<String>,
     pub year: Option<i32>,
     /// `true`: only orders not held 30 days after they were given (as of `date`, default today).
     pub overdue: Option<String>,
+    #[param(pattern = r"^([0-9]{4}-[0-9]{2}-[0-9]{2})?$")]
     pub date: Option<String>,
 }
 
-#[derive(Deserialize)]
-struct RecordBody {
+/// The body of `POST /interview-orders/{id}/record`.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = RecordInterview)]
+pub(crate) struct RecordBody {
+    #[schema(format = Date)]
     held_on: String,
     #[serde(default)]
     notes: String,
@@ -30,11 +35,9 @@ pub async fn list(state: web::Data<State>, caller: Caller, q: web::Query<ListQue
     caller.permit(Action::ReadInterviewOrders)?;
     let q = q.into_inner();
     caller.own_institution(q.institution_code.clone())?;
-    let overdue_on = if super::flag("overdue", q.overdue.as_deref())? {
-        Some(super::date_or_today("date", q.date.as_deref())?)
-    } else {
-        None
-    };
+    // `date` is checked even when `overdue` does not use it: a malformed query is never ignored.
+    let on = super::date_or_today("date", q.date.as_deref())?;
+    let overdue_on = super::flag("overdue", q.overdue.as_deref())?.then_some(on);
     let orders = run(&state, move |app| app.interview_orders(&caller, q.institution_code, q.year, overdue_on)).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "orders": orders })))
 }

@@ -21,6 +21,7 @@ pub mod metrics;
 mod multipart;
 pub(crate) mod notices;
 mod objections;
+pub mod openapi;
 mod practitioners;
 mod public;
 mod rate;
@@ -100,7 +101,8 @@ pub fn flag(name: &str, v: Option<&str>) -> Result<bool> {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct BatchQuery {
     pub commit: Option<String>,
     pub partial: Option<String>,

@@ -10,7 +10,8 @@ use crate::service::notices::{Notice, NoticeBody};
 use crate::service::receipts::AcknowledgeNotice;
 use crate::service::{Action, Caller};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     pub institution_code: Option<String>,
     pub personnel_code: Option<String>,

@@ -15,8 +15,10 @@ pub async fn create(state: web::Data<State>, caller: Caller, body: Body) -> Resu
     Ok(HttpResponse::Created().json(view))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct OnQuery {
+    #[param(pattern = r"^([0-9]{4}-[0-9]{2}-[0-9]{2})?$")]
     pub on: Option<String>,
 }
 

@@ -9,7 +9,8 @@ use crate::service::progress::Progress;
 use crate::service::rosters::{RosterMode, StoredReport, UploadOptions};
 use crate::service::{Action, Caller};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct UploadQuery {
     pub mode: Option<String>,
     pub commit: Option<String>,
@@ -67,7 +68,8 @@ pub async fn upload(
     Ok(HttpResponse::Ok().json(report))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ReportQuery {
     /// Omitted: the full report as JSON; `csv` (with `encoding=gbk`) or `xlsx`: the rejected rows.
     pub format: Option<String>,

@@ -12,7 +12,8 @@ use crate::error::Result;
 use crate::service::stats::StatsScope;
 use crate::service::{Action, App, Caller};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct StatsQuery {
     pub year: Option<i32>,
     pub county: Option<String>,

@@ -42,7 +42,8 @@ pub async fn batch(
     Ok(HttpResponse::Ok().json(report))
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct YearQuery {
     pub year: Option<i32>,
 }

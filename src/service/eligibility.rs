@@ -119,14 +119,16 @@ impl EligibilityIndex {
 }
 
 /// One claim line.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct ClaimLine {
     pub personnel_code: String,
     pub institution_code: String,
+    #[schema(format = Date)]
     pub service_date: String,
     #[serde(default)]
     pub emergency: bool,
     /// Yuan, as a decimal string or a number.
+    #[schema(schema_with = crate::http::openapi::money)]
     pub amount: Option<serde_json::Value>,
 }
 

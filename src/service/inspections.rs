@@ -17,18 +17,21 @@ use crate::store::DbConn;
 pub mod preview;
 
 /// `POST /inspections`.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct NewInspection {
     pub institution_code: String,
+    #[schema(format = Date)]
     pub inspected_on: String,
+    #[schema(format = Date)]
     pub decided_on: String,
     pub violations: Vec<NewViolation>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct NewViolation {
     pub personnel_code: String,
     pub items: Vec<String>,
+    #[schema(pattern = r"^([0-9]{4}-[0-9]{2}-[0-9]{2})?$")]
     pub occurred_on: Option<String>,
     #[serde(default)]
     pub note: String,
@@ -37,6 +40,7 @@ pub struct NewViolation {
     /// 五(二): the officer may set a 2-year ban (24) instead of 1 year (12).
     pub ban_months: Option<u32>,
     /// The fund's loss, yuan as a decimal string (stored as fen).
+    #[schema(schema_with = crate::http::openapi::money)]
     pub fund_loss: Option<serde_json::Value>,
 }
 
@@ -72,8 +76,9 @@ pub struct InspectionResult {
 }
 
 /// `POST /deductions/{id}/revoke`.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct RevokeDeduction {
+    #[schema(format = Date)]
     pub on: String,
     pub reason: String,
 }

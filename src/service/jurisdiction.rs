@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::store::jurisdiction as store;
 
 /// `POST /settings/jurisdiction`.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct SetJurisdiction {
     pub jurisdiction: String,
 }

@@ -20,8 +20,9 @@ use crate::store::notice_body::NoticeBody;
 use crate::store::{facts, DbConn};
 
 /// `POST /deductions/{id}/objections`.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct NewObjection {
+    #[schema(format = Date)]
     pub filed_on: String,
     pub grounds: String,
     /// The objecting institution; defaults to the HR token's, or the inspected one.
@@ -29,24 +30,27 @@ pub struct NewObjection {
 }
 
 /// `POST /objections/{id}/decide`.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct DecideObjection {
     pub decision: String,
+    #[schema(format = Date)]
     pub decided_on: String,
     #[serde(default)]
     pub evidence: String,
 }
 
 /// `POST /objections/{id}/escalate`.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct EscalateObjection {
+    #[schema(format = Date)]
     pub on: String,
 }
 
 /// `POST /objections/{id}/escalation/decide`: the administrative department's decision (admin).
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct DecideEscalation {
     pub decision: String,
+    #[schema(format = Date)]
     pub decided_on: String,
     /// The department's reasoning.
     #[serde(default, alias = "evidence")]

@@ -14,18 +14,20 @@ use crate::error::{Error, Result};
 use crate::store::due_process;
 
 /// `POST /notices/{id}/received`.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct AcknowledgeNotice {
     /// The day the institution received the notice.
+    #[schema(format = Date)]
     pub on: String,
 }
 
 /// `POST /settings/delivery-allowance`.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct SetDeliveryAllowance {
     /// Calendar days from a notice's date to the day it counts as received, 0..=30.
     pub days: u32,
     /// For notices dated on or after this day (earlier notices keep the allowance they had).
+    #[schema(format = Date)]
     pub from: String,
 }
 

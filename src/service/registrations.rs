@@ -11,13 +11,17 @@ use crate::error::{Error, Result};
 use crate::store::facts::{self, Practitioner};
 
 /// `POST /registrations`.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct NewRegistration {
+    #[schema(pattern = r"^[HPhp][0-9]{11}$")]
     pub institution_code: String,
+    #[schema(pattern = r"^[A-Za-z]{1,2}[0-9]{12}$")]
     pub personnel_code: String,
     pub name: String,
+    #[schema(pattern = r"^[0-9]{17}[0-9Xx]$")]
     pub id_number: String,
     pub category: String,
+    #[schema(format = Date)]
     pub registered_on: String,
     pub phone: Option<String>,
 }

@@ -12,11 +12,13 @@ use crate::store::facts::{self, Delivery};
 use crate::store::DbConn;
 
 /// `POST /training-tests`.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct NewTrainingTest {
     pub personnel_code: String,
+    #[schema(format = Date)]
     pub tested_on: String,
     pub format: String,
+    #[schema(value_type = Option<f64>)]
     pub score: Option<serde_json::Value>,
     pub passed: bool,
     /// 三(三) 原则上每年1次: a second test in the year, allowed by the agency; admin only, with
@@ -31,10 +33,11 @@ pub struct NewTrainingTest {
 }
 
 /// `POST /training-tests/absences`: the person did not sit the year's test (缺考).
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct NewAbsence {
     pub personnel_code: String,
     /// The day of the test the person missed.
+    #[schema(format = Date)]
     pub absent_on: String,
     #[serde(default)]
     pub reason: String,
@@ -70,7 +73,7 @@ pub struct TrainingTestView {
 }
 
 /// `POST /training-tests/pass-marks`: the pass mark of a year's test (三(三)).
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct SetPassMark {
     pub year: i32,
     pub mark: u32,
@@ -86,8 +89,9 @@ pub struct PassMarkView {
 }
 
 /// `POST /training-tests/{id}/revoke`: a test recorded wrongly.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct RevokeTest {
+    #[schema(format = Date)]
     pub on: String,
     pub reason: String,
 }

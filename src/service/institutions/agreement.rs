@@ -17,9 +17,11 @@ use crate::store::facts::{self, AgreementAction, NewInstitutionEvent};
 use crate::store::DbConn;
 
 /// `POST /institutions/{code}/agreement/suspend`.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct SuspendInstitution {
+    #[schema(format = Date)]
     pub from: String,
+    #[schema(pattern = r"^([0-9]{4}-[0-9]{2}-[0-9]{2})?$")]
     pub until: Option<String>,
     pub reason: String,
     pub article: Option<String>,
@@ -29,6 +31,7 @@ pub struct SuspendInstitution {
     pub requested: Option<bool>,
     /// Asked for by the institution: the day it asked; `from` is at least 3 months later
     /// (聊城 第三十三条; 新疆 第十六条; 吉林 第四十八条).
+    #[schema(pattern = r"^([0-9]{4}-[0-9]{2}-[0-9]{2})?$")]
     pub requested_on: Option<String>,
     /// Limited to one department (科室): only the staff the roster files there are suspended
     /// with it (聊城 第三十四条; 新疆 第十七条; 吉林 第五十一条). Not propagated, not counted
@@ -46,8 +49,9 @@ pub struct SuspendInstitution {
 }
 
 /// `POST /institutions/{code}/agreement/restore`.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct RestoreInstitution {
+    #[schema(format = Date)]
     pub on: String,
     pub reason: Option<String>,
     /// Restores the suspension of that department (科室) only.
@@ -56,8 +60,9 @@ pub struct RestoreInstitution {
 }
 
 /// `POST /institutions/{code}/agreement/terminate`.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct TerminateInstitution {
+    #[schema(format = Date)]
     pub on: String,
     pub reason: String,
     pub article: Option<String>,
@@ -67,12 +72,14 @@ pub struct TerminateInstitution {
     /// The institution asked for it; a public medical institution may not (聊城 第三十三条).
     pub requested: Option<bool>,
     /// Asked for by the institution: the day it asked; `on` is at least 3 months later.
+    #[schema(pattern = r"^([0-9]{4}-[0-9]{2}-[0-9]{2})?$")]
     pub requested_on: Option<String>,
     /// Why (decides the re-application bar, 聊城 第十条; 吉林 第十七条): `violation` (违法违规,
     /// 3 years), `breach` (严重违反医保协议约定, 1 year; the default), `fraud` (以弄虚作假等不正当
     /// 手段申请, 3 years from `discovered_on`), `voluntary` (at its request, none).
     pub cause: Option<String>,
     /// A fraudulent application: the day it was found.
+    #[schema(pattern = r"^([0-9]{4}-[0-9]{2}-[0-9]{2})?$")]
     pub discovered_on: Option<String>,
     /// 吉林 第四十九条: the notice of intent this decision follows, and — when the institution
     /// stated its case — whether it is adopted and the answer (adopted, or why not).

@@ -13,11 +13,13 @@ use crate::store::facts::{self, AgreementAction, CascadeDecision};
 use crate::store::DbConn;
 
 /// `POST /cascade-cases/{id}/decide`.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct DecideCascade {
     pub decision: String,
     pub reason: String,
+    #[schema(format = Date)]
     pub on: String,
+    #[schema(pattern = r"^([0-9]{4}-[0-9]{2}-[0-9]{2})?$")]
     pub until: Option<String>,
     /// A termination's cause (violation, breach, fraud): decides the re-application bar;
     /// `breach` (违约) unless given.

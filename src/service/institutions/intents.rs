@@ -18,13 +18,14 @@ use crate::store::facts::{self, AgreementAction, IntentRow};
 use crate::store::DbConn;
 
 /// `POST /institutions/{code}/agreement/intents`: the notice of an intended decision.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct NewIntent {
     /// `suspend` or `terminate`.
     pub action: String,
     pub facts: String,
     pub basis: String,
     /// The day the institution was told.
+    #[schema(format = Date)]
     pub notified_on: String,
     /// A suspension of one department (科室) only.
     #[serde(default)]
@@ -32,8 +33,9 @@ pub struct NewIntent {
 }
 
 /// `POST /institutions/{code}/agreement/intents/{id}/statement`: the institution's 陈述申辩.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct NewStatement {
+    #[schema(format = Date)]
     pub stated_on: String,
     #[serde(default)]
     pub statement: String,
@@ -138,6 +140,10 @@ impl App {
     pub fn intents(&self, caller: &Caller, code: &str) -> Result<Vec<IntentView>> {
         caller.require_institution(Action::ReadInstitution, code)?;
         let mut c = self.conn()?;
+        // An institution that does not exist has no list, like `GET /institutions/{code}`.
+        if facts::institution(&mut c, code)?.is_none() {
+            return Err(Error::not_found("institution", "定点医药机构"));
+        }
         let ids: Vec<i64> = facts::intents_of(&mut c, code)?.into_iter().map(|i| i.id).collect();
         ids.into_iter().map(|id| self.intent_view(&mut c, id)).collect()
     }

@@ -32,13 +32,17 @@ use crate::store::facts::{self, AgreementAction, Institution};
 use crate::store::{projections, DbConn};
 
 /// `POST /institutions`.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct NewInstitution {
+    #[schema(pattern = r"^[HPhp][0-9]{11}$")]
     pub code: String,
     pub name: String,
+    #[schema(value_type = String, example = "medical")]
     pub kind: String,
     pub region_code: Option<String>,
+    #[schema(format = Date)]
     pub agreement_start: String,
+    #[schema(format = Date)]
     pub agreement_end: String,
     /// A public medical institution (公立医疗机构): may not request suspension itself.
     pub public: Option<bool>,

@@ -17,32 +17,37 @@ use crate::service::{Action, App, Caller};
 use crate::store::facts::{self, AgreementAction};
 
 /// `POST /institutions/{code}/agreement/renew`: a new term from the day after the current one.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct RenewInstitution {
     /// The day the agency decided it.
+    #[schema(format = Date)]
     pub on: String,
     /// The last day of the new term.
+    #[schema(format = Date)]
     pub agreement_end: String,
     pub reason: Option<String>,
 }
 
 /// `POST /institutions/{code}/agreement/non-renewal`: the agreement ends with its term.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct NonRenewal {
     /// The day decided (or, asked for by the institution, the day the agency records it).
+    #[schema(format = Date)]
     pub on: String,
     pub reason: String,
     pub article: Option<String>,
     /// The institution asked not to renew (不再续签): on `requested_on`, 3 months before the
     /// agreement may end (聊城 第三十三条; 新疆 第十六条; 吉林 第四十八条).
     pub requested: Option<bool>,
+    #[schema(pattern = r"^([0-9]{4}-[0-9]{2}-[0-9]{2})?$")]
     pub requested_on: Option<String>,
 }
 
 /// `POST /institutions/{code}/agreement/inspection-result`: the inspection (验收) after a
 /// suspension, where the rules require one (吉林 第四十六条).
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct InspectionResult {
+    #[schema(format = Date)]
     pub on: String,
     pub passed: bool,
     pub reason: String,
