@@ -278,13 +278,17 @@ impl App {
         let timeline = rules::evaluate(&self.packs, &facts)?;
         let watch = rules::watch_list::triggers(&self.packs, &facts, &timeline)?;
         let stored = projections::intervals_of(c, code)?;
-        let before = summary(&stored, &projections::sanctions_of(c, code)?);
+        let stored_sanctions = projections::sanctions_of(c, code)?;
+        let before = summary(&stored, &stored_sanctions);
         let projection = PractitionerProjection::of(&timeline, &watch);
         let after = summary(&projection.intervals, &projection.sanctions);
         if before != after {
             touched.changes.push(audit::Change { personnel_code: code.to_string(), before, after });
-            // The change feed: every site the person had or has (a personal sanction's cause
-            // shows on each of them).
+        }
+        // The change feed compares whole rows, not the audit's summary: a key's timeline shows a
+        // sanction's total in its reason, which a later deduction of the cycle can change.
+        if stored != projection.intervals || stored_sanctions != projection.sanctions {
+            // Every site the person had or has (a personal sanction's cause shows on each).
             let mut sites: Vec<&str> =
                 stored.iter().chain(&projection.intervals).map(|i| i.institution_code.as_str()).collect();
             sites.sort_unstable();
