@@ -572,13 +572,13 @@ fn liao_cheng_34_a_department_is_suspended_with_its_staff_only() {
 fn jilin_49_the_institution_is_heard_before_a_decision() {
     for db in common::all() {
         // 济宁's pack (聊城's rules) does not require the step: a pack of 吉林's rules does.
-        let mut app = jifen::service::App::open(&db.url).unwrap();
+        let app = jifen::service::App::open(&db.url).unwrap();
         let text = include_str!("../data/packs/jining-2024.toml").replacen(
             "statement_required = false",
             "statement_required = true",
             1,
         );
-        app.packs = std::sync::Arc::new(
+        let app = app.with_packs(
             jifen::rules::PackSet::new(vec![jifen::rules::PolicyPack::from_toml("jilin49.toml", &text).unwrap()])
                 .unwrap(),
         );
@@ -695,11 +695,11 @@ fn liao_cheng_29_a_suspension_ending_past_the_term_ends_the_agreement() {
 fn jilin_46_under_inspect_the_agreement_waits_for_its_inspection() {
     use jifen::service::Caller;
     for db in common::all() {
-        let mut app = jifen::service::App::open(&db.url).unwrap();
+        let app = jifen::service::App::open(&db.url).unwrap();
         let text = include_str!("../data/packs/jining-2024.toml")
             .replacen("after_suspension = \"continue\"", "after_suspension = \"inspect\"", 1)
             .replacen("statement_required = false", "statement_required = true", 1);
-        app.packs = std::sync::Arc::new(
+        let app = app.with_packs(
             jifen::rules::PackSet::new(vec![jifen::rules::PolicyPack::from_toml("inspect.toml", &text).unwrap()])
                 .unwrap(),
         );

@@ -195,6 +195,15 @@ impl App {
         app
     }
 
+    /// This `App` under other packs than its jurisdiction's, for every request (a test of
+    /// another province's rules, say).
+    pub fn with_packs(mut self, packs: PackSet) -> App {
+        let packs = Arc::new(packs);
+        self.current = Arc::new(std::sync::RwLock::new(packs.clone()));
+        self.packs = packs;
+        self
+    }
+
     /// Swaps the jurisdiction's packs for every `App::current` taken afterwards.
     pub(crate) fn swap_packs(&self, packs: PackSet) {
         let packs = Arc::new(packs);
